@@ -1,0 +1,45 @@
+namespace DqnBridge.Envs;
+
+/// <summary>An episode that ended during the last step, with its unclipped return.</summary>
+public readonly record struct CompletedEpisode(int EnvIndex, double Return, int Length);
+
+/// <summary>
+/// N environments stepped together, with same-step autoreset: when environment i ends on a step,
+/// <see cref="FinalObservations"/> holds its true last observation, and <see cref="Observations"/>
+/// already holds the first observation of its next episode. All buffers belong to the vector env
+/// and stay valid until the next Reset or Step.
+/// </summary>
+public interface IVectorEnv : IDisposable
+{
+    string Id { get; }
+
+    int NumEnvs { get; }
+
+    BoxSpace SingleObservationSpace { get; }
+
+    DiscreteSpace SingleActionSpace { get; }
+
+    /// <summary>Resets every environment, environment i with seed + i (as CleanRL does).</summary>
+    void Reset(int seed);
+
+    /// <summary>Steps every environment with its action; envs that end are reset in the same step.</summary>
+    void Step(ReadOnlySpan<int> actions);
+
+    /// <summary>NumEnvs observations, each <see cref="BoxSpace.ByteSize"/> bytes.</summary>
+    ReadOnlySpan<byte> Observations { get; }
+
+    /// <summary>For each env that ended on the last step, its real final observation; other slots are undefined.</summary>
+    ReadOnlySpan<byte> FinalObservations { get; }
+
+    ReadOnlySpan<float> Rewards { get; }
+
+    ReadOnlySpan<bool> Terminated { get; }
+
+    ReadOnlySpan<bool> Truncated { get; }
+
+    /// <summary>Episodes that ended on the last step (a real game over, not a lost life), with unclipped returns.</summary>
+    IReadOnlyList<CompletedEpisode> CompletedEpisodes { get; }
+
+    /// <summary>The frame of environment <paramref name="index"/> (rgb_array render mode).</summary>
+    RgbFrame Render(int index = 0);
+}
