@@ -1,3 +1,5 @@
+using DqnBridge.Envs;
+
 namespace DqnBridge.Agent;
 
 public enum EpsilonSchedule
@@ -31,27 +33,6 @@ public enum NetworkKind
     NatureCnn,
 }
 
-/// <summary>Which implementation runs the environment.</summary>
-public enum EnvBackend
-{
-    /// <summary>Gymnasium when it is importable, otherwise the built-in environment.</summary>
-    Auto,
-    Native,
-    Gymnasium,
-}
-
-/// <summary>Preprocessing wrapped around the environment.</summary>
-public enum EnvWrappers
-{
-    None,
-
-    /// <summary>DQN Nature preprocessing: no-op reset, frame skip 4 with max-pool, 84x84 gray, life loss, reward clip, stack 4.</summary>
-    Atari,
-
-    /// <summary>CarRacing: 50 no-ops at reset, frame skip, crop and grayscale to 84x84, frame stack.</summary>
-    CarRacing,
-}
-
 /// <summary>
 /// Every hyperparameter of a run, in one place. Keys in YAML and on the command line are these
 /// names in snake_case, the same words CleanRL's dqn.py uses (learning_rate, buffer_size, ...).
@@ -76,6 +57,10 @@ public sealed class DqnConfig
 
     /// <summary>Python executable whose environment (venv, conda) provides Gymnasium; empty means python3 on PATH.</summary>
     public string Python { get; set; } = "";
+
+    /// <summary>The environment part of this config, as the environment layer takes it.</summary>
+    public EnvSpec ToEnvSpec(string? renderMode = null) =>
+        new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode);
 
     // Algorithm (CleanRL names)
     public long TotalTimesteps { get; set; } = 500_000;

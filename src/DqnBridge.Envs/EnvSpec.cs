@@ -1,0 +1,43 @@
+namespace DqnBridge.Envs;
+
+/// <summary>Which implementation runs the environment.</summary>
+public enum EnvBackend
+{
+    /// <summary>Gymnasium when it is importable, otherwise the built-in environment.</summary>
+    Auto,
+    Native,
+    Gymnasium,
+}
+
+/// <summary>Preprocessing wrapped around the environment.</summary>
+public enum EnvWrappers
+{
+    None,
+
+    /// <summary>DQN Nature preprocessing: no-op reset, frame skip 4 with max-pool, 84x84 gray, life loss, reward clip, stack 4.</summary>
+    Atari,
+
+    /// <summary>CarRacing: 50 no-ops at reset, frame skip, crop and grayscale to 84x84, frame stack.</summary>
+    CarRacing,
+}
+
+/// <summary>Everything needed to make an environment (or N of them).</summary>
+/// <param name="Id">Gymnasium id, e.g. CartPole-v1 or ALE/Pong-v5.</param>
+/// <param name="NumEnvs">Number of environments in a vector env.</param>
+/// <param name="Backend">Built-in, Gymnasium, or whichever is available.</param>
+/// <param name="Wrappers">Pixel preprocessing to apply.</param>
+/// <param name="Kwargs">Keyword arguments for gymnasium.make.</param>
+/// <param name="FrameSkip">Frames per action for the pixel wrappers.</param>
+/// <param name="FrameStack">Frames per observation for the pixel wrappers.</param>
+/// <param name="Python">Python executable to use; empty means the default discovery.</param>
+/// <param name="RenderMode">null, or "rgb_array" to allow Render().</param>
+public sealed record EnvSpec(
+    string Id,
+    int NumEnvs = 1,
+    EnvBackend Backend = EnvBackend.Auto,
+    EnvWrappers Wrappers = EnvWrappers.None,
+    IReadOnlyDictionary<string, object>? Kwargs = null,
+    int FrameSkip = 4,
+    int FrameStack = 4,
+    string Python = "",
+    string? RenderMode = null);
