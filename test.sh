@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the whole DqnBridge test suite on a Debian 12 (or Ubuntu) machine with the .NET SDK.
+# Installs only what is missing, so a second run starts testing at once.
+# Ends with one line: "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests use: Debian's Python with NumPy (the bridge and its tests), pygame
+# (Gymnasium's renderer), venv (venv discovery tests) and ffmpeg (agent videos).
+apt_packages=(python3 libpython3.11 python3-numpy python3-venv python3-pygame ffmpeg)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then sudo_cmd=(sudo); else
+      echo "error: these packages are missing and this user cannot install them: ${missing[*]}" >&2
+      echo "       run: apt-get install ${missing[*]}   (as root), then run $0 again" >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "error: the .NET SDK (dotnet) is not on PATH; install .NET SDK 10 first" >&2
+  exit 1
+fi
+
+# Tests drive Debian's Python (the one with python3-numpy), whatever python3 is first on PATH.
+export DQNBRIDGE_PYTHON="${DQNBRIDGE_PYTHON:-/usr/bin/python3}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test DqnBridge.sln -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Each test assembly prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T, ..." (or "Failed!").
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)! +- +Failed:/ {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:")  f += $(i + 1)
+      if ($i == "Passed:")  p += $(i + 1)
+      if ($i == "Skipped:") s += $(i + 1)
+    }
+  }
+  END { printf "%d %d %d\n", p, f, s }' "$log")
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the build or a test host failed before reporting a result
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
