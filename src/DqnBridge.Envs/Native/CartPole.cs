@@ -1,0 +1,106 @@
+namespace DqnBridge.Envs.Native;
+
+/// <summary>
+/// Gymnasium's CartPole (Barto, Sutton and Anderson's cart-pole), reproduced operation for operation:
+/// Euler integration in float64 with NumPy's cos and sin, float32 observations, reward 1 per step
+/// including the terminating one.
+/// CartPole-v0 ends at 200 steps and CartPole-v1 at 500.
+/// </summary>
+public sealed class CartPole : ClassicControlEnv
+{
+    const double Gravity = 9.8;
+    const double MassCart = 1.0;
+    const double MassPole = 0.1;
+    const double TotalMass = MassPole + MassCart;
+    const double Length = 0.5; // half the pole's length
+    const double PoleMassLength = MassPole * Length;
+    const double ForceMagnitude = 10.0;
+    const double Tau = 0.02;
+    const double ThetaThreshold = 12 * 2 * Math.PI / 360;
+    const double XThreshold = 2.4;
+
+    static readonly BoxSpace Observations = new(
+        [4],
+        ElementType.Float32,
+        [-XThreshold * 2, float.MinValue, -ThetaThreshold * 2, float.MinValue],
+        [XThreshold * 2, float.MaxValue, ThetaThreshold * 2, float.MaxValue]);
+
+    double x, xDot, theta, thetaDot;
+    bool terminatedBefore;
+
+    public CartPole(string id = "CartPole-v1", string? renderMode = null)
+        : base(id, id == "CartPole-v0" ? 200 : 500, Observations, actionCount: 2, renderMode)
+    {
+    }
+
+    public override double[] State => [x, xDot, theta, thetaDot];
+
+    protected override void SetState(ReadOnlySpan<double> state) => (x, xDot, theta, thetaDot) = (state[0], state[1], state[2], state[3]);
+
+    protected override void ResetState(Pcg64 rng)
+    {
+        x = rng.Uniform(-0.05, 0.05);
+        xDot = rng.Uniform(-0.05, 0.05);
+        theta = rng.Uniform(-0.05, 0.05);
+        thetaDot = rng.Uniform(-0.05, 0.05);
+        terminatedBefore = false;
+    }
+
+    protected override (double Reward, bool Terminated) Advance(int action)
+    {
+        double force = action == 1 ? ForceMagnitude : -ForceMagnitude;
+        double cosTheta = NumpyMath.Cos(theta);
+        double sinTheta = NumpyMath.Sin(theta);
+        double temp = (force + PoleMassLength * (thetaDot * thetaDot) * sinTheta) / TotalMass;
+        double thetaAcc = (Gravity * sinTheta - cosTheta * temp)
+            / (Length * (4.0 / 3.0 - MassPole * (cosTheta * cosTheta) / TotalMass));
+        double xAcc = temp - PoleMassLength * thetaAcc * cosTheta / TotalMass;
+
+        x += Tau * xDot;
+        xDot += Tau * xAcc;
+        theta += Tau * thetaDot;
+        thetaDot += Tau * thetaAcc;
+
+        bool terminated = x < -XThreshold || x > XThreshold || theta < -ThetaThreshold || theta > ThetaThreshold;
+        // Gymnasium rewards the step that terminates, and none after it (stepping on is a user error there).
+        double reward = !terminated || !terminatedBefore ? 1.0 : 0.0;
+        terminatedBefore |= terminated;
+        return (reward, terminated);
+    }
+
+    protected override void WriteObservation(Span<float> observation)
+    {
+        observation[0] = (float)x;
+        observation[1] = (float)xDot;
+        observation[2] = (float)theta;
+        observation[3] = (float)thetaDot;
+    }
+
+    protected override long[] ExtraSnapshot() => [terminatedBefore ? 1 : 0];
+
+    protected override void RestoreExtra(long[] extra) => terminatedBefore = extra.Length > 0 && extra[0] != 0;
+
+    protected override RgbFrame Draw()
+    {
+        const int width = 600, height = 400;
+        double scale = width / (XThreshold * 2);
+        double poleLength = scale * (2 * Length);
+        const double poleWidth = 10, cartWidth = 50, cartHeight = 30, cartY = 100;
+
+        var canvas = new Canvas(width, height);
+        double cartX = x * scale + width / 2.0;
+        canvas.FillPolygon(Canvas.Rectangle(cartX - cartWidth / 2, cartY - cartHeight / 2, cartX + cartWidth / 2, cartY + cartHeight / 2), (0, 0, 0));
+        double axleY = cartY + cartHeight / 4;
+        var pole = new List<(double, double)>();
+        foreach (var (px, py) in new[] { (-poleWidth / 2, -poleWidth / 2), (-poleWidth / 2, poleLength - poleWidth / 2), (poleWidth / 2, poleLength - poleWidth / 2), (poleWidth / 2, -poleWidth / 2) })
+        {
+            // Rotate by -theta: a positive angle leans the pole to the right.
+            double c = Math.Cos(-theta), s = Math.Sin(-theta);
+            pole.Add((cartX + px * c - py * s, axleY + px * s + py * c));
+        }
+        canvas.FillPolygon(pole, (202, 152, 101));
+        canvas.FillCircle(cartX, axleY, poleWidth / 2, (129, 132, 203));
+        canvas.DrawHorizontalLine(cartY, (0, 0, 0));
+        return canvas.ToFrameFlipped();
+    }
+}

@@ -1,0 +1,139 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace DqnBridge.Envs.Native;
+
+/// <summary>
+/// What the built-in classic-control environments share: Gymnasium's seeding (SeedSequence + PCG64),
+/// the TimeLimit wrapper's truncation, float32 observations, and the checks Gymnasium's wrappers make.
+/// </summary>
+public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
+{
+    readonly int observationSize;
+    Pcg64? random;
+    int elapsedSteps;
+    bool needsReset = true;
+
+    protected ClassicControlEnv(string id, int maxEpisodeSteps, BoxSpace observationSpace, int actionCount, string? renderMode)
+    {
+        if (renderMode is not null && renderMode != "rgb_array")
+            throw new ArgumentException($"{id}: render_mode '{renderMode}' is not supported; use rgb_array or none.", nameof(renderMode));
+        Id = id;
+        MaxEpisodeSteps = maxEpisodeSteps;
+        ObservationSpace = observationSpace;
+        ActionSpace = new DiscreteSpace(actionCount);
+        RenderMode = renderMode;
+        observationSize = observationSpace.ElementCount;
+    }
+
+    public string Id { get; }
+    public BoxSpace ObservationSpace { get; }
+    public Space ActionSpace { get; }
+    public int? MaxEpisodeSteps { get; }
+    public string? RenderMode { get; }
+
+    /// <summary>Gymnasium's <c>np_random</c>; seeded by the first Reset.</summary>
+    protected Pcg64 Random => random ?? throw new InvalidOperationException($"{Id}: call Reset before Step.");
+
+    public void Reset(Span<byte> observation, int? seed = null)
+    {
+        var values = ObservationValues(observation);
+        if (seed is int value)
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(seed), value, $"{Id}: seeds must be non-negative, as in Gymnasium.");
+            random = Pcg64.FromSeed(value);
+        }
+        else
+        {
+            // Like Gymnasium, an environment never seeded draws its seed from the operating system.
+            random ??= Pcg64.FromSeed(new BigInteger(RandomNumberGenerator.GetBytes(16), isUnsigned: true));
+        }
+        elapsedSteps = 0;
+        needsReset = false;
+        ResetState(random);
+        WriteObservation(values);
+    }
+
+    public StepResult Step(int action, Span<byte> observation)
+    {
+        var values = ObservationValues(observation);
+        if (random is null) throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        if ((uint)action >= (uint)((DiscreteSpace)ActionSpace).N)
+            throw new ArgumentOutOfRangeException(nameof(action), action, $"{Id}: action {action} is not in {ActionSpace}.");
+
+        var (reward, terminated) = Advance(action);
+        elapsedSteps++;
+        bool truncated = elapsedSteps >= MaxEpisodeSteps;
+        needsReset = terminated || truncated;
+        WriteObservation(values);
+        return new StepResult(reward, terminated, truncated);
+    }
+
+    /// <summary>True after a step that ended the episode, until the next Reset.</summary>
+    public bool NeedsReset => needsReset;
+
+    public RgbFrame Render()
+    {
+        if (RenderMode != "rgb_array")
+            throw new InvalidOperationException($"{Id}: Render needs render_mode rgb_array (it was made with {RenderMode ?? "none"}).");
+        if (random is null) throw new InvalidOperationException($"{Id}: call Reset before Render.");
+        return Draw();
+    }
+
+    public void Dispose() => GC.SuppressFinalize(this);
+
+    /// <summary>Draws the current state, 8-bit RGB.</summary>
+    protected abstract RgbFrame Draw();
+
+    /// <summary>Samples the initial state from Gymnasium's distribution.</summary>
+    protected abstract void ResetState(Pcg64 rng);
+
+    /// <summary>One step of the dynamics: the reward and whether the episode terminated.</summary>
+    protected abstract (double Reward, bool Terminated) Advance(int action);
+
+    /// <summary>The observation of the current state, cast to float32 as Gymnasium does.</summary>
+    protected abstract void WriteObservation(Span<float> observation);
+
+    /// <summary>The internal float64 state (Gymnasium's <c>env.unwrapped.state</c>).</summary>
+    public abstract double[] State { get; }
+
+    protected abstract void SetState(ReadOnlySpan<double> state);
+
+    public EnvSnapshot GetSnapshot() =>
+        new(State, random?.GetState() ?? [], elapsedSteps, needsReset, ExtraSnapshot());
+
+    public void RestoreSnapshot(EnvSnapshot snapshot)
+    {
+        SetState(snapshot.State);
+        random = snapshot.Random.Length == 0 ? null : Pcg64.FromState(snapshot.Random);
+        elapsedSteps = snapshot.ElapsedSteps;
+        needsReset = snapshot.NeedsReset;
+        RestoreExtra(snapshot.Extra);
+    }
+
+    /// <summary>Further counters an environment needs to continue exactly (none by default).</summary>
+    protected virtual long[] ExtraSnapshot() => [];
+
+    protected virtual void RestoreExtra(long[] extra)
+    {
+    }
+
+    Span<float> ObservationValues(Span<byte> observation)
+    {
+        if (observation.Length != observationSize * sizeof(float))
+            throw new ArgumentException($"{Id}: the observation buffer has {observation.Length} bytes; {ObservationSpace} needs {observationSize * sizeof(float)}.", nameof(observation));
+        return MemoryMarshal.Cast<byte, float>(observation);
+    }
+}
+
+/// <summary>Everything a built-in environment needs to continue exactly where it was (for checkpoints).</summary>
+public sealed record EnvSnapshot(double[] State, ulong[] Random, int ElapsedSteps, bool NeedsReset, long[] Extra);
+
+/// <summary>An environment whose whole state can be saved and restored, so a resumed run continues exactly.</summary>
+public interface ISnapshotEnv
+{
+    EnvSnapshot GetSnapshot();
+
+    void RestoreSnapshot(EnvSnapshot snapshot);
+}

@@ -1,0 +1,91 @@
+namespace DqnBridge.Envs.Native;
+
+/// <summary>
+/// Gymnasium's MountainCar-v0 (Moore's mountain car): push left, nothing, or right; -1 per step
+/// until the car reaches the flag at 0.5; 200 steps at most.
+/// </summary>
+public sealed class MountainCar : ClassicControlEnv
+{
+    const double MinPosition = -1.2;
+    const double MaxPosition = 0.6;
+    const double MaxSpeed = 0.07;
+    const double GoalPosition = 0.5;
+    const double GoalVelocity = 0;
+    const double Force = 0.001;
+    const double Gravity = 0.0025;
+
+    static readonly BoxSpace Observations = new([2], ElementType.Float32, [MinPosition, -MaxSpeed], [MaxPosition, MaxSpeed]);
+
+    double position, velocity;
+
+    public MountainCar(string? renderMode = null)
+        : base("MountainCar-v0", 200, Observations, actionCount: 3, renderMode)
+    {
+    }
+
+    public override double[] State => [position, velocity];
+
+    protected override void SetState(ReadOnlySpan<double> state) => (position, velocity) = (state[0], state[1]);
+
+    protected override void ResetState(Pcg64 rng)
+    {
+        position = rng.Uniform(-0.6, -0.4);
+        velocity = 0;
+    }
+
+    protected override (double Reward, bool Terminated) Advance(int action)
+    {
+        velocity += (action - 1) * Force + Math.Cos(3 * position) * -Gravity;
+        velocity = Math.Clamp(velocity, -MaxSpeed, MaxSpeed);
+        position += velocity;
+        position = Math.Clamp(position, MinPosition, MaxPosition);
+        if (position == MinPosition && velocity < 0) velocity = 0;
+
+        bool terminated = position >= GoalPosition && velocity >= GoalVelocity;
+        return (-1.0, terminated);
+    }
+
+    protected override void WriteObservation(Span<float> observation)
+    {
+        observation[0] = (float)position;
+        observation[1] = (float)velocity;
+    }
+
+    static double Height(double xs) => Math.Sin(3 * xs) * 0.45 + 0.55;
+
+    protected override RgbFrame Draw()
+    {
+        const int width = 600, height = 400;
+        double scale = width / (MaxPosition - MinPosition);
+        const double carWidth = 40, carHeight = 20, clearance = 10;
+        var canvas = new Canvas(width, height);
+
+        (double, double) ToScreen(double xs) => ((xs - MinPosition) * scale, Height(xs) * scale);
+        for (int i = 0; i < 99; i++)
+        {
+            double from = MinPosition + (MaxPosition - MinPosition) * i / 99, to = MinPosition + (MaxPosition - MinPosition) * (i + 1) / 99;
+            canvas.DrawLine(ToScreen(from), ToScreen(to), 2, (0, 0, 0));
+        }
+
+        double angle = Math.Cos(3 * position);
+        (double, double) CarPoint(double px, double py)
+        {
+            double c = Math.Cos(angle), s = Math.Sin(angle);
+            return ((px * c - py * s) + (position - MinPosition) * scale, (px * s + py * c) + clearance + Height(position) * scale);
+        }
+        canvas.FillPolygon(
+            [CarPoint(-carWidth / 2, 0), CarPoint(-carWidth / 2, carHeight), CarPoint(carWidth / 2, carHeight), CarPoint(carWidth / 2, 0)],
+            (0, 0, 0));
+        foreach (double wheelX in new[] { carWidth / 4, -carWidth / 4 })
+        {
+            var (wx, wy) = CarPoint(wheelX, 0);
+            canvas.FillCircle(wx, wy, carHeight / 2.5, (128, 128, 128));
+        }
+
+        var (flagX, flagBottom) = ToScreen(GoalPosition);
+        double flagTop = flagBottom + 50;
+        canvas.DrawLine((flagX, flagBottom), (flagX, flagTop), 1, (0, 0, 0));
+        canvas.FillPolygon([(flagX, flagTop), (flagX, flagTop - 10), (flagX + 25, flagTop - 5)], (204, 204, 0));
+        return canvas.ToFrameFlipped();
+    }
+}

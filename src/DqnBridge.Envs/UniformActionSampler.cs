@@ -1,0 +1,72 @@
+using System.Numerics;
+
+namespace DqnBridge.Envs;
+
+/// <summary>
+/// Our own seeded random source for exploration (and anything else that must replay exactly):
+/// xoshiro256** seeded through SplitMix64. Never Gymnasium's <c>action_space.sample()</c>, whose
+/// seeding is separate from <c>reset(seed)</c> and broke reproducibility in one of our references.
+/// Its whole state is four words, so checkpoints can store it.
+/// </summary>
+public sealed class UniformActionSampler
+{
+    ulong s0, s1, s2, s3;
+
+    public UniformActionSampler(long seed)
+    {
+        ulong x = unchecked((ulong)seed);
+        s0 = SplitMix64(ref x);
+        s1 = SplitMix64(ref x);
+        s2 = SplitMix64(ref x);
+        s3 = SplitMix64(ref x);
+    }
+
+    public ulong[] GetState() => [s0, s1, s2, s3];
+
+    public void SetState(ReadOnlySpan<ulong> state)
+    {
+        if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException("A sampler state is four words, not all zero.", nameof(state));
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+    }
+
+    public ulong NextUInt64()
+    {
+        ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = BitOperations.RotateLeft(s3, 45);
+        return result;
+    }
+
+    /// <summary>A double uniform on [0, 1) with 53 random bits (the epsilon coin).</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>An integer uniform on [0, n), without modulo bias (Lemire's method).</summary>
+    public int Next(int n)
+    {
+        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "the range must be positive");
+        ulong range = (ulong)n;
+        ulong threshold = (0UL - range) % range;
+        while (true)
+        {
+            UInt128 product = (UInt128)NextUInt64() * range;
+            if ((ulong)product >= threshold) return (int)(ulong)(product >> 64);
+        }
+    }
+
+    /// <summary>A uniformly random action of a discrete space.</summary>
+    public int Sample(DiscreteSpace space) => space.Start + Next(space.N);
+
+    static ulong SplitMix64(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using DqnBridge.Envs.Native;
+
+namespace DqnBridge.Envs.Tests;
+
+/// <summary>
+/// The built-in environments against trajectories recorded from real Gymnasium 1.3.0 (TestData/golden,
+/// format in its README): same seed and actions, same float32 observations, rewards and ending step.
+/// </summary>
+[TestClass]
+public sealed class GoldenTrajectoryTests
+{
+    [TestMethod]
+    [DataRow("CartPole-v0")]
+    [DataRow("CartPole-v1")]
+    [DataRow("MountainCar-v0")]
+    public void Matches_gymnasium_bit_for_bit(string id) => Replay(id, observationTolerance: 0, stateTolerance: 0);
+
+    /// <summary>Gymnasium's Acrobot uses NumPy's sin/cos, which may differ in the last bit (see the golden README).</summary>
+    [TestMethod]
+    public void Acrobot_matches_gymnasium_within_float_noise() => Replay("Acrobot-v1", observationTolerance: 1e-6, stateTolerance: 1e-9);
+
+    static void Replay(string id, double observationTolerance, double stateTolerance)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "TestData", "golden", $"{id}.jsonl");
+        using var env = (ClassicControlEnv)NativeEnvs.Create(id);
+        var observation = new byte[env.ObservationSpace.ByteSize];
+        int episodes = 0, steps = 0;
+        bool episodeOver = true;
+
+        foreach (string line in File.ReadLines(path))
+        {
+            using var record = JsonDocument.Parse(line);
+            var root = record.RootElement;
+            int seed = root.GetProperty("seed").GetInt32();
+            int t = root.GetProperty("t").GetInt32();
+            string where = $"{id} {root.GetProperty("policy").GetString()} seed {seed} t {t}";
+
+            if (t == -1)
+            {
+                Assert.IsTrue(episodeOver, $"{where}: the previous episode should have ended at its last recorded step");
+                env.Reset(observation, seed);
+                episodes++;
+                episodeOver = false;
+                // Reset observations depend only on NumPy's seeding: exact for every environment.
+                AssertClose(root.GetProperty("obs"), Floats(observation), 0, $"{where} reset obs");
+                AssertClose(root.GetProperty("state"), env.State, 0, $"{where} reset state");
+                continue;
+            }
+
+            var result = env.Step(root.GetProperty("action").GetInt32(), observation);
+            steps++;
+            AssertClose(root.GetProperty("obs"), Floats(observation), observationTolerance, $"{where} obs");
+            AssertClose(root.GetProperty("state"), env.State, stateTolerance, $"{where} state");
+            Assert.AreEqual(root.GetProperty("reward").GetDouble(), result.Reward, $"{where} reward");
+            Assert.AreEqual(root.GetProperty("terminated").GetBoolean(), result.Terminated, $"{where} terminated");
+            Assert.AreEqual(root.GetProperty("truncated").GetBoolean(), result.Truncated, $"{where} truncated");
+            episodeOver = result.Done;
+        }
+
+        Assert.IsTrue(episodeOver, $"{id}: the last episode should have ended");
+        Assert.AreEqual(10, episodes, $"{id}: episodes replayed");
+        Assert.IsGreaterThan(100, steps, $"{id}: steps replayed");
+    }
+
+    static double[] Floats(byte[] observation) => MemoryMarshal.Cast<byte, float>(observation).ToArray().Select(v => (double)v).ToArray();
+
+    static void AssertClose(JsonElement expected, IReadOnlyList<double> actual, double tolerance, string where)
+    {
+        var values = expected.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.HasCount(values.Length, actual, where);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (tolerance == 0)
+                Assert.AreEqual(values[i], actual[i], $"{where} [{i}]: expected {values[i]:R}, got {actual[i]:R}");
+            else
+                Assert.AreEqual(values[i], actual[i], tolerance, $"{where} [{i}]");
+        }
+    }
+}
