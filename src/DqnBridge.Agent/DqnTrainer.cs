@@ -269,19 +269,9 @@ public sealed class DqnTrainer : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        Tensor tdTarget;
-        using (no_grad())
-        {
-            var nextQ = _targetNetwork.forward(_batchNextObservations);
-            var targetMax = _config.DoubleDqn
-                ? nextQ.gather(1, _qNetwork.forward(_batchNextObservations).argmax(1, keepdim: true)).squeeze(1)
-                : nextQ.amax(1);
-            tdTarget = targetMax.mul_(_batchDiscounts).add_(_batchRewards);
-        }
+        var tdTarget = DqnUpdate.TdTarget(_qNetwork, _targetNetwork, _batchNextObservations, _batchRewards, _batchDiscounts, _config.DoubleDqn);
         var oldValues = _qNetwork.forward(_batchObservations).gather(1, _batchActions).squeeze(1);
-        var loss = _config.Loss == LossKind.Huber
-            ? nn.functional.smooth_l1_loss(oldValues, tdTarget)
-            : nn.functional.mse_loss(oldValues, tdTarget);
+        var loss = DqnUpdate.Loss(oldValues, tdTarget, _config.Loss);
 
         _optimizer.zero_grad();
         loss.backward();
@@ -309,23 +299,7 @@ public sealed class DqnTrainer : IDisposable
         }
     }
 
-    /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = tau * q + (1 - tau) * target.</summary>
-    private void UpdateTarget()
-    {
-        using var noGrad = no_grad();
-        double tau = _config.Tau;
-        for (int i = 0; i < _qParameters.Length; i++)
-        {
-            if (tau >= 1.0)
-            {
-                _targetParameters[i].copy_(_qParameters[i]);
-            }
-            else
-            {
-                _targetParameters[i].mul_(1.0 - tau).add_(_qParameters[i], alpha: tau);
-            }
-        }
-    }
+    private void UpdateTarget() => DqnUpdate.UpdateTarget(_targetParameters, _qParameters, _config.Tau);
 
     /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
     public string SaveCheckpoint(double secondsThisCall = 0)

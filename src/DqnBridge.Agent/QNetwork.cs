@@ -102,7 +102,8 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         _ => NatureCnn(ObservationShape, ActionCount),
     };
 
-    /// <summary>The Linear layers in order, for the managed greedy path.</summary>
-    internal IReadOnlyList<Linear> LinearLayers() =>
-        _layers.children().OfType<Linear>().ToList();
+    /// <summary>The fully connected layers in order (the MLP's whole body; the CNN's head).</summary>
+    public IReadOnlyList<Linear> LinearLayers() => _linearLayers ??= _layers.children().OfType<Linear>().ToArray();
+
+    private Linear[]? _linearLayers;
 }

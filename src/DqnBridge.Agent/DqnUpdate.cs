@@ -1,0 +1,46 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent;
+
+/// <summary>The pieces of a DQN update, kept apart so tests can check each against hand-computed values.</summary>
+public static class DqnUpdate
+{
+    /// <summary>
+    /// r + gamma * (1 - done) * max_a Q_target(s', a), with <paramref name="discounts"/> = gamma * (1 - done).
+    /// With Double DQN the online network picks the action and the target network values it.
+    /// </summary>
+    public static Tensor TdTarget(QNetwork qNetwork, QNetwork targetNetwork, Tensor nextObservations, Tensor rewards, Tensor discounts, bool doubleDqn)
+    {
+        using var noGrad = no_grad();
+        var nextQ = targetNetwork.forward(nextObservations);
+        var targetMax = doubleDqn
+            ? nextQ.gather(1, qNetwork.forward(nextObservations).argmax(1, keepdim: true)).squeeze(1)
+            : nextQ.amax(1);
+        return targetMax.mul_(discounts).add_(rewards);
+    }
+
+    public static Tensor Loss(Tensor predicted, Tensor target, LossKind kind) => kind switch
+    {
+        LossKind.Huber => nn.functional.smooth_l1_loss(predicted, target),
+        LossKind.Mse => nn.functional.mse_loss(predicted, target),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
+    };
+
+    /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = tau * q + (1 - tau) * target.</summary>
+    public static void UpdateTarget(IReadOnlyList<Parameter> targetParameters, IReadOnlyList<Parameter> qParameters, double tau)
+    {
+        using var noGrad = no_grad();
+        for (int i = 0; i < qParameters.Count; i++)
+        {
+            if (tau >= 1.0)
+            {
+                targetParameters[i].copy_(qParameters[i]);
+            }
+            else
+            {
+                targetParameters[i].mul_(1.0 - tau).add_(qParameters[i], alpha: tau);
+            }
+        }
+    }
+}
