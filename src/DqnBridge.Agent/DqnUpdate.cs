@@ -1,4 +1,3 @@
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DqnBridge.Agent;
@@ -27,20 +26,18 @@ public static class DqnUpdate
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
     };
 
-    /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = tau * q + (1 - tau) * target.</summary>
-    public static void UpdateTarget(IReadOnlyList<Parameter> targetParameters, IReadOnlyList<Parameter> qParameters, double tau)
+    /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = target + tau * (q - target), on flat parameter tensors.</summary>
+    public static void UpdateTarget(Tensor targetValues, Tensor qValues, double tau)
     {
         using var noGrad = no_grad();
-        for (int i = 0; i < qParameters.Count; i++)
+        if (tau >= 1.0)
         {
-            if (tau >= 1.0)
-            {
-                targetParameters[i].copy_(qParameters[i]);
-            }
-            else
-            {
-                targetParameters[i].mul_(1.0 - tau).add_(qParameters[i], alpha: tau);
-            }
+            targetValues.copy_(qValues);
+        }
+        else
+        {
+            using var weight = tensor(tau);
+            targetValues.lerp_(qValues, weight);
         }
     }
 }

@@ -90,8 +90,8 @@ public sealed class ScheduleAndUpdateTests
         using var q = Linear(1, 2, 3, 4);
         using var hard = Linear(0, 0, 0, 0);
         using var soft = Linear(0, 0, 0, 0);
-        DqnUpdate.UpdateTarget(hard.parameters().ToList(), q.parameters().ToList(), tau: 1.0);
-        DqnUpdate.UpdateTarget(soft.parameters().ToList(), q.parameters().ToList(), tau: 0.25);
+        DqnUpdate.UpdateTarget(hard.Flatten().Values, q.Flatten().Values, tau: 1.0);
+        DqnUpdate.UpdateTarget(soft.Flatten().Values, q.Flatten().Values, tau: 0.25);
         CollectionAssert.AreEqual(new[] { 1f, 2f }, hard.LinearLayers()[0].weight!.data<float>().ToArray());
         CollectionAssert.AreEqual(new[] { 3f, 4f }, hard.LinearLayers()[0].bias!.data<float>().ToArray());
         CollectionAssert.AreEqual(new[] { 0.25f, 0.5f }, soft.LinearLayers()[0].weight!.data<float>().ToArray());
@@ -113,5 +113,49 @@ public sealed class ScheduleAndUpdateTests
             long expected = network.forward(tensor(x).reshape(1, 4)).argmax(1).item<long>();
             Assert.AreEqual(expected, policy.Act(System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan())));
         }
+    }
+
+    [TestMethod]
+    [DataRow(OptimizerKind.Adam)]
+    [DataRow(OptimizerKind.AdamW)]
+    [DataRow(OptimizerKind.RMSprop)]
+    public void FlatOptimizerStepsLikeTorchOptim(OptimizerKind kind)
+    {
+        random.manual_seed(5);
+        using var reference = QNetwork.Mlp(3, 2, [8]);
+        using var flat = reference.CreateSibling();
+        var (values, gradients) = flat.Flatten();
+        using (no_grad())
+        {
+            values.copy_(cat(reference.parameters().Select(p => p.flatten()).ToList()));
+        }
+        using var torchOptimizer = kind switch
+        {
+            OptimizerKind.Adam => (TorchSharp.Modules.OptimizerHelper)optim.Adam(reference.parameters(), 0.01),
+            OptimizerKind.AdamW => optim.AdamW(reference.parameters(), 0.01, weight_decay: 0.01),
+            _ => optim.RMSProp(reference.parameters(), 0.01),
+        };
+        using var flatOptimizer = new FlatOptimizer(kind, 0.01, values, gradients);
+        using var inputs = randn(16, 3);
+        using var targets = randn(16, 2);
+        for (int step = 0; step < 5; step++)
+        {
+            using var scope = NewDisposeScope();
+            torchOptimizer.zero_grad();
+            nn.functional.mse_loss(reference.forward(inputs), targets).backward();
+            torchOptimizer.step();
+            flatOptimizer.ZeroGrad();
+            nn.functional.mse_loss(flat.forward(inputs), targets).backward();
+            flatOptimizer.ClipGradNorm(1e9);
+            flatOptimizer.Step();
+        }
+        float[] expected = reference.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        float[] actual = values.data<float>().ToArray();
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.AreEqual(expected[i], actual[i], 1e-5, $"parameter element {i}");
+        }
+        Assert.AreNotEqual(0f, gradients.abs().sum().item<float>(), "gradients land in the flat tensor");
     }
 }
