@@ -49,6 +49,7 @@ public static class TrainBenchmark
         PrintMemory("start");
         // Stand-in until the environment layer's built-in CartPole lands: the agent tests' CartPole (same dynamics).
         using var envs = new DqnBridge.Agent.Tests.CartPoleDouble();
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         TrainingSummary summary;
         using (var trainer = new DqnTrainer(config, envs, run))
         {
@@ -56,6 +57,9 @@ public static class TrainBenchmark
         }
         Console.WriteLine($"{envId}: {summary.Steps} steps in {summary.WallTimeSeconds:F2} s = {summary.StepsPerSecond:F0} steps/s");
         Console.WriteLine($"  episodes {summary.Episodes}, last-100 mean return {summary.MeanReturn:F2} +- {summary.StdReturn:F2}");
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Console.WriteLine($"  managed allocation {allocated / 1e6:F1} MB in all = {(double)allocated / steps:F1} bytes per step "
+            + $"(tensor handles of train steps, episode records); GC gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
         Console.WriteLine($"  vs CleanRL dqn.py at 7145 steps/s: {summary.StepsPerSecond / 7145:F2}x (target 4x)");
         PrintMemory("end");
         Directory.Delete(run, recursive: true);

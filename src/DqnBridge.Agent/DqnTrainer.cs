@@ -172,9 +172,10 @@ public sealed class DqnTrainer : IDisposable
             }
 
             _envs.Step(_actions);
-            foreach (var episode in _envs.CompletedEpisodes)
+            var completed = _envs.CompletedEpisodes;
+            for (int e = 0; e < completed.Count; e++)
             {
-                RecordEpisode(globalStep, episode, epsilon, clock.Elapsed.TotalSeconds);
+                RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
             }
 
             // Store with the true final observation of environments that ended; terminated (not truncated) is the done flag.
