@@ -1,0 +1,99 @@
+using System.Globalization;
+using DqnBridge.Agent;
+using DqnBridge.Cli.Config;
+using DqnBridge.Cli.Output;
+using Spectre.Console;
+
+namespace DqnBridge.Cli.Commands;
+
+/// <summary>Everything one training run leaves behind and reports.</summary>
+public sealed record RunOutcome(string RunDirectory, TrainingResult Result, IReadOnlyList<EpisodeRow> Episodes)
+{
+    public double? RecentMeanReturn => Episodes.Count == 0 ? null : Episodes.TakeLast(Benchmark.LastEpisodes).Average(e => e.Return);
+}
+
+/// <summary>
+/// One run: makes runs/&lt;run-name&gt;/, writes config.yaml, trains with a progress display, then writes
+/// episodes.csv and learning_curve.png. Used by `train` and by each cell of `benchmark`.
+/// </summary>
+public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, TimeSpan plainProgressInterval)
+{
+    public const string ConfigFile = "config.yaml";
+    public const string EpisodesFile = "episodes.csv";
+    public const string CurveFile = "learning_curve.png";
+
+    private static readonly TimeSpan CsvInterval = TimeSpan.FromSeconds(30);
+
+    public RunOutcome Run(DqnConfig config, string? runName, CancellationToken cancellation)
+    {
+        runName ??= RunNames.Make(config.EnvId, config.ExpName, config.Seed, DateTimeOffset.UtcNow);
+        var runDirectory = Path.Combine(config.RunsDir, RunNames.Safe(runName));
+        CreateRunDirectory(runDirectory);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFile),
+            ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
+
+        var episodes = new List<EpisodeRow>();
+        var lastCsv = DateTime.UtcNow;
+        var view = new ProgressView(console, plainProgressInterval);
+        var result = view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
+            backend.Train(config, runDirectory, report, episode =>
+            {
+                episodes.Add(episode);
+                // Rewrite the CSV now and then so a crashed run still leaves its episodes behind.
+                if (DateTime.UtcNow - lastCsv > CsvInterval)
+                {
+                    WriteEpisodes(runDirectory, episodes);
+                    lastCsv = DateTime.UtcNow;
+                }
+            }, cancellation));
+
+        WriteEpisodes(runDirectory, episodes);
+        LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
+            episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
+        return new RunOutcome(runDirectory, result, episodes);
+    }
+
+    public void PrintSummary(RunOutcome outcome)
+    {
+        var r = outcome.Result;
+        var mean = outcome.RecentMeanReturn is { } m ? m.ToString("F2", CultureInfo.InvariantCulture) : "no episode finished";
+        console.WriteLine();
+        console.WriteLine(r.Cancelled ? "Training interrupted." : "Training finished.");
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  steps          {r.Steps:N0} in {ProgressSnapshot.FormatTime(r.Elapsed)} ({r.StepsPerSecond:N0} steps/s)"));
+        console.WriteLine($"  episodes       {outcome.Episodes.Count}");
+        console.WriteLine($"  mean return    {mean} (last {Math.Min(Benchmark.LastEpisodes, outcome.Episodes.Count)} episodes)");
+        console.WriteLine($"  run folder     {outcome.RunDirectory}");
+        if (r.CheckpointPath is not null)
+            console.WriteLine($"  checkpoint     {r.CheckpointPath}");
+        console.WriteLine($"  learning curve {Path.Combine(outcome.RunDirectory, CurveFile)}");
+        if (r.CheckpointPath is not null)
+            console.WriteLine($"Evaluate it with: dqnbridge evaluate {r.CheckpointPath}");
+    }
+
+    private static void CreateRunDirectory(string runDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(runDirectory);
+            var probe = Path.Combine(runDirectory, ".write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(
+                $"Cannot write the run folder '{runDirectory}': {e.Message}\nChoose a writable folder with runs_dir=PATH.");
+        }
+    }
+
+    private static void WriteEpisodes(string runDirectory, IEnumerable<EpisodeRow> episodes) =>
+        AtomicFile.WriteCsv(Path.Combine(runDirectory, EpisodesFile),
+            ["global_step", "env_index", "episodic_return", "episodic_length", "epsilon"],
+            episodes.Select(e => new[]
+            {
+                e.GlobalStep.ToString(CultureInfo.InvariantCulture), e.EnvIndex.ToString(CultureInfo.InvariantCulture),
+                e.Return.ToString("R", CultureInfo.InvariantCulture), e.Length.ToString(CultureInfo.InvariantCulture),
+                e.Epsilon.ToString("0.#####", CultureInfo.InvariantCulture),
+            }));
+}
