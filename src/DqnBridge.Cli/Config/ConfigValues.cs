@@ -33,7 +33,7 @@ public static class ConfigValues
         if (ParseBool(value) is bool b && !value.All(char.IsDigit))
             return b;
         if (ParseInteger(value) is long n && !value.Contains('.') && !value.Contains('e', StringComparison.OrdinalIgnoreCase))
-            return n is >= int.MinValue and <= int.MaxValue ? (int)n : n;
+            return n is >= int.MinValue and <= int.MaxValue ? (object)(int)n : n;
         if (ParseDouble(value) is double d)
             return d;
         return Unquote(value);
