@@ -115,3 +115,61 @@ public sealed class OutputTests
         Assert.ThrowsExactly<VideoException>(() => writer.AddFrame(new byte[10], 2, 2));
     }
 }
+
+[TestClass]
+public sealed class ProgressViewTests
+{
+    private static readonly ProgressSnapshot[] Snapshots =
+        [new(1000, 4000, 2500, null, 0.9), new(2000, 4000, 2600, 21.5, 0.5), new(4000, 4000, 2700, 180.25, 0.05)];
+
+    [TestMethod]
+    public void PlainOutputPrintsOneLinePerInterval()
+    {
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.No,
+            Interactive = Spectre.Console.InteractionSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+        });
+
+        // A long interval: only the first line and the final one get through.
+        var steps = new ProgressView(console, TimeSpan.FromHours(1)).Run("title", report =>
+        {
+            foreach (var snapshot in Snapshots)
+                report(snapshot);
+            return 4000;
+        });
+
+        Assert.AreEqual(4000, steps);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(3, lines);
+        Assert.AreEqual("step 1,000/4,000 | 2,500 steps/s | return - | epsilon 0.900 | left 0m01s", lines[1].TrimEnd());
+        StringAssert.StartsWith(lines[2], "step 4,000/4,000 | 2,700 steps/s | return 180.2 | epsilon 0.050");
+    }
+
+    [TestMethod]
+    public void TerminalOutputDrawsALiveBar()
+    {
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 160;
+
+        new ProgressView(console, TimeSpan.Zero).Run("title", report =>
+        {
+            foreach (var snapshot in Snapshots)
+                report(snapshot);
+            return 0;
+        });
+
+        var text = output.ToString();
+        StringAssert.Contains(text, "\u001b[");
+        StringAssert.Contains(text, "100%");
+        StringAssert.Contains(text, "return 180.2");
+    }
+}

@@ -63,6 +63,7 @@ public static class ConfigKeys
         ["torch_threads"] = "libtorch intra-op threads (1 is fastest for small networks)",
         ["eval_episodes"] = "Episodes run by evaluate",
         ["eval_epsilon"] = "Epsilon during evaluation (CleanRL uses 0.05)",
+        ["log_frequency"] = "Training steps between TensorBoard scalars for loss and Q values (CleanRL: 100)",
     };
 
     public static IReadOnlyList<ConfigKey> All { get; } = typeof(DqnConfig)
