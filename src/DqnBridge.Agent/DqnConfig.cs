@@ -99,4 +99,78 @@ public sealed class DqnConfig
     public int TorchThreads { get; set; } = 1;
     public int EvalEpisodes { get; set; } = 10;
     public double EvalEpsilon { get; set; } = 0.05;
+
+    /// <summary>Training steps between TensorBoard scalars for the loss, Q values and gradient norms (CleanRL logs every 100).</summary>
+    public int LogFrequency { get; set; } = 100;
+
+    /// <summary>CleanRL dqn.py's defaults (classic control): the values this class starts with.</summary>
+    public static DqnConfig CleanRlClassicControl() => new();
+
+    /// <summary>CleanRL dqn_atari.py's defaults: Nature CNN on 84x84x4 frames with the Atari wrappers.</summary>
+    public static DqnConfig CleanRlAtari() => new()
+    {
+        EnvId = "BreakoutNoFrameskip-v4",
+        Wrappers = EnvWrappers.Atari,
+        Network = NetworkKind.NatureCnn,
+        TotalTimesteps = 10_000_000,
+        LearningRate = 1e-4,
+        BufferSize = 1_000_000,
+        Gamma = 0.99,
+        Tau = 1.0,
+        TargetNetworkFrequency = 1000,
+        BatchSize = 32,
+        StartE = 1.0,
+        EndE = 0.01,
+        ExplorationFraction = 0.10,
+        LearningStarts = 80_000,
+        TrainFrequency = 4,
+    };
+
+    /// <summary>A copy that shares nothing mutable with this one.</summary>
+    public DqnConfig Clone()
+    {
+        var copy = (DqnConfig)MemberwiseClone();
+        copy.EnvKwargs = new Dictionary<string, object>(EnvKwargs);
+        copy.HiddenSizes = (int[])HiddenSizes.Clone();
+        return copy;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first key (in CleanRL spelling) whose value cannot work.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string key, object value, string rule)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"Invalid config: {key} = {value}; {rule}.");
+            }
+        }
+
+        Require(!string.IsNullOrWhiteSpace(EnvId), "env_id", $"'{EnvId}'", "it must name an environment");
+        Require(NumEnvs >= 1, "num_envs", NumEnvs, "it must be at least 1");
+        Require(FrameSkip >= 1, "frame_skip", FrameSkip, "it must be at least 1");
+        Require(FrameStack >= 1, "frame_stack", FrameStack, "it must be at least 1");
+        Require(TotalTimesteps >= 1, "total_timesteps", TotalTimesteps, "it must be at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "it must be a positive number");
+        Require(BufferSize >= 1, "buffer_size", BufferSize, "it must be at least 1");
+        Require(BufferSize >= BatchSize, "buffer_size", BufferSize, $"it must hold at least batch_size ({BatchSize}) transitions");
+        Require(Gamma >= 0 && Gamma <= 1, "gamma", Gamma, "it must lie in [0, 1]");
+        Require(Tau > 0 && Tau <= 1, "tau", Tau, "it must lie in (0, 1] (1 is a hard copy)");
+        Require(TargetNetworkFrequency >= 1, "target_network_frequency", TargetNetworkFrequency, "it must be at least 1");
+        Require(BatchSize >= 1, "batch_size", BatchSize, "it must be at least 1");
+        Require(StartE >= 0 && StartE <= 1, "start_e", StartE, "it must lie in [0, 1]");
+        Require(EndE >= 0 && EndE <= 1, "end_e", EndE, "it must lie in [0, 1]");
+        Require(ExplorationFraction > 0 && ExplorationFraction <= 1, "exploration_fraction", ExplorationFraction, "it must lie in (0, 1]");
+        Require(EpsilonDecaySteps > 0, "epsilon_decay_steps", EpsilonDecaySteps, "it must be positive");
+        Require(LearningStarts >= 0, "learning_starts", LearningStarts, "it must not be negative");
+        Require(TrainFrequency >= 1, "train_frequency", TrainFrequency, "it must be at least 1");
+        Require(MaxGradNorm >= 0, "max_grad_norm", MaxGradNorm, "it must be 0 (off) or positive");
+        Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1), "hidden_sizes", $"[{string.Join(", ", HiddenSizes)}]",
+            "it needs at least one layer, each of size 1 or more");
+        Require(CheckpointFrequency >= 0, "checkpoint_frequency", CheckpointFrequency, "it must be 0 (end only) or positive");
+        Require(TorchThreads >= 1, "torch_threads", TorchThreads, "it must be at least 1");
+        Require(EvalEpisodes >= 0, "eval_episodes", EvalEpisodes, "it must not be negative");
+        Require(EvalEpsilon >= 0 && EvalEpsilon <= 1, "eval_epsilon", EvalEpsilon, "it must lie in [0, 1]");
+        Require(LogFrequency >= 1, "log_frequency", LogFrequency, "it must be at least 1");
+    }
 }

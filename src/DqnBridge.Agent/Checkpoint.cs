@@ -1,0 +1,240 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Agent;
+
+/// <summary>A checkpoint that cannot be used: missing, corrupt, truncated, from another format, or for another environment.</summary>
+public sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Counters, RNG states and shapes a trainer needs to continue where it stopped.</summary>
+public sealed class TrainerState
+{
+    public long NextStep { get; set; }
+    public long Episodes { get; set; }
+    public long TrainSteps { get; set; }
+    public double WallTimeSeconds { get; set; }
+    public ulong[] ReplayRandomState { get; set; } = [];
+    public ulong[] ExplorationState { get; set; } = [];
+    public byte[] TorchRngState { get; set; } = [];
+    public byte[] CurrentObservations { get; set; } = [];
+    public bool HasEnvState { get; set; }
+    public double[] RecentReturns { get; set; } = [];
+    public string EnvId { get; set; } = "";
+    public int NumEnvs { get; set; }
+    public int[] ObservationShape { get; set; } = [];
+    public ElementType ObservationType { get; set; }
+    public int ActionCount { get; set; }
+}
+
+/// <summary>
+/// A checkpoint folder: model, target network, optimizer, replay buffer, RNG states, counters and
+/// config, with a manifest of sizes and SHA-256 checksums. Written whole under a temporary name and
+/// then renamed over the previous one, so a crash never leaves a half-written "latest".
+/// </summary>
+public sealed class Checkpoint
+{
+    public const int FormatVersion = 1;
+    public const string ManifestFile = "manifest.json";
+    public const string ConfigFile = "config.json";
+    public const string StateFile = "state.json";
+    public const string QNetworkFile = "q_network.bin";
+    public const string TargetNetworkFile = "target_network.bin";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string ReplayFile = "replay.bin";
+    public const string EnvStateFile = "env_state.bin";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private Checkpoint(string directory, DqnConfig config, TrainerState state)
+    {
+        Directory = directory;
+        Config = config;
+        State = state;
+    }
+
+    public string Directory { get; }
+    public DqnConfig Config { get; }
+    public TrainerState State { get; }
+
+    public string PathOf(string file) => System.IO.Path.Combine(Directory, file);
+
+    private sealed record ManifestEntry(string Name, long Size, string Sha256);
+
+    private sealed record Manifest(int FormatVersion, List<ManifestEntry> Files);
+
+    /// <summary>
+    /// Writes a checkpoint to <paramref name="directory"/>: <paramref name="writeFiles"/> fills a
+    /// temporary sibling folder, the manifest is added, and the folder replaces the old one.
+    /// </summary>
+    public static string Save(string directory, DqnConfig config, TrainerState state, Action<string> writeFiles)
+    {
+        string full = System.IO.Path.GetFullPath(directory);
+        string parent = System.IO.Path.GetDirectoryName(full)!;
+        System.IO.Directory.CreateDirectory(parent);
+        string temporary = full + ".tmp-" + Environment.ProcessId;
+        if (System.IO.Directory.Exists(temporary))
+        {
+            System.IO.Directory.Delete(temporary, recursive: true);
+        }
+        System.IO.Directory.CreateDirectory(temporary);
+        try
+        {
+            File.WriteAllText(System.IO.Path.Combine(temporary, ConfigFile), SaveConfig(config));
+            File.WriteAllText(System.IO.Path.Combine(temporary, StateFile), JsonSerializer.Serialize(state, Json));
+            writeFiles(temporary);
+            var entries = System.IO.Directory.GetFiles(temporary).Order(StringComparer.Ordinal)
+                .Select(path => new ManifestEntry(System.IO.Path.GetFileName(path), new FileInfo(path).Length, HashOf(path)))
+                .ToList();
+            File.WriteAllText(System.IO.Path.Combine(temporary, ManifestFile), JsonSerializer.Serialize(new Manifest(FormatVersion, entries), Json));
+
+            string previous = full + ".old";
+            if (System.IO.Directory.Exists(previous))
+            {
+                System.IO.Directory.Delete(previous, recursive: true);
+            }
+            if (System.IO.Directory.Exists(full))
+            {
+                System.IO.Directory.Move(full, previous);
+            }
+            System.IO.Directory.Move(temporary, full);
+            if (System.IO.Directory.Exists(previous))
+            {
+                System.IO.Directory.Delete(previous, recursive: true);
+            }
+            return full;
+        }
+        catch
+        {
+            if (System.IO.Directory.Exists(temporary))
+            {
+                System.IO.Directory.Delete(temporary, recursive: true);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Opens and verifies a checkpoint (manifest, format, sizes, checksums, config); reads nothing else yet.</summary>
+    public static Checkpoint Load(string directory)
+    {
+        string full = System.IO.Path.GetFullPath(directory);
+        string manifestPath = System.IO.Path.Combine(full, ManifestFile);
+        if (!File.Exists(manifestPath))
+        {
+            throw new CheckpointException($"No checkpoint at '{full}': {ManifestFile} is missing.");
+        }
+        Manifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), Json)
+                ?? throw new CheckpointException($"Checkpoint manifest '{manifestPath}' is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"Checkpoint manifest '{manifestPath}' is corrupt: {e.Message}", e);
+        }
+        if (manifest.FormatVersion != FormatVersion)
+        {
+            throw new CheckpointException($"Checkpoint '{full}' has format version {manifest.FormatVersion}; this build reads version {FormatVersion}.");
+        }
+        foreach (string required in new[] { ConfigFile, StateFile, QNetworkFile, TargetNetworkFile, OptimizerFile, ReplayFile })
+        {
+            if (manifest.Files.All(entry => entry.Name != required))
+            {
+                throw new CheckpointException($"Checkpoint '{full}' lists no {required}.");
+            }
+        }
+        foreach (var entry in manifest.Files)
+        {
+            string path = System.IO.Path.Combine(full, entry.Name);
+            if (!File.Exists(path))
+            {
+                throw new CheckpointException($"Checkpoint file '{path}' is missing.");
+            }
+            long size = new FileInfo(path).Length;
+            if (size != entry.Size)
+            {
+                throw new CheckpointException($"Checkpoint file '{path}' is truncated or altered: {size} bytes, the manifest says {entry.Size}.");
+            }
+            if (!string.Equals(HashOf(path), entry.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CheckpointException($"Checkpoint file '{path}' is corrupt: its SHA-256 does not match the manifest.");
+            }
+        }
+        try
+        {
+            var config = LoadConfig(File.ReadAllText(System.IO.Path.Combine(full, ConfigFile)));
+            var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(System.IO.Path.Combine(full, StateFile)), Json)
+                ?? throw new CheckpointException($"Checkpoint state in '{full}' is empty.");
+            return new Checkpoint(full, config, state);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new CheckpointException($"Checkpoint '{full}' has an unreadable config or state: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Throws unless this checkpoint was made for environments like <paramref name="envs"/>.</summary>
+    public void EnsureMatches(IVectorEnv envs)
+    {
+        var space = envs.SingleObservationSpace;
+        if (State.EnvId != envs.Id || State.NumEnvs != envs.NumEnvs || !State.ObservationShape.SequenceEqual(space.Shape)
+            || State.ObservationType != space.Dtype || State.ActionCount != envs.SingleActionSpace.N)
+        {
+            throw new CheckpointException(
+                $"Checkpoint '{Directory}' was written for {State.NumEnvs} x {State.EnvId} with observations "
+                + $"({string.Join(", ", State.ObservationShape)}) {State.ObservationType} and {State.ActionCount} actions; "
+                + $"the environments given are {envs.NumEnvs} x {envs.Id} with {space} and {envs.SingleActionSpace}.");
+        }
+    }
+
+    /// <summary>The trained Q-network of a checkpoint, for evaluation.</summary>
+    public QNetwork LoadQNetwork()
+    {
+        var space = BoxSpace.Uniform(State.ObservationShape, State.ObservationType, 0, 0);
+        var network = QNetwork.Create(Config, space, State.ActionCount);
+        try
+        {
+            network.load(PathOf(QNetworkFile));
+        }
+        catch (Exception e)
+        {
+            network.Dispose();
+            throw new CheckpointException($"Cannot load the Q-network from '{PathOf(QNetworkFile)}': {e.Message}", e);
+        }
+        return network;
+    }
+
+    public static string SaveConfig(DqnConfig config) => JsonSerializer.Serialize(config, Json);
+
+    public static DqnConfig LoadConfig(string json)
+    {
+        var config = JsonSerializer.Deserialize<DqnConfig>(json, Json) ?? throw new JsonException("the config is empty");
+        config.EnvKwargs = config.EnvKwargs.ToDictionary(pair => pair.Key, pair => Plain(pair.Value));
+        config.Validate();
+        return config;
+    }
+
+    /// <summary>JSON numbers, strings and booleans back to plain .NET values, as gymnasium.make wants them.</summary>
+    private static object Plain(object value) => value is not JsonElement element ? value : element.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Number when element.TryGetInt64(out long integer) => integer,
+        JsonValueKind.Number => element.GetDouble(),
+        _ => element.GetRawText(),
+    };
+
+    private static string HashOf(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+}

@@ -1,0 +1,195 @@
+using System.Runtime.InteropServices;
+using DqnBridge.Envs;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent;
+
+/// <summary>
+/// argmax_a Q(s, a) for one observation at a time, ties to the lowest index as torch.argmax.
+/// For an MLP it runs a managed forward pass over a copy of the weights (a few microseconds, no
+/// libtorch call); <see cref="Refresh"/> after the weights change. Sums run in a fixed order, so
+/// results are deterministic, though they may differ from libtorch in the last float bit.
+/// For the CNN it calls the network on a preallocated input tensor.
+/// </summary>
+public sealed class GreedyPolicy : IDisposable
+{
+    private readonly QNetwork _network;
+    private readonly float[][] _weights = [];
+    private readonly float[][] _biases = [];
+    private readonly float[][] _activations = [];
+    private readonly Tensor? _input;
+    private readonly int _inputBytes;
+    private readonly ElementType _observationType;
+    private bool _stale = true;
+
+    public GreedyPolicy(QNetwork network, ElementType observationType)
+    {
+        _network = network;
+        _observationType = observationType;
+        if (network.Kind == NetworkKind.Mlp)
+        {
+            var layers = network.LinearLayers();
+            _weights = layers.Select(layer => new float[layer.weight!.NumberOfElements]).ToArray();
+            _biases = layers.Select(layer => new float[layer.bias!.NumberOfElements]).ToArray();
+            _activations = [new float[network.ObservationShape[0]], .. layers.Select(layer => new float[layer.bias!.NumberOfElements])];
+        }
+        else
+        {
+            _input = zeros([1, .. network.ObservationShape.Select(d => (long)d)], ScalarType.Byte);
+            _inputBytes = network.ObservationShape.Aggregate(1, (a, b) => a * b);
+        }
+    }
+
+    /// <summary>Marks the copied weights out of date; they are copied again before the next action.</summary>
+    public void Refresh() => _stale = true;
+
+    /// <summary>The greedy action for one raw observation (elements of the observation space's type).</summary>
+    public int Act(ReadOnlySpan<byte> observation)
+    {
+        if (_input is not null)
+        {
+            return ActWithTorch(observation);
+        }
+        if (_stale)
+        {
+            CopyWeights();
+        }
+        ToFloats(observation, _activations[0]);
+        for (int layer = 0; layer < _weights.Length; layer++)
+        {
+            Dense(_weights[layer], _biases[layer], _activations[layer], _activations[layer + 1], relu: layer < _weights.Length - 1);
+        }
+        var q = _activations[^1];
+        int best = 0;
+        for (int a = 1; a < q.Length; a++)
+        {
+            if (q[a] > q[best])
+            {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    private int ActWithTorch(ReadOnlySpan<byte> observation)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        observation[.._inputBytes].CopyTo(_input!.bytes);
+        return (int)_network.forward(_input).argmax(1).item<long>();
+    }
+
+    private void CopyWeights()
+    {
+        var layers = _network.LinearLayers();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            MemoryMarshal.Cast<byte, float>(layers[i].weight!.bytes).CopyTo(_weights[i]);
+            MemoryMarshal.Cast<byte, float>(layers[i].bias!.bytes).CopyTo(_biases[i]);
+        }
+        _stale = false;
+    }
+
+    private static void Dense(float[] weight, float[] bias, float[] input, float[] output, bool relu)
+    {
+        int inputs = input.Length;
+        var x = input.AsSpan();
+        for (int o = 0; o < output.Length; o++)
+        {
+            var row = weight.AsSpan(o * inputs, inputs);
+            float sum = 0;
+            for (int i = 0; i < inputs; i++)
+            {
+                sum += row[i] * x[i];
+            }
+            sum += bias[o];
+            output[o] = relu && sum < 0 ? 0 : sum;
+        }
+    }
+
+    private void ToFloats(ReadOnlySpan<byte> raw, float[] destination)
+    {
+        switch (_observationType)
+        {
+            case ElementType.Float32:
+                MemoryMarshal.Cast<byte, float>(raw)[..destination.Length].CopyTo(destination);
+                break;
+            case ElementType.Float64:
+                var doubles = MemoryMarshal.Cast<byte, double>(raw);
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = (float)doubles[i];
+                }
+                break;
+            case ElementType.UInt8:
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = raw[i];
+                }
+                break;
+            case ElementType.Int64:
+                var longs = MemoryMarshal.Cast<byte, long>(raw);
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = longs[i];
+                }
+                break;
+        }
+    }
+
+    public void Dispose() => _input?.Dispose();
+}
+
+/// <summary>Runs a trained network for some episodes with a small epsilon, as CleanRL's evaluate does.</summary>
+public static class Evaluator
+{
+    /// <summary>
+    /// Plays <paramref name="episodes"/> episodes of <paramref name="env"/> with the checkpoint's
+    /// Q-network (epsilon-greedy with <paramref name="epsilon"/>), returning each episode's return.
+    /// <paramref name="onFrame"/> receives every rendered frame (the env needs render_mode rgb_array).
+    /// </summary>
+    public static IReadOnlyList<double> Evaluate(
+        string checkpointDirectory, IEnv env, int episodes, double epsilon = 0.05, int seed = 1, Action<RgbFrame>? onFrame = null)
+    {
+        var checkpoint = Checkpoint.Load(checkpointDirectory);
+        using var network = checkpoint.LoadQNetwork();
+        return Evaluate(network, env, episodes, epsilon, seed, onFrame);
+    }
+
+    public static IReadOnlyList<double> Evaluate(
+        QNetwork network, IEnv env, int episodes, double epsilon = 0.05, int seed = 1, Action<RgbFrame>? onFrame = null)
+    {
+        if (env.ActionSpace is not DiscreteSpace actions)
+        {
+            throw new ArgumentException($"DQN needs a discrete action space; {env.Id} has {env.ActionSpace}.", nameof(env));
+        }
+        using var policy = new GreedyPolicy(network, env.ObservationSpace.Dtype);
+        var random = new ReplayRandom(seed);
+        var observation = new byte[env.ObservationSpace.ByteSize];
+        var returns = new List<double>(episodes);
+        env.Reset(observation, seed);
+        for (int episode = 0; episode < episodes; episode++)
+        {
+            if (episode > 0)
+            {
+                env.Reset(observation);
+            }
+            double total = 0;
+            while (true)
+            {
+                onFrame?.Invoke(env.Render());
+                bool explore = random.NextDouble() < epsilon;
+                int action = explore ? random.Next(actions.N) : policy.Act(observation);
+                var result = env.Step(action + actions.Start, observation);
+                total += result.Reward;
+                if (result.Done)
+                {
+                    break;
+                }
+            }
+            returns.Add(total);
+        }
+        return returns;
+    }
+}

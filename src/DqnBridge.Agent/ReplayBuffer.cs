@@ -1,0 +1,202 @@
+using System.Runtime.InteropServices;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Agent;
+
+/// <summary>
+/// Where a minibatch goes: spans over preallocated tensor memory, so sampling writes the batch
+/// straight into the tensors the update reads. Observations are network-input elements
+/// (float32, or uint8 for pixels), batch-major.
+/// </summary>
+public readonly ref struct ReplayBatch(Span<byte> observations, Span<byte> nextObservations, Span<long> actions, Span<float> rewards, Span<float> dones)
+{
+    public Span<byte> Observations { get; } = observations;
+    public Span<byte> NextObservations { get; } = nextObservations;
+    public Span<long> Actions { get; } = actions;
+    public Span<float> Rewards { get; } = rewards;
+
+    /// <summary>1 where the transition ended in a real termination (not a truncation), else 0.</summary>
+    public Span<float> Dones { get; } = dones;
+}
+
+/// <summary>A fixed-size store of transitions that the trainer samples uniformly.</summary>
+public interface IReplayBuffer : IDisposable
+{
+    /// <summary>Element type of the observations written into a <see cref="ReplayBatch"/>.</summary>
+    ElementType InputType { get; }
+
+    /// <summary>Bytes of one observation in a batch.</summary>
+    int ObservationBytes { get; }
+
+    int Capacity { get; }
+
+    /// <summary>Transitions that can be sampled now.</summary>
+    int Count { get; }
+
+    /// <summary>Bytes held by the buffer's storage.</summary>
+    long MemoryBytes { get; }
+
+    /// <summary>Stores one transition of environment <paramref name="envIndex"/>; <paramref name="nextObservation"/> is the true final one when the episode ended.</summary>
+    void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated);
+
+    /// <summary>Fills every row of <paramref name="batch"/> with a uniformly drawn transition.</summary>
+    void Sample(ReplayRandom random, ReplayBatch batch);
+
+    void Save(BinaryWriter writer);
+
+    void Load(BinaryReader reader);
+}
+
+public static class ReplayBuffers
+{
+    /// <summary>The buffer a config and observation space call for: frames stored once for the pixel wrappers, whole observations otherwise.</summary>
+    public static IReplayBuffer Create(DqnConfig config, BoxSpace observationSpace) =>
+        config.Wrappers != EnvWrappers.None && observationSpace.Dtype == ElementType.UInt8 && observationSpace.Shape.Length == 3
+            ? new FrameReplayBuffer(config.BufferSize, observationSpace.Shape, config.NumEnvs)
+            : new ReplayBuffer(config.BufferSize, observationSpace);
+}
+
+/// <summary>
+/// CleanRL's replay buffer for vector observations: observation and next observation stored per
+/// transition in flat preallocated arrays (float32, or bytes for uint8 observations).
+/// </summary>
+public sealed class ReplayBuffer : IReplayBuffer
+{
+    private readonly BoxSpace _space;
+    private readonly byte[] _observations;
+    private readonly byte[] _nextObservations;
+    private readonly int[] _actions;
+    private readonly float[] _rewards;
+    private readonly bool[] _terminated;
+    private int _position;
+    private int _count;
+
+    public ReplayBuffer(int capacity, BoxSpace observationSpace)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _space = observationSpace;
+        Capacity = capacity;
+        InputType = observationSpace.Dtype == ElementType.UInt8 ? ElementType.UInt8 : ElementType.Float32;
+        ObservationBytes = observationSpace.ElementCount * InputType.Size();
+        _observations = new byte[(long)capacity * ObservationBytes];
+        _nextObservations = new byte[(long)capacity * ObservationBytes];
+        _actions = new int[capacity];
+        _rewards = new float[capacity];
+        _terminated = new bool[capacity];
+    }
+
+    public ElementType InputType { get; }
+    public int ObservationBytes { get; }
+    public int Capacity { get; }
+    public int Count => _count;
+
+    public long MemoryBytes =>
+        _observations.LongLength + _nextObservations.LongLength + _actions.Length * 4L + _rewards.Length * 4L + _terminated.Length;
+
+    public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
+    {
+        ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
+        ConvertInto(nextObservation, _nextObservations.AsSpan(_position * ObservationBytes, ObservationBytes));
+        _actions[_position] = action;
+        _rewards[_position] = reward;
+        _terminated[_position] = terminated;
+        _position = (_position + 1) % Capacity;
+        _count = Math.Min(_count + 1, Capacity);
+    }
+
+    public void Sample(ReplayRandom random, ReplayBatch batch)
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("Cannot sample from an empty replay buffer.");
+        }
+        int rows = batch.Actions.Length;
+        for (int row = 0; row < rows; row++)
+        {
+            int index = random.Next(_count);
+            _observations.AsSpan(index * ObservationBytes, ObservationBytes).CopyTo(batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
+            _nextObservations.AsSpan(index * ObservationBytes, ObservationBytes).CopyTo(batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
+            batch.Actions[row] = _actions[index];
+            batch.Rewards[row] = _rewards[index];
+            batch.Dones[row] = _terminated[index] ? 1f : 0f;
+        }
+    }
+
+    /// <summary>Converts one raw observation (any element type of the space) into the stored element type.</summary>
+    private void ConvertInto(ReadOnlySpan<byte> raw, Span<byte> stored)
+    {
+        if (raw.Length != _space.ByteSize)
+        {
+            throw new ArgumentException($"An observation of {_space} has {_space.ByteSize} bytes, got {raw.Length}.");
+        }
+        switch (_space.Dtype)
+        {
+            case ElementType.Float32:
+            case ElementType.UInt8:
+                raw.CopyTo(stored);
+                break;
+            case ElementType.Float64:
+                var doubles = MemoryMarshal.Cast<byte, double>(raw);
+                var floats = MemoryMarshal.Cast<byte, float>(stored);
+                for (int i = 0; i < doubles.Length; i++)
+                {
+                    floats[i] = (float)doubles[i];
+                }
+                break;
+            case ElementType.Int64:
+                var longs = MemoryMarshal.Cast<byte, long>(raw);
+                var asFloats = MemoryMarshal.Cast<byte, float>(stored);
+                for (int i = 0; i < longs.Length; i++)
+                {
+                    asFloats[i] = longs[i];
+                }
+                break;
+        }
+    }
+
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(Capacity);
+        writer.Write(ObservationBytes);
+        writer.Write(_position);
+        writer.Write(_count);
+        writer.Write(_observations, 0, _count * ObservationBytes);
+        writer.Write(_nextObservations, 0, _count * ObservationBytes);
+        writer.Write(MemoryMarshal.AsBytes(_actions.AsSpan(0, _count)));
+        writer.Write(MemoryMarshal.AsBytes(_rewards.AsSpan(0, _count)));
+        writer.Write(MemoryMarshal.AsBytes(_terminated.AsSpan(0, _count)));
+    }
+
+    public void Load(BinaryReader reader)
+    {
+        int capacity = reader.ReadInt32();
+        int observationBytes = reader.ReadInt32();
+        if (capacity != Capacity || observationBytes != ObservationBytes)
+        {
+            throw new InvalidDataException(
+                $"Replay buffer mismatch: saved capacity {capacity} x {observationBytes} bytes, this buffer is {Capacity} x {ObservationBytes}.");
+        }
+        int position = reader.ReadInt32();
+        int count = reader.ReadInt32();
+        if (count < 0 || count > Capacity || position < 0 || position >= Capacity)
+        {
+            throw new InvalidDataException($"Replay buffer header is corrupt (position {position}, count {count}, capacity {Capacity}).");
+        }
+        ReadExactly(reader, _observations.AsSpan(0, count * ObservationBytes));
+        ReadExactly(reader, _nextObservations.AsSpan(0, count * ObservationBytes));
+        ReadExactly(reader, MemoryMarshal.AsBytes(_actions.AsSpan(0, count)));
+        ReadExactly(reader, MemoryMarshal.AsBytes(_rewards.AsSpan(0, count)));
+        ReadExactly(reader, MemoryMarshal.AsBytes(_terminated.AsSpan(0, count)));
+        _position = position;
+        _count = count;
+    }
+
+    internal static void ReadExactly(BinaryReader reader, Span<byte> destination)
+    {
+        reader.BaseStream.ReadExactly(destination);
+    }
+
+    public void Dispose()
+    {
+    }
+}
