@@ -1,6 +1,7 @@
 using DqnBridge.Agent;
 using DqnBridge.Cli.Commands;
 using DqnBridge.Cli.Output;
+using DqnBridge.Envs;
 
 namespace DqnBridge.Cli.Tests;
 
@@ -32,7 +33,7 @@ internal sealed class FakeBackend : ITrainingBackend
             if (cancellation.IsCancellationRequested || step > CancelAfterSteps)
                 return Finish(runDirectory, step - episodeLength, cancelled: true);
             var episodicReturn = config.Seed + 100.0 * step / config.TotalTimesteps;
-            onEpisode(new EpisodeRow(step, 0, episodicReturn, episodeLength, 0.05));
+            onEpisode(new EpisodeRow(step, episodicReturn, episodeLength, 0.05));
             onProgress(new ProgressSnapshot(step, config.TotalTimesteps, 1000, episodicReturn, 0.05));
         }
         return Finish(runDirectory, config.TotalTimesteps, cancelled: false);
@@ -45,7 +46,7 @@ internal sealed class FakeBackend : ITrainingBackend
         return new TrainingResult(steps, TimeSpan.FromSeconds(steps / 1000.0), cancelled, checkpoint);
     }
 
-    public EvaluationResult Evaluate(EvaluationRequest request, Action<Frame>? onFrame, CancellationToken cancellation)
+    public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)
     {
         if (FailWith is not null)
             throw FailWith;
@@ -57,9 +58,9 @@ internal sealed class FakeBackend : ITrainingBackend
             {
                 var rgb = new byte[40 * 60 * 3];
                 Array.Fill(rgb, (byte)(40 * t));
-                onFrame(new Frame(rgb, 40, 60));
+                onFrame(new RgbFrame(40, 60, rgb));
             }
         }
-        return new EvaluationResult("CartPole-v1", returns, [.. returns.Select(_ => 5)]);
+        return new EvaluationResult("CartPole-v1", returns, AgentBackend.FindCheckpoint(request.CheckpointPath));
     }
 }

@@ -127,11 +127,11 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
     private Command EvaluateCommand(CancellationToken cancellation)
     {
-        var checkpoint = new Argument<string>("checkpoint") { Description = "Checkpoint folder or file written by train" };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A run folder (runs/NAME) or a checkpoint folder written by train" };
         var episodes = new Option<int>("--episodes", "-n") { Description = "Episodes to run", DefaultValueFactory = _ => new DqnConfig().EvalEpisodes };
         var epsilon = new Option<double>("--epsilon") { Description = "Exploration during evaluation (CleanRL: 0.05)", DefaultValueFactory = _ => new DqnConfig().EvalEpsilon };
         var seed = new Option<int>("--seed") { Description = "Seed of the evaluation environments", DefaultValueFactory = _ => 1 };
-        var csv = new Option<string?>("--output", "-o") { Description = "CSV of the returns (default: eval_returns.csv beside the checkpoint)" };
+        var csv = new Option<string?>("--output", "-o") { Description = "CSV of the returns (default: eval_returns.csv in the run folder)" };
         var video = new Option<string?>("--video") { Description = "Record the agent to this .mp4 or .gif (needs ffmpeg)" };
         var fps = new Option<int>("--fps") { Description = "Frames per second of the video", DefaultValueFactory = _ => 30 };
         var python = new Option<string?>("--python") { Description = "Python executable with Gymnasium (default: the one in the checkpoint's config)" };
@@ -156,20 +156,16 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         if (!File.Exists(checkpoint) && !Directory.Exists(checkpoint))
             throw new CliException($"Checkpoint '{checkpoint}' does not exist. Train first (dqnbridge train ...) and pass the checkpoint it prints.");
 
-        csvPath ??= Path.Combine(Directory.Exists(checkpoint) ? checkpoint : Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, "eval_returns.csv");
         using var recorder = videoPath is null ? null : new VideoWriter(videoPath, fps);
         if (recorder is not null && !VideoWriter.FfmpegAvailable())
             throw new CliException("Recording a video needs ffmpeg on PATH. Install it (e.g. `sudo apt-get install ffmpeg`) or leave out --video.");
 
         var result = backend.Evaluate(new EvaluationRequest(checkpoint, episodes, epsilon, seed, recorder is not null, python),
-            recorder is null ? null : frame => recorder.AddFrame(frame.Rgb, frame.Height, frame.Width), cancellation);
+            recorder is null ? null : frame => recorder.AddFrame(frame.Pixels, frame.Height, frame.Width), cancellation);
 
-        AtomicFile.WriteCsv(csvPath, ["episode", "episodic_return", "episodic_length"],
-            result.Returns.Select((r, i) => new[]
-            {
-                i.ToString(CultureInfo.InvariantCulture), r.ToString("R", CultureInfo.InvariantCulture),
-                result.Lengths[i].ToString(CultureInfo.InvariantCulture),
-            }));
+        csvPath ??= Path.Combine(RunFolderOf(result.CheckpointDirectory), "eval_returns.csv");
+        AtomicFile.WriteCsv(csvPath, ["episode", "episodic_return"],
+            result.Returns.Select((r, i) => new[] { i.ToString(CultureInfo.InvariantCulture), r.ToString("R", CultureInfo.InvariantCulture) }));
         recorder?.Complete();
 
         var mean = result.Returns.Average();
@@ -180,6 +176,13 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         if (recorder is not null)
             console.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");
         return cancellation.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+    }
+
+    /// <summary>runs/NAME/checkpoints/latest belongs to runs/NAME; any other checkpoint folder to its parent.</summary>
+    private static string RunFolderOf(string checkpointDirectory)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(checkpointDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
+        return Path.GetFileName(parent) == "checkpoints" ? Path.GetDirectoryName(parent)! : parent;
     }
 
     private Command BenchmarkCommand(CancellationToken cancellation)

@@ -1,10 +1,11 @@
 using DqnBridge.Agent;
+using DqnBridge.Envs;
 using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Commands;
 
-/// <summary>One finished episode as the episode CSV and the learning curve record it.</summary>
-public sealed record EpisodeRow(long GlobalStep, int EnvIndex, double Return, int Length, double Epsilon);
+/// <summary>One finished episode, as the learning curve and the summary use it.</summary>
+public sealed record EpisodeRow(long GlobalStep, double Return, int Length, double Epsilon);
 
 /// <summary>How a training run ended.</summary>
 public sealed record TrainingResult(long Steps, TimeSpan Elapsed, bool Cancelled, string? CheckpointPath)
@@ -15,10 +16,8 @@ public sealed record TrainingResult(long Steps, TimeSpan Elapsed, bool Cancelled
 /// <summary>What `evaluate` asks for; the environment comes from the checkpoint's own config.</summary>
 public sealed record EvaluationRequest(string CheckpointPath, int Episodes, double Epsilon, int Seed, bool RecordFrames, string Python);
 
-/// <summary>One rgb_array frame, height x width x 3 bytes.</summary>
-public sealed record Frame(byte[] Rgb, int Height, int Width);
-
-public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, IReadOnlyList<int> Lengths);
+/// <param name="CheckpointDirectory">The checkpoint folder actually loaded (a run folder resolves to its latest checkpoint).</param>
+public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, string CheckpointDirectory);
 
 /// <summary>An environment the command can train on, and where it comes from.</summary>
 public sealed record EnvironmentInfo(string Id, string Backend, string ActionSpace, string Notes);
@@ -36,7 +35,8 @@ public interface ITrainingBackend
 
     IReadOnlyList<EnvironmentInfo> ListEnvironments(string python);
 
+    /// <summary>Trains in <paramref name="runDirectory"/>, writing episodes.csv, TensorBoard events and checkpoints there.</summary>
     TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation);
 
-    EvaluationResult Evaluate(EvaluationRequest request, Action<Frame>? onFrame, CancellationToken cancellation);
+    EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation);
 }

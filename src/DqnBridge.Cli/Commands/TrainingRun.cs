@@ -13,16 +13,14 @@ public sealed record RunOutcome(string RunDirectory, TrainingResult Result, IRea
 }
 
 /// <summary>
-/// One run: makes runs/&lt;run-name&gt;/, writes config.yaml, trains with a progress display, then writes
-/// episodes.csv and learning_curve.png. Used by `train` and by each cell of `benchmark`.
+/// One run: makes runs/&lt;run-name&gt;/, writes config.yaml, trains with a progress display (the trainer
+/// writes episodes.csv, TensorBoard events and checkpoints), then draws learning_curve.png. Used by `train` and by each cell of `benchmark`.
 /// </summary>
 public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, TimeSpan plainProgressInterval)
 {
     public const string ConfigFile = "config.yaml";
     public const string EpisodesFile = "episodes.csv";
     public const string CurveFile = "learning_curve.png";
-
-    private static readonly TimeSpan CsvInterval = TimeSpan.FromSeconds(30);
 
     public RunOutcome Run(DqnConfig config, string? runName, CancellationToken cancellation)
     {
@@ -33,21 +31,10 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
             ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
 
         var episodes = new List<EpisodeRow>();
-        var lastCsv = DateTime.UtcNow;
         var view = new ProgressView(console, plainProgressInterval);
         var result = view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
-            backend.Train(config, runDirectory, report, episode =>
-            {
-                episodes.Add(episode);
-                // Rewrite the CSV now and then so a crashed run still leaves its episodes behind.
-                if (DateTime.UtcNow - lastCsv > CsvInterval)
-                {
-                    WriteEpisodes(runDirectory, episodes);
-                    lastCsv = DateTime.UtcNow;
-                }
-            }, cancellation));
+            backend.Train(config, runDirectory, report, episodes.Add, cancellation));
 
-        WriteEpisodes(runDirectory, episodes);
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
         return new RunOutcome(runDirectory, result, episodes);
@@ -86,14 +73,4 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
                 $"Cannot write the run folder '{runDirectory}': {e.Message}\nChoose a writable folder with runs_dir=PATH.");
         }
     }
-
-    private static void WriteEpisodes(string runDirectory, IEnumerable<EpisodeRow> episodes) =>
-        AtomicFile.WriteCsv(Path.Combine(runDirectory, EpisodesFile),
-            ["global_step", "env_index", "episodic_return", "episodic_length", "epsilon"],
-            episodes.Select(e => new[]
-            {
-                e.GlobalStep.ToString(CultureInfo.InvariantCulture), e.EnvIndex.ToString(CultureInfo.InvariantCulture),
-                e.Return.ToString("R", CultureInfo.InvariantCulture), e.Length.ToString(CultureInfo.InvariantCulture),
-                e.Epsilon.ToString("0.#####", CultureInfo.InvariantCulture),
-            }));
 }

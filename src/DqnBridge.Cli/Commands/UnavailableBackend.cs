@@ -16,6 +16,6 @@ public sealed class UnavailableBackend : ITrainingBackend
     public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation) =>
         throw new CliException(Missing);
 
-    public EvaluationResult Evaluate(EvaluationRequest request, Action<Frame>? onFrame, CancellationToken cancellation) =>
+    public EvaluationResult Evaluate(EvaluationRequest request, Action<DqnBridge.Envs.RgbFrame>? onFrame, CancellationToken cancellation) =>
         throw new CliException(Missing);
 }

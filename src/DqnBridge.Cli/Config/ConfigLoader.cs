@@ -150,6 +150,15 @@ public static class ConfigLoader
         Require(!string.IsNullOrWhiteSpace(c.RunsDir), "runs_dir must not be empty");
         if (problems.Count > 0)
             throw new ConfigException("Invalid config:\n  " + string.Join("\n  ", problems));
+        try
+        {
+            // The agent's own rules, in case it knows of constraints this list does not.
+            c.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(e.Message);
+        }
     }
 
     /// <summary>The config as YAML that <see cref="Resolve"/> reads back to the same values.</summary>

@@ -30,23 +30,11 @@ public static class EnvFamilies
         return new DqnConfig { EnvId = envId };
     }
 
-    /// <summary>CleanRL dqn_atari.py defaults.</summary>
-    public static DqnConfig CleanRlAtari(string envId) => new()
+    /// <summary>CleanRL dqn_atari.py defaults for <paramref name="envId"/>.</summary>
+    public static DqnConfig CleanRlAtari(string envId)
     {
-        EnvId = envId,
-        Wrappers = EnvWrappers.Atari,
-        Network = NetworkKind.NatureCnn,
-        TotalTimesteps = 10_000_000,
-        LearningRate = 1e-4,
-        BufferSize = 1_000_000,
-        Gamma = 0.99,
-        Tau = 1.0,
-        TargetNetworkFrequency = 1000,
-        BatchSize = 32,
-        StartE = 1.0,
-        EndE = 0.01,
-        ExplorationFraction = 0.10,
-        LearningStarts = 80_000,
-        TrainFrequency = 4,
-    };
+        var config = DqnConfig.CleanRlAtari();
+        config.EnvId = envId;
+        return config;
+    }
 }
