@@ -24,7 +24,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     public int Run(string[] args, CancellationToken cancellation)
     {
         var root = BuildCommands(cancellation);
-        var parsed = root.Parse(args);
+        var parsed = root.Parse(WithDefaultCommand(root, args));
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -46,6 +46,14 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         {
             return Report(e);
         }
+    }
+
+    /// <summary>`dqnbridge --env CartPole-v1` means `dqnbridge train --env CartPole-v1`.</summary>
+    private static string[] WithDefaultCommand(RootCommand root, string[] args)
+    {
+        var first = args.FirstOrDefault();
+        var named = first is not null && (root.Subcommands.Any(c => c.Name == first) || first is "-h" or "--help" or "-?" or "/?" or "/h" or "--version");
+        return named ? args : ["train", .. args];
     }
 
     private int Report(Exception e)
@@ -76,9 +84,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private RootCommand BuildCommands(CancellationToken cancellation)
     {
         var root = new RootCommand("Train and evaluate DQN agents (CleanRL-faithful) on Gymnasium or built-in environments.\n" +
-                                   "Without a subcommand, dqnbridge trains.");
-        AddTrainingInputs(root);
-        root.SetAction(parse => Train(parse, cancellation));
+                                   "Without a command, dqnbridge trains: `dqnbridge --env CartPole-v1` is `dqnbridge train --env CartPole-v1`.");
 
         var train = new Command("train", "Train a DQN agent (the default command)");
         AddTrainingInputs(train);
