@@ -161,7 +161,11 @@ public sealed class CommandTests
         Assert.AreEqual(ExitCodes.RuntimeError, corrupt.ExitCode);
         StringAssert.Contains(corrupt.Error, "corrupt");
 
-        foreach (var run in new[] { missing, badVideo, corrupt })
+        var unwritable = CliRun.Invoke(backend, "evaluate", checkpoint, "-o", Path.Combine(_runs, "no-such-folder", "returns.csv"));
+        Assert.AreEqual(ExitCodes.RuntimeError, unwritable.ExitCode);
+        StringAssert.Contains(unwritable.Error, "Cannot write");
+
+        foreach (var run in new[] { missing, badVideo, corrupt, unwritable })
             Assert.IsFalse(run.HasStackTrace, run.All);
     }
 

@@ -134,7 +134,7 @@ public sealed class ProgressViewTests
         });
 
         // A long interval: only the first line and the final one get through.
-        var steps = new ProgressView(console, TimeSpan.FromHours(1)).Run("title", report =>
+        var steps = new ProgressView(console, output, TimeSpan.FromHours(1)).Run("title", report =>
         {
             foreach (var snapshot in Snapshots)
                 report(snapshot);
@@ -160,7 +160,7 @@ public sealed class ProgressViewTests
         });
         console.Profile.Width = 160;
 
-        new ProgressView(console, TimeSpan.Zero).Run("title", report =>
+        new ProgressView(console, output, TimeSpan.Zero).Run("title", report =>
         {
             foreach (var snapshot in Snapshots)
                 report(snapshot);

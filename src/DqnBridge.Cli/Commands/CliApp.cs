@@ -118,7 +118,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private int Train(ParseResult parse, CancellationToken cancellation)
     {
         var config = ResolveConfig(parse);
-        var run = new TrainingRun(backend, console, PlainProgressInterval);
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
         var outcome = run.Run(config, parse.GetValue(_runName), cancellation);
         run.PrintSummary(outcome);
         if (outcome.Result.Cancelled)
@@ -176,11 +176,11 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
         var mean = result.Returns.Average();
         var std = Math.Sqrt(result.Returns.Sum(r => (r - mean) * (r - mean)) / result.Returns.Count);
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Evaluated {result.EnvId} for {result.Returns.Count} episodes (epsilon {epsilon}): mean return {mean:F2} ± {std:F2}"));
-        console.WriteLine($"Returns written to {csvPath}");
+        output.WriteLine($"Returns written to {csvPath}");
         if (recorder is not null)
-            console.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");
+            output.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");
         return cancellation.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
 
@@ -230,7 +230,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             throw new CliException($"Cannot write the benchmark folder '{folder}': {e.Message}");
         }
 
-        var run = new TrainingRun(backend, console, PlainProgressInterval);
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
         var finished = new List<BenchmarkRun>();
         var cancelled = false;
         foreach (var config in configs)
@@ -241,7 +241,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
                 break;
             finished.Add(new BenchmarkRun(config.EnvId, config.Seed, outcome.Result.Steps,
                 [.. outcome.Episodes.Select(e => e.Return)], outcome.Result.StepsPerSecond));
-            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{config.EnvId} seed {config.Seed}: mean return {outcome.RecentMeanReturn ?? double.NaN:F2} at {outcome.Result.StepsPerSecond:N0} steps/s"));
         }
 
@@ -249,10 +249,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var table = Benchmark.MarkdownTable(rows);
         Benchmark.WriteCsv(Path.Combine(folder, "results.csv"), rows);
         AtomicFile.WriteAllText(Path.Combine(folder, "results.md"), table + "\n" + Benchmark.ReachRule + "\n");
-        console.WriteLine();
-        console.WriteLine(table);
-        console.WriteLine(Benchmark.ReachRule + $" (mean and std over the last {Benchmark.LastEpisodes} episodes of every seed, pooled)");
-        console.WriteLine($"Results written to {Path.Combine(folder, "results.csv")}");
+        output.WriteLine();
+        output.WriteLine(table);
+        output.WriteLine(Benchmark.ReachRule + $" (mean and std over the last {Benchmark.LastEpisodes} episodes of every seed, pooled)");
+        output.WriteLine($"Results written to {Path.Combine(folder, "results.csv")}");
         return cancelled ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
 

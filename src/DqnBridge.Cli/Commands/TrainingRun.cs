@@ -16,7 +16,7 @@ public sealed record RunOutcome(string RunDirectory, TrainingResult Result, IRea
 /// One run: makes runs/&lt;run-name&gt;/, writes config.yaml, trains with a progress display (the trainer
 /// writes episodes.csv, TensorBoard events and checkpoints), then draws learning_curve.png. Used by `train` and by each cell of `benchmark`.
 /// </summary>
-public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, TimeSpan plainProgressInterval)
+public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, TextWriter output, TimeSpan plainProgressInterval)
 {
     public const string ConfigFile = "config.yaml";
     public const string EpisodesFile = "episodes.csv";
@@ -31,7 +31,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
             ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
 
         var episodes = new List<EpisodeRow>();
-        var view = new ProgressView(console, plainProgressInterval);
+        var view = new ProgressView(console, output, plainProgressInterval);
         var result = view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
             backend.Train(config, runDirectory, report, episodes.Add, cancellation));
 
@@ -44,18 +44,18 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     {
         var r = outcome.Result;
         var mean = outcome.RecentMeanReturn is { } m ? m.ToString("F2", CultureInfo.InvariantCulture) : "no episode finished";
-        console.WriteLine();
-        console.WriteLine(r.Cancelled ? "Training interrupted." : "Training finished.");
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine();
+        output.WriteLine(r.Cancelled ? "Training interrupted." : "Training finished.");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  steps          {r.Steps:N0} in {ProgressSnapshot.FormatTime(r.Elapsed)} ({r.StepsPerSecond:N0} steps/s)"));
-        console.WriteLine($"  episodes       {outcome.Episodes.Count}");
-        console.WriteLine($"  mean return    {mean} (last {Math.Min(Benchmark.LastEpisodes, outcome.Episodes.Count)} episodes)");
-        console.WriteLine($"  run folder     {outcome.RunDirectory}");
+        output.WriteLine($"  episodes       {outcome.Episodes.Count}");
+        output.WriteLine($"  mean return    {mean} (last {Math.Min(Benchmark.LastEpisodes, outcome.Episodes.Count)} episodes)");
+        output.WriteLine($"  run folder     {outcome.RunDirectory}");
         if (r.CheckpointPath is not null)
-            console.WriteLine($"  checkpoint     {r.CheckpointPath}");
-        console.WriteLine($"  learning curve {Path.Combine(outcome.RunDirectory, CurveFile)}");
+            output.WriteLine($"  checkpoint     {r.CheckpointPath}");
+        output.WriteLine($"  learning curve {Path.Combine(outcome.RunDirectory, CurveFile)}");
         if (r.CheckpointPath is not null)
-            console.WriteLine($"Evaluate it with: dqnbridge evaluate {r.CheckpointPath}");
+            output.WriteLine($"Evaluate it with: dqnbridge evaluate {r.CheckpointPath}");
     }
 
     private static void CreateRunDirectory(string runDirectory)

@@ -1,4 +1,5 @@
 using System.Text;
+using DqnBridge.Cli.Commands;
 
 namespace DqnBridge.Cli.Output;
 
@@ -9,8 +10,17 @@ public static class AtomicFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(temporary, contents, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, contents, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+            throw new CliException($"Cannot write '{path}': {e.Message}");
+        }
     }
 
     /// <summary>A CSV from a header and rows; fields with commas or quotes are quoted.</summary>

@@ -19,13 +19,14 @@ public sealed record ProgressSnapshot(long Step, long TotalSteps, double StepsPe
 /// A live progress bar on a terminal; elsewhere (CI logs, redirected output, tests) one plain line every
 /// few seconds, so logs stay readable.
 /// </summary>
-public sealed class ProgressView(IAnsiConsole console, TimeSpan plainInterval)
+public sealed class ProgressView(IAnsiConsole console, TextWriter plainOutput, TimeSpan plainInterval)
 {
     public T Run<T>(string title, Func<Action<ProgressSnapshot>, T> work)
     {
         if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
             return RunPlain(title, work);
 
+        console.WriteLine(title);
         T result = default!;
         console.Progress()
             .AutoClear(false)
@@ -33,7 +34,7 @@ public sealed class ProgressView(IAnsiConsole console, TimeSpan plainInterval)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
             .Start(context =>
             {
-                var task = context.AddTask(Markup.Escape(title), maxValue: 1);
+                var task = context.AddTask("starting", maxValue: 1);
                 result = work(snapshot =>
                 {
                     task.MaxValue = Math.Max(1, snapshot.TotalSteps);
@@ -46,7 +47,7 @@ public sealed class ProgressView(IAnsiConsole console, TimeSpan plainInterval)
 
     private T RunPlain<T>(string title, Func<Action<ProgressSnapshot>, T> work)
     {
-        console.WriteLine(title);
+        plainOutput.WriteLine(title);
         var lastLine = DateTime.MinValue;
         return work(snapshot =>
         {
@@ -54,7 +55,7 @@ public sealed class ProgressView(IAnsiConsole console, TimeSpan plainInterval)
             if (now - lastLine < plainInterval && snapshot.Step < snapshot.TotalSteps)
                 return;
             lastLine = now;
-            console.WriteLine(snapshot.Describe());
+            plainOutput.WriteLine(snapshot.Describe());
         });
     }
 }
