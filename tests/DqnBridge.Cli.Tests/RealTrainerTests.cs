@@ -91,5 +91,6 @@ public sealed class RealTrainerTests
         Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode);
         StringAssert.Contains(run.Error, "Unknown environment 'NoSuchEnv-v9'");
         Assert.IsFalse(run.HasStackTrace, run.All);
+        Assert.IsEmpty(Directory.GetDirectories(_runs), "a run that never started leaves no folder");
     }
 }

@@ -32,8 +32,17 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
 
         var episodes = new List<EpisodeRow>();
         var view = new ProgressView(console, output, plainProgressInterval);
-        var result = view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
-            backend.Train(config, runDirectory, report, episodes.Add, cancellation));
+        TrainingResult result;
+        try
+        {
+            result = view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
+                backend.Train(config, runDirectory, report, episodes.Add, cancellation));
+        }
+        catch
+        {
+            RemoveIfNothingRan(runDirectory);
+            throw;
+        }
 
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
@@ -56,6 +65,14 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         output.WriteLine($"  learning curve {Path.Combine(outcome.RunDirectory, CurveFile)}");
         if (r.CheckpointPath is not null)
             output.WriteLine($"Evaluate it with: dqnbridge evaluate {r.CheckpointPath}");
+    }
+
+    /// <summary>A typo in the environment id should not leave a folder holding only config.yaml behind.</summary>
+    private static void RemoveIfNothingRan(string runDirectory)
+    {
+        var files = Directory.GetFileSystemEntries(runDirectory);
+        if (files.All(f => Path.GetFileName(f) is ConfigFile or "config.json"))
+            Directory.Delete(runDirectory, recursive: true);
     }
 
     private static void CreateRunDirectory(string runDirectory)
