@@ -26,7 +26,7 @@ public sealed class RealTrainerTests
     [
         "--env", "Corridor-v0", "total_timesteps=3000", "learning_starts=200", "buffer_size=2000", "batch_size=32",
         "train_frequency=1", "target_network_frequency=100", "exploration_fraction=0.3", "learning_rate=1e-3",
-        "hidden_sizes=[32]", "tensorboard=false",
+        "hidden_sizes=[32]",
     ];
 
     private string TrainShortRun()
@@ -45,6 +45,7 @@ public sealed class RealTrainerTests
         foreach (var file in new[] { "config.yaml", "episodes.csv", "learning_curve.png" })
             Assert.IsTrue(File.Exists(Path.Combine(runDirectory, file)), $"{file} missing; output:\n{output}");
         Assert.IsTrue(Directory.Exists(Path.Combine(runDirectory, "checkpoints", "latest")), output);
+        Assert.IsNotEmpty(Directory.GetFiles(runDirectory, "events.out.tfevents.*", SearchOption.AllDirectories), "no TensorBoard events");
 
         // A run folder resolves to its latest checkpoint; the learned policy walks straight right (return 0.96).
         var evaluation = CliRun.Invoke(Backend(), "evaluate", runDirectory, "-n", "5", "--epsilon", "0");
