@@ -42,7 +42,7 @@ public sealed class RealTrainerTests
         var output = TrainShortRun();
         var runDirectory = Path.Combine(_runs, "corridor");
         StringAssert.Contains(output, "Training finished.");
-        foreach (var file in new[] { "config.yaml", "episodes.csv", "learning_curve.png" })
+        foreach (var file in new[] { TrainingRun.ConfigFile, TrainingRun.EpisodesFile, TrainingRun.CurveFile })
             Assert.IsTrue(File.Exists(Path.Combine(runDirectory, file)), $"{file} missing; output:\n{output}");
         Assert.IsTrue(Directory.Exists(Path.Combine(runDirectory, "checkpoints", "latest")), output);
         Assert.IsNotEmpty(Directory.GetFiles(runDirectory, "events.out.tfevents.*", SearchOption.AllDirectories), "no TensorBoard events");

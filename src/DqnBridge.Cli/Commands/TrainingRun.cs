@@ -19,6 +19,7 @@ public sealed record RunOutcome(string RunDirectory, TrainingResult Result, IRea
 public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, TextWriter output, TimeSpan plainProgressInterval)
 {
     public const string ConfigFile = "config.yaml";
+    /// <summary>Written by the trainer, one row per episode.</summary>
     public const string EpisodesFile = "episodes.csv";
     public const string CurveFile = "learning_curve.png";
 
