@@ -124,6 +124,11 @@ public sealed class Checkpoint
     public static Checkpoint Load(string directory)
     {
         string full = System.IO.Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(full) && System.IO.Directory.Exists(full + ".old"))
+        {
+            // A crash between Save's two renames leaves the previous checkpoint under the .old name.
+            full += ".old";
+        }
         string manifestPath = System.IO.Path.Combine(full, ManifestFile);
         if (!File.Exists(manifestPath))
         {

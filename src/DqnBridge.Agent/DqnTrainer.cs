@@ -25,10 +25,10 @@ public sealed class DqnTrainer : IDisposable
     private readonly ITrainingObserver? _observer;
     private readonly QNetwork _qNetwork;
     private readonly QNetwork _targetNetwork;
-    private readonly Parameter[] _qParameters;
-    private readonly Parameter[] _targetParameters;
+    private readonly Tensor _qValues;
+    private readonly Tensor _targetValues;
     private readonly (string Name, Parameter Parameter)[] _namedParameters;
-    private readonly optim.Optimizer _optimizer;
+    private readonly FlatOptimizer _optimizer;
     private readonly IReplayBuffer _replay;
     private readonly ReplayRandom _replayRandom;
     private readonly ReplayRandom _explorer;
@@ -78,17 +78,11 @@ public sealed class DqnTrainer : IDisposable
         int actionCount = envs.SingleActionSpace.N;
         _qNetwork = QNetwork.Create(config, space, actionCount);
         _targetNetwork = _qNetwork.CreateSibling();
-        _targetNetwork.load_state_dict(_qNetwork.state_dict());
-        _qParameters = _qNetwork.parameters().ToArray();
-        _targetParameters = _targetNetwork.parameters().ToArray();
+        (_qValues, var qGradients) = _qNetwork.Flatten();
+        (_targetValues, _) = _targetNetwork.Flatten();
+        DqnUpdate.UpdateTarget(_targetValues, _qValues, tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
-        _optimizer = config.Optimizer switch
-        {
-            OptimizerKind.Adam => optim.Adam(_qParameters, config.LearningRate),
-            OptimizerKind.AdamW => optim.AdamW(_qParameters, config.LearningRate),
-            OptimizerKind.RMSprop => optim.RMSProp(_qParameters, config.LearningRate),
-            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
-        };
+        _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
         _replay = ReplayBuffers.Create(config, space);
         _replayRandom = new ReplayRandom(config.Seed);
         _explorer = new ReplayRandom(config.Seed ^ 0x5DEECE66DL);
@@ -178,9 +172,10 @@ public sealed class DqnTrainer : IDisposable
             }
 
             _envs.Step(_actions);
-            foreach (var episode in _envs.CompletedEpisodes)
+            var completed = _envs.CompletedEpisodes;
+            for (int e = 0; e < completed.Count; e++)
             {
-                RecordEpisode(globalStep, episode, epsilon, clock.Elapsed.TotalSeconds);
+                RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
             }
 
             // Store with the true final observation of environments that ended; terminated (not truncated) is the done flag.
@@ -269,27 +264,17 @@ public sealed class DqnTrainer : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        Tensor tdTarget;
-        using (no_grad())
-        {
-            var nextQ = _targetNetwork.forward(_batchNextObservations);
-            var targetMax = _config.DoubleDqn
-                ? nextQ.gather(1, _qNetwork.forward(_batchNextObservations).argmax(1, keepdim: true)).squeeze(1)
-                : nextQ.amax(1);
-            tdTarget = targetMax.mul_(_batchDiscounts).add_(_batchRewards);
-        }
+        var tdTarget = DqnUpdate.TdTarget(_qNetwork, _targetNetwork, _batchNextObservations, _batchRewards, _batchDiscounts, _config.DoubleDqn);
         var oldValues = _qNetwork.forward(_batchObservations).gather(1, _batchActions).squeeze(1);
-        var loss = _config.Loss == LossKind.Huber
-            ? nn.functional.smooth_l1_loss(oldValues, tdTarget)
-            : nn.functional.mse_loss(oldValues, tdTarget);
+        var loss = DqnUpdate.Loss(oldValues, tdTarget, _config.Loss);
 
-        _optimizer.zero_grad();
+        _optimizer.ZeroGrad();
         loss.backward();
         if (_config.MaxGradNorm > 0)
         {
-            nn.utils.clip_grad_norm_(_qParameters, _config.MaxGradNorm);
+            _optimizer.ClipGradNorm(_config.MaxGradNorm);
         }
-        _optimizer.step();
+        _optimizer.Step();
         _greedy.Refresh();
         _trainSteps++;
 
@@ -309,23 +294,7 @@ public sealed class DqnTrainer : IDisposable
         }
     }
 
-    /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = tau * q + (1 - tau) * target.</summary>
-    private void UpdateTarget()
-    {
-        using var noGrad = no_grad();
-        double tau = _config.Tau;
-        for (int i = 0; i < _qParameters.Length; i++)
-        {
-            if (tau >= 1.0)
-            {
-                _targetParameters[i].copy_(_qParameters[i]);
-            }
-            else
-            {
-                _targetParameters[i].mul_(1.0 - tau).add_(_qParameters[i], alpha: tau);
-            }
-        }
-    }
+    private void UpdateTarget() => DqnUpdate.UpdateTarget(_targetValues, _qValues, _config.Tau);
 
     /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
     public string SaveCheckpoint(double secondsThisCall = 0)
@@ -356,7 +325,7 @@ public sealed class DqnTrainer : IDisposable
             _targetNetwork.save(Path.Combine(folder, Checkpoint.TargetNetworkFile));
             using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, Checkpoint.OptimizerFile))))
             {
-                ((OptimizerHelper)_optimizer).save_state_dict(writer);
+                _optimizer.Save(writer);
             }
             using (var writer = new BinaryWriter(new BufferedStream(File.Create(Path.Combine(folder, Checkpoint.ReplayFile)), 1 << 20)))
             {
@@ -378,7 +347,7 @@ public sealed class DqnTrainer : IDisposable
             _targetNetwork.load(checkpoint.PathOf(Checkpoint.TargetNetworkFile));
             using (var reader = new BinaryReader(File.OpenRead(checkpoint.PathOf(Checkpoint.OptimizerFile))))
             {
-                ((OptimizerHelper)_optimizer).load_state_dict(reader);
+                _optimizer.Load(reader);
             }
             using (var reader = new BinaryReader(new BufferedStream(File.OpenRead(checkpoint.PathOf(Checkpoint.ReplayFile)), 1 << 20)))
             {

@@ -91,15 +91,23 @@ public sealed class GreedyPolicy : IDisposable
         _stale = false;
     }
 
+    /// <summary>output = W x + b (ReLU optional), summed in SIMD lanes and then across lanes: a fixed order, so deterministic.</summary>
     private static void Dense(float[] weight, float[] bias, float[] input, float[] output, bool relu)
     {
         int inputs = input.Length;
+        int width = System.Numerics.Vector<float>.Count;
+        int vectorEnd = inputs - inputs % width;
         var x = input.AsSpan();
         for (int o = 0; o < output.Length; o++)
         {
             var row = weight.AsSpan(o * inputs, inputs);
-            float sum = 0;
-            for (int i = 0; i < inputs; i++)
+            var lanes = System.Numerics.Vector<float>.Zero;
+            for (int i = 0; i < vectorEnd; i += width)
+            {
+                lanes += new System.Numerics.Vector<float>(row[i..]) * new System.Numerics.Vector<float>(x[i..]);
+            }
+            float sum = System.Numerics.Vector.Sum(lanes);
+            for (int i = vectorEnd; i < inputs; i++)
             {
                 sum += row[i] * x[i];
             }

@@ -90,9 +90,25 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         if (observations.dtype != ScalarType.Float32)
         {
             using var asFloat = observations.to_type(ScalarType.Float32);
-            return _layers.forward(asFloat);
+            return MlpForward(asFloat);
         }
-        return _layers.forward(observations);
+        return MlpForward(observations);
+    }
+
+    /// <summary>The MLP as direct linear calls with in-place ReLU: the same maths as the Sequential, with fewer tensors.</summary>
+    private Tensor MlpForward(Tensor x)
+    {
+        var layers = LinearLayers();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var next = nn.functional.linear(x, layers[i].weight!, layers[i].bias);
+            if (i > 0)
+            {
+                x.Dispose();
+            }
+            x = i < layers.Count - 1 ? next.relu_() : next;
+        }
+        return x;
     }
 
     /// <summary>An untrained network of the same architecture (for the target network).</summary>
@@ -102,7 +118,75 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         _ => NatureCnn(ObservationShape, ActionCount),
     };
 
-    /// <summary>The Linear layers in order, for the managed greedy path.</summary>
-    internal IReadOnlyList<Linear> LinearLayers() =>
-        _layers.children().OfType<Linear>().ToList();
+    /// <summary>
+    /// Moves every weight and bias into one contiguous tensor (and their gradients into another), leaving
+    /// the layers with views of it. The optimizer and the target update then each touch one tensor
+    /// instead of one per layer, which is most of the cost of a small network's update.
+    /// </summary>
+    public (Tensor Values, Tensor Gradients) Flatten()
+    {
+        if (_flatValues is not null)
+        {
+            return (_flatValues, _flatGradients!);
+        }
+        var layers = _layers.children().Where(layer => layer is Linear or Conv2d).ToArray();
+        long total = parameters().Sum(p => p.NumberOfElements);
+        var values = zeros(total);
+        var gradients = zeros(total);
+        long offset = 0;
+        Parameter Relocate(Parameter old)
+        {
+            long count = old.NumberOfElements;
+            using var valueSlice = values.narrow(0, offset, count);
+            using var gradientSlice = gradients.narrow(0, offset, count);
+            var valueView = valueSlice.view(old.shape);
+            using (no_grad())
+            {
+                valueView.copy_(old);
+            }
+            var parameter = new Parameter(valueView, requires_grad: true);
+            parameter.grad = gradientSlice.view(old.shape);
+            offset += count;
+            return parameter;
+        }
+        foreach (var layer in layers)
+        {
+            switch (layer)
+            {
+                case Linear linear:
+                    linear.weight = Relocate(linear.weight!);
+                    linear.bias = Relocate(linear.bias!);
+                    break;
+                case Conv2d conv:
+                    conv.weight = Relocate(conv.weight!);
+                    conv.bias = Relocate(conv.bias!);
+                    break;
+            }
+        }
+        if (offset != total)
+        {
+            throw new InvalidOperationException($"Flattening placed {offset} of {total} parameters; the network has layers of an unexpected kind.");
+        }
+        _flatValues = values;
+        _flatGradients = gradients;
+        return (values, gradients);
+    }
+
+    private Tensor? _flatValues;
+    private Tensor? _flatGradients;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _flatValues?.Dispose();
+            _flatGradients?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The fully connected layers in order (the MLP's whole body; the CNN's head).</summary>
+    public IReadOnlyList<Linear> LinearLayers() => _linearLayers ??= _layers.children().OfType<Linear>().ToArray();
+
+    private Linear[]? _linearLayers;
 }

@@ -78,6 +78,12 @@ public sealed class ReplayBuffer : IReplayBuffer
         Capacity = capacity;
         InputType = observationSpace.Dtype == ElementType.UInt8 ? ElementType.UInt8 : ElementType.Float32;
         ObservationBytes = observationSpace.ElementCount * InputType.Size();
+        if ((long)capacity * ObservationBytes > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"buffer_size {capacity} x {ObservationBytes} bytes per observation exceeds one array; "
+                + "pixel observations need the frame buffer (wrappers: Atari or CarRacing) or a smaller buffer_size.");
+        }
         _observations = new byte[(long)capacity * ObservationBytes];
         _nextObservations = new byte[(long)capacity * ObservationBytes];
         _actions = new int[capacity];

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using DqnBridge.Agent;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Benchmarks;
+
+/// <summary>
+/// Training throughput and replay memory figures:
+///   train [--env CartPole-v1] [--steps 500000] [--seed 1]   CleanRL's dqn.py hyperparameters, steps/s and memory
+///   replay-memory [--transitions 1000000]                   a real 84x84x4 frame buffer, filled, with its size
+/// </summary>
+public static class TrainBenchmark
+{
+    public static int Run(string mode, string[] args)
+    {
+        var options = Options(args);
+        return mode switch
+        {
+            "train" => Train(options.GetValueOrDefault("env", "CartPole-v1"), long.Parse(options.GetValueOrDefault("steps", "500000")),
+                int.Parse(options.GetValueOrDefault("seed", "1"))),
+            "replay-memory" => ReplayMemory(int.Parse(options.GetValueOrDefault("transitions", "1000000"))),
+            _ => throw new ArgumentException($"unknown mode {mode}"),
+        };
+    }
+
+    private static Dictionary<string, string> Options(string[] args)
+    {
+        var options = new Dictionary<string, string>();
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            options[args[i].TrimStart('-')] = args[i + 1];
+        }
+        return options;
+    }
+
+    private static int Train(string envId, long steps, int seed)
+    {
+        if (envId != "CartPole-v1")
+        {
+            Console.Error.WriteLine($"train: only CartPole-v1 is wired up in this benchmark so far, not {envId}.");
+            return 2;
+        }
+        var config = DqnConfig.CleanRlClassicControl();
+        config.EnvId = envId;
+        config.TotalTimesteps = steps;
+        config.Seed = seed;
+        config.CheckpointFrequency = 0;
+        string run = Path.Combine(Path.GetTempPath(), $"dqn-train-benchmark-{Environment.ProcessId}");
+        PrintMemory("start");
+        // Stand-in until the environment layer's built-in CartPole lands: the agent tests' CartPole (same dynamics).
+        using var envs = new DqnBridge.Agent.Tests.CartPoleDouble();
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        TrainingSummary summary;
+        using (var trainer = new DqnTrainer(config, envs, run))
+        {
+            summary = trainer.Train(CancellationToken.None);
+        }
+        Console.WriteLine($"{envId}: {summary.Steps} steps in {summary.WallTimeSeconds:F2} s = {summary.StepsPerSecond:F0} steps/s");
+        Console.WriteLine($"  episodes {summary.Episodes}, last-100 mean return {summary.MeanReturn:F2} +- {summary.StdReturn:F2}");
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Console.WriteLine($"  managed allocation {allocated / 1e6:F1} MB in all = {(double)allocated / steps:F1} bytes per step "
+            + $"(tensor handles of train steps, episode records); GC gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+        Console.WriteLine($"  vs CleanRL dqn.py at 7145 steps/s: {summary.StepsPerSecond / 7145:F2}x (target 4x)");
+        PrintMemory("end");
+        Directory.Delete(run, recursive: true);
+        return 0;
+    }
+
+    private static int ReplayMemory(int transitions)
+    {
+        PrintMemory("start");
+        var clock = Stopwatch.StartNew();
+        using var buffer = new FrameReplayBuffer(transitions, [4, 84, 84]);
+        // Write every slot so the memory is really committed: one long episode of distinct frames.
+        var observation = new byte[4 * 84 * 84];
+        var next = new byte[4 * 84 * 84];
+        for (int t = 0; t < transitions; t++)
+        {
+            Array.Copy(next, observation, next.Length);
+            Array.Copy(next, 84 * 84, next, 0, 3 * 84 * 84);
+            next.AsSpan(3 * 84 * 84).Fill((byte)t);
+            buffer.Add(0, observation, next, t % 4, 0, false, false);
+        }
+        Console.WriteLine($"FrameReplayBuffer: {transitions} transitions of 4x84x84 in {buffer.MemoryBytes:N0} bytes "
+            + $"({buffer.MemoryBytes / 1e9:F3} GB, limit 7.1 GB), filled in {clock.Elapsed.TotalSeconds:F1} s");
+        PrintMemory("end");
+        return 0;
+    }
+
+    private static void PrintMemory(string when)
+    {
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine($"  memory at {when}: GC heap {GC.GetTotalMemory(false) / 1e6:F1} MB, RSS {process.WorkingSet64 / 1e6:F1} MB");
+    }
+}

@@ -1,0 +1,193 @@
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.Tests;
+
+[TestClass]
+public sealed class TrainerTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private string _root = "";
+
+    [TestInitialize]
+    public void CreateRoot()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "dqn-agent-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_root);
+    }
+
+    [TestCleanup]
+    public void DeleteRoot() => Directory.Delete(_root, recursive: true);
+
+    private static DqnConfig WalkConfig(long steps, long checkpointFrequency = 0) => new()
+    {
+        EnvId = "Walk-v0",
+        Seed = 3,
+        NumEnvs = 2,
+        TotalTimesteps = steps,
+        LearningStarts = 200,
+        TrainFrequency = 2,
+        TargetNetworkFrequency = 50,
+        BufferSize = 500,
+        BatchSize = 32,
+        LearningRate = 1e-3,
+        ExplorationFraction = 0.5,
+        HiddenSizes = [16, 16],
+        CheckpointFrequency = checkpointFrequency,
+        Tensorboard = true,
+        LogFrequency = 10,
+    };
+
+    private static string[] CsvRowsWithoutWallTime(string runDirectory) =>
+        File.ReadAllLines(Path.Combine(runDirectory, "episodes.csv"))
+            .Select(line => line[..line.LastIndexOf(',')])
+            .ToArray();
+
+    private static float[] Weights(QNetwork network) =>
+        network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+
+    private (TrainingSummary Summary, float[] Weights, float[] Target) Run(DqnConfig config, string name)
+    {
+        using var envs = new WalkVectorEnv(config.NumEnvs);
+        using var trainer = new DqnTrainer(config, envs, Path.Combine(_root, name));
+        var summary = trainer.Train(TestContext.CancellationToken);
+        return (summary, Weights(trainer.QNetwork), Weights(trainer.TargetNetwork));
+    }
+
+    [TestMethod]
+    public void SameSeedGivesIdenticalEpisodesAndWeights()
+    {
+        var first = Run(WalkConfig(1500), "a");
+        var second = Run(WalkConfig(1500), "b");
+        var rows = CsvRowsWithoutWallTime(Path.Combine(_root, "a"));
+        Assert.IsGreaterThan(20, rows.Length, "enough episodes to compare");
+        CollectionAssert.AreEqual(rows, CsvRowsWithoutWallTime(Path.Combine(_root, "b")));
+        CollectionAssert.AreEqual(first.Weights, second.Weights);
+        CollectionAssert.AreEqual(first.Target, second.Target);
+        Assert.AreEqual(1500, first.Summary.Steps);
+        Assert.IsFalse(first.Summary.Cancelled);
+        Assert.IsTrue(Directory.GetFiles(Path.Combine(_root, "a", "tensorboard")).Any(f => Path.GetFileName(f).StartsWith("events.out.tfevents", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void ResumedRunEqualsUninterruptedRun()
+    {
+        var whole = Run(WalkConfig(1200), "whole");
+
+        // The same run, stopped part way (Ctrl+C after 25 episodes writes its checkpoint), then resumed.
+        string interrupted = Path.Combine(_root, "interrupted");
+        long stoppedAt;
+        using (var cancel = new CancellationTokenSource())
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = new DqnTrainer(WalkConfig(1200), envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
+        {
+            var summary = trainer.Train(cancel.Token);
+            Assert.IsTrue(summary.Cancelled);
+            stoppedAt = summary.Steps;
+        }
+        Assert.IsGreaterThan(200L, stoppedAt, "stopped after training began");
+        string checkpoint = Path.Combine(interrupted, "checkpoints", "latest");
+        float[] resumedWeights;
+        float[] resumedTarget;
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = DqnTrainer.Resume(checkpoint, envs))
+        {
+            Assert.AreEqual(stoppedAt, trainer.GlobalStep);
+            trainer.Train(TestContext.CancellationToken);
+            resumedWeights = Weights(trainer.QNetwork);
+            resumedTarget = Weights(trainer.TargetNetwork);
+        }
+        CollectionAssert.AreEqual(CsvRowsWithoutWallTime(Path.Combine(_root, "whole")), CsvRowsWithoutWallTime(interrupted));
+        CollectionAssert.AreEqual(whole.Weights, resumedWeights);
+        CollectionAssert.AreEqual(whole.Target, resumedTarget);
+    }
+
+    [TestMethod]
+    public void CancellationWritesACheckpointAndReportsIt()
+    {
+        using var cancel = new CancellationTokenSource();
+        var observer = new CancelAfterEpisodes(cancel, episodes: 5);
+        using var envs = new WalkVectorEnv(2);
+        using var trainer = new DqnTrainer(WalkConfig(100_000), envs, Path.Combine(_root, "cancel"), observer);
+        var summary = trainer.Train(cancel.Token);
+        Assert.IsTrue(summary.Cancelled);
+        Assert.IsLessThan(100_000L, summary.Steps);
+        Assert.AreEqual(summary.Steps, Checkpoint.Load(summary.CheckpointPath).State.NextStep);
+    }
+
+    private sealed class CancelAfterEpisodes(CancellationTokenSource source, int episodes) : ITrainingObserver
+    {
+        public void OnEpisode(EpisodeRecord e)
+        {
+            if (e.Episode >= episodes)
+            {
+                source.Cancel();
+            }
+        }
+
+        public void OnProgress(TrainingProgress p)
+        {
+        }
+    }
+
+    private string WriteCheckpoint()
+    {
+        using var envs = new WalkVectorEnv(2);
+        using var trainer = new DqnTrainer(WalkConfig(300), envs, Path.Combine(_root, "ckpt"));
+        return trainer.Train(TestContext.CancellationToken).CheckpointPath;
+    }
+
+    private static Dictionary<string, byte[]> Snapshot(string directory) =>
+        Directory.GetFiles(directory).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
+
+    private static void AssertUnchanged(Dictionary<string, byte[]> before, string directory)
+    {
+        var after = Snapshot(directory);
+        CollectionAssert.AreEquivalent(before.Keys.ToList(), after.Keys.ToList());
+        foreach (var (name, bytes) in before)
+        {
+            CollectionAssert.AreEqual(bytes, after[name], name);
+        }
+    }
+
+    [TestMethod]
+    public void CorruptCheckpointIsRejectedAndLeftAlone()
+    {
+        string path = WriteCheckpoint();
+        string replay = Path.Combine(path, Checkpoint.ReplayFile);
+        var bytes = File.ReadAllBytes(replay);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(replay, bytes);
+        var before = Snapshot(path);
+        using var envs = new WalkVectorEnv(2);
+        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
+        StringAssert.Contains(error.Message, "SHA-256");
+        AssertUnchanged(before, path);
+    }
+
+    [TestMethod]
+    public void TruncatedCheckpointIsRejectedAndLeftAlone()
+    {
+        string path = WriteCheckpoint();
+        string network = Path.Combine(path, Checkpoint.QNetworkFile);
+        var bytes = File.ReadAllBytes(network);
+        File.WriteAllBytes(network, bytes[..(bytes.Length - 7)]);
+        var before = Snapshot(path);
+        using var envs = new WalkVectorEnv(2);
+        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
+        StringAssert.Contains(error.Message, "truncated");
+        AssertUnchanged(before, path);
+    }
+
+    [TestMethod]
+    public void MismatchedCheckpointIsRejectedAndLeftAlone()
+    {
+        string path = WriteCheckpoint();
+        var before = Snapshot(path);
+        using var envs = new WalkVectorEnv(3);
+        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
+        StringAssert.Contains(error.Message, "Walk-v0");
+        AssertUnchanged(before, path);
+        Assert.ThrowsExactly<CheckpointException>(() => Checkpoint.Load(Path.Combine(_root, "nowhere")));
+    }
+}
