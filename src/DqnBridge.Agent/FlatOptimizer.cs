@@ -1,11 +1,13 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DqnBridge.Agent;
 
 /// <summary>
 /// Adam, AdamW (weight decay 0.01) and RMSprop (alpha 0.99) with PyTorch's default constants and
-/// update formulas, run on one flat parameter tensor and its flat gradient, so an update is a
-/// handful of libtorch calls whatever the number of layers.
+/// update formulas, run on one flat parameter tensor and its flat gradient in a single managed
+/// pass, whatever the number of layers.
 /// </summary>
 public sealed class FlatOptimizer : IDisposable
 {
@@ -22,8 +24,6 @@ public sealed class FlatOptimizer : IDisposable
     private readonly Tensor _gradients;
     private readonly Tensor _firstMoment;
     private readonly Tensor _secondMoment;
-    private readonly Tensor _scratch;
-    private readonly Tensor _oneMinusBeta1 = tensor(1 - Beta1);
     private long _step;
 
     public FlatOptimizer(OptimizerKind kind, double learningRate, Tensor parameters, Tensor gradients)
@@ -34,49 +34,82 @@ public sealed class FlatOptimizer : IDisposable
         _gradients = gradients;
         _firstMoment = zeros_like(parameters);
         _secondMoment = zeros_like(parameters);
-        _scratch = zeros_like(parameters);
+        if (parameters.device_type != DeviceType.CPU || parameters.dtype != ScalarType.Float32 || !parameters.is_contiguous())
+        {
+            throw new ArgumentException("The flat optimizer works on contiguous float32 CPU tensors.", nameof(parameters));
+        }
     }
 
     public long Steps => _step;
 
     /// <summary>Zeroes the gradient in place (the layers' gradients are views of it and must stay so).</summary>
-    public void ZeroGrad() => _gradients.zero_();
+    public void ZeroGrad() => _gradients.bytes.Clear();
 
     /// <summary>Scales the gradient so its global L2 norm is at most <paramref name="maxNorm"/>, as clip_grad_norm_ does.</summary>
     public void ClipGradNorm(double maxNorm)
     {
-        using var norm = _gradients.norm();
-        using var coefficient = norm.add_(1e-6).reciprocal_().mul_(maxNorm).clamp_max_(1.0);
-        _gradients.mul_(coefficient);
+        var gradients = Floats(_gradients);
+        double squares = 0;
+        foreach (float g in gradients)
+        {
+            squares += (double)g * g;
+        }
+        float coefficient = (float)Math.Min(1.0, maxNorm / (Math.Sqrt(squares) + 1e-6));
+        if (coefficient < 1f)
+        {
+            for (int i = 0; i < gradients.Length; i++)
+            {
+                gradients[i] *= coefficient;
+            }
+        }
     }
 
+    /// <summary>
+    /// One update, computed in managed code straight over the tensors' memory (CPU tensors): for
+    /// a few thousand parameters one pass beats a chain of libtorch calls.
+    /// </summary>
     public void Step()
     {
         _step++;
-        using var noGrad = no_grad();
+        var parameters = Floats(_parameters);
+        var gradients = Floats(_gradients);
+        var m = Floats(_firstMoment);
+        var v = Floats(_secondMoment);
+        float learningRate = (float)_learningRate;
         switch (_kind)
         {
             case OptimizerKind.Adam:
             case OptimizerKind.AdamW:
-                if (_kind == OptimizerKind.AdamW)
+            {
+                float decay = _kind == OptimizerKind.AdamW ? (float)(1 - _learningRate * AdamWWeightDecay) : 1f;
+                float stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _step)));
+                float correction2Sqrt = (float)Math.Sqrt(1 - Math.Pow(Beta2, _step));
+                const float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)AdamEpsilon;
+                for (int i = 0; i < parameters.Length; i++)
                 {
-                    _parameters.mul_(1 - _learningRate * AdamWWeightDecay);
+                    float g = gradients[i];
+                    m[i] += (g - m[i]) * (1 - b1);
+                    v[i] = v[i] * b2 + (1 - b2) * g * g;
+                    float denominator = MathF.Sqrt(v[i]) / correction2Sqrt + eps;
+                    parameters[i] = parameters[i] * decay - stepSize * (m[i] / denominator);
                 }
-                double correction1 = 1 - Math.Pow(Beta1, _step);
-                double correction2 = 1 - Math.Pow(Beta2, _step);
-                _firstMoment.lerp_(_gradients, _oneMinusBeta1);
-                _secondMoment.mul_(Beta2).addcmul_(_gradients, _gradients, value: 1 - Beta2);
-                // denominator = sqrt(v) / sqrt(correction2) + eps; p -= lr / correction1 * m / denominator
-                _scratch.copy_(_secondMoment).sqrt_().div_(Math.Sqrt(correction2)).add_(AdamEpsilon);
-                _parameters.addcdiv_(_firstMoment, _scratch, value: -_learningRate / correction1);
                 break;
+            }
             case OptimizerKind.RMSprop:
-                _secondMoment.mul_(RmsAlpha).addcmul_(_gradients, _gradients, value: 1 - RmsAlpha);
-                _scratch.copy_(_secondMoment).sqrt_().add_(RmsEpsilon);
-                _parameters.addcdiv_(_gradients, _scratch, value: -_learningRate);
+            {
+                const float alpha = (float)RmsAlpha, eps = (float)RmsEpsilon;
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    float g = gradients[i];
+                    v[i] = v[i] * alpha + (1 - alpha) * g * g;
+                    parameters[i] -= learningRate * g / (MathF.Sqrt(v[i]) + eps);
+                }
                 break;
+            }
         }
     }
+
+    private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
     public void Save(BinaryWriter writer)
     {
@@ -106,7 +139,5 @@ public sealed class FlatOptimizer : IDisposable
     {
         _firstMoment.Dispose();
         _secondMoment.Dispose();
-        _scratch.Dispose();
-        _oneMinusBeta1.Dispose();
     }
 }
