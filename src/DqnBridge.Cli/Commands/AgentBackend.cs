@@ -1,0 +1,63 @@
+using DqnBridge.Agent;
+using DqnBridge.Cli.Output;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Cli.Commands;
+
+/// <summary>
+/// Trains and evaluates with the agent layer (DqnTrainer, Evaluator) on environments made by the
+/// functions it is given, so the same code runs on the real environment layer and on test environments.
+/// </summary>
+public sealed class AgentBackend(
+    Func<EnvSpec, IVectorEnv> makeVectorEnv,
+    Func<EnvSpec, IEnv> makeEnv,
+    Func<string, IReadOnlyList<BackendStatus>> backends,
+    Func<string, IReadOnlyList<EnvironmentInfo>> environments) : ITrainingBackend
+{
+    public IReadOnlyList<BackendStatus> Backends(string python) => backends(python);
+
+    public IReadOnlyList<EnvironmentInfo> ListEnvironments(string python) => environments(python);
+
+    public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
+    {
+        using var envs = makeVectorEnv(config.ToEnvSpec());
+        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(onProgress, onEpisode));
+        var summary = trainer.Train(cancellation);
+        return new TrainingResult(summary.Steps, TimeSpan.FromSeconds(summary.WallTimeSeconds), summary.Cancelled,
+            string.IsNullOrEmpty(summary.CheckpointPath) ? null : summary.CheckpointPath);
+    }
+
+    public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)
+    {
+        var checkpoint = Checkpoint.Load(FindCheckpoint(request.CheckpointPath));
+        var config = checkpoint.Config;
+        var spec = config.ToEnvSpec(request.RecordFrames ? "rgb_array" : null) with
+        {
+            NumEnvs = 1,
+            Python = request.Python.Length > 0 ? request.Python : config.Python,
+        };
+        using var env = makeEnv(spec);
+        using var network = checkpoint.LoadQNetwork();
+        var returns = Evaluator.Evaluate(network, env, request.Episodes, request.Epsilon, request.Seed, onFrame);
+        return new EvaluationResult(config.EnvId, returns, checkpoint.Directory);
+    }
+
+    /// <summary>Accepts a checkpoint folder, a file inside one, or a run folder (its checkpoints/latest).</summary>
+    public static string FindCheckpoint(string path)
+    {
+        if (File.Exists(path))
+            return Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var latest = Path.Combine(path, "checkpoints", "latest");
+        if (!File.Exists(Path.Combine(path, Checkpoint.ManifestFile)) && Directory.Exists(latest))
+            return latest;
+        return path;
+    }
+
+    private sealed class Observer(Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode) : ITrainingObserver
+    {
+        public void OnEpisode(EpisodeRecord e) => onEpisode(new EpisodeRow(e.GlobalStep, e.Return, e.Length, e.Epsilon));
+
+        public void OnProgress(TrainingProgress p) => onProgress(new ProgressSnapshot(
+            p.GlobalStep, p.TotalTimesteps, p.StepsPerSecond, double.IsNaN(p.RecentMeanReturn) ? null : p.RecentMeanReturn, p.Epsilon));
+    }
+}

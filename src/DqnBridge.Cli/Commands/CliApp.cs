@@ -1,0 +1,311 @@
+using System.CommandLine;
+using System.Globalization;
+using DqnBridge.Agent;
+using DqnBridge.Cli.Config;
+using DqnBridge.Cli.Output;
+using Spectre.Console;
+
+namespace DqnBridge.Cli.Commands;
+
+/// <summary>
+/// The dqnbridge command tree: train (default), evaluate, benchmark, envs, config keys/show.
+/// Errors become one clear message and an exit code: 2 for usage and config, 1 at run time, 130 on Ctrl+C.
+/// </summary>
+public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextWriter output, TextWriter error)
+{
+    /// <summary>How often non-terminal output gets a progress line.</summary>
+    public TimeSpan PlainProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    private readonly Option<string?> _env = new("--env", "-e") { Description = "Environment id, e.g. CartPole-v1 (picks CleanRL's defaults for its family)" };
+    private readonly Option<string?> _config = new("--config", "-c") { Description = "YAML file with hyperparameters (see configs/)" };
+    private readonly Option<string?> _runName = new("--run-name") { Description = "Folder name under runs_dir (default {env_id}__{exp_name}__{seed}__{unix_time})" };
+    private readonly Argument<string[]> _overrides = new("key=value") { Description = "Config overrides, e.g. learning_rate=1e-3 total_timesteps=50_000", Arity = ArgumentArity.ZeroOrMore };
+
+    public int Run(string[] args, CancellationToken cancellation)
+    {
+        var root = BuildCommands(cancellation);
+        var parsed = root.Parse(WithDefaultCommand(root, args));
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+                error.WriteLine($"error: {parseError.Message}");
+            error.WriteLine("Run `dqnbridge --help` for usage.");
+            return ExitCodes.UsageError;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            });
+        }
+        catch (Exception e)
+        {
+            return Report(e);
+        }
+    }
+
+    /// <summary>`dqnbridge --env CartPole-v1` means `dqnbridge train --env CartPole-v1`.</summary>
+    private static string[] WithDefaultCommand(RootCommand root, string[] args)
+    {
+        var first = args.FirstOrDefault();
+        var named = first is not null && (root.Subcommands.Any(c => c.Name == first) || first is "-h" or "--help" or "-?" or "/?" or "/h" or "--version");
+        return named ? args : ["train", .. args];
+    }
+
+    private int Report(Exception e)
+    {
+        var (code, message) = e switch
+        {
+            ConfigException => (ExitCodes.UsageError, e.Message),
+            CliException cli => (cli.ExitCode, cli.Message),
+            OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
+            _ => (ExitCodes.RuntimeError, DescribeUnexpected(e)),
+        };
+        error.WriteLine($"error: {message}");
+        if (Environment.GetEnvironmentVariable("DQNBRIDGE_DEBUG") == "1")
+            error.WriteLine(e.ToString());
+        return code;
+    }
+
+    /// <summary>Errors from the layers below carry their own clear messages; show those, never a stack trace.</summary>
+    private static string DescribeUnexpected(Exception e)
+    {
+        var messages = new List<string>();
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+            if (!messages.Contains(inner.Message))
+                messages.Add(inner.Message);
+        return string.Join("\n  caused by: ", messages) + "\n(set DQNBRIDGE_DEBUG=1 to see the stack trace)";
+    }
+
+    private RootCommand BuildCommands(CancellationToken cancellation)
+    {
+        var root = new RootCommand("Train and evaluate DQN agents (CleanRL-faithful) on Gymnasium or built-in environments.\n" +
+                                   "Without a command, dqnbridge trains: `dqnbridge --env CartPole-v1` is `dqnbridge train --env CartPole-v1`.");
+
+        var train = new Command("train", "Train a DQN agent (the default command)");
+        AddTrainingInputs(train);
+        train.SetAction(parse => Train(parse, cancellation));
+        root.Subcommands.Add(train);
+
+        root.Subcommands.Add(EvaluateCommand(cancellation));
+        root.Subcommands.Add(BenchmarkCommand(cancellation));
+
+        var python = new Option<string?>("--python") { Description = "Python executable to look for Gymnasium in (default python3, or DQNBRIDGE_PYTHON)" };
+        var envs = new Command("envs", "List the available environments and backends");
+        envs.Options.Add(python);
+        envs.SetAction(parse => ListEnvironments(parse.GetValue(python)));
+        root.Subcommands.Add(envs);
+
+        root.Subcommands.Add(ConfigCommand());
+        return root;
+    }
+
+    private void AddTrainingInputs(Command command)
+    {
+        command.Options.Add(_env);
+        command.Options.Add(_config);
+        command.Options.Add(_runName);
+        command.Arguments.Add(_overrides);
+    }
+
+    private DqnConfig ResolveConfig(ParseResult parse) =>
+        ConfigLoader.Resolve(parse.GetValue(_config), parse.GetValue(_overrides) ?? [], parse.GetValue(_env));
+
+    private int Train(ParseResult parse, CancellationToken cancellation)
+    {
+        var config = ResolveConfig(parse);
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
+        var outcome = run.Run(config, parse.GetValue(_runName), cancellation);
+        run.PrintSummary(outcome);
+        if (outcome.Result.Cancelled)
+        {
+            error.WriteLine(outcome.Result.CheckpointPath is { } checkpoint
+                ? $"Interrupted: checkpoint written to {checkpoint}"
+                : "Interrupted before a checkpoint could be written.");
+            return ExitCodes.Cancelled;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private Command EvaluateCommand(CancellationToken cancellation)
+    {
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A run folder (runs/NAME) or a checkpoint folder written by train" };
+        var episodes = new Option<int>("--episodes", "-n") { Description = "Episodes to run", DefaultValueFactory = _ => new DqnConfig().EvalEpisodes };
+        var epsilon = new Option<double>("--epsilon") { Description = "Exploration during evaluation (CleanRL: 0.05)", DefaultValueFactory = _ => new DqnConfig().EvalEpsilon };
+        var seed = new Option<int>("--seed") { Description = "Seed of the evaluation environments", DefaultValueFactory = _ => 1 };
+        var csv = new Option<string?>("--output", "-o") { Description = "CSV of the returns (default: eval_returns.csv in the run folder)" };
+        var video = new Option<string?>("--video") { Description = "Record the agent to this .mp4 or .gif (needs ffmpeg)" };
+        var fps = new Option<int>("--fps") { Description = "Frames per second of the video", DefaultValueFactory = _ => 30 };
+        var python = new Option<string?>("--python") { Description = "Python executable with Gymnasium (default: the one in the checkpoint's config)" };
+
+        var command = new Command("evaluate", "Run a trained agent for N episodes with epsilon 0.05 and write the returns to CSV");
+        command.Arguments.Add(checkpoint);
+        foreach (var option in new Option[] { episodes, epsilon, seed, csv, video, fps, python })
+            command.Options.Add(option);
+        command.SetAction(parse => Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(episodes), parse.GetValue(epsilon),
+            parse.GetValue(seed), parse.GetValue(csv), parse.GetValue(video), parse.GetValue(fps), parse.GetValue(python) ?? "", cancellation));
+        return command;
+    }
+
+    private int Evaluate(string checkpoint, int episodes, double epsilon, int seed, string? csvPath, string? videoPath, int fps, string python, CancellationToken cancellation)
+    {
+        if (episodes < 1)
+            throw new CliException("--episodes must be at least 1.", ExitCodes.UsageError);
+        if (epsilon is < 0 or > 1)
+            throw new CliException("--epsilon must be between 0 and 1.", ExitCodes.UsageError);
+        if (fps < 1)
+            throw new CliException("--fps must be at least 1.", ExitCodes.UsageError);
+        if (!File.Exists(checkpoint) && !Directory.Exists(checkpoint))
+            throw new CliException($"Checkpoint '{checkpoint}' does not exist. Train first (dqnbridge train ...) and pass the checkpoint it prints.");
+
+        using var recorder = videoPath is null ? null : new VideoWriter(videoPath, fps);
+        if (recorder is not null && !VideoWriter.FfmpegAvailable())
+            throw new CliException("Recording a video needs ffmpeg on PATH. Install it (e.g. `sudo apt-get install ffmpeg`) or leave out --video.");
+
+        var result = backend.Evaluate(new EvaluationRequest(checkpoint, episodes, epsilon, seed, recorder is not null, python),
+            recorder is null ? null : frame => recorder.AddFrame(frame.Pixels, frame.Height, frame.Width), cancellation);
+
+        csvPath ??= Path.Combine(RunFolderOf(result.CheckpointDirectory), "eval_returns.csv");
+        AtomicFile.WriteCsv(csvPath, ["episode", "episodic_return"],
+            result.Returns.Select((r, i) => new[] { i.ToString(CultureInfo.InvariantCulture), r.ToString("R", CultureInfo.InvariantCulture) }));
+        recorder?.Complete();
+
+        var mean = result.Returns.Average();
+        var std = Math.Sqrt(result.Returns.Sum(r => (r - mean) * (r - mean)) / result.Returns.Count);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Evaluated {result.EnvId} for {result.Returns.Count} episodes (epsilon {epsilon}): mean return {mean:F2} ± {std:F2}"));
+        output.WriteLine($"Returns written to {csvPath}");
+        if (recorder is not null)
+            output.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");
+        return cancellation.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+    }
+
+    /// <summary>runs/NAME/checkpoints/latest belongs to runs/NAME; any other checkpoint folder to its parent.</summary>
+    private static string RunFolderOf(string checkpointDirectory)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(checkpointDirectory).TrimEnd(Path.DirectorySeparatorChar))!;
+        return Path.GetFileName(parent) == "checkpoints" ? Path.GetDirectoryName(parent)! : parent;
+    }
+
+    private Command BenchmarkCommand(CancellationToken cancellation)
+    {
+        var envs = new Option<string[]>("--envs") { Description = "Environments to train on", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. Benchmark.CleanRlReference.Keys] };
+        var seeds = new Option<int[]>("--seeds") { Description = "Seeds, one run each", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2, 3] };
+        var outputDir = new Option<string?>("--output", "-o") { Description = "Folder for results.csv and results.md (default runs_dir/benchmark__{unix_time})" };
+        var command = new Command("benchmark", "Train every environment with every seed; write results.csv and print a markdown table beside CleanRL's numbers");
+        command.Options.Add(envs);
+        command.Options.Add(seeds);
+        command.Options.Add(outputDir);
+        command.Options.Add(_config);
+        command.Arguments.Add(_overrides);
+        command.SetAction(parse => RunBenchmark(parse, parse.GetValue(envs)!, parse.GetValue(seeds)!, parse.GetValue(outputDir), cancellation));
+        return command;
+    }
+
+    private int RunBenchmark(ParseResult parse, string[] envIds, int[] seeds, string? outputDir, CancellationToken cancellation)
+    {
+        envIds = [.. envIds.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+        if (envIds.Length == 0 || seeds.Length == 0)
+            throw new CliException("benchmark needs at least one environment (--envs) and one seed (--seeds).", ExitCodes.UsageError);
+
+        // Resolve every config before training anything, so a typo fails at once.
+        var configs = envIds.Select(envId => seeds.Select(seed =>
+        {
+            var config = ConfigLoader.Resolve(parse.GetValue(_config), parse.GetValue(_overrides) ?? [], envId);
+            config.Seed = seed;
+            return config;
+        }).ToList()).SelectMany(c => c).ToList();
+
+        var folder = outputDir ?? Path.Combine(configs[0].RunsDir, $"benchmark__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot write the benchmark folder '{folder}': {e.Message}");
+        }
+
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
+        var finished = new List<BenchmarkRun>();
+        var cancelled = false;
+        foreach (var config in configs)
+        {
+            var outcome = run.Run(config, null, cancellation);
+            cancelled = outcome.Result.Cancelled;
+            if (cancelled)
+                break;
+            finished.Add(new BenchmarkRun(config.EnvId, config.Seed, outcome.Result.Steps,
+                [.. outcome.Episodes.Select(e => e.Return)], outcome.Result.StepsPerSecond));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{config.EnvId} seed {config.Seed}: mean return {outcome.RecentMeanReturn ?? double.NaN:F2} at {outcome.Result.StepsPerSecond:N0} steps/s"));
+        }
+
+        var rows = Benchmark.Aggregate(finished);
+        var table = Benchmark.MarkdownTable(rows);
+        Benchmark.WriteCsv(Path.Combine(folder, "results.csv"), rows);
+        AtomicFile.WriteAllText(Path.Combine(folder, "results.md"), table + "\n" + Benchmark.ReachRule + "\n");
+        output.WriteLine();
+        output.WriteLine(table);
+        output.WriteLine(Benchmark.ReachRule + $" (mean and std over the last {Benchmark.LastEpisodes} episodes of every seed, pooled)");
+        output.WriteLine($"Results written to {Path.Combine(folder, "results.csv")}");
+        return cancelled ? ExitCodes.Cancelled : ExitCodes.Ok;
+    }
+
+    private int ListEnvironments(string? python)
+    {
+        python ??= Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
+        var backends = new Table().AddColumns("Backend", "Available", "Detail");
+        foreach (var status in backend.Backends(python))
+            backends.AddRow(Markup.Escape(status.Name), status.Available ? "yes" : "no", Markup.Escape(status.Detail));
+        console.Write(backends);
+
+        var environments = new Table().AddColumns("Environment", "Backend", "Actions", "Notes");
+        foreach (var env in backend.ListEnvironments(python))
+            environments.AddRow(Markup.Escape(env.Id), Markup.Escape(env.Backend), Markup.Escape(env.ActionSpace), Markup.Escape(env.Notes));
+        console.Write(environments);
+        return ExitCodes.Ok;
+    }
+
+    private Command ConfigCommand()
+    {
+        var markdown = new Option<bool>("--markdown") { Description = "Print a markdown table (for the README)" };
+        var keys = new Command("keys", "List every config key with its type, default and meaning");
+        keys.Options.Add(markdown);
+        keys.SetAction(parse => PrintKeys(parse.GetValue(markdown)));
+
+        var show = new Command("show", "Print the resolved config (defaults + file + overrides) as YAML, without training");
+        AddTrainingInputs(show);
+        show.SetAction(parse =>
+        {
+            output.Write(ConfigLoader.ToYaml(ResolveConfig(parse)));
+            return ExitCodes.Ok;
+        });
+
+        var command = new Command("config", "Inspect config keys and resolved configs");
+        command.Subcommands.Add(keys);
+        command.Subcommands.Add(show);
+        return command;
+    }
+
+    private int PrintKeys(bool markdown)
+    {
+        if (markdown)
+        {
+            output.WriteLine("| Key | Type | Default | Description |");
+            output.WriteLine("|---|---|---|---|");
+            foreach (var key in ConfigKeys.All)
+                output.WriteLine($"| `{key.Name}` | {key.TypeText.Replace("|", " \\| ")} | `{key.DefaultText}` | {key.Description} |");
+            return ExitCodes.Ok;
+        }
+        var table = new Table().AddColumns("Key", "Type", "Default", "Description");
+        foreach (var key in ConfigKeys.All)
+            table.AddRow(Markup.Escape(key.Name), Markup.Escape(key.TypeText), Markup.Escape(key.DefaultText), Markup.Escape(key.Description));
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text;
+using DqnBridge.Cli.Commands;
+
+namespace DqnBridge.Cli.Output;
+
+/// <summary>Writes a whole file to a temporary name and renames it, so readers never see half a file.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string contents)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            File.WriteAllText(temporary, contents, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+            throw new CliException($"Cannot write '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>A CSV from a header and rows; fields with commas or quotes are quoted.</summary>
+    public static void WriteCsv(string path, IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(string.Join(",", header.Select(Quote)));
+        foreach (var row in rows)
+            text.AppendLine(string.Join(",", row.Select(Quote)));
+        WriteAllText(path, text.ToString());
+    }
+
+    private static string Quote(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+}

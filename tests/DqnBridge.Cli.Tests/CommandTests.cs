@@ -1,0 +1,238 @@
+using System.Globalization;
+using DqnBridge.Cli.Commands;
+
+namespace DqnBridge.Cli.Tests;
+
+[TestClass]
+public sealed class CommandTests
+{
+    private string _runs = "";
+
+    [TestInitialize]
+    public void MakeRunsFolder() => _runs = Directory.CreateTempSubdirectory("dqnbridge-cli-").FullName;
+
+    [TestCleanup]
+    public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
+
+    private string RunsDir => $"runs_dir={_runs}";
+
+    [TestMethod]
+    public void TrainWritesTheRunFolderAndASummary()
+    {
+        var backend = new FakeBackend();
+        var run = CliRun.Invoke(backend, "--env", "CartPole-v1", "total_timesteps=2000", RunsDir);
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        var runDirectory = Directory.GetDirectories(_runs).Single();
+        StringAssert.Matches(Path.GetFileName(runDirectory), new System.Text.RegularExpressions.Regex(@"^CartPole-v1__dqn__1__\d+$"));
+        Assert.AreEqual(2000L, backend.TrainedConfigs.Single().TotalTimesteps);
+
+        var config = File.ReadAllText(Path.Combine(runDirectory, TrainingRun.ConfigFile));
+        StringAssert.Contains(config, "total_timesteps: 2000");
+        var png = File.ReadAllBytes(Path.Combine(runDirectory, TrainingRun.CurveFile));
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+
+        StringAssert.Contains(run.Output, "step 2,000/2,000");
+        StringAssert.Contains(run.Output, "Training finished.");
+        StringAssert.Contains(run.Output, "mean return");
+        StringAssert.Contains(run.Output, "dqnbridge evaluate");
+    }
+
+    [TestMethod]
+    public void TrainSubcommandAndConfigFileWork()
+    {
+        var file = Path.Combine(_runs, "my.yaml");
+        File.WriteAllText(file, "total_timesteps: 400\nseed: 3\n");
+        var backend = new FakeBackend();
+
+        var run = CliRun.Invoke(backend, "train", "-c", file, "--run-name", "ALE/odd name", RunsDir);
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        Assert.AreEqual(3, backend.TrainedConfigs.Single().Seed);
+        Assert.IsTrue(Directory.Exists(Path.Combine(_runs, "ALE-odd-name")), run.All);
+    }
+
+    [TestMethod]
+    public void ConfigErrorsExitTwoBeforeAnythingStarts()
+    {
+        var backend = new FakeBackend();
+        foreach (var args in new[] { new[] { "learnig_rate=1" }, ["gamma=2"], ["loss=l1"], ["-c", "/no/such.yaml"], ["--no-such-option"] })
+        {
+            var run = CliRun.Invoke(backend, [.. args, RunsDir]);
+            Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, string.Join(" ", args) + ": " + run.All);
+            StringAssert.StartsWith(run.Error, "error: ");
+            Assert.IsFalse(run.HasStackTrace, run.All);
+        }
+        Assert.IsEmpty(backend.TrainedConfigs);
+        Assert.IsEmpty(Directory.GetDirectories(_runs));
+    }
+
+    [TestMethod]
+    public void UnwritableOutputFolderIsAClearError()
+    {
+        var blocker = Path.Combine(_runs, "a-file");
+        File.WriteAllText(blocker, "");
+
+        var run = CliRun.Invoke(new FakeBackend(), $"runs_dir={blocker}", "total_timesteps=100");
+
+        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, "Cannot write the run folder");
+        StringAssert.Contains(run.Error, "runs_dir=");
+        Assert.IsFalse(run.HasStackTrace, run.All);
+    }
+
+    [TestMethod]
+    public void CtrlCWritesACheckpointAndExits130()
+    {
+        var run = CliRun.Invoke(new FakeBackend { CancelAfterSteps = 500 }, "total_timesteps=2000", RunsDir);
+
+        Assert.AreEqual(ExitCodes.Cancelled, run.ExitCode, run.All);
+        StringAssert.Contains(run.Output, "Training interrupted.");
+        StringAssert.Contains(run.Error, "checkpoint written to");
+        StringAssert.Contains(run.Output, "episodes       25");
+    }
+
+    [TestMethod]
+    public void ErrorsFromLowerLayersShowTheirMessageWithoutStackTrace()
+    {
+        var failure = new InvalidOperationException("Unknown environment 'Foo-v0'", new KeyNotFoundException("Foo-v0"));
+
+        var run = CliRun.Invoke(new FakeBackend { FailWith = failure }, "--env", "Foo-v0", RunsDir);
+
+        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode);
+        StringAssert.Contains(run.Error, "Unknown environment 'Foo-v0'");
+        StringAssert.Contains(run.Error, "caused by: Foo-v0");
+        Assert.IsFalse(run.HasStackTrace, run.All);
+    }
+
+    [TestMethod]
+    public void WithoutTheTrainingEngineTrainFailsClearly()
+    {
+        var run = CliRun.Invoke(new UnavailableBackend(), "--env", "CartPole-v1", RunsDir);
+
+        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode);
+        StringAssert.Contains(run.Error, "no training engine");
+        Assert.IsFalse(run.HasStackTrace, run.All);
+    }
+
+    [TestMethod]
+    public void EvaluateWritesReturnsCsv()
+    {
+        var checkpoint = Directory.CreateDirectory(Path.Combine(_runs, "checkpoint")).FullName;
+
+        var run = CliRun.Invoke(new FakeBackend(), "evaluate", checkpoint, "-n", "4");
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        var lines = File.ReadAllLines(Path.Combine(_runs, "eval_returns.csv"));
+        Assert.AreEqual("episode,episodic_return", lines[0]);
+        CollectionAssert.AreEqual(new[] { 100.0, 101, 102, 103 }, lines[1..].Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray());
+        StringAssert.Contains(run.Output, "mean return 101.50");
+    }
+
+    [TestMethod]
+    public void EvaluateRecordsAVideo()
+    {
+        if (!Output.VideoWriter.FfmpegAvailable())
+            Assert.Inconclusive("ffmpeg is not installed");
+        var checkpoint = Directory.CreateDirectory(Path.Combine(_runs, "checkpoint")).FullName;
+        var video = Path.Combine(_runs, "agent.gif");
+
+        var run = CliRun.Invoke(new FakeBackend(), "evaluate", checkpoint, "-n", "2", "--video", video);
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        StringAssert.Contains(run.Output, "Video (10 frames)");
+        CollectionAssert.AreEqual("GIF8"u8.ToArray(), File.ReadAllBytes(video)[..4]);
+    }
+
+    [TestMethod]
+    public void EvaluateBadInputs()
+    {
+        var backend = new FakeBackend();
+        var missing = CliRun.Invoke(backend, "evaluate", Path.Combine(_runs, "nope"));
+        Assert.AreEqual(ExitCodes.RuntimeError, missing.ExitCode);
+        StringAssert.Contains(missing.Error, "does not exist");
+
+        var checkpoint = Directory.CreateDirectory(Path.Combine(_runs, "checkpoint")).FullName;
+        var badVideo = CliRun.Invoke(backend, "evaluate", checkpoint, "--video", Path.Combine(_runs, "x.avi"));
+        Assert.AreEqual(ExitCodes.RuntimeError, badVideo.ExitCode);
+        StringAssert.Contains(badVideo.Error, ".mp4 or .gif");
+
+        var corrupt = CliRun.Invoke(new FakeBackend { FailWith = new InvalidDataException("checkpoint.pt is corrupt: unexpected end of file") }, "evaluate", checkpoint);
+        Assert.AreEqual(ExitCodes.RuntimeError, corrupt.ExitCode);
+        StringAssert.Contains(corrupt.Error, "corrupt");
+
+        var unwritable = CliRun.Invoke(backend, "evaluate", checkpoint, "-o", Path.Combine(_runs, "no-such-folder", "returns.csv"));
+        Assert.AreEqual(ExitCodes.RuntimeError, unwritable.ExitCode);
+        StringAssert.Contains(unwritable.Error, "Cannot write");
+
+        foreach (var run in new[] { missing, badVideo, corrupt, unwritable })
+            Assert.IsFalse(run.HasStackTrace, run.All);
+    }
+
+    [TestMethod]
+    public void BenchmarkWritesResultsAndATable()
+    {
+        var output = Path.Combine(_runs, "bench");
+
+        var run = CliRun.Invoke(new FakeBackend(), "benchmark", "--envs", "CartPole-v1", "Acrobot-v1", "--seeds", "1", "2", "-o", output, "total_timesteps=20000", RunsDir);
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        var csv = File.ReadAllLines(Path.Combine(output, "results.csv"));
+        Assert.HasCount(3, csv);
+        StringAssert.StartsWith(csv[1], "CartPole-v1,2,20000,");
+        StringAssert.Contains(csv[1], ",488.69,16.11,false");
+        StringAssert.Contains(csv[2], ",-91.54,7.2,true");
+        StringAssert.Contains(run.Output, "| CartPole-v1 | 2 | 20,000 |");
+        StringAssert.Contains(run.Output, "488.69 ± 16.11");
+        Assert.IsTrue(File.Exists(Path.Combine(output, "results.md")));
+        Assert.HasCount(4, Directory.GetDirectories(_runs).Where(d => Path.GetFileName(d) != "bench"));
+    }
+
+    [TestMethod]
+    public void HelpListsEveryCommand()
+    {
+        var run = CliRun.Invoke(new FakeBackend(), "--help");
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode);
+        foreach (var command in new[] { "train", "evaluate", "benchmark", "envs", "config" })
+            StringAssert.Contains(run.Output, command);
+    }
+
+    [TestMethod]
+    public void ConfigKeysPrintsEveryKeyFromTheCode()
+    {
+        var run = CliRun.Invoke(new FakeBackend(), "config", "keys", "--markdown");
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode);
+        foreach (var key in Config.ConfigKeys.All)
+            StringAssert.Contains(run.Output, $"| `{key.Name}` |");
+        StringAssert.Contains(run.Output, "| `learning_rate` | double | `0.00025` |");
+    }
+
+    [TestMethod]
+    public void EnvsListsBackendsAndEnvironments()
+    {
+        var run = CliRun.Invoke(new FakeBackend(), "envs");
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode);
+        StringAssert.Contains(run.Output, "native");
+        StringAssert.Contains(run.Output, "CartPole-v1");
+    }
+}
+
+[TestClass]
+public sealed class DocumentationTests
+{
+    [TestMethod]
+    public void ReadmeKeyTableIsTheGeneratedOne()
+    {
+        var readme = Enumerable.Range(0, 8)
+            .Select(up => Path.Combine([AppContext.BaseDirectory, .. Enumerable.Repeat("..", up), "src", "DqnBridge.Cli", "README-cli.md"]))
+            .First(File.Exists);
+
+        var generated = CliRun.Invoke(new FakeBackend(), "config", "keys", "--markdown").Output;
+
+        StringAssert.Contains(File.ReadAllText(readme).ReplaceLineEndings(), generated.ReplaceLineEndings(),
+            "README-cli.md is out of date: regenerate its key table with `dqnbridge config keys --markdown`.");
+    }
+}

@@ -1,0 +1,66 @@
+using DqnBridge.Agent;
+using DqnBridge.Cli.Commands;
+using DqnBridge.Cli.Output;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Cli.Tests;
+
+/// <summary>
+/// A stand-in for the agent: "trains" by emitting episodes whose returns grow with the step, so the
+/// command line's own work (run folders, CSV, plots, summaries, exit codes) can be tested in isolation.
+/// </summary>
+internal sealed class FakeBackend : ITrainingBackend
+{
+    public List<DqnConfig> TrainedConfigs { get; } = [];
+
+    /// <summary>When set, training cancels itself after this many steps, as a Ctrl+C would.</summary>
+    public long? CancelAfterSteps { get; init; }
+
+    public Exception? FailWith { get; init; }
+
+    public IReadOnlyList<BackendStatus> Backends(string python) => [new("native", true, "fake")];
+
+    public IReadOnlyList<EnvironmentInfo> ListEnvironments(string python) => [new("CartPole-v1", "native", "Discrete(2)", "")];
+
+    public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
+    {
+        if (FailWith is not null)
+            throw FailWith;
+        TrainedConfigs.Add(config);
+        const int episodeLength = 20;
+        for (long step = episodeLength; step <= config.TotalTimesteps; step += episodeLength)
+        {
+            if (cancellation.IsCancellationRequested || step > CancelAfterSteps)
+                return Finish(runDirectory, step - episodeLength, cancelled: true);
+            var episodicReturn = config.Seed + 100.0 * step / config.TotalTimesteps;
+            onEpisode(new EpisodeRow(step, episodicReturn, episodeLength, 0.05));
+            onProgress(new ProgressSnapshot(step, config.TotalTimesteps, 1000, episodicReturn, 0.05));
+        }
+        return Finish(runDirectory, config.TotalTimesteps, cancelled: false);
+    }
+
+    private static TrainingResult Finish(string runDirectory, long steps, bool cancelled)
+    {
+        var checkpoint = Path.Combine(runDirectory, "checkpoints", $"step_{steps}");
+        Directory.CreateDirectory(checkpoint);
+        return new TrainingResult(steps, TimeSpan.FromSeconds(steps / 1000.0), cancelled, checkpoint);
+    }
+
+    public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)
+    {
+        if (FailWith is not null)
+            throw FailWith;
+        var returns = new List<double>();
+        for (var episode = 0; episode < request.Episodes; episode++)
+        {
+            returns.Add(100 + episode);
+            for (var t = 0; t < 5 && onFrame is not null; t++)
+            {
+                var rgb = new byte[40 * 60 * 3];
+                Array.Fill(rgb, (byte)(40 * t));
+                onFrame(new RgbFrame(40, 60, rgb));
+            }
+        }
+        return new EvaluationResult("CartPole-v1", returns, AgentBackend.FindCheckpoint(request.CheckpointPath));
+    }
+}

@@ -1,0 +1,175 @@
+using DqnBridge.Cli.Output;
+
+namespace DqnBridge.Cli.Tests;
+
+[TestClass]
+public sealed class OutputTests
+{
+    [TestMethod]
+    public void LearningCurveIsARealPicture()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"curve-{Guid.NewGuid():N}.png");
+        try
+        {
+            var random = new Random(1);
+            var episodes = Enumerable.Range(1, 300).Select(i => ((long)i * 500, Math.Min(500, i * 2.0) + random.Next(-30, 30))).ToList();
+            LearningCurve.SavePng(path, "test curve", episodes);
+
+            var bytes = File.ReadAllBytes(path);
+            CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.IsGreaterThan(20_000, bytes.Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void MovingMeanUsesTheWindowSeenSoFar()
+    {
+        CollectionAssert.AreEqual(new[] { 1.0, 1.5, 2.5, 3.5 }, LearningCurve.MovingMean([1, 2, 3, 4], 2));
+    }
+
+    [TestMethod]
+    public void BenchmarkPoolsTheLastHundredEpisodesOfEverySeed()
+    {
+        // Seed 1 ends with 100 episodes of 400, seed 2 with 100 of 500; earlier episodes must not count.
+        var seed1 = Enumerable.Repeat(0.0, 50).Concat(Enumerable.Repeat(400.0, 100)).ToList();
+        var seed2 = Enumerable.Repeat(500.0, 100).ToList();
+        var rows = Benchmark.Aggregate([new("CartPole-v1", 1, 1000, seed1, 100), new("CartPole-v1", 2, 1000, seed2, 300), new("Custom-v0", 1, 10, [1.0], 5)]);
+
+        var cartPole = rows.Single(r => r.EnvId == "CartPole-v1");
+        Assert.AreEqual(450, cartPole.MeanReturn, 1e-9);
+        Assert.AreEqual(50, cartPole.StdReturn, 1e-9);
+        Assert.AreEqual(200, cartPole.StepsPerSecond, 1e-9);
+        Assert.IsFalse(cartPole.ReachesCleanRl!.Value); // 450 < 488.69 - 16.11
+        Assert.IsNull(rows.Single(r => r.EnvId == "Custom-v0").ReachesCleanRl);
+        StringAssert.Contains(Benchmark.MarkdownTable(rows), "| Custom-v0 | 1 | 10 | 1.00 ± 0.00 | n/a | n/a | 5 |");
+    }
+
+    [TestMethod]
+    public void ReachRuleAcceptsWithinOneStandardDeviation()
+    {
+        var row = new BenchmarkRow("CartPole-v1", 1, 1, 472.6, 0, 1, Benchmark.CleanRlReference["CartPole-v1"]);
+        Assert.IsTrue(row.ReachesCleanRl!.Value);
+        Assert.IsFalse((row with { MeanReturn = 472.5 }).ReachesCleanRl!.Value);
+    }
+
+    [TestMethod]
+    public void RunNamesAreOneFolder()
+    {
+        var name = RunNames.Make("ALE/Pong-v5", "dqn_atari", 2, DateTimeOffset.FromUnixTimeSeconds(1700000000));
+        Assert.AreEqual("ALE-Pong-v5__dqn_atari__2__1700000000", name);
+    }
+
+    [TestMethod]
+    public void AtomicCsvQuotesAndLeavesNoTemporaryFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("dqnbridge-csv-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "a.csv");
+            AtomicFile.WriteCsv(path, ["a", "b"], [["1,5", "say \"hi\""]]);
+            Assert.AreEqual("a,b\n\"1,5\",\"say \"\"hi\"\"\"\n", File.ReadAllText(path).Replace("\r\n", "\n"));
+            Assert.HasCount(1, Directory.GetFiles(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void VideoWriterMakesAnMp4()
+    {
+        if (!VideoWriter.FfmpegAvailable())
+            Assert.Inconclusive("ffmpeg is not installed");
+        var path = Path.Combine(Path.GetTempPath(), $"video-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            using (var writer = new VideoWriter(path, fps: 10))
+            {
+                for (var t = 0; t < 20; t++)
+                {
+                    var frame = new byte[31 * 45 * 3]; // odd sizes must still encode
+                    Array.Fill(frame, (byte)(t * 10));
+                    writer.AddFrame(frame, 31, 45);
+                }
+                writer.Complete();
+                Assert.AreEqual(20, writer.FrameCount);
+            }
+            var bytes = File.ReadAllBytes(path);
+            Assert.AreEqual("ftyp", System.Text.Encoding.ASCII.GetString(bytes, 4, 4));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void VideoWriterRejectsWrongFrameSizes()
+    {
+        using var writer = new VideoWriter(Path.Combine(Path.GetTempPath(), "never.mp4"));
+        Assert.ThrowsExactly<VideoException>(() => writer.AddFrame(new byte[10], 2, 2));
+    }
+}
+
+[TestClass]
+public sealed class ProgressViewTests
+{
+    private static readonly ProgressSnapshot[] Snapshots =
+        [new(1000, 4000, 2500, null, 0.9), new(2000, 4000, 2600, 21.5, 0.5), new(4000, 4000, 2700, 180.25, 0.05)];
+
+    [TestMethod]
+    public void PlainOutputPrintsOneLinePerInterval()
+    {
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.No,
+            Interactive = Spectre.Console.InteractionSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+        });
+
+        // A long interval: only the first line and the final one get through.
+        var steps = new ProgressView(console, output, TimeSpan.FromHours(1)).Run("title", report =>
+        {
+            foreach (var snapshot in Snapshots)
+                report(snapshot);
+            return 4000;
+        });
+
+        Assert.AreEqual(4000, steps);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(3, lines);
+        Assert.AreEqual("step 1,000/4,000 | 2,500 steps/s | return - | epsilon 0.900 | left 0m01s", lines[1].TrimEnd());
+        StringAssert.StartsWith(lines[2], "step 4,000/4,000 | 2,700 steps/s | return 180.2 | epsilon 0.050");
+    }
+
+    [TestMethod]
+    public void TerminalOutputDrawsALiveBar()
+    {
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 160;
+
+        new ProgressView(console, output, TimeSpan.Zero).Run("title", report =>
+        {
+            foreach (var snapshot in Snapshots)
+                report(snapshot);
+            return 0;
+        });
+
+        var text = output.ToString();
+        StringAssert.Contains(text, "\u001b[");
+        StringAssert.Contains(text, "100%");
+        StringAssert.Contains(text, "return 180.2");
+    }
+}
