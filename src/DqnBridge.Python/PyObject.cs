@@ -37,6 +37,11 @@ public sealed unsafe class PyObject : SafeHandle
         // After shutdown Python must not run again; the process is exiting and the reference goes with it.
         if (PythonEngine.CanRelease)
         {
+            if (CApi.PyGILState_Check() == 1)
+            {
+                CApi.Py_DecRef(handle); // the usual case: disposed inside a GIL scope
+                return true;
+            }
             int state = CApi.PyGILState_Ensure();
             CApi.Py_DecRef(handle);
             CApi.PyGILState_Release(state);
