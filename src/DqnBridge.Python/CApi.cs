@@ -50,7 +50,7 @@ internal static unsafe class CApi
     public static delegate* unmanaged<nint, void> PyEval_RestoreThread;
     public static delegate* unmanaged<int> PyGILState_Ensure;
     public static delegate* unmanaged<int, void> PyGILState_Release;
-    public static delegate* unmanaged<int> PyGILState_Check;
+    public static delegate* unmanaged[SuppressGCTransition]<int> PyGILState_Check; // trivial, never blocks
 
     // References
     public static delegate* unmanaged<nint, void> Py_IncRef;
@@ -117,7 +117,7 @@ internal static unsafe class CApi
         PyEval_RestoreThread = (delegate* unmanaged<nint, void>)Get("PyEval_RestoreThread");
         PyGILState_Ensure = (delegate* unmanaged<int>)Get("PyGILState_Ensure");
         PyGILState_Release = (delegate* unmanaged<int, void>)Get("PyGILState_Release");
-        PyGILState_Check = (delegate* unmanaged<int>)Get("PyGILState_Check");
+        PyGILState_Check = (delegate* unmanaged[SuppressGCTransition]<int>)Get("PyGILState_Check");
         Py_IncRef = (delegate* unmanaged<nint, void>)Get("Py_IncRef");
         Py_DecRef = (delegate* unmanaged<nint, void>)Get("Py_DecRef");
         PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)Get("PyImport_ImportModule");
