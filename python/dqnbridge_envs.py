@@ -258,3 +258,51 @@ class VectorDriver:
 
     def close(self):
         self.envs.close()
+
+
+class SingleDriver:
+    """One environment without autoreset (the IEnv contract): reset(seed) and step(action) -> (obs, reward, terminated, truncated)."""
+
+    def __init__(self, env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True):
+        self.env = make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+        self.observation_space = describe_space(self.env.observation_space)
+        self.action_space = describe_space(self.env.action_space)
+        spec = self.env.spec
+        self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
+
+    def reset(self, seed=None):
+        obs, _ = self.env.reset(seed=seed)
+        return np.ascontiguousarray(obs)
+
+    def step(self, action):
+        obs, reward, terminated, truncated, _ = self.env.step(action)
+        return np.ascontiguousarray(obs), float(reward), bool(terminated), bool(truncated)
+
+    def render(self):
+        return np.ascontiguousarray(self.env.render(), dtype=np.uint8)
+
+    def close(self):
+        self.env.close()
+
+
+def unknown_id_suggestions(env_id):
+    """None when env_id is registered (ALE ids after registering ale_py), else the closest registered ids."""
+    import difflib
+    try:
+        gymnasium = _import_gymnasium(env_id)
+    except ImportError:
+        import gymnasium
+    if env_id in gymnasium.registry:
+        return None
+    return difflib.get_close_matches(env_id, list(gymnasium.registry.keys()), n=5, cutoff=0.5)
+
+
+def list_environments():
+    """(id, action space description) for every registered id; action spaces are only known for ids listed cheaply."""
+    import gymnasium
+    try:
+        import ale_py
+        gymnasium.register_envs(ale_py)
+    except ImportError:
+        pass
+    return sorted(gymnasium.registry.keys())

@@ -26,11 +26,16 @@ public unsafe ref struct NumpyArray
     private bool acquired;
 
     /// <summary>Views <paramref name="array"/>; it must be C-contiguous.</summary>
-    public NumpyArray(PyObject array)
+    public NumpyArray(PyObject array) : this(array.Handle)
+    {
+    }
+
+    /// <summary>Views a borrowed reference; the view itself keeps the exporter alive.</summary>
+    internal NumpyArray(nint array)
     {
         fixed (PyBuffer* p = &view)
         {
-            if (CApi.PyObject_GetBuffer(array.Handle, p, BufferFlags) != 0)
+            if (CApi.PyObject_GetBuffer(array, p, BufferFlags) != 0)
             {
                 throw Py.FetchError();
             }
@@ -38,7 +43,7 @@ public unsafe ref struct NumpyArray
         acquired = true;
         try
         {
-            Dtype = ParseFormat(view.Format, view.ItemSize, array);
+            Dtype = ParseFormat(view.Format, view.ItemSize);
         }
         catch
         {
@@ -164,7 +169,7 @@ public unsafe ref struct NumpyArray
         }
     }
 
-    private static NumpyDtype ParseFormat(byte* format, nint itemSize, PyObject array)
+    private static NumpyDtype ParseFormat(byte* format, nint itemSize)
     {
         // Struct-module codes; a leading byte-order mark of native or little-endian is fine on x64.
         char code = format == null ? 'B' : (char)format[0];
@@ -184,9 +189,8 @@ public unsafe ref struct NumpyArray
         if (dtype is null)
         {
             string formatText = format == null ? "B" : Marshal.PtrToStringAnsi((nint)format) ?? "?";
-            string typeName = array.TypeName;
             throw new NumpyArrayMismatchException(
-                $"Unsupported array element format '{formatText}' ({itemSize} bytes) in a {typeName}; supported: float32, float64, uint8, int64, bool.");
+                $"Unsupported array element format '{formatText}' ({itemSize} bytes); supported: float32, float64, uint8, int64, bool.");
         }
         return dtype.Value;
     }

@@ -381,6 +381,16 @@ public sealed unsafe class PyObject : SafeHandle
         return Borrow(handle);
     }
 
+    /// <summary>
+    /// A NumPy view of item <paramref name="index"/> of this tuple, without allocating: for hot loops
+    /// that receive a tuple of arrays per call.
+    /// </summary>
+    public NumpyArray TupleItemAsArray(int index)
+    {
+        nint item = CApi.PyTuple_GetItem(handle, index);
+        return item == 0 ? throw Py.FetchError() : new NumpyArray(item);
+    }
+
     /// <summary>Item <paramref name="index"/> of a tuple, as a new reference.</summary>
     public PyObject TupleItem(int index) => Borrow(CApi.PyTuple_GetItem(handle, index));
 
