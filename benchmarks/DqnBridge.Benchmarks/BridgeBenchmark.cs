@@ -53,6 +53,10 @@ internal static class BridgeBenchmark
         {
             using var result = trivial.Invoke();
         });
+        Compare("trivial function, stack-owned result", pythonLoop, null, null, trivial, 1_000_000, () =>
+        {
+            using var result = trivial.Call();
+        });
         Compare("float32[4] into Span<float>", pythonLoop, pythonLoopInto, smallOut, smallObs, 500_000, () =>
         {
             using var result = smallObs.Invoke();
@@ -64,6 +68,12 @@ internal static class BridgeBenchmark
             using var result = frameObs.Invoke();
             using var array = new NumpyArray(result);
             array.CopyTo<byte>(frame);
+        });
+        Compare("float32[4], stack-owned result", pythonLoop, pythonLoopInto, smallOut, smallObs, 500_000, () =>
+        {
+            using var result = smallObs.Call();
+            using var array = result.AsNumpyArray();
+            array.CopyTo<float>(small);
         });
         Compare("uint8[4,84,84] into a TorchSharp tensor", pythonLoop, pythonLoopInto, frameOut, frameObs, 100_000, () =>
         {

@@ -117,6 +117,16 @@ public sealed unsafe class PyObject : SafeHandle
     /// <summary>Calls with no arguments.</summary>
     public PyObject Invoke() => Steal(CApi.PyObject_Vectorcall(handle, null, 0, 0));
 
+    /// <summary>Calls with no arguments; the result is owned by a stack-only <see cref="PyReference"/> (no allocation).</summary>
+    public PyReference Call() => new(CApi.PyObject_Vectorcall(handle, null, 0, 0));
+
+    /// <summary>Calls with one argument; the result is owned by a stack-only <see cref="PyReference"/> (no allocation).</summary>
+    public PyReference Call(PyObject argument)
+    {
+        nint arg = argument.handle;
+        return new(CApi.PyObject_Vectorcall(handle, &arg, 1, 0));
+    }
+
     /// <summary>Calls with Python objects as positional arguments, without building a tuple.</summary>
     public PyObject Invoke(PyObject argument)
     {

@@ -54,6 +54,12 @@ public sealed class BridgeTests
         Assert.IsFalse(math.HasAttr("no_such_thing"));
     }
 
+    private static (long, long) ToPair(PyObject tuple)
+    {
+        var items = (object?[])tuple.ToManaged()!;
+        return ((long)items[0]!, (long)items[1]!);
+    }
+
     [TestMethod]
     public void PythonExceptionCarriesTypeMessageAndTracebackAndInterpreterStaysUsable()
     {
@@ -96,19 +102,50 @@ public sealed class BridgeTests
         GC.Collect();
         GC.WaitForPendingFinalizers();
         using var before = census.Invoke();
-        var (objectsBefore, refsBefore) = ((long)before.TupleItem(0).As<long>(), before.TupleItem(1).As<long>());
+        var (objectsBefore, refsBefore) = ((long, long))ToPair(before);
         long rssBefore = Process.GetCurrentProcess().WorkingSet64;
 
         Calls(1_000_000);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         using var after = census.Invoke();
-        long objectsAfter = after.TupleItem(0).As<long>(), refsAfter = after.TupleItem(1).As<long>();
+        var (objectsAfter, refsAfter) = ToPair(after);
         long rssAfter = Process.GetCurrentProcess().WorkingSet64;
 
         Assert.AreEqual(refsBefore, refsAfter, "the probe's reference count changed: references leaked");
         Assert.IsLessThan(100, Math.Abs(objectsAfter - objectsBefore), $"gc objects went from {objectsBefore} to {objectsAfter}");
         Assert.IsLessThan(16L << 20, rssAfter - rssBefore, $"RSS grew from {rssBefore} to {rssAfter}");
+    }
+
+    [TestMethod]
+    public void StackOwnedResultsReleaseOrHandOverTheirReference()
+    {
+        using var gil = Py.GIL();
+        using var scope = PythonFixture.Define("import sys\nkept = [1.5]\ndef get():\n    return kept\ndef count():\n    return sys.getrefcount(kept)\n");
+        using var get = scope["get"];
+        using var count = scope["count"];
+        long References()
+        {
+            using var references = count.Invoke();
+            return references.As<long>();
+        }
+        long before = References();
+        for (int i = 0; i < 1000; i++)
+        {
+            using var result = get.Call();
+            Assert.IsFalse(result.IsNone);
+        }
+        Assert.AreEqual(before, References(), "each stack-owned result gave its reference back");
+
+        PyObject moved;
+        using (var result = get.Call())
+        {
+            moved = result.MoveToPyObject();
+        }
+        Assert.AreEqual(before + 1, References(), "the moved reference is still owned");
+        Assert.AreEqual(1.5, ((List<object?>)moved.ToManaged()!)[0]);
+        moved.Dispose();
+        Assert.AreEqual(before, References());
     }
 
     [TestMethod]

@@ -111,8 +111,8 @@ public sealed class GymnasiumVectorEnv : IVectorEnv
         try
         {
             Numpy.CopyInto<long>(actions, actionArray);
-            using var result = stepMethod.Invoke(actionArray);
-            ReadStep(result);
+            using var result = stepMethod.Call(actionArray);
+            ReadStep(in result);
         }
         catch (PythonException e)
         {
@@ -121,7 +121,7 @@ public sealed class GymnasiumVectorEnv : IVectorEnv
         stepCount++;
     }
 
-    private void ReadStep(PyObject result)
+    private void ReadStep(in PyReference result)
     {
         using (var obs = result.TupleItemAsArray(0)) CopyObservations(obs, observations);
         using (var final = result.TupleItemAsArray(1)) CopyObservations(final, finalObservations);
