@@ -93,4 +93,54 @@ public sealed class PreprocessingHelperTests
             (List<object?>)outcome.ToManaged()!,
             "no life lost, life lost (terminal), game goes on, no loss, game over (terminal), real reset needed");
     }
+
+    [TestMethod]
+    public void VectorDriverReportsFinalObservationsAndRealEpisodesFromSameStepInfos()
+    {
+        using var gil = Py.GIL();
+        using var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        // A stand-in for a same-step-autoreset gymnasium vector env: env 1 ends this step, as Gymnasium 1.1 reports it.
+        PythonEngine.Exec(
+            "import numpy as np\n" +
+            "class FakeVector:\n" +
+            "    def reset(self, seed):\n" +
+            "        self.seeds = seed\n" +
+            "        return np.zeros((2, 3), np.float32), {}\n" +
+            "    def step(self, actions):\n" +
+            "        self.actions = actions\n" +
+            "        obs = np.array([[1, 1, 1], [0, 0, 0]], np.float32)\n" +
+            "        infos = {'final_obs': np.array([None, np.array([9, 9, 9], np.float32)], object), '_final_obs': np.array([False, True]),\n" +
+            "                 'final_info': {'episode': {'r': np.array([0.0, 21.0]), 'l': np.array([0, 812])}, '_episode': np.array([False, True])}}\n" +
+            "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
+            "driver = object.__new__(h.VectorDriver)\n" +
+            "driver.envs, driver.num_envs, driver.env_id = FakeVector(), 2, 'Fake-v0'\n" +
+            "first = driver.reset(10)\n" +
+            "result = driver.step(np.array([1, 0]))\n",
+            scope);
+        using var seeds = PythonEngine.Eval("driver.envs.seeds", scope);
+        CollectionAssert.AreEqual(new List<object?> { 10L, 11L }, (List<object?>)seeds.ToManaged()!, "env i is reset with seed + i");
+        using var result = scope["result"];
+        using (var final = result.TupleItemAsArray(1))
+        {
+            CollectionAssert.AreEqual(new[] { 0f, 0f, 0f, 9f, 9f, 9f }, final.AsSpan<float>().ToArray());
+        }
+        using (var rewards = result.TupleItemAsArray(2))
+        {
+            rewards.Expect(NumpyDtype.Float32, [2]);
+        }
+        using (var episodeDone = result.TupleItemAsArray(5))
+        {
+            CollectionAssert.AreEqual(new[] { false, true }, episodeDone.AsSpan<bool>().ToArray());
+        }
+        using (var returns = result.TupleItemAsArray(6))
+        {
+            Assert.AreEqual(21.0, returns.AsSpan<double>()[1]);
+        }
+        using var lengths = result.TupleItemAsArray(7);
+        Assert.AreEqual(812L, lengths.AsSpan<long>()[1]);
+    }
 }
