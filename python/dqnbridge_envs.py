@@ -3,6 +3,8 @@ N environments and hands back everything .NET needs in one call per step.
 
 The array helpers need only NumPy; Gymnasium is imported when environments are made.
 """
+import functools
+
 import numpy as np
 
 # ---------------------------------------------------------------- pure NumPy helpers
@@ -211,11 +213,14 @@ class VectorDriver:
         gymnasium = _import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
-        thunks = [
-            (lambda: make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training))
-            for _ in range(num_envs)]
-        vector_class = AsyncVectorEnv if vectorization_mode == "async" else SyncVectorEnv
-        self.envs = vector_class(thunks, autoreset_mode=AutoresetMode.SAME_STEP)
+        # partial rather than lambda: async workers are spawned, so the env factories must pickle.
+        thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+                  for _ in range(num_envs)]
+        if vectorization_mode == "async":
+            # spawn, not fork: forking the .NET host process that embeds us is unsafe.
+            self.envs = AsyncVectorEnv(thunks, context="spawn", autoreset_mode=AutoresetMode.SAME_STEP)
+        else:
+            self.envs = SyncVectorEnv(thunks, autoreset_mode=AutoresetMode.SAME_STEP)
         del gymnasium
         self.num_envs = num_envs
         self.observation_space = describe_space(self.envs.single_observation_space)
