@@ -143,4 +143,15 @@ public sealed class PreprocessingHelperTests
         using var lengths = result.TupleItemAsArray(7);
         Assert.AreEqual(812L, lengths.AsSpan<long>()[1]);
     }
+
+    [TestMethod]
+    public void SpawnedWorkersStartTheRealInterpreterAndImportTheHelper()
+    {
+        // What AsyncVectorEnv does: spawn a worker that unpickles a callable from our module.
+        using var gil = Py.GIL();
+        using var pooled = Eval(
+            "(lambda pool: (pool.apply(h.max_pool, (np.array([1, 5]), np.array([3, 2]))).tolist(), pool.close()))" +
+            "(__import__('multiprocessing').get_context('spawn').Pool(1))[0]");
+        CollectionAssert.AreEqual(new List<object?> { 3L, 5L }, (List<object?>)pooled.ToManaged()!);
+    }
 }
