@@ -77,6 +77,11 @@ public static class GymnasiumRuntime
         {
             return "no usable Python was found: " + e.Message;
         }
+        catch (PythonException e)
+        {
+            // Typically NumPy is missing from that Python: our helper module needs it.
+            return $"{HelperModuleName} (needs NumPy) could not be imported from {PythonEngine.Installation?.Executable}: {e.Message}";
+        }
         lock (StartLock)
         {
             if (gymnasiumAvailable is null)
