@@ -1,6 +1,14 @@
-if (args.Length > 0 && args[0] is "train" or "replay-memory")
+using DqnBridge.Benchmarks;
+
+string mode = args.Length > 0 ? args[0] : "";
+switch (mode)
 {
-    return DqnBridge.Benchmarks.TrainBenchmark.Run(args[0], args[1..]);
+    case "bridge":
+        BridgeBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
+    case "train" or "replay-memory":
+        return TrainBenchmark.Run(mode, args[1..]);
+    default:
+        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | train [--env ID] [--steps N] | replay-memory [--transitions N]>");
+        return 2;
 }
-Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge | train | replay-memory>");
-return 2;

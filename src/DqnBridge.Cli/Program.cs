@@ -12,5 +12,7 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-var app = new CliApp(new UnavailableBackend(), AnsiConsole.Console, Console.Out, Console.Error);
+var backend = AgentBackend.OnEnvironmentLayer(Console.Error.WriteLine);
+
+var app = new CliApp(backend, AnsiConsole.Console, Console.Out, Console.Error);
 return app.Run(args, cancellation.Token);

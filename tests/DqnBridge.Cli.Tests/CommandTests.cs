@@ -106,12 +106,13 @@ public sealed class CommandTests
     }
 
     [TestMethod]
-    public void WithoutTheTrainingEngineTrainFailsClearly()
+    public void AnUnknownBuiltInEnvironmentIsAClearErrorWithSuggestions()
     {
-        var run = CliRun.Invoke(new UnavailableBackend(), "--env", "CartPole-v1", RunsDir);
+        var run = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "--env", "CartPole-v2", "backend=native", RunsDir);
 
-        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode);
-        StringAssert.Contains(run.Error, "no training engine");
+        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, "CartPole-v2");
+        StringAssert.Contains(run.Error, "CartPole-v1");
         Assert.IsFalse(run.HasStackTrace, run.All);
     }
 

@@ -20,7 +20,7 @@ internal sealed class FakeBackend : ITrainingBackend
 
     public IReadOnlyList<BackendStatus> Backends(string python) => [new("native", true, "fake")];
 
-    public IReadOnlyList<EnvironmentInfo> ListEnvironments(string python) => [new("CartPole-v1", "native", "Discrete(2)", "")];
+    public IReadOnlyList<EnvironmentListing> ListEnvironments(string python) => [new("CartPole-v1", "native", "Discrete(2)", "")];
 
     public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
     {

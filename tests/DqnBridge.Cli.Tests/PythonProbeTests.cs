@@ -31,12 +31,14 @@ public sealed class PythonProbeTests
     }
 
     [TestMethod]
-    public void EnvsCommandReportsBackendsWithoutTheEngine()
+    public void EnvsCommandListsBuiltInsAndExplainsAMissingPython()
     {
-        var run = CliRun.Invoke(new UnavailableBackend(), "envs", "--python", "/no/such/python3");
+        var run = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "envs", "--python", "/no/such/python3");
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
         StringAssert.Contains(run.Output, "gymnasium");
         StringAssert.Contains(run.Output, "no Python found");
+        StringAssert.Contains(run.Output, "CartPole-v1");
+        StringAssert.Contains(run.Output, "MountainCar-v0");
     }
 }

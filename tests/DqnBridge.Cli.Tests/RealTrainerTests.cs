@@ -20,7 +20,7 @@ public sealed class RealTrainerTests
         spec => spec.Id == "Corridor-v0" ? new CorridorVectorEnv(spec.NumEnvs) : throw new ArgumentException($"Unknown environment '{spec.Id}'"),
         spec => new CorridorEnv(),
         _ => [new BackendStatus("test", true, "corridor only")],
-        _ => [new EnvironmentInfo("Corridor-v0", "test", "Discrete(2)", "")]);
+        _ => [new EnvironmentListing("Corridor-v0", "test", "Discrete(2)", "")]);
 
     private static readonly string[] ShortRun =
     [

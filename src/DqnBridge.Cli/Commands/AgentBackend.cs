@@ -1,6 +1,7 @@
 using DqnBridge.Agent;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
+using DqnBridge.Envs.Native;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -12,11 +13,28 @@ public sealed class AgentBackend(
     Func<EnvSpec, IVectorEnv> makeVectorEnv,
     Func<EnvSpec, IEnv> makeEnv,
     Func<string, IReadOnlyList<BackendStatus>> backends,
-    Func<string, IReadOnlyList<EnvironmentInfo>> environments) : ITrainingBackend
+    Func<string, IReadOnlyList<EnvironmentListing>> environments) : ITrainingBackend
 {
+    /// <summary>The real thing: environments from the environment layer (built-in or Gymnasium), messages to <paramref name="log"/>.</summary>
+    public static AgentBackend OnEnvironmentLayer(Action<string> log) => new(
+        makeVectorEnv: spec => EnvFactory.MakeVector(spec, log),
+        makeEnv: spec => EnvFactory.Make(spec, log),
+        backends: python =>
+        [
+            new BackendStatus("native", true, $"built-in {string.Join(", ", NativeEnvs.Ids)} (no Python needed)"),
+            PythonProbe.Gymnasium(python),
+        ],
+        environments: python => EnvFactory.ListEnvironments(python)
+            .Select(env => new EnvironmentListing(
+                env.Id,
+                string.Join(", ", env.Backends.Select(backend => backend.ToString().ToLowerInvariant())),
+                env.ActionSpace,
+                env.ActionSpace.StartsWith("Discrete", StringComparison.Ordinal) || env.ActionSpace == "-" ? "" : "not discrete: DQN cannot train it"))
+            .ToList());
+
     public IReadOnlyList<BackendStatus> Backends(string python) => backends(python);
 
-    public IReadOnlyList<EnvironmentInfo> ListEnvironments(string python) => environments(python);
+    public IReadOnlyList<EnvironmentListing> ListEnvironments(string python) => environments(python);
 
     public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
     {

@@ -20,7 +20,7 @@ public sealed record EvaluationRequest(string CheckpointPath, int Episodes, doub
 public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, string CheckpointDirectory);
 
 /// <summary>An environment the command can train on, and where it comes from.</summary>
-public sealed record EnvironmentInfo(string Id, string Backend, string ActionSpace, string Notes);
+public sealed record EnvironmentListing(string Id, string Backend, string ActionSpace, string Notes);
 
 /// <summary>Whether the Gymnasium backend can be used, and why not.</summary>
 public sealed record BackendStatus(string Name, bool Available, string Detail);
@@ -33,7 +33,7 @@ public interface ITrainingBackend
 {
     IReadOnlyList<BackendStatus> Backends(string python);
 
-    IReadOnlyList<EnvironmentInfo> ListEnvironments(string python);
+    IReadOnlyList<EnvironmentListing> ListEnvironments(string python);
 
     /// <summary>Trains in <paramref name="runDirectory"/>, writing episodes.csv, TensorBoard events and checkpoints there.</summary>
     TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation);

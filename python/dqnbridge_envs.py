@@ -1,0 +1,313 @@
+"""DqnBridge's Python side: preprocessing Gymnasium lacks, and a vector driver that steps
+N environments and hands back everything .NET needs in one call per step.
+
+The array helpers need only NumPy; Gymnasium is imported when environments are made.
+"""
+import functools
+
+import numpy as np
+
+# ---------------------------------------------------------------- pure NumPy helpers
+
+
+def max_pool(previous_frame, last_frame):
+    """Element-wise max of the last two raw frames: removes Atari sprite flicker (DQN Nature)."""
+    return np.maximum(previous_frame, last_frame)
+
+
+def to_gray(rgb):
+    """ITU-R 601 luma of an HxWx3 uint8 frame, as float32 (the weights OpenCV uses)."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
+def resize_area(image, height, width):
+    """Area-average resize of a 2-D image to height x width, for any integer or fractional ratio."""
+    image = np.asarray(image, dtype=np.float32)
+    rows = _area_weights(image.shape[0], height)
+    cols = _area_weights(image.shape[1], width)
+    return rows @ image @ cols.T
+
+
+def _area_weights(source, target):
+    """target x source matrix: how much of each source pixel falls in each target pixel, rows summing to 1."""
+    edges = np.linspace(0.0, source, target + 1)
+    starts, ends = edges[:-1, None], edges[1:, None]
+    pixel = np.arange(source)[None, :]
+    overlap = np.clip(np.minimum(ends, pixel + 1) - np.maximum(starts, pixel), 0.0, None)
+    return (overlap / overlap.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def to_uint8(image):
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+def car_racing_frame(rgb, size=84):
+    """CarRacing 96x96x3 -> size x size gray uint8: drop the dashboard (bottom 12 rows), then resize."""
+    return to_uint8(resize_area(to_gray(rgb[:84]), size, size))
+
+
+class FrameStack:
+    """The last k frames, oldest first; a reset fills every slot with the first frame."""
+
+    def __init__(self, k, frame_shape, dtype=np.uint8):
+        self.frames = np.zeros((k,) + tuple(frame_shape), dtype=dtype)
+
+    def reset(self, frame):
+        self.frames[...] = frame
+        return self.frames.copy()
+
+    def push(self, frame):
+        self.frames[:-1] = self.frames[1:]
+        self.frames[-1] = frame
+        return self.frames.copy()
+
+
+class LifeLossTracker:
+    """Turns a lost life into a training-time terminal without resetting the game (as SB3's EpisodicLifeEnv).
+
+    `after_step` says whether the step should look terminal; `needs_real_reset` says whether the next
+    reset must really reset the game (the game ended) or only continue it with a no-op step.
+    """
+
+    def __init__(self):
+        self.lives = 0
+        self.game_over = True
+
+    def after_reset(self, lives):
+        self.lives = lives
+        self.game_over = False
+
+    def after_step(self, lives, terminated, truncated):
+        self.game_over = terminated or truncated
+        lost_life = 0 < lives < self.lives
+        self.lives = lives
+        return terminated or lost_life
+
+    @property
+    def needs_real_reset(self):
+        return self.game_over
+
+
+# ---------------------------------------------------------------- Gymnasium environments
+
+
+def gymnasium_available():
+    try:
+        import gymnasium  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _import_gymnasium(env_id):
+    import gymnasium
+    if env_id.startswith("ALE/"):
+        import ale_py
+        gymnasium.register_envs(ale_py)
+    return gymnasium
+
+
+def _episodic_life_wrapper(gymnasium):
+    class EpisodicLife(gymnasium.Wrapper):
+        """A lost life ends the training episode; the game itself continues until it is really over."""
+
+        def __init__(self, env):
+            super().__init__(env)
+            self.tracker = LifeLossTracker()
+
+        def _lives(self):
+            return self.env.unwrapped.ale.lives()
+
+        def reset(self, **kwargs):
+            if self.tracker.needs_real_reset:
+                obs, info = self.env.reset(**kwargs)
+            else:
+                obs, _, terminated, truncated, info = self.env.step(0)
+                if terminated or truncated:
+                    obs, info = self.env.reset(**kwargs)
+            self.tracker.after_reset(self._lives())
+            return obs, info
+
+        def step(self, action):
+            obs, reward, terminated, truncated, info = self.env.step(action)
+            terminated = self.tracker.after_step(self._lives(), terminated, truncated)
+            return obs, reward, terminated, truncated, info
+
+    return EpisodicLife
+
+
+def _car_racing_wrapper(gymnasium):
+    class CarRacingPreprocessing(gymnasium.Wrapper):
+        """50 no-ops at reset, action repeat with summed rewards, 84x84 gray frames."""
+
+        def __init__(self, env, frame_skip=4, noops=50):
+            super().__init__(env)
+            self.frame_skip, self.noops = frame_skip, noops
+            self.observation_space = gymnasium.spaces.Box(0, 255, (84, 84), np.uint8)
+
+        def reset(self, **kwargs):
+            obs, info = self.env.reset(**kwargs)
+            for _ in range(self.noops):
+                obs, _, terminated, truncated, info = self.env.step(0)
+                if terminated or truncated:
+                    obs, info = self.env.reset()
+            return car_racing_frame(obs), info
+
+        def step(self, action):
+            total = 0.0
+            for _ in range(self.frame_skip):
+                obs, reward, terminated, truncated, info = self.env.step(action)
+                total += reward
+                if terminated or truncated:
+                    break
+            return car_racing_frame(obs), total, terminated, truncated, info
+
+    return CarRacingPreprocessing
+
+
+def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True):
+    """One Gymnasium env with episode statistics recorded on the raw game, then our preprocessing."""
+    gymnasium = _import_gymnasium(env_id)
+    kwargs = dict(kwargs or {})
+    if render_mode is not None:
+        kwargs["render_mode"] = render_mode
+    if wrappers == "atari":
+        kwargs.setdefault("frameskip", 1)  # AtariPreprocessing skips frames itself, with max-pooling
+    env = gymnasium.make(env_id, **kwargs)
+    env = gymnasium.wrappers.RecordEpisodeStatistics(env)
+    if wrappers == "atari":
+        env = gymnasium.wrappers.AtariPreprocessing(
+            env, noop_max=30, frame_skip=frame_skip, screen_size=84, terminal_on_life_loss=False, grayscale_obs=True)
+        if training:
+            env = _episodic_life_wrapper(gymnasium)(env)
+            env = gymnasium.wrappers.TransformReward(env, lambda r: float(np.sign(r)))
+        env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
+    elif wrappers == "carracing":
+        env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip)
+        env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
+    return env
+
+
+def describe_space(space):
+    """A plain description .NET turns into its Space records."""
+    name = type(space).__name__
+    if name == "Discrete":
+        return {"kind": "discrete", "n": int(space.n), "start": int(space.start)}
+    if name == "Box":
+        return {"kind": "box", "shape": [int(d) for d in space.shape], "dtype": str(space.dtype),
+                "low": np.broadcast_to(space.low, space.shape).astype(np.float64).ravel().tolist(),
+                "high": np.broadcast_to(space.high, space.shape).astype(np.float64).ravel().tolist()}
+    return {"kind": "other", "repr": repr(space)}
+
+
+class VectorDriver:
+    """N environments behind one call per step. Uses gymnasium.make_vec-style same-step autoreset.
+
+    step() returns (obs, final_obs, rewards, terminated, truncated, episode_done, episode_return, episode_length),
+    all NumPy arrays with a leading axis of N.
+    """
+
+    def __init__(self, env_id, num_envs, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4,
+                 render_mode=None, training=True, vectorization_mode="sync"):
+        gymnasium = _import_gymnasium(env_id)
+        from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
+        self.env_id = env_id
+        # partial rather than lambda: async workers are spawned, so the env factories must pickle.
+        thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+                  for _ in range(num_envs)]
+        if vectorization_mode == "async":
+            # spawn, not fork: forking the .NET host process that embeds us is unsafe.
+            self.envs = AsyncVectorEnv(thunks, context="spawn", autoreset_mode=AutoresetMode.SAME_STEP)
+        else:
+            self.envs = SyncVectorEnv(thunks, autoreset_mode=AutoresetMode.SAME_STEP)
+        del gymnasium
+        self.num_envs = num_envs
+        self.observation_space = describe_space(self.envs.single_observation_space)
+        self.action_space = describe_space(self.envs.single_action_space)
+        spec = self.envs.spec
+        self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
+        self.obs = None
+        self.final_obs = None
+
+    def reset(self, seed):
+        obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
+        self.obs = np.ascontiguousarray(obs)
+        self.final_obs = np.zeros_like(self.obs)
+        return self.obs
+
+    def step(self, actions):
+        obs, rewards, terminated, truncated, infos = self.envs.step(actions)
+        done = np.logical_or(terminated, truncated)
+        if done.any() and "final_obs" in infos:
+            for i in np.flatnonzero(infos.get("_final_obs", done)):
+                self.final_obs[i] = infos["final_obs"][i]
+        episode_done = np.zeros(self.num_envs, dtype=bool)
+        episode_return = np.zeros(self.num_envs, dtype=np.float64)
+        episode_length = np.zeros(self.num_envs, dtype=np.int64)
+        # Same-step autoreset moves the ending step's info (with RecordEpisodeStatistics' "episode") to final_info.
+        for source in (infos.get("final_info", {}), infos):
+            if "episode" in source:
+                mask = np.asarray(source.get("_episode", done), dtype=bool) & ~episode_done
+                episode_done |= mask
+                episode_return[mask] = np.asarray(source["episode"]["r"], dtype=np.float64)[mask]
+                episode_length[mask] = np.asarray(source["episode"]["l"], dtype=np.int64)[mask]
+        self.obs = np.ascontiguousarray(obs)
+        return (self.obs, self.final_obs, np.asarray(rewards, dtype=np.float32),
+                np.asarray(terminated, dtype=bool), np.asarray(truncated, dtype=bool),
+                episode_done, episode_return, episode_length)
+
+    def render(self, index=0):
+        frames = self.envs.call("render")
+        return np.ascontiguousarray(frames[index], dtype=np.uint8)
+
+    def close(self):
+        self.envs.close()
+
+
+class SingleDriver:
+    """One environment without autoreset (the IEnv contract): reset(seed) and step(action) -> (obs, reward, terminated, truncated)."""
+
+    def __init__(self, env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True):
+        self.env = make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+        self.observation_space = describe_space(self.env.observation_space)
+        self.action_space = describe_space(self.env.action_space)
+        spec = self.env.spec
+        self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
+
+    def reset(self, seed=None):
+        obs, _ = self.env.reset(seed=seed)
+        return np.ascontiguousarray(obs)
+
+    def step(self, action):
+        obs, reward, terminated, truncated, _ = self.env.step(action)
+        return np.ascontiguousarray(obs), float(reward), bool(terminated), bool(truncated)
+
+    def render(self):
+        return np.ascontiguousarray(self.env.render(), dtype=np.uint8)
+
+    def close(self):
+        self.env.close()
+
+
+def unknown_id_suggestions(env_id):
+    """None when env_id is registered (ALE ids after registering ale_py), else the closest registered ids."""
+    import difflib
+    try:
+        gymnasium = _import_gymnasium(env_id)
+    except ImportError:
+        import gymnasium
+    if env_id in gymnasium.registry:
+        return None
+    return difflib.get_close_matches(env_id, list(gymnasium.registry.keys()), n=5, cutoff=0.5)
+
+
+def list_environments():
+    """(id, action space description) for every registered id; action spaces are only known for ids listed cheaply."""
+    import gymnasium
+    try:
+        import ale_py
+        gymnasium.register_envs(ale_py)
+    except ImportError:
+        pass
+    return sorted(gymnasium.registry.keys())

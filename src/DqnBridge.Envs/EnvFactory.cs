@@ -1,0 +1,170 @@
+using DqnBridge.Envs.Gymnasium;
+using DqnBridge.Envs.Native;
+using DqnBridge.Python;
+
+namespace DqnBridge.Envs;
+
+/// <summary>One line of <see cref="EnvFactory.ListEnvironments"/>: an id, where it can run, and its action space.</summary>
+public sealed record EnvironmentInfo(string Id, IReadOnlyList<EnvBackend> Backends, string ActionSpace);
+
+/// <summary>Makes environments from an <see cref="EnvSpec"/>, choosing between Gymnasium and the built-in ones.</summary>
+public static class EnvFactory
+{
+    /// <summary>
+    /// NumEnvs environments with same-step autoreset. Training-time preprocessing (Atari life loss and
+    /// reward clipping) is on. <paramref name="vectorizationMode"/> ("sync" or "async") applies to Gymnasium.
+    /// </summary>
+    public static IVectorEnv MakeVector(EnvSpec spec, Action<string>? log = null, string vectorizationMode = "sync")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(spec.NumEnvs, 1, nameof(spec));
+        if (ChooseBackend(spec, log) == EnvBackend.Gymnasium)
+        {
+            return new GymnasiumVectorEnv(spec, training: true, vectorizationMode);
+        }
+        var envs = new List<IEnv>(spec.NumEnvs);
+        try
+        {
+            for (int i = 0; i < spec.NumEnvs; i++)
+            {
+                envs.Add(MakeNative(spec));
+            }
+        }
+        catch
+        {
+            envs.ForEach(e => e.Dispose());
+            throw;
+        }
+        return new SyncVectorEnv(envs);
+    }
+
+    /// <summary>One environment without autoreset, as used for evaluation and video (no training-only preprocessing).</summary>
+    public static IEnv Make(EnvSpec spec, Action<string>? log = null) =>
+        ChooseBackend(spec, log) == EnvBackend.Gymnasium ? new GymnasiumEnv(spec, training: false) : MakeNative(spec);
+
+    /// <summary>Resolves Auto to Gymnasium (when importable) or Native (when built in), and checks explicit choices.</summary>
+    public static EnvBackend ChooseBackend(EnvSpec spec, Action<string>? log = null)
+    {
+        bool builtIn = NativeEnvs.Ids.Contains(spec.Id);
+        switch (spec.Backend)
+        {
+            case EnvBackend.Native:
+                if (!builtIn)
+                {
+                    throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{Suggest(spec.Id, NativeEnvs.Ids)} Built in: {string.Join(", ", NativeEnvs.Ids)}; use backend gymnasium for others.");
+                }
+                CheckNativeWrappers(spec);
+                log?.Invoke($"{spec.Id}: built-in environment (backend native).");
+                return EnvBackend.Native;
+            case EnvBackend.Gymnasium:
+                GymnasiumRuntime.Require(spec.Id, spec.Python);
+                log?.Invoke($"{spec.Id}: Gymnasium from {PythonEngine.Installation!.Executable} (backend gymnasium).");
+                return EnvBackend.Gymnasium;
+            default:
+                if (GymnasiumRuntime.IsAvailable(spec.Python))
+                {
+                    log?.Invoke($"{spec.Id}: Gymnasium from {PythonEngine.Installation!.Executable} (backend auto).");
+                    return EnvBackend.Gymnasium;
+                }
+                if (builtIn)
+                {
+                    CheckNativeWrappers(spec);
+                    log?.Invoke($"{spec.Id}: Gymnasium is not available, using the built-in environment (backend auto).");
+                    return EnvBackend.Native;
+                }
+                GymnasiumRuntime.Require(spec.Id, spec.Python); // throws, explaining how to get Gymnasium
+                return EnvBackend.Gymnasium;
+        }
+    }
+
+    /// <summary>
+    /// Every id available: the built-in ones, and Gymnasium's registry when Gymnasium is importable.
+    /// Action spaces of Gymnasium-only ids are found by making each env when <paramref name="describeGymnasiumSpaces"/> is set (slow).
+    /// </summary>
+    public static IReadOnlyList<EnvironmentInfo> ListEnvironments(string python = "", bool describeGymnasiumSpaces = false)
+    {
+        var spaces = new Dictionary<string, string>();
+        foreach (string id in NativeEnvs.Ids)
+        {
+            using var env = MakeNative(new EnvSpec(id));
+            spaces[id] = env.ActionSpace.ToString()!;
+        }
+        var gymnasiumIds = new List<string>();
+        if (GymnasiumRuntime.IsAvailable(python))
+        {
+            using var gil = Py.GIL();
+            using var ids = GymnasiumRuntime.Helper.InvokeMethod("list_environments");
+            gymnasiumIds = ((List<object?>)ids.ToManaged()!).Cast<string>().ToList();
+        }
+        var result = new List<EnvironmentInfo>();
+        foreach (string id in NativeEnvs.Ids.Union(gymnasiumIds).Order(StringComparer.Ordinal))
+        {
+            var backends = new List<EnvBackend>();
+            if (NativeEnvs.Ids.Contains(id)) backends.Add(EnvBackend.Native);
+            if (gymnasiumIds.Contains(id)) backends.Add(EnvBackend.Gymnasium);
+            if (!spaces.TryGetValue(id, out string? space))
+            {
+                space = describeGymnasiumSpaces ? DescribeGymnasiumActionSpace(id, python) : "-";
+            }
+            result.Add(new EnvironmentInfo(id, backends, space));
+        }
+        return result;
+    }
+
+    private static string DescribeGymnasiumActionSpace(string id, string python)
+    {
+        try
+        {
+            using var env = new GymnasiumEnv(new EnvSpec(id, Backend: EnvBackend.Gymnasium, Python: python));
+            return env.ActionSpace.ToString()!;
+        }
+        catch (Exception e) when (e is EnvCreationException or PythonException)
+        {
+            return "unavailable: " + e.Message.Split('\n')[0];
+        }
+    }
+
+    private static IEnv MakeNative(EnvSpec spec) =>
+        NativeEnvs.TryCreate(spec.Id, spec.RenderMode, out IEnv env)
+            ? env
+            : throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{Suggest(spec.Id, NativeEnvs.Ids)}");
+
+    private static void CheckNativeWrappers(EnvSpec spec)
+    {
+        if (spec.Wrappers != EnvWrappers.None || spec.Kwargs is { Count: > 0 })
+        {
+            throw new EnvCreationException(spec.Id,
+                $"The built-in {spec.Id} takes no wrappers or keyword arguments (got wrappers {spec.Wrappers}, {spec.Kwargs?.Count ?? 0} keyword arguments); use backend gymnasium.");
+        }
+    }
+
+    /// <summary>" Did you mean X, Y?" for the ids within a few edits of <paramref name="id"/>, or "".</summary>
+    internal static string Suggest(string id, IEnumerable<string> known)
+    {
+        var close = known
+            .Select(k => (Id: k, Distance: EditDistance(id.ToLowerInvariant(), k.ToLowerInvariant())))
+            .Where(k => k.Distance <= Math.Max(2, id.Length / 3))
+            .OrderBy(k => k.Distance)
+            .Take(3)
+            .Select(k => k.Id)
+            .ToList();
+        return close.Count == 0 ? "" : $" Did you mean {string.Join(", ", close)}?";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

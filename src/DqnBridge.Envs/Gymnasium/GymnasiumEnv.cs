@@ -1,0 +1,143 @@
+using DqnBridge.Python;
+
+namespace DqnBridge.Envs.Gymnasium;
+
+/// <summary>One Gymnasium environment through the bridge, without autoreset (the <see cref="IEnv"/> contract).</summary>
+public sealed class GymnasiumEnv : IEnv
+{
+    private readonly PyObject driver;
+    private readonly PyObject stepMethod;
+    private long stepCount;
+    private bool disposed;
+
+    /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
+    public GymnasiumEnv(EnvSpec spec, bool training = false)
+    {
+        GymnasiumRuntime.Require(spec.Id, spec.Python);
+        Id = spec.Id;
+        driver = GymnasiumRuntime.MakeDriver(spec, "SingleDriver", training, vectorizationMode: null);
+        using var gil = Py.GIL();
+        try
+        {
+            using var observationDescription = driver.GetAttr("observation_space");
+            using var actionDescription = driver.GetAttr("action_space");
+            using var maxSteps = driver.GetAttr("max_episode_steps");
+            ObservationSpace = GymnasiumRuntime.ToSpace(observationDescription) as BoxSpace
+                ?? throw new EnvCreationException(Id, $"{Id} has observation space {GymnasiumRuntime.Describe(observationDescription)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
+            ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
+                ?? throw new EnvCreationException(Id, $"{Id} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
+            MaxEpisodeSteps = maxSteps.IsNone ? null : maxSteps.As<int>();
+            stepMethod = driver.GetAttr("step");
+        }
+        catch
+        {
+            driver.Dispose();
+            throw;
+        }
+    }
+
+    public string Id { get; }
+    public BoxSpace ObservationSpace { get; }
+    public Space ActionSpace { get; }
+    public int? MaxEpisodeSteps { get; }
+
+    public void Reset(Span<byte> observation, int? seed = null)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        using var gil = Py.GIL();
+        try
+        {
+            using var obs = driver.InvokeMethod("reset", seed);
+            using var array = new NumpyArray(obs);
+            CopyObservation(array, observation);
+        }
+        catch (PythonException e)
+        {
+            throw new EnvStepException(Id, stepCount, e);
+        }
+    }
+
+    public StepResult Step(int action, Span<byte> observation)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (ActionSpace is not DiscreteSpace discrete)
+        {
+            throw new InvalidOperationException($"DQN needs a discrete action space, but {Id} has {ActionSpace}.");
+        }
+        if (!discrete.Contains(action))
+        {
+            throw new ArgumentOutOfRangeException(nameof(action), $"{Id}: action {action} is outside {discrete}.");
+        }
+        using var gil = Py.GIL();
+        try
+        {
+            using var pyAction = PyObject.FromManaged(action);
+            using var result = stepMethod.Invoke(pyAction);
+            using (var obs = result.TupleItemAsArray(0))
+            {
+                CopyObservation(obs, observation);
+            }
+            using var reward = result.TupleItem(1);
+            using var terminated = result.TupleItem(2);
+            using var truncated = result.TupleItem(3);
+            stepCount++;
+            return new StepResult(reward.As<double>(), terminated.As<bool>(), truncated.As<bool>());
+        }
+        catch (PythonException e)
+        {
+            throw new EnvStepException(Id, stepCount, e);
+        }
+    }
+
+    private void CopyObservation(NumpyArray array, Span<byte> destination)
+    {
+        if (array.ByteLength != ObservationSpace.ByteSize || destination.Length != ObservationSpace.ByteSize)
+        {
+            throw new NumpyArrayMismatchException(
+                $"{Id}: observation of shape ({string.Join(", ", array.Shape)}) and {array.ByteLength} bytes into a buffer of {destination.Length} bytes; expected {ObservationSpace}.");
+        }
+        array.AsBytes().CopyTo(destination);
+    }
+
+    public RgbFrame Render()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        using var gil = Py.GIL();
+        using var frame = driver.InvokeMethod("render");
+        return ToRgbFrame(Id, frame);
+    }
+
+    internal static RgbFrame ToRgbFrame(string envId, PyObject frame)
+    {
+        using var array = new NumpyArray(frame);
+        if (array.Dtype != NumpyDtype.UInt8 || array.Rank != 3 || array.Dimension(2) != 3)
+        {
+            throw new NumpyArrayMismatchException($"{envId}: render() gave dtype {Numpy.Name(array.Dtype)} shape ({string.Join(", ", array.Shape)}), expected uint8 (H, W, 3); make the env with render_mode rgb_array.");
+        }
+        return new RgbFrame((int)array.Dimension(0), (int)array.Dimension(1), array.AsBytes().ToArray());
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+        disposed = true;
+        if (!PythonEngine.IsInitialized)
+        {
+            return;
+        }
+        using var gil = Py.GIL();
+        try
+        {
+            using var closed = driver.InvokeMethod("close");
+        }
+        catch (PythonException)
+        {
+            // A broken environment may fail to close; its objects are released regardless.
+        }
+        stepMethod.Dispose();
+        driver.Dispose();
+    }
+}

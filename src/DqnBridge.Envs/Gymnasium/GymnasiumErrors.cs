@@ -1,0 +1,19 @@
+namespace DqnBridge.Envs.Gymnasium;
+
+/// <summary>Gymnasium was required but is not importable from the chosen Python.</summary>
+public sealed class GymnasiumNotAvailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>An environment could not be made: unknown id, bad keyword argument, unsupported space.</summary>
+public sealed class EnvCreationException(string envId, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string EnvId { get; } = envId;
+}
+
+/// <summary>The environment raised during reset or step; carries the env id, the step and the Python error.</summary>
+public sealed class EnvStepException(string envId, long step, Exception inner)
+    : Exception($"Environment {envId} failed at step {step}: {inner.Message}", inner)
+{
+    public string EnvId { get; } = envId;
+
+    public long Step { get; } = step;
+}

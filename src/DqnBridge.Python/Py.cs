@@ -1,0 +1,87 @@
+namespace DqnBridge.Python;
+
+/// <summary>Entry points as in pythonnet's <c>Py</c>: the GIL scope, imports, constructors.</summary>
+public static unsafe class Py
+{
+    /// <summary>Takes the GIL for this thread until the scope is disposed; scopes nest.</summary>
+    public static GilScope GIL()
+    {
+        PythonEngine.EnsureRunning();
+        return new GilScope(CApi.PyGILState_Ensure());
+    }
+
+    /// <summary>Imports a module (dotted names allowed).</summary>
+    public static PyObject Import(string name)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(name + "\0");
+        fixed (byte* p = utf8)
+        {
+            return PyObject.Steal(CApi.PyImport_ImportModule(p));
+        }
+    }
+
+    /// <summary>A new reference to None.</summary>
+    public static PyObject None => PyObject.Borrow(CApi.None);
+
+    public static PyObject NewDict() => PyObject.Steal(CApi.PyDict_New());
+
+    /// <summary>A tuple of the converted values.</summary>
+    public static PyObject Tuple(params object?[] items) => PyObject.FromManaged(new PyTupleItems(items));
+
+    /// <summary>Keyword arguments for <see cref="PyObject.Invoke(object?[], IEnumerable{KeyValuePair{string, object?}})"/>.</summary>
+    public static Dictionary<string, object?> Kw(params (string Name, object? Value)[] arguments) =>
+        arguments.ToDictionary(a => a.Name, a => a.Value);
+
+    /// <summary>Throws the pending Python error as a <see cref="PythonException"/>.</summary>
+    internal static PythonException FetchError()
+    {
+        nint type, value, traceback;
+        CApi.PyErr_Fetch(&type, &value, &traceback);
+        if (type == 0)
+        {
+            return new PythonException("SystemError", "a C API call failed without setting a Python exception", "");
+        }
+        CApi.PyErr_NormalizeException(&type, &value, &traceback);
+        using var typeObject = PyObject.Steal(type);
+        using var valueObject = value == 0 ? Py.None : PyObject.Steal(value);
+        using var tracebackObject = traceback == 0 ? Py.None : PyObject.Steal(traceback);
+        string typeName = "Exception", message = "", formatted = "";
+        try
+        {
+            using var module = typeObject.GetAttr("__module__");
+            using var qualname = typeObject.GetAttr("__qualname__");
+            string moduleName = module.As<string>();
+            typeName = moduleName == "builtins" ? qualname.As<string>() : moduleName + "." + qualname.As<string>();
+            message = valueObject.ToString();
+            using var tracebackModule = Import("traceback");
+            using var lines = tracebackModule.InvokeMethod("format_exception", typeObject, valueObject, tracebackObject);
+            using var empty = PyObject.FromManaged("");
+            using var joined = empty.InvokeMethod("join", lines);
+            formatted = joined.As<string>();
+        }
+        catch (PythonException)
+        {
+            // Describing the error failed too; keep what we have rather than hide the original error.
+        }
+        CApi.PyErr_Clear();
+        return new PythonException(typeName, message, formatted);
+    }
+
+    /// <summary>Throws when a C API call returned -1 with an error set.</summary>
+    internal static void Check(int status)
+    {
+        if (status == -1)
+        {
+            throw FetchError();
+        }
+    }
+}
+
+/// <summary>Marks a managed array to be converted to a Python tuple rather than a list.</summary>
+internal sealed record PyTupleItems(object?[] Items);
+
+/// <summary>Holds the GIL on this thread until disposed. Dispose on the thread that created it.</summary>
+public readonly unsafe struct GilScope(int state) : IDisposable
+{
+    public void Dispose() => CApi.PyGILState_Release(state);
+}

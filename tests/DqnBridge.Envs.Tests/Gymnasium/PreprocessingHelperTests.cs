@@ -1,0 +1,157 @@
+using DqnBridge.Envs.Gymnasium;
+using DqnBridge.Python;
+
+namespace DqnBridge.Envs.Tests.Gymnasium;
+
+/// <summary>The NumPy-only parts of python/dqnbridge_envs.py, run through the bridge with Debian's python3.</summary>
+[TestClass]
+public sealed class PreprocessingHelperTests
+{
+    public const string DebianPython = "/usr/bin/python3";
+
+    [ClassInitialize]
+    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(DebianPython);
+
+    private static PyObject Helper() => Py.Import(GymnasiumRuntime.HelperModuleName);
+
+    private static PyObject Eval(string expression)
+    {
+        using var globals = Py.NewDict();
+        using var helper = Helper();
+        using var numpy = Py.Import("numpy");
+        globals.SetItem("h", helper);
+        globals.SetItem("np", numpy);
+        return PythonEngine.Eval(expression, globals);
+    }
+
+    [TestMethod]
+    public void MaxPoolTakesTheBrighterPixelOfTheLastTwoFrames()
+    {
+        using var gil = Py.GIL();
+        using var pooled = Eval("h.max_pool(np.array([[1, 9], [5, 0]], np.uint8), np.array([[4, 2], [5, 7]], np.uint8))");
+        using var array = new NumpyArray(pooled);
+        array.Expect(NumpyDtype.UInt8, [2, 2]);
+        CollectionAssert.AreEqual(new byte[] { 4, 9, 5, 7 }, array.AsSpan<byte>().ToArray());
+    }
+
+    [TestMethod]
+    public void GrayscaleUsesLumaWeightsAndResizeAveragesAreas()
+    {
+        using var gil = Py.GIL();
+        using var gray = Eval("h.to_gray(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 10, 10]]], np.uint8))");
+        using (var array = new NumpyArray(gray))
+        {
+            ReadOnlySpan<float> values = array.AsSpan<float>();
+            Assert.AreEqual(0.299f * 255, values[0], 1e-3f);
+            Assert.AreEqual(0.587f * 255, values[1], 1e-3f);
+            Assert.AreEqual(0.114f * 255, values[2], 1e-3f);
+            Assert.AreEqual(10f, values[3], 1e-3f);
+        }
+        using var resized = Eval("h.resize_area(np.arange(36, dtype=np.float32).reshape(6, 6), 3, 2)");
+        using (var array = new NumpyArray(resized))
+        {
+            array.Expect(NumpyDtype.Float32, [3, 2]);
+            // Top-left output pixel averages rows 0-1, columns 0-2: (0+1+2+6+7+8)/6 = 4.
+            Assert.AreEqual(4f, array.AsSpan<float>()[0], 1e-4f);
+            // Bottom-right averages rows 4-5, columns 3-5: (27+28+29+33+34+35)/6 = 31.
+            Assert.AreEqual(31f, array.AsSpan<float>()[5], 1e-4f);
+        }
+    }
+
+    [TestMethod]
+    public void CarRacingFramesLoseTheDashboardAndBecome84By84Gray()
+    {
+        using var gil = Py.GIL();
+        // Track area 100, dashboard (last 12 rows) 250: the dashboard must not leak into the frame.
+        using var frame = Eval("h.car_racing_frame(np.concatenate([np.full((84, 96, 3), 100, np.uint8), np.full((12, 96, 3), 250, np.uint8)]))");
+        using var array = new NumpyArray(frame);
+        array.Expect(NumpyDtype.UInt8, [84, 84]);
+        Assert.IsTrue(array.AsSpan<byte>().ToArray().All(v => v == 100), "only track pixels remain");
+    }
+
+    [TestMethod]
+    public void FrameStackFillsOnResetAndShiftsOnPush()
+    {
+        using var gil = Py.GIL();
+        using var stacked = Eval(
+            "(lambda s: (s.reset(np.full((2, 2), 1, np.uint8)), s.push(np.full((2, 2), 2, np.uint8)), s.push(np.full((2, 2), 3, np.uint8)))[2])" +
+            "(h.FrameStack(3, (2, 2)))");
+        using var array = new NumpyArray(stacked);
+        array.Expect(NumpyDtype.UInt8, [3, 2, 2]);
+        CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 }, array.AsSpan<byte>().ToArray());
+    }
+
+    [TestMethod]
+    public void LifeLossIsTerminalForTrainingButTheGameContinues()
+    {
+        using var gil = Py.GIL();
+        using var outcome = Eval(
+            "(lambda t: [t.after_reset(3), t.after_step(3, False, False), t.after_step(2, False, False), t.needs_real_reset," +
+            " t.after_step(2, False, False), t.after_step(0, True, False), t.needs_real_reset][1:])(h.LifeLossTracker())");
+        CollectionAssert.AreEqual(
+            new object?[] { false, true, false, false, true, true },
+            (List<object?>)outcome.ToManaged()!,
+            "no life lost, life lost (terminal), game goes on, no loss, game over (terminal), real reset needed");
+    }
+
+    [TestMethod]
+    public void VectorDriverReportsFinalObservationsAndRealEpisodesFromSameStepInfos()
+    {
+        using var gil = Py.GIL();
+        using var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        // A stand-in for a same-step-autoreset gymnasium vector env: env 1 ends this step, as Gymnasium 1.1 reports it.
+        PythonEngine.Exec(
+            "import numpy as np\n" +
+            "class FakeVector:\n" +
+            "    def reset(self, seed):\n" +
+            "        self.seeds = seed\n" +
+            "        return np.zeros((2, 3), np.float32), {}\n" +
+            "    def step(self, actions):\n" +
+            "        self.actions = actions\n" +
+            "        obs = np.array([[1, 1, 1], [0, 0, 0]], np.float32)\n" +
+            "        infos = {'final_obs': np.array([None, np.array([9, 9, 9], np.float32)], object), '_final_obs': np.array([False, True]),\n" +
+            "                 'final_info': {'episode': {'r': np.array([0.0, 21.0]), 'l': np.array([0, 812])}, '_episode': np.array([False, True])}}\n" +
+            "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
+            "driver = object.__new__(h.VectorDriver)\n" +
+            "driver.envs, driver.num_envs, driver.env_id = FakeVector(), 2, 'Fake-v0'\n" +
+            "first = driver.reset(10)\n" +
+            "result = driver.step(np.array([1, 0]))\n",
+            scope);
+        using var seeds = PythonEngine.Eval("driver.envs.seeds", scope);
+        CollectionAssert.AreEqual(new List<object?> { 10L, 11L }, (List<object?>)seeds.ToManaged()!, "env i is reset with seed + i");
+        using var result = scope["result"];
+        using (var final = result.TupleItemAsArray(1))
+        {
+            CollectionAssert.AreEqual(new[] { 0f, 0f, 0f, 9f, 9f, 9f }, final.AsSpan<float>().ToArray());
+        }
+        using (var rewards = result.TupleItemAsArray(2))
+        {
+            rewards.Expect(NumpyDtype.Float32, [2]);
+        }
+        using (var episodeDone = result.TupleItemAsArray(5))
+        {
+            CollectionAssert.AreEqual(new[] { false, true }, episodeDone.AsSpan<bool>().ToArray());
+        }
+        using (var returns = result.TupleItemAsArray(6))
+        {
+            Assert.AreEqual(21.0, returns.AsSpan<double>()[1]);
+        }
+        using var lengths = result.TupleItemAsArray(7);
+        Assert.AreEqual(812L, lengths.AsSpan<long>()[1]);
+    }
+
+    [TestMethod]
+    public void SpawnedWorkersStartTheRealInterpreterAndImportTheHelper()
+    {
+        // What AsyncVectorEnv does: spawn a worker that unpickles a callable from our module.
+        using var gil = Py.GIL();
+        using var pooled = Eval(
+            "(lambda pool: (pool.apply(h.max_pool, (np.array([1, 5]), np.array([3, 2]))).tolist(), pool.close()))" +
+            "(__import__('multiprocessing').get_context('spawn').Pool(1))[0]");
+        CollectionAssert.AreEqual(new List<object?> { 3L, 5L }, (List<object?>)pooled.ToManaged()!);
+    }
+}
