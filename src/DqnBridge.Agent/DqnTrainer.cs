@@ -30,8 +30,8 @@ public sealed class DqnTrainer : IDisposable
     private readonly (string Name, Parameter Parameter)[] _namedParameters;
     private readonly FlatOptimizer _optimizer;
     private readonly IReplayBuffer _replay;
-    private readonly ReplayRandom _replayRandom;
-    private readonly ReplayRandom _explorer;
+    private readonly UniformActionSampler _replayRandom;
+    private readonly UniformActionSampler _explorer;
     private readonly GreedyPolicy _greedy;
 
     // The minibatch lives in these tensors; the replay buffer writes into their memory.
@@ -84,8 +84,8 @@ public sealed class DqnTrainer : IDisposable
         _namedParameters = _qNetwork.named_parameters().ToArray();
         _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
         _replay = ReplayBuffers.Create(config, space);
-        _replayRandom = new ReplayRandom(config.Seed);
-        _explorer = new ReplayRandom(config.Seed ^ 0x5DEECE66DL);
+        _replayRandom = new UniformActionSampler(config.Seed);
+        _explorer = new UniformActionSampler(config.Seed ^ 0x5DEECE66DL);
         _greedy = new GreedyPolicy(_qNetwork, space.Dtype);
 
         var inputType = _replay.InputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32;

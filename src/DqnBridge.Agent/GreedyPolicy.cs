@@ -173,7 +173,7 @@ public static class Evaluator
             throw new ArgumentException($"DQN needs a discrete action space; {env.Id} has {env.ActionSpace}.", nameof(env));
         }
         using var policy = new GreedyPolicy(network, env.ObservationSpace.Dtype);
-        var random = new ReplayRandom(seed);
+        var random = new UniformActionSampler(seed);
         var observation = new byte[env.ObservationSpace.ByteSize];
         var returns = new List<double>(episodes);
         env.Reset(observation, seed);

@@ -25,15 +25,3 @@ public interface ITrainingObserver
 
     void OnProgress(TrainingProgress p);
 }
-
-/// <summary>
-/// A vector env whose complete state (physics and RNGs) can be captured and restored. When the
-/// trainer's environments implement it, checkpoints include it and a resumed run continues
-/// exactly; otherwise a resume starts fresh episodes.
-/// </summary>
-public interface IRestorableVectorEnv
-{
-    byte[] SaveState();
-
-    void RestoreState(byte[] state);
-}

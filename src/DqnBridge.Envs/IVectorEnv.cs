@@ -43,3 +43,15 @@ public interface IVectorEnv : IDisposable
     /// <summary>The frame of environment <paramref name="index"/> (rgb_array render mode).</summary>
     RgbFrame Render(int index = 0);
 }
+
+/// <summary>
+/// A vector env whose complete state (physics, RNGs, episode counters) can be captured and restored.
+/// When the trainer's environments implement it, checkpoints include it and a resumed run continues
+/// exactly; otherwise a resume starts fresh episodes.
+/// </summary>
+public interface IRestorableVectorEnv
+{
+    byte[] SaveState();
+
+    void RestoreState(byte[] state);
+}

@@ -6,7 +6,7 @@ namespace DqnBridge.Envs;
 /// N environments stepped one after another in this thread, with same-step autoreset (see
 /// <see cref="IVectorEnv"/>). All buffers are allocated once; a step allocates nothing.
 /// </summary>
-public sealed class SyncVectorEnv : IVectorEnv, ISnapshotEnvs
+public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
 {
     readonly IEnv[] envs;
     readonly int observationBytes;
@@ -108,29 +108,63 @@ public sealed class SyncVectorEnv : IVectorEnv, ISnapshotEnvs
         return envs[index].Render();
     }
 
-    /// <summary>True when every environment can save and restore its whole state.</summary>
-    public bool SupportsSnapshots => envs.All(env => env is ISnapshotEnv);
-
-    public VectorEnvSnapshot GetSnapshot()
+    /// <summary>Every environment's whole state (they must be built-in ones) and the episode counters.</summary>
+    public byte[] SaveState()
     {
-        var snapshots = envs.Select(env => (env as ISnapshotEnv
-            ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot()).ToArray();
-        return new VectorEnvSnapshot(snapshots, (byte[])observations.Clone(), (double[])episodeReturns.Clone(), (int[])episodeLengths.Clone());
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(envs.Length);
+            foreach (var env in envs)
+            {
+                var snapshot = (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot();
+                WriteArray(writer, snapshot.State, writer.Write);
+                WriteArray(writer, snapshot.Random, writer.Write);
+                writer.Write(snapshot.ElapsedSteps);
+                writer.Write(snapshot.NeedsReset);
+                WriteArray(writer, snapshot.Extra, writer.Write);
+            }
+            writer.Write(observations);
+            WriteArray(writer, episodeReturns, writer.Write);
+            WriteArray(writer, episodeLengths, writer.Write);
+        }
+        return stream.ToArray();
     }
 
-    public void RestoreSnapshot(VectorEnvSnapshot snapshot)
+    public void RestoreState(byte[] state)
     {
-        if (snapshot.Envs.Length != envs.Length || snapshot.Observations.Length != observations.Length)
-            throw new ArgumentException($"{Id}: the snapshot is of {snapshot.Envs.Length} environments, this vector env has {envs.Length}.", nameof(snapshot));
-        for (int i = 0; i < envs.Length; i++)
+        using var reader = new BinaryReader(new MemoryStream(state));
+        int count = reader.ReadInt32();
+        if (count != envs.Length)
+            throw new InvalidDataException($"{Id}: the saved state is of {count} environments, this vector env has {envs.Length}.");
+        foreach (var env in envs)
         {
-            ((ISnapshotEnv)envs[i]).RestoreSnapshot(snapshot.Envs[i]);
+            var snapshot = new EnvSnapshot(
+                ReadArray(reader, reader.ReadDouble),
+                ReadArray(reader, reader.ReadUInt64),
+                reader.ReadInt32(),
+                reader.ReadBoolean(),
+                ReadArray(reader, reader.ReadInt64));
+            (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot restore its state.")).RestoreSnapshot(snapshot);
         }
-        snapshot.Observations.CopyTo(observations, 0);
-        snapshot.EpisodeReturns.CopyTo(episodeReturns, 0);
-        snapshot.EpisodeLengths.CopyTo(episodeLengths, 0);
+        reader.Read(observations);
+        ReadArray(reader, reader.ReadDouble).CopyTo(episodeReturns, 0);
+        ReadArray(reader, reader.ReadInt32).CopyTo(episodeLengths, 0);
         completedEpisodes.Clear();
         isReset = true;
+    }
+
+    static void WriteArray<T>(BinaryWriter writer, T[] values, Action<T> write)
+    {
+        writer.Write(values.Length);
+        foreach (var value in values) write(value);
+    }
+
+    static T[] ReadArray<T>(BinaryReader reader, Func<T> read)
+    {
+        var values = new T[reader.ReadInt32()];
+        for (int i = 0; i < values.Length; i++) values[i] = read();
+        return values;
     }
 
     public void Dispose()
@@ -139,17 +173,4 @@ public sealed class SyncVectorEnv : IVectorEnv, ISnapshotEnvs
     }
 
     Span<byte> ObservationSlot(byte[] buffer, int index) => buffer.AsSpan(index * observationBytes, observationBytes);
-}
-
-/// <summary>The whole state of a vector env of built-in environments, mid-episode included.</summary>
-public sealed record VectorEnvSnapshot(EnvSnapshot[] Envs, byte[] Observations, double[] EpisodeReturns, int[] EpisodeLengths);
-
-/// <summary>A vector env that can save and restore its whole state, so checkpoints resume exactly.</summary>
-public interface ISnapshotEnvs
-{
-    bool SupportsSnapshots { get; }
-
-    VectorEnvSnapshot GetSnapshot();
-
-    void RestoreSnapshot(VectorEnvSnapshot snapshot);
 }

@@ -1,3 +1,4 @@
+using DqnBridge.Envs.Native;
 using DqnBridge.Envs;
 
 namespace DqnBridge.Agent.Tests;
@@ -8,35 +9,26 @@ public sealed class EvaluatorTests
     public TestContext TestContext { get; set; } = null!;
 
     /// <summary>A one-environment vector env seen as a plain IEnv (its own autoreset hidden behind the final observation).</summary>
-    private sealed class SingleEnv(IVectorEnv vector) : IEnv
+    /// <summary>The built-in CartPole, counting its steps.</summary>
+    private sealed class CountingEnv(IEnv inner) : IEnv
     {
-        public string Id => vector.Id;
-        public BoxSpace ObservationSpace => vector.SingleObservationSpace;
-        public Space ActionSpace => vector.SingleActionSpace;
-        public int? MaxEpisodeSteps => null;
+        public string Id => inner.Id;
+        public BoxSpace ObservationSpace => inner.ObservationSpace;
+        public Space ActionSpace => inner.ActionSpace;
+        public int? MaxEpisodeSteps => inner.MaxEpisodeSteps;
         public int Steps { get; private set; }
 
-        public void Reset(Span<byte> observation, int? seed = null)
-        {
-            if (seed is int s)
-            {
-                vector.Reset(s);
-            }
-            vector.Observations.CopyTo(observation);
-        }
+        public void Reset(Span<byte> observation, int? seed = null) => inner.Reset(observation, seed);
 
         public StepResult Step(int action, Span<byte> observation)
         {
             Steps++;
-            vector.Step([action]);
-            bool done = vector.Terminated[0] || vector.Truncated[0];
-            (done ? vector.FinalObservations : vector.Observations).CopyTo(observation);
-            return new StepResult(vector.Rewards[0], vector.Terminated[0], vector.Truncated[0]);
+            return inner.Step(action, observation);
         }
 
-        public RgbFrame Render() => new(1, 1, [0, 0, 0]);
+        public RgbFrame Render() => inner.Render();
 
-        public void Dispose() => vector.Dispose();
+        public void Dispose() => inner.Dispose();
     }
 
     [TestMethod]
@@ -47,12 +39,12 @@ public sealed class EvaluatorTests
         {
             var config = new DqnConfig { EnvId = "CartPole-v1", TotalTimesteps = 600, LearningStarts = 100, Tensorboard = false };
             string checkpoint;
-            using (var envs = new CartPoleDouble())
+            using (var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1")]))
             using (var trainer = new DqnTrainer(config, envs, run))
             {
                 checkpoint = trainer.Train(TestContext.CancellationToken).CheckpointPath;
             }
-            using var env = new SingleEnv(new CartPoleDouble());
+            using var env = new CountingEnv(NativeEnvs.Create("CartPole-v1", "rgb_array"));
             int frames = 0;
             var returns = Evaluator.Evaluate(checkpoint, env, episodes: 3, epsilon: 0.05, seed: 4, onFrame: _ => frames++);
             Assert.HasCount(3, returns);

@@ -1,3 +1,4 @@
+using DqnBridge.Envs;
 namespace DqnBridge.Agent.Tests;
 
 [TestClass]
@@ -40,7 +41,7 @@ public sealed class FrameReplayBufferTests
         var next = new byte[rows * bytes];
         var actions = new long[rows];
         var dones = new float[rows];
-        buffer.Sample(new ReplayRandom(11), new ReplayBatch(observations, next, actions, new float[rows], dones));
+        buffer.Sample(new UniformActionSampler(11), new ReplayBatch(observations, next, actions, new float[rows], dones));
         return Enumerable.Range(0, rows)
             .Select(r => (Labels(observations.AsSpan(r * bytes, bytes)), Labels(next.AsSpan(r * bytes, bytes)), actions[r], dones[r]))
             .ToList();

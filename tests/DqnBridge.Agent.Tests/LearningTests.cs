@@ -1,3 +1,5 @@
+using DqnBridge.Envs.Native;
+using DqnBridge.Envs;
 namespace DqnBridge.Agent.Tests;
 
 [TestClass]
@@ -32,7 +34,7 @@ public sealed class LearningTests
         string run = Path.Combine(Path.GetTempPath(), "dqn-learning-" + Guid.NewGuid().ToString("N"));
         try
         {
-            using var envs = new CartPoleDouble();
+            using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1")]);
             using var solved = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
             var best = new BestRecentMean(solved);
             using var trainer = new DqnTrainer(config, envs, run, best);

@@ -1,3 +1,4 @@
+using DqnBridge.Envs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -104,7 +105,7 @@ public sealed class ScheduleAndUpdateTests
         random.manual_seed(7);
         using var network = QNetwork.Mlp(4, 3, [16, 8]);
         using var policy = new GreedyPolicy(network, DqnBridge.Envs.ElementType.Float32);
-        var rng = new ReplayRandom(2);
+        var rng = new UniformActionSampler(2);
         for (int i = 0; i < 200; i++)
         {
             float[] x = Enumerable.Range(0, 4).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
