@@ -193,11 +193,12 @@ def describe_space(space):
     """A plain description .NET turns into its Space records."""
     name = type(space).__name__
     if name == "Discrete":
-        return {"kind": "discrete", "n": int(space.n), "start": int(space.start)}
+        return {"kind": "discrete", "n": int(space.n), "start": int(space.start), "repr": repr(space)}
     if name == "Box":
         return {"kind": "box", "shape": [int(d) for d in space.shape], "dtype": str(space.dtype),
                 "low": np.broadcast_to(space.low, space.shape).astype(np.float64).ravel().tolist(),
-                "high": np.broadcast_to(space.high, space.shape).astype(np.float64).ravel().tolist()}
+                "high": np.broadcast_to(space.high, space.shape).astype(np.float64).ravel().tolist(),
+                "repr": repr(space)}
     return {"kind": "other", "repr": repr(space)}
 
 
