@@ -220,8 +220,12 @@ class VectorDriver:
         if vectorization_mode == "async":
             # spawn, not fork: forking the .NET host process that embeds us is unsafe.
             self.envs = AsyncVectorEnv(thunks, context="spawn", autoreset_mode=AutoresetMode.SAME_STEP)
+            self.env_list = None
         else:
-            self.envs = SyncVectorEnv(thunks, autoreset_mode=AutoresetMode.SAME_STEP)
+            # In-process: our own loop over the environments, with the same same-step autoreset as
+            # SyncVectorEnv(autoreset_mode=SAME_STEP) but without its per-step stacking and info merging.
+            self.envs = SyncVectorEnv(thunks[:1], autoreset_mode=AutoresetMode.SAME_STEP)
+            self.env_list = [self.envs.envs[0]] + [thunk() for thunk in thunks[1:]]
         del gymnasium
         self.num_envs = num_envs
         self.observation_space = describe_space(self.envs.single_observation_space)
@@ -232,37 +236,73 @@ class VectorDriver:
         self.final_obs = None
 
     def reset(self, seed):
-        obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
+        if self.env_list is None:
+            obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
+        else:
+            obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
         self.obs = np.ascontiguousarray(obs)
         self.final_obs = np.zeros_like(self.obs)
+        self.rewards = np.zeros(self.num_envs, dtype=np.float32)
+        self.terminated = np.zeros(self.num_envs, dtype=bool)
+        self.truncated = np.zeros(self.num_envs, dtype=bool)
+        self.episode_done = np.zeros(self.num_envs, dtype=bool)
+        self.episode_return = np.zeros(self.num_envs, dtype=np.float64)
+        self.episode_length = np.zeros(self.num_envs, dtype=np.int64)
+        self.result = (self.obs, self.final_obs, self.rewards, self.terminated, self.truncated,
+                       self.episode_done, self.episode_return, self.episode_length)
         return self.obs
 
     def step(self, actions):
+        """One step of every environment; the returned arrays are reused, so copy them before the next call."""
+        if self.env_list is None:
+            return self._step_gymnasium_vector(actions)
+        self.episode_done[:] = False
+        for i, env in enumerate(self.env_list):
+            obs, reward, terminated, truncated, info = env.step(actions[i])
+            self.rewards[i] = reward
+            self.terminated[i] = terminated
+            self.truncated[i] = truncated
+            if terminated or truncated:
+                self.final_obs[i] = obs
+                episode = info.get("episode")
+                if episode is not None:
+                    self.episode_done[i] = True
+                    self.episode_return[i] = episode["r"]
+                    self.episode_length[i] = episode["l"]
+                obs, _ = env.reset()
+            self.obs[i] = obs
+        return self.result
+
+    def _step_gymnasium_vector(self, actions):
         obs, rewards, terminated, truncated, infos = self.envs.step(actions)
         done = np.logical_or(terminated, truncated)
         if done.any() and "final_obs" in infos:
             for i in np.flatnonzero(infos.get("_final_obs", done)):
                 self.final_obs[i] = infos["final_obs"][i]
-        episode_done = np.zeros(self.num_envs, dtype=bool)
-        episode_return = np.zeros(self.num_envs, dtype=np.float64)
-        episode_length = np.zeros(self.num_envs, dtype=np.int64)
+        self.episode_done[:] = False
         # Same-step autoreset moves the ending step's info (with RecordEpisodeStatistics' "episode") to final_info.
         for source in (infos.get("final_info", {}), infos):
             if "episode" in source:
-                mask = np.asarray(source.get("_episode", done), dtype=bool) & ~episode_done
-                episode_done |= mask
-                episode_return[mask] = np.asarray(source["episode"]["r"], dtype=np.float64)[mask]
-                episode_length[mask] = np.asarray(source["episode"]["l"], dtype=np.int64)[mask]
-        self.obs = np.ascontiguousarray(obs)
-        return (self.obs, self.final_obs, np.asarray(rewards, dtype=np.float32),
-                np.asarray(terminated, dtype=bool), np.asarray(truncated, dtype=bool),
-                episode_done, episode_return, episode_length)
+                mask = np.asarray(source.get("_episode", done), dtype=bool) & ~self.episode_done
+                self.episode_done |= mask
+                self.episode_return[mask] = np.asarray(source["episode"]["r"], dtype=np.float64)[mask]
+                self.episode_length[mask] = np.asarray(source["episode"]["l"], dtype=np.int64)[mask]
+        self.obs[:] = obs
+        self.rewards[:] = rewards
+        self.terminated[:] = terminated
+        self.truncated[:] = truncated
+        return self.result
 
     def render(self, index=0):
+        if self.env_list is not None:
+            return np.ascontiguousarray(self.env_list[index].render(), dtype=np.uint8)
         frames = self.envs.call("render")
         return np.ascontiguousarray(frames[index], dtype=np.uint8)
 
     def close(self):
+        if self.env_list is not None:
+            for env in self.env_list[1:]:
+                env.close()
         self.envs.close()
 
 

@@ -228,12 +228,12 @@ public sealed class DocumentationTests
     public void ReadmeKeyTableIsTheGeneratedOne()
     {
         var readme = Enumerable.Range(0, 8)
-            .Select(up => Path.Combine([AppContext.BaseDirectory, .. Enumerable.Repeat("..", up), "src", "DqnBridge.Cli", "README-cli.md"]))
+            .Select(up => Path.Combine([AppContext.BaseDirectory, .. Enumerable.Repeat("..", up), "README.md"]))
             .First(File.Exists);
 
         var generated = CliRun.Invoke(new FakeBackend(), "config", "keys", "--markdown").Output;
 
         StringAssert.Contains(File.ReadAllText(readme).ReplaceLineEndings(), generated.ReplaceLineEndings(),
-            "README-cli.md is out of date: regenerate its key table with `dqnbridge config keys --markdown`.");
+            "README.md is out of date: regenerate its key table with `dqnbridge config keys --markdown`.");
     }
 }

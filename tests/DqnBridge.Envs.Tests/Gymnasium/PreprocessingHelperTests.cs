@@ -95,6 +95,47 @@ public sealed class PreprocessingHelperTests
     }
 
     [TestMethod]
+    public void InProcessVectorDriverAutoresetsInTheSameStep()
+    {
+        using var gil = Py.GIL();
+        using var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        // Stand-ins for single Gymnasium envs: env 1 ends on its first step, as RecordEpisodeStatistics reports it.
+        PythonEngine.Exec(
+            "import numpy as np\n" +
+            "class FakeEnv:\n" +
+            "    def __init__(self, ends):\n" +
+            "        self.ends, self.resets = ends, []\n" +
+            "    def reset(self, seed=None):\n" +
+            "        self.resets.append(seed)\n" +
+            "        return np.full(3, 5 if seed is None else 0, np.float32), {}\n" +
+            "    def step(self, action):\n" +
+            "        info = {'episode': {'r': 7.0, 'l': 3}} if self.ends else {}\n" +
+            "        return np.full(3, 9, np.float32), 1.5, self.ends, False, info\n" +
+            "driver = object.__new__(h.VectorDriver)\n" +
+            "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
+            "driver.reset(10)\n" +
+            "result = driver.step(np.array([1, 0]))\n" +
+            "values = [a.tolist() for a in result]\n" +
+            "resets = [e.resets for e in driver.env_list]\n",
+            scope);
+        using var values = scope["values"];
+        var parts = (List<object?>)values.ToManaged()!;
+        CollectionAssert.AreEqual(new List<object?> { new List<object?> { 9.0, 9.0, 9.0 }, new List<object?> { 5.0, 5.0, 5.0 } }, (List<object?>)parts[0]!, "env 1 already shows its reset observation");
+        CollectionAssert.AreEqual(new List<object?> { 9.0, 9.0, 9.0 }, (List<object?>)((List<object?>)parts[1]!)[1]!, "and its true final one");
+        CollectionAssert.AreEqual(new List<object?> { false, true }, (List<object?>)parts[3]!, "terminated");
+        CollectionAssert.AreEqual(new List<object?> { false, true }, (List<object?>)parts[5]!, "episode done");
+        CollectionAssert.AreEqual(new List<object?> { 0.0, 7.0 }, (List<object?>)parts[6]!, "episode return");
+        using var resets = scope["resets"];
+        var seeds = (List<object?>)resets.ToManaged()!;
+        CollectionAssert.AreEqual(new List<object?> { 10L }, (List<object?>)seeds[0]!);
+        CollectionAssert.AreEqual(new List<object?> { 11L, null }, (List<object?>)seeds[1]!, "seeded once with seed + i, then continued");
+    }
+
+    [TestMethod]
     public void VectorDriverReportsFinalObservationsAndRealEpisodesFromSameStepInfos()
     {
         using var gil = Py.GIL();
@@ -117,7 +158,7 @@ public sealed class PreprocessingHelperTests
             "                 'final_info': {'episode': {'r': np.array([0.0, 21.0]), 'l': np.array([0, 812])}, '_episode': np.array([False, True])}}\n" +
             "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
-            "driver.envs, driver.num_envs, driver.env_id = FakeVector(), 2, 'Fake-v0'\n" +
+            "driver.envs, driver.env_list, driver.num_envs, driver.env_id = FakeVector(), None, 2, 'Fake-v0'\n" +
             "first = driver.reset(10)\n" +
             "result = driver.step(np.array([1, 0]))\n",
             scope);
