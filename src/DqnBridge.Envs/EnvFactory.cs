@@ -50,7 +50,7 @@ public static class EnvFactory
             case EnvBackend.Native:
                 if (!builtIn)
                 {
-                    throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{Suggest(spec.Id, NativeEnvs.Ids)} Built in: {string.Join(", ", NativeEnvs.Ids)}; use backend gymnasium for others.");
+                    throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{IdSuggestions.DidYouMean(spec.Id, NativeEnvs.Ids)} Built in: {string.Join(", ", NativeEnvs.Ids)}; use backend gymnasium for others.");
                 }
                 CheckNativeWrappers(spec);
                 log?.Invoke($"{spec.Id}: built-in environment (backend native).");
@@ -126,7 +126,7 @@ public static class EnvFactory
     private static IEnv MakeNative(EnvSpec spec) =>
         NativeEnvs.TryCreate(spec.Id, spec.RenderMode, out IEnv env)
             ? env
-            : throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{Suggest(spec.Id, NativeEnvs.Ids)}");
+            : throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{IdSuggestions.DidYouMean(spec.Id, NativeEnvs.Ids)}");
 
     private static void CheckNativeWrappers(EnvSpec spec)
     {
@@ -135,36 +135,5 @@ public static class EnvFactory
             throw new EnvCreationException(spec.Id,
                 $"The built-in {spec.Id} takes no wrappers or keyword arguments (got wrappers {spec.Wrappers}, {spec.Kwargs?.Count ?? 0} keyword arguments); use backend gymnasium.");
         }
-    }
-
-    /// <summary>" Did you mean X, Y?" for the ids within a few edits of <paramref name="id"/>, or "".</summary>
-    internal static string Suggest(string id, IEnumerable<string> known)
-    {
-        var close = known
-            .Select(k => (Id: k, Distance: EditDistance(id.ToLowerInvariant(), k.ToLowerInvariant())))
-            .Where(k => k.Distance <= Math.Max(2, id.Length / 3))
-            .OrderBy(k => k.Distance)
-            .Take(3)
-            .Select(k => k.Id)
-            .ToList();
-        return close.Count == 0 ? "" : $" Did you mean {string.Join(", ", close)}?";
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 }

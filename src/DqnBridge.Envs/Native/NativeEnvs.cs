@@ -38,34 +38,6 @@ public sealed class UnknownEnvironmentException(string id, IEnumerable<string> k
 {
     public string EnvironmentId { get; } = id;
 
-    static string Describe(string id, IEnumerable<string> knownIds, string where)
-    {
-        var closest = knownIds
-            .Select(known => (known, distance: EditDistance(id.ToLowerInvariant(), known.ToLowerInvariant())))
-            .Where(pair => pair.distance <= Math.Max(3, id.Length / 3))
-            .OrderBy(pair => pair.distance)
-            .Take(3)
-            .Select(pair => pair.known)
-            .ToList();
-        string suggestion = closest.Count > 0 ? $" Did you mean {string.Join(" or ", closest)}?" : "";
-        return $"Unknown environment id '{id}' among the {where} ({string.Join(", ", knownIds)}).{suggestion}";
-    }
-
-    /// <summary>Levenshtein distance.</summary>
-    public static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    static string Describe(string id, IEnumerable<string> knownIds, string where) =>
+        $"Unknown environment id '{id}' among the {where} ({string.Join(", ", knownIds)}).{IdSuggestions.DidYouMean(id, knownIds)}";
 }
