@@ -62,13 +62,29 @@ public sealed class ScheduleAndUpdateTests
         Assert.AreEqual(1 + 0.99f * 3, targetValues[0], 1e-6);
         Assert.AreEqual(0.5f, targetValues[1], 1e-6);
 
-        var predicted = tensor(new[] { 2f, 1f });
-        float mse = DqnUpdate.Loss(predicted, tensor(targetValues), LossKind.Mse).item<float>();
+        // Q(s, .) for two actions; the batch took actions 1 and 0, so the predicted values are 2 and 1.
+        float[] qValues = [5f, 2f, 1f, -4f];
+        long[] actions = [1, 0];
+        var gradient = new float[4];
+        float mse = DqnUpdate.LossGradient(qValues, targetValues, actions, LossKind.Mse, gradient);
         float expectedMse = (MathF.Pow(2 - targetValues[0], 2) + MathF.Pow(1 - 0.5f, 2)) / 2;
         Assert.AreEqual(expectedMse, mse, 1e-5);
-        float huber = DqnUpdate.Loss(predicted, tensor(targetValues), LossKind.Huber).item<float>();
+        AssertGradientMatchesAutograd(qValues, targetValues, actions, gradient, LossKind.Mse);
+        float huber = DqnUpdate.LossGradient(qValues, targetValues, actions, LossKind.Huber, gradient);
         float expectedHuber = ((Math.Abs(2 - targetValues[0]) - 0.5f) + 0.5f * 0.25f) / 2;
         Assert.AreEqual(expectedHuber, huber, 1e-5);
+        AssertGradientMatchesAutograd(qValues, targetValues, actions, gradient, LossKind.Huber);
+    }
+
+    /// <summary>The hand-written loss gradient is exactly what gather + mse_loss / smooth_l1_loss give through autograd.</summary>
+    private static void AssertGradientMatchesAutograd(float[] qValues, float[] targets, long[] actions, float[] gradient, LossKind kind)
+    {
+        using var scope = NewDisposeScope();
+        var q = tensor(qValues).reshape(targets.Length, qValues.Length / targets.Length).requires_grad_();
+        var taken = q.gather(1, tensor(actions).reshape(actions.Length, 1)).squeeze(1);
+        var loss = kind == LossKind.Mse ? nn.functional.mse_loss(taken, tensor(targets)) : nn.functional.smooth_l1_loss(taken, tensor(targets));
+        loss.backward();
+        CollectionAssert.AreEqual(q.grad!.data<float>().ToArray(), gradient, $"{kind} gradient");
     }
 
     [TestMethod]
