@@ -1,3 +1,5 @@
+using DqnBridge.Envs;
+using DqnBridge.Envs.Native;
 using static TorchSharp.torch;
 
 namespace DqnBridge.Agent.Tests;
@@ -100,6 +102,45 @@ public sealed class TrainerTests
         CollectionAssert.AreEqual(CsvRowsWithoutWallTime(Path.Combine(_root, "whole")), CsvRowsWithoutWallTime(interrupted));
         CollectionAssert.AreEqual(whole.Weights, resumedWeights);
         CollectionAssert.AreEqual(whole.Target, resumedTarget);
+    }
+
+    /// <summary>The same on the built-in CartPole: the checkpoint holds the environments' mid-episode state and RNGs.</summary>
+    [TestMethod]
+    public void ResumedCartPoleRunEqualsUninterruptedRun()
+    {
+        var config = WalkConfig(3000);
+        config.EnvId = "CartPole-v1";
+        config.LearningStarts = 500;
+        static SyncVectorEnv CartPoles() => new([NativeEnvs.Create("CartPole-v1"), NativeEnvs.Create("CartPole-v1")]);
+
+        string whole = Path.Combine(_root, "cartpole-whole");
+        float[] wholeWeights;
+        using (var envs = CartPoles())
+        using (var trainer = new DqnTrainer(config, envs, whole))
+        {
+            trainer.Train(TestContext.CancellationToken);
+            wholeWeights = Weights(trainer.QNetwork);
+        }
+
+        string interrupted = Path.Combine(_root, "cartpole-interrupted");
+        using (var cancel = new CancellationTokenSource())
+        using (var envs = CartPoles())
+        using (var trainer = new DqnTrainer(config, envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 51)))
+        {
+            Assert.IsTrue(trainer.Train(cancel.Token).Cancelled);
+        }
+        float[] resumedWeights;
+        using (var envs = CartPoles())
+        using (var trainer = DqnTrainer.Resume(Path.Combine(interrupted, "checkpoints", "latest"), envs))
+        {
+            trainer.Train(TestContext.CancellationToken);
+            resumedWeights = Weights(trainer.QNetwork);
+        }
+
+        var rows = CsvRowsWithoutWallTime(whole);
+        Assert.IsGreaterThan(60, rows.Length, "episodes after the interruption too");
+        CollectionAssert.AreEqual(rows, CsvRowsWithoutWallTime(interrupted));
+        CollectionAssert.AreEqual(wholeWeights, resumedWeights);
     }
 
     [TestMethod]
