@@ -1,4 +1,4 @@
-using DqnBridge.Envs.Gymnasium;
+using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Envs.Native;
 using DqnBridge.Python;
 

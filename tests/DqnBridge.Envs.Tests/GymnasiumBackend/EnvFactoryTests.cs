@@ -1,6 +1,6 @@
-using DqnBridge.Envs.Gymnasium;
+using DqnBridge.Envs.GymnasiumBackend;
 
-namespace DqnBridge.Envs.Tests.Gymnasium;
+namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
 /// <summary>Backend choice with Debian's python3, which has NumPy but not Gymnasium.</summary>
 [TestClass]

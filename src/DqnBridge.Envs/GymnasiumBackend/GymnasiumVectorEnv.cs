@@ -1,6 +1,6 @@
 using DqnBridge.Python;
 
-namespace DqnBridge.Envs.Gymnasium;
+namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>
 /// N Gymnasium environments (gymnasium.vector Sync or Async, same-step autoreset) driven through the

@@ -1,4 +1,4 @@
-namespace DqnBridge.Envs.Gymnasium;
+namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>Gymnasium was required but is not importable from the chosen Python.</summary>
 public sealed class GymnasiumNotAvailableException(string message, Exception? inner = null) : Exception(message, inner);

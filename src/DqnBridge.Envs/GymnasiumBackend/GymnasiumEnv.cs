@@ -1,6 +1,6 @@
 using DqnBridge.Python;
 
-namespace DqnBridge.Envs.Gymnasium;
+namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>One Gymnasium environment through the bridge, without autoreset (the <see cref="IEnv"/> contract).</summary>
 public sealed class GymnasiumEnv : IEnv

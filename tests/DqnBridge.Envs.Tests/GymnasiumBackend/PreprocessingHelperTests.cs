@@ -1,7 +1,7 @@
-using DqnBridge.Envs.Gymnasium;
+using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
 
-namespace DqnBridge.Envs.Tests.Gymnasium;
+namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
 /// <summary>The NumPy-only parts of python/dqnbridge_envs.py, run through the bridge with Debian's python3.</summary>
 [TestClass]

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using DqnBridge.Envs.Gymnasium;
+using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Envs.Native;
 
-namespace DqnBridge.Envs.Tests.Gymnasium;
+namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
 [TestClass]
 public sealed class GymnasiumBackendTests

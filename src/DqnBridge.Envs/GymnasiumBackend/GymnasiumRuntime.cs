@@ -1,6 +1,6 @@
 using DqnBridge.Python;
 
-namespace DqnBridge.Envs.Gymnasium;
+namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>Starts the embedded Python for Gymnasium and loads our helper module from python/.</summary>
 public static class GymnasiumRuntime
