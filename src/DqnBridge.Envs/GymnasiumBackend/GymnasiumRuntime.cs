@@ -63,7 +63,7 @@ public static class GymnasiumRuntime
         string? problem = Probe(pythonExecutable);
         if (problem is not null)
         {
-            throw new GymnasiumNotAvailableException($"{envId} needs Gymnasium, but {problem}. {InstallHint}");
+            throw new GymnasiumNotAvailableException($"{envId} needs Gymnasium, but {problem.TrimEnd('.')}. {InstallHint}");
         }
     }
 

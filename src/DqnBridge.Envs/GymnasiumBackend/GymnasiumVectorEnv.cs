@@ -41,8 +41,8 @@ public sealed class GymnasiumVectorEnv : IVectorEnv
             SingleObservationSpace = GymnasiumRuntime.ToSpace(observationDescription) as BoxSpace
                 ?? throw new EnvCreationException(Id, $"{Id} has observation space {GymnasiumRuntime.Describe(observationDescription)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
             SingleActionSpace = GymnasiumRuntime.ToSpace(actionDescription) as DiscreteSpace
-                ?? throw new EnvCreationException(Id, $"DQN needs a discrete action space, but {Id} has {GymnasiumRuntime.Describe(actionDescription)}. " +
-                    "For CarRacing pass continuous=false.");
+                ?? throw new EnvCreationException(Id, $"DQN needs a discrete action space, but {Id} has {GymnasiumRuntime.Describe(actionDescription)}." +
+                    (Id.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
             stepMethod = driver.GetAttr("step");
             actions = new long[NumEnvs];
             actionArray = Numpy.FromSpan<long>(actions, NumEnvs);
