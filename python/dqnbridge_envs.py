@@ -317,18 +317,36 @@ class SingleDriver:
         self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
 
     def reset(self, seed=None):
-        obs, _ = self.env.reset(seed=seed)
+        obs, self.info = self.env.reset(seed=seed)
         return np.ascontiguousarray(obs)
 
     def step(self, action):
-        obs, reward, terminated, truncated, _ = self.env.step(action)
+        obs, reward, terminated, truncated, self.info = self.env.step(action)
         return np.ascontiguousarray(obs), float(reward), bool(terminated), bool(truncated)
+
+    def plain_info(self):
+        """The last info dict with NumPy values turned into plain Python ones, for .NET."""
+        return _plain(getattr(self, "info", {}))
 
     def render(self):
         return np.ascontiguousarray(self.env.render(), dtype=np.uint8)
 
     def close(self):
         self.env.close()
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
 
 
 def unknown_id_suggestions(env_id):

@@ -34,4 +34,15 @@ public interface IEnv : IDisposable
 
     /// <summary>The current frame; needs the environment to be made with render_mode rgb_array.</summary>
     RgbFrame Render();
+
+    /// <summary>
+    /// Gymnasium's info dict from the last Reset or Step, as .NET values (dictionaries, lists, strings, long,
+    /// double, bool). Converted only when asked for; empty for the built-in environments, as Gymnasium's are.
+    /// </summary>
+    IReadOnlyDictionary<string, object?> Info => EmptyInfo.Value;
+}
+
+internal static class EmptyInfo
+{
+    public static readonly IReadOnlyDictionary<string, object?> Value = new Dictionary<string, object?>();
 }

@@ -180,6 +180,16 @@ public sealed class BuiltInEnvTests
         Assert.Throws<InvalidOperationException>(() => headless.Render());
     }
 
+    [TestMethod]
+    public void Built_in_info_is_empty_as_in_gymnasium()
+    {
+        using IEnv env = NativeEnvs.Create("CartPole-v1");
+        var observation = new byte[env.ObservationSpace.ByteSize];
+        env.Reset(observation, seed: 0);
+        env.Step(1, observation);
+        Assert.IsEmpty(env.Info);
+    }
+
     static void Step(IVectorEnv envs, UniformActionSampler sampler, int[] actions)
     {
         for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Sample(envs.SingleActionSpace);

@@ -99,6 +99,17 @@ public sealed class GymnasiumEnv : IEnv
         array.AsBytes().CopyTo(destination);
     }
 
+    public IReadOnlyDictionary<string, object?> Info
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            using var gil = Py.GIL();
+            using var info = driver.InvokeMethod("plain_info");
+            return ((Dictionary<object, object?>)info.ToManaged()!).ToDictionary(pair => (string)pair.Key, pair => pair.Value);
+        }
+    }
+
     public RgbFrame Render()
     {
         ObjectDisposedException.ThrowIf(disposed, this);

@@ -103,6 +103,27 @@ public sealed class GymnasiumBackendTests
     }
 
     [TestMethod]
+    public void InfoCarriesGymnasiumsEpisodeStatistics()
+    {
+        RequireGymnasium();
+        using var env = new GymnasiumEnv(new EnvSpec("CartPole-v1"));
+        var observation = new byte[env.ObservationSpace.ByteSize];
+        env.Reset(observation, seed: 2);
+        Assert.IsEmpty(env.Info);
+        int steps = 0;
+        StepResult result;
+        do
+        {
+            result = env.Step(steps % 2, observation);
+            steps++;
+        }
+        while (!result.Done);
+        var episode = (Dictionary<object, object?>)env.Info["episode"]!;
+        Assert.AreEqual((double)steps, Convert.ToDouble(episode["r"]));
+        Assert.AreEqual((long)steps, Convert.ToInt64(episode["l"]));
+    }
+
+    [TestMethod]
     public void UnknownIdsSuggestCloseOnes()
     {
         RequireGymnasium();
