@@ -39,6 +39,9 @@ internal sealed class FakeBackend : ITrainingBackend
         return Finish(runDirectory, config.TotalTimesteps, cancelled: false);
     }
 
+    public TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation) =>
+        throw new CliException("the fake backend cannot resume");
+
     private static TrainingResult Finish(string runDirectory, long steps, bool cancelled)
     {
         var checkpoint = Path.Combine(runDirectory, "checkpoints", $"step_{steps}");

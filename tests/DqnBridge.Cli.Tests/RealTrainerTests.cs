@@ -37,6 +37,50 @@ public sealed class RealTrainerTests
     }
 
     [TestMethod]
+    public void ResumeContinuesAnInterruptedRunToTheEnd()
+    {
+        var overrides = ShortRun.Skip(2).Append($"runs_dir={_runs}").ToArray();
+        var config = DqnBridge.Cli.Config.ConfigLoader.Resolve(null, overrides, "Corridor-v0");
+        string runDirectory = Path.Combine(_runs, "interrupted");
+        using (var cancel = new CancellationTokenSource())
+        using (var envs = new CorridorVectorEnv(config.NumEnvs))
+        using (var trainer = new DqnBridge.Agent.DqnTrainer(config, envs, runDirectory, new CancelAfterEpisodes(cancel, 30)))
+        {
+            Assert.IsTrue(trainer.Train(cancel.Token).Cancelled);
+        }
+        long stoppedAt = TrainingRun.ReadEpisodes(Path.Combine(runDirectory, "episodes.csv")).Last().GlobalStep;
+        Assert.IsLessThan(2500L, stoppedAt, "stopped well before the end");
+
+        var run = CliRun.Invoke(Backend(), "resume", runDirectory);
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        StringAssert.Contains(run.Output, "Training finished.");
+        var episodes = TrainingRun.ReadEpisodes(Path.Combine(runDirectory, "episodes.csv"));
+        Assert.IsGreaterThan(2800L, episodes.Last().GlobalStep, "the resumed run reaches total_timesteps");
+        CollectionAssert.AllItemsAreUnique(episodes.Select(e => e.GlobalStep).ToList(), "no episode is written twice");
+        Assert.IsTrue(File.Exists(Path.Combine(runDirectory, "learning_curve.png")));
+
+        var missing = CliRun.Invoke(Backend(), "resume", Path.Combine(_runs, "no-such-run"));
+        Assert.AreEqual(ExitCodes.RuntimeError, missing.ExitCode);
+        Assert.IsFalse(missing.HasStackTrace, missing.All);
+    }
+
+    private sealed class CancelAfterEpisodes(CancellationTokenSource cancel, int episodes) : DqnBridge.Agent.ITrainingObserver
+    {
+        private int _seen;
+
+        public void OnEpisode(DqnBridge.Agent.EpisodeRecord e)
+        {
+            if (++_seen >= episodes)
+                cancel.Cancel();
+        }
+
+        public void OnProgress(DqnBridge.Agent.TrainingProgress p)
+        {
+        }
+    }
+
+    [TestMethod]
     public void TrainsEvaluatesAndRejectsCorruptCheckpoints()
     {
         var output = TrainShortRun();

@@ -45,6 +45,20 @@ public sealed class AgentBackend(
             string.IsNullOrEmpty(summary.CheckpointPath) ? null : summary.CheckpointPath);
     }
 
+    public TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
+    {
+        var config = Checkpoint.Load(checkpointDirectory).Config;
+        using var envs = makeVectorEnv(config.ToEnvSpec());
+        using var trainer = DqnTrainer.Resume(checkpointDirectory, envs, new Observer(onProgress, onEpisode));
+        long startStep = trainer.GlobalStep;
+        var summary = trainer.Train(cancellation);
+        long steps = summary.Steps - startStep;
+        // The summary's wall time includes the time before the interruption; report this session's.
+        var elapsed = TimeSpan.FromSeconds(summary.StepsPerSecond > 0 ? steps / summary.StepsPerSecond : 0);
+        return new TrainingResult(steps, elapsed, summary.Cancelled,
+            string.IsNullOrEmpty(summary.CheckpointPath) ? null : summary.CheckpointPath);
+    }
+
     public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)
     {
         var checkpoint = Checkpoint.Load(FindCheckpoint(request.CheckpointPath));

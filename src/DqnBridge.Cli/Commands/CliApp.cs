@@ -91,6 +91,12 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         train.SetAction(parse => Train(parse, cancellation));
         root.Subcommands.Add(train);
 
+        var resume = new Command("resume", "Continue an interrupted training run from its checkpoint, exactly where it stopped");
+        var resumeFrom = new Argument<string>("run") { Description = "A run folder (runs/NAME) or its checkpoint folder" };
+        resume.Arguments.Add(resumeFrom);
+        resume.SetAction(parse => Resume(parse.GetValue(resumeFrom)!, cancellation));
+        root.Subcommands.Add(resume);
+
         root.Subcommands.Add(EvaluateCommand(cancellation));
         root.Subcommands.Add(BenchmarkCommand(cancellation));
 
@@ -126,6 +132,22 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             error.WriteLine(outcome.Result.CheckpointPath is { } checkpoint
                 ? $"Interrupted: checkpoint written to {checkpoint}"
                 : "Interrupted before a checkpoint could be written.");
+            return ExitCodes.Cancelled;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private int Resume(string runOrCheckpoint, CancellationToken cancellation)
+    {
+        string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
+        if (!Directory.Exists(checkpoint))
+            throw new CliException($"Checkpoint '{runOrCheckpoint}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
+        var outcome = run.Resume(checkpoint, cancellation);
+        run.PrintSummary(outcome);
+        if (outcome.Result.Cancelled)
+        {
+            error.WriteLine($"Interrupted again: checkpoint written to {outcome.Result.CheckpointPath}");
             return ExitCodes.Cancelled;
         }
         return ExitCodes.Ok;

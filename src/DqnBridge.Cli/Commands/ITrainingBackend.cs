@@ -38,5 +38,11 @@ public interface ITrainingBackend
     /// <summary>Trains in <paramref name="runDirectory"/>, writing episodes.csv, TensorBoard events and checkpoints there.</summary>
     TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation);
 
+    /// <summary>
+    /// Continues the run a checkpoint belongs to, in that run's folder and with the config saved in the checkpoint,
+    /// so that it ends as the uninterrupted run would have.
+    /// </summary>
+    TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation);
+
     EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation);
 }

@@ -50,6 +50,39 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         return new RunOutcome(runDirectory, result, episodes);
     }
 
+    /// <summary>Continues an interrupted run from its checkpoint, in its own folder, then redraws its learning curve from episodes.csv.</summary>
+    public RunOutcome Resume(string checkpointDirectory, CancellationToken cancellation)
+    {
+        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpointDirectory))!)!;
+        var view = new ProgressView(console, output, plainProgressInterval);
+        var result = view.Run($"Resuming {runDirectory}", report =>
+            backend.Resume(checkpointDirectory, report, _ => { }, cancellation));
+        var episodes = ReadEpisodes(Path.Combine(runDirectory, EpisodesFile));
+        LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN, {Path.GetFileName(runDirectory)}",
+            episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
+        return new RunOutcome(runDirectory, result, episodes);
+    }
+
+    /// <summary>The rows of a run's episodes.csv (global_step, episode, return, length, epsilon, wall_time).</summary>
+    public static List<EpisodeRow> ReadEpisodes(string path)
+    {
+        var rows = new List<EpisodeRow>();
+        if (!File.Exists(path))
+            return rows;
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var fields = line.Split(',');
+            if (fields.Length < 5)
+                continue;
+            rows.Add(new EpisodeRow(
+                long.Parse(fields[0], CultureInfo.InvariantCulture),
+                double.Parse(fields[2], CultureInfo.InvariantCulture),
+                int.Parse(fields[3], CultureInfo.InvariantCulture),
+                double.Parse(fields[4], CultureInfo.InvariantCulture)));
+        }
+        return rows;
+    }
+
     public void PrintSummary(RunOutcome outcome)
     {
         var r = outcome.Result;
