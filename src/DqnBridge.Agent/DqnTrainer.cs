@@ -118,9 +118,12 @@ public sealed class DqnTrainer : IDisposable
     }
 
     /// <summary>Continues a run from its checkpoint folder (runs/NAME/checkpoints/latest); the config comes from the checkpoint.</summary>
-    public static DqnTrainer Resume(string checkpointDirectory, IVectorEnv envs, ITrainingObserver? observer = null)
+    public static DqnTrainer Resume(string checkpointDirectory, IVectorEnv envs, ITrainingObserver? observer = null) =>
+        Resume(Checkpoint.Load(checkpointDirectory), envs, observer);
+
+    /// <summary>Continues a run from a checkpoint already loaded (and verified), e.g. to read its config first.</summary>
+    public static DqnTrainer Resume(Checkpoint checkpoint, IVectorEnv envs, ITrainingObserver? observer = null)
     {
-        var checkpoint = Checkpoint.Load(checkpointDirectory);
         checkpoint.EnsureMatches(envs);
         if (checkpoint.State.HasEnvState && envs is not IRestorableVectorEnv)
         {

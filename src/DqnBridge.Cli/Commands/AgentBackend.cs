@@ -47,9 +47,10 @@ public sealed class AgentBackend(
 
     public TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
     {
-        var config = Checkpoint.Load(checkpointDirectory).Config;
-        using var envs = makeVectorEnv(config.ToEnvSpec());
-        using var trainer = DqnTrainer.Resume(checkpointDirectory, envs, new Observer(onProgress, onEpisode));
+        // Loaded and verified once: its config makes the environments, then the trainer continues from it.
+        var checkpoint = Checkpoint.Load(checkpointDirectory);
+        using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
+        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(onProgress, onEpisode));
         long startStep = trainer.GlobalStep;
         var summary = trainer.Train(cancellation);
         long steps = summary.Steps - startStep;

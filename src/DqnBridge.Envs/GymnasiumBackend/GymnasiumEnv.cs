@@ -22,8 +22,7 @@ public sealed class GymnasiumEnv : IEnv
             using var observationDescription = driver.GetAttr("observation_space");
             using var actionDescription = driver.GetAttr("action_space");
             using var maxSteps = driver.GetAttr("max_episode_steps");
-            ObservationSpace = GymnasiumRuntime.ToSpace(observationDescription) as BoxSpace
-                ?? throw new EnvCreationException(Id, $"{Id} has observation space {GymnasiumRuntime.Describe(observationDescription)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
+            ObservationSpace = GymnasiumRuntime.ObservationSpace(Id, observationDescription);
             ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
                 ?? throw new EnvCreationException(Id, $"{Id} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
             MaxEpisodeSteps = maxSteps.IsNone ? null : maxSteps.As<int>();

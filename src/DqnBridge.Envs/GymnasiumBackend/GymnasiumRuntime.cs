@@ -124,6 +124,11 @@ public static class GymnasiumRuntime
         }
     }
 
+    /// <summary>The Box observation space an environment describes, or a clear error naming what it has instead.</summary>
+    internal static BoxSpace ObservationSpace(string envId, PyObject description) =>
+        ToSpace(description) as BoxSpace
+        ?? throw new EnvCreationException(envId, $"{envId} has observation space {Describe(description)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
+
     internal static string Describe(PyObject description)
     {
         var fields = (Dictionary<object, object?>)description.ToManaged()!;

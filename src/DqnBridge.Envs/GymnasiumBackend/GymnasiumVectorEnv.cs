@@ -38,8 +38,7 @@ public sealed class GymnasiumVectorEnv : IVectorEnv
             using var gil = Py.GIL();
             using var observationDescription = driver.GetAttr("observation_space");
             using var actionDescription = driver.GetAttr("action_space");
-            SingleObservationSpace = GymnasiumRuntime.ToSpace(observationDescription) as BoxSpace
-                ?? throw new EnvCreationException(Id, $"{Id} has observation space {GymnasiumRuntime.Describe(observationDescription)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
+            SingleObservationSpace = GymnasiumRuntime.ObservationSpace(Id, observationDescription);
             SingleActionSpace = GymnasiumRuntime.ToSpace(actionDescription) as DiscreteSpace
                 ?? throw new EnvCreationException(Id, $"DQN needs a discrete action space, but {Id} has {GymnasiumRuntime.Describe(actionDescription)}." +
                     (Id.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
