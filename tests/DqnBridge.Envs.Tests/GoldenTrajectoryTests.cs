@@ -6,7 +6,8 @@ namespace DqnBridge.Envs.Tests;
 
 /// <summary>
 /// The built-in environments against trajectories recorded from real Gymnasium 1.3.0 (TestData/golden,
-/// format in its README): same seed and actions, same float32 observations, rewards and ending step.
+/// format in its README): same seed and actions give the same float32 observations, float64 internal state,
+/// rewards and ending step, bit for bit.
 /// </summary>
 [TestClass]
 public sealed class GoldenTrajectoryTests
@@ -15,13 +16,10 @@ public sealed class GoldenTrajectoryTests
     [DataRow("CartPole-v0")]
     [DataRow("CartPole-v1")]
     [DataRow("MountainCar-v0")]
-    public void Matches_gymnasium_bit_for_bit(string id) => Replay(id, observationTolerance: 0, stateTolerance: 0);
+    [DataRow("Acrobot-v1")]
+    public void Matches_gymnasium_bit_for_bit(string id) => Replay(id);
 
-    /// <summary>Gymnasium's Acrobot uses NumPy's sin/cos, which may differ in the last bit (see the golden README).</summary>
-    [TestMethod]
-    public void Acrobot_matches_gymnasium_within_float_noise() => Replay("Acrobot-v1", observationTolerance: 1e-6, stateTolerance: 1e-9);
-
-    static void Replay(string id, double observationTolerance, double stateTolerance)
+    static void Replay(string id)
     {
         string path = Path.Combine(AppContext.BaseDirectory, "TestData", "golden", $"{id}.jsonl");
         using var env = (ClassicControlEnv)NativeEnvs.Create(id);
@@ -44,15 +42,15 @@ public sealed class GoldenTrajectoryTests
                 episodes++;
                 episodeOver = false;
                 // Reset observations depend only on NumPy's seeding: exact for every environment.
-                AssertClose(root.GetProperty("obs"), Floats(observation), 0, $"{where} reset obs");
-                AssertClose(root.GetProperty("state"), env.State, 0, $"{where} reset state");
+                AssertEqual(root.GetProperty("obs"), Floats(observation), $"{where} reset obs");
+                AssertEqual(root.GetProperty("state"), env.State, $"{where} reset state");
                 continue;
             }
 
             var result = env.Step(root.GetProperty("action").GetInt32(), observation);
             steps++;
-            AssertClose(root.GetProperty("obs"), Floats(observation), observationTolerance, $"{where} obs");
-            AssertClose(root.GetProperty("state"), env.State, stateTolerance, $"{where} state");
+            AssertEqual(root.GetProperty("obs"), Floats(observation), $"{where} obs");
+            AssertEqual(root.GetProperty("state"), env.State, $"{where} state");
             Assert.AreEqual(root.GetProperty("reward").GetDouble(), result.Reward, $"{where} reward");
             Assert.AreEqual(root.GetProperty("terminated").GetBoolean(), result.Terminated, $"{where} terminated");
             Assert.AreEqual(root.GetProperty("truncated").GetBoolean(), result.Truncated, $"{where} truncated");
@@ -66,16 +64,13 @@ public sealed class GoldenTrajectoryTests
 
     static double[] Floats(byte[] observation) => MemoryMarshal.Cast<byte, float>(observation).ToArray().Select(v => (double)v).ToArray();
 
-    static void AssertClose(JsonElement expected, IReadOnlyList<double> actual, double tolerance, string where)
+    static void AssertEqual(JsonElement expected, IReadOnlyList<double> actual, string where)
     {
         var values = expected.EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.HasCount(values.Length, actual, where);
         for (int i = 0; i < values.Length; i++)
         {
-            if (tolerance == 0)
-                Assert.AreEqual(values[i], actual[i], $"{where} [{i}]: expected {values[i]:R}, got {actual[i]:R}");
-            else
-                Assert.AreEqual(values[i], actual[i], tolerance, $"{where} [{i}]");
+            Assert.AreEqual(values[i], actual[i], $"{where} [{i}]: expected {values[i]:R}, got {actual[i]:R}");
         }
     }
 }

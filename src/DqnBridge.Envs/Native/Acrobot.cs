@@ -69,11 +69,11 @@ public sealed class Acrobot : ClassicControlEnv
     {
         if (stateIsFloat32)
         {
-            // NumPy evaluates cos and sin of a float32 state in float32.
-            observation[0] = MathF.Cos((float)state[0]);
-            observation[1] = MathF.Sin((float)state[0]);
-            observation[2] = MathF.Cos((float)state[1]);
-            observation[3] = MathF.Sin((float)state[1]);
+            // NumPy evaluates cos and sin of a float32 state in float32, with its own float32 kernel.
+            observation[0] = NumpyMath.Cos((float)state[0]);
+            observation[1] = NumpyMath.Sin((float)state[0]);
+            observation[2] = NumpyMath.Cos((float)state[1]);
+            observation[3] = NumpyMath.Sin((float)state[1]);
         }
         else
         {
@@ -103,6 +103,10 @@ public sealed class Acrobot : ClassicControlEnv
         for (int i = 0; i < 5; i++) s[i] = s[i] + Dt / 6.0 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
     }
 
+    /// <summary>
+    /// Gymnasium's _dsdt, operation for operation: Python evaluates left to right, every product and sum rounds
+    /// to float64 (no fused multiply-add), and <c>v**2</c> of a NumPy float64 calls the C library's pow.
+    /// </summary>
     static void Derivatives(ReadOnlySpan<double> s, Span<double> derivative)
     {
         const double m1 = LinkMass1, m2 = LinkMass2, l1 = LinkLength1, lc1 = LinkComPosition1, lc2 = LinkComPosition2;
@@ -112,12 +116,12 @@ public sealed class Acrobot : ClassicControlEnv
         double d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * NumpyMath.Cos(theta2)) + i1 + i2;
         double d2 = m2 * (lc2 * lc2 + l1 * lc2 * NumpyMath.Cos(theta2)) + i2;
         double phi2 = m2 * lc2 * g * NumpyMath.Cos(theta1 + theta2 - Math.PI / 2.0);
-        double phi1 = -m2 * l1 * lc2 * (dtheta2 * dtheta2) * NumpyMath.Sin(theta2)
+        double phi1 = -m2 * l1 * lc2 * NumpyMath.Square(dtheta2) * NumpyMath.Sin(theta2)
             - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * NumpyMath.Sin(theta2)
             + (m1 * lc1 + m2 * l1) * g * NumpyMath.Cos(theta1 - Math.PI / 2)
             + phi2;
-        double ddtheta2 = (torque + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * NumpyMath.Sin(theta2) - phi2)
-            / (m2 * (lc2 * lc2) + i2 - d2 * d2 / d1);
+        double ddtheta2 = (torque + d2 / d1 * phi1 - m2 * l1 * lc2 * NumpyMath.Square(dtheta1) * NumpyMath.Sin(theta2) - phi2)
+            / (m2 * (lc2 * lc2) + i2 - NumpyMath.Square(d2) / d1);
         double ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
 
         derivative[0] = dtheta1;

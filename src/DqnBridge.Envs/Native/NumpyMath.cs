@@ -1,19 +1,32 @@
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace DqnBridge.Envs.Native;
 
 /// <summary>
-/// float64 <c>np.cos</c> and <c>np.sin</c> as NumPy computes them on this CPU. On x86-64 CPUs with
-/// AVX-512 (SKX), NumPy 1.22+ evaluates them with Intel's SVML short-vector kernels (under 4 ulp),
-/// which differ from the C library in the last bits for most arguments; elsewhere it calls the C
-/// library, as .NET's Math.Cos does. Gymnasium's CartPole calls np.cos/np.sin, so reproducing it bit for
-/// bit needs the same kernel. The constants and operation order below follow SVML's published
-/// algorithm: reduce by multiples of pi in three parts, then an odd polynomial in the remainder.
+/// NumPy's (1.22 to 1.24) <c>cos</c>, <c>sin</c> and scalar <c>**</c> as it computes them on this CPU, so that
+/// environments written with NumPy replay bit for bit.
+/// <list type="bullet">
+/// <item>float64 <c>np.cos</c>/<c>np.sin</c>: on x86-64 CPUs with AVX-512 (SKX), Intel's SVML short-vector
+/// kernels (under 4 ulp), which differ from the C library in the last bits for most arguments; elsewhere
+/// the C library, as .NET's Math.Cos does. The constants and operation order below follow SVML's published
+/// algorithm: reduce by multiples of pi in three parts, then an odd polynomial in the remainder.</item>
+/// <item>float32 <c>np.cos</c>/<c>np.sin</c>: NumPy's own kernel wherever the CPU has FMA (x86-64 with AVX2 and
+/// FMA3 or AVX-512F, Arm64): Cody-Waite reduction by pi/2 in three parts, then a polynomial; it differs from
+/// the C library's cosf/sinf for about 1 argument in 10,000. Elsewhere the C library.</item>
+/// <item>float64 scalar <c>x**2</c> (a NumPy float64 scalar or a Python float): the C library's <c>pow</c>, not
+/// <c>x*x</c>; glibc's pow rounds the square the other way for about 1 argument in 1,000.</item>
+/// </list>
+/// NumPy evaluates a scalar argument with the same kernels as an array.
 /// </summary>
 public static class NumpyMath
 {
-    /// <summary>Whether NumPy on this CPU uses the AVX-512 kernels (and so do we).</summary>
-    public static bool UsesAvx512Kernels { get; } = Avx512F.IsSupported && Avx512DQ.IsSupported && Avx512BW.IsSupported && Avx512CD.IsSupported;
+    /// <summary>Whether NumPy on this CPU uses the AVX-512 (SKX) float64 kernels (and so do we).</summary>
+    public static bool UsesAvx512Kernels { get; } =
+        Avx512F.IsSupported && Avx512F.VL.IsSupported && Avx512DQ.IsSupported && Avx512BW.IsSupported && Avx512CD.IsSupported;
+
+    /// <summary>Whether NumPy on this CPU uses its own float32 sin/cos kernel (it needs fused multiply-add).</summary>
+    public static bool UsesFloat32Kernel { get; } = (Avx2.IsSupported && Fma.IsSupported) || Avx512F.IsSupported || AdvSimd.Arm64.IsSupported;
 
     const double InvPi = 0.3183098861837907; // 0x3FD45F306DC9C883
     const double PiHigh = 3.141592653589793; // 0x400921FB54442D18
@@ -76,6 +89,52 @@ public static class NumpyMath
         p = Math.FusedMultiplyAdd(r2, p, -0.16666666666666186);
         double result = Math.FusedMultiplyAdd(cube, p, reduced);
         return odd ? -result : result;
+    }
+
+    /// <summary><c>x**2</c> on a float64 scalar: NumPy's scalar power and Python's float power both call the C library's pow.</summary>
+    public static double Square(double x) => Math.Pow(x, 2.0);
+
+    /// <summary>float32 <c>np.cos</c>.</summary>
+    public static float Cos(float x) => UsesFloat32Kernel ? NumpySinCos(x, cosine: true) : MathF.Cos(x);
+
+    /// <summary>float32 <c>np.sin</c>.</summary>
+    public static float Sin(float x) => UsesFloat32Kernel ? NumpySinCos(x, cosine: false) : MathF.Sin(x);
+
+    /// <summary>NumPy's float32 sin/cos kernel (loops_trigonometric), one lane of it.</summary>
+    public static float NumpySinCos(float x, bool cosine)
+    {
+        if (float.IsNaN(x)) return float.NaN;
+        // Beyond these the three-part reduction loses accuracy and NumPy calls the C library.
+        float reductionLimit = cosine ? 71476.0625f : 117435.992f;
+        if (!(Math.Abs(x) <= reductionLimit)) return cosine ? MathF.Cos(x) : MathF.Sin(x);
+
+        // quadrant = round(x * 2/pi) by adding and subtracting 1.5 * 2^23.
+        const float twoOverPi = 0.63661975f; // 0x1.45f306p-1
+        const float roundingShifter = 12582912f; // 0x1.8p+23
+        // NumPy's build (GCC, floating-point contraction on) fuses the multiply and the add.
+        float quadrant = MathF.FusedMultiplyAdd(x, twoOverPi, roundingShifter) - roundingShifter;
+
+        // x - quadrant * pi/2 with pi/2 split in three floats.
+        float r = MathF.FusedMultiplyAdd(quadrant, -1.570796f, x); // -0x1.921fb0p+0
+        r = MathF.FusedMultiplyAdd(quadrant, -3.1391647e-07f, r); // -0x1.5110b4p-22
+        r = MathF.FusedMultiplyAdd(quadrant, -5.3903025e-15f, r); // -0x1.846988p-48
+        float r2 = r * r;
+
+        float cos = MathF.FusedMultiplyAdd(2.4372266e-05f, r2, -0.001388652f); // 0x1.98e616p-16, -0x1.6c06dcp-10
+        cos = MathF.FusedMultiplyAdd(cos, r2, 0.04166662f); // 0x1.55553cp-5
+        cos = MathF.FusedMultiplyAdd(cos, r2, -0.5f);
+        cos = MathF.FusedMultiplyAdd(cos, r2, 1f);
+
+        float sin = MathF.FusedMultiplyAdd(2.8404097e-06f, r2, -0.00019856491f); // 0x1.7d3bbcp-19, -0x1.a06bbap-13
+        sin = MathF.FusedMultiplyAdd(sin, r2, 0.008333397f); // 0x1.11119ap-7
+        sin = MathF.FusedMultiplyAdd(sin, r2, -0.16666667f); // -0x1.555556p-3
+        sin = MathF.FusedMultiplyAdd(sin, r2, 0f);
+        sin = MathF.FusedMultiplyAdd(sin, r, r);
+
+        int k = (int)quadrant + (cosine ? 1 : 0);
+        float result = (k & 1) == 0 ? sin : cos;
+        // NumPy negates by subtracting from +0, so a negated zero is +0.
+        return (k & 2) != 0 ? 0f - result : result;
     }
 
     /// <summary>floor(a * b) of the exact product, as an FMA onto 2^52 rounded toward zero gives it.</summary>
