@@ -17,7 +17,15 @@ public sealed class GoldenTrajectoryTests
     [DataRow("CartPole-v1")]
     [DataRow("MountainCar-v0")]
     [DataRow("Acrobot-v1")]
-    public void Matches_gymnasium_bit_for_bit(string id) => Replay(id);
+    public void Matches_gymnasium_bit_for_bit(string id)
+    {
+        // CartPole and Acrobot call np.cos/np.sin, whose last bits depend on the CPU; MountainCar calls math.cos.
+        if (!id.StartsWith("MountainCar", StringComparison.Ordinal) && !NumpyMath.UsesAvx512Kernels)
+        {
+            Assert.Inconclusive($"The golden {id} was recorded where NumPy uses its AVX-512 kernels; on this CPU NumPy, and so the built-in, computes other last bits.");
+        }
+        Replay(id);
+    }
 
     static void Replay(string id)
     {
