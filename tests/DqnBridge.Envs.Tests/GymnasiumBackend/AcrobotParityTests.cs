@@ -76,6 +76,6 @@ public sealed class AcrobotParityTests
         var actualValues = MemoryMarshal.Cast<byte, float>(actual);
         int first = 0;
         while (BitConverter.SingleToInt32Bits(expectedValues[first]) == BitConverter.SingleToInt32Bits(actualValues[first])) first++;
-        Assert.Fail($"{where} [{first}]: Gymnasium {expectedValues[first]:R}, built-in {actualValues[first]:R}");
+        Assert.Fail($"{where}: float {first} (env {first / 6}, element {first % 6}) is {expectedValues[first]:R} in Gymnasium, {actualValues[first]:R} built in");
     }
 }
