@@ -16,12 +16,14 @@ public unsafe ref struct GilScope
     private Ownership ownership;
     private readonly int state;
     private readonly int level;
+    private readonly int threadId;
 
     private GilScope(int state, int level)
     {
         ownership = Ownership.Take();
         this.state = state;
         this.level = level;
+        threadId = Environment.CurrentManagedThreadId;
     }
 
     internal static GilScope Acquire()
@@ -44,7 +46,12 @@ public unsafe ref struct GilScope
         {
             return;
         }
-        ownership.ThrowUnlessReleasable("GIL scope");
+        ownership.ThrowIfReleasedThroughACopy("GIL scope");
+        if (threadId != Environment.CurrentManagedThreadId)
+        {
+            throw new InvalidOperationException(
+                $"This GIL scope belongs to thread {threadId} and cannot be released on thread {Environment.CurrentManagedThreadId}.");
+        }
         if (level != openScopes)
         {
             throw new InvalidOperationException(

@@ -168,7 +168,7 @@ public unsafe ref struct NumpyArray
         {
             return;
         }
-        ownership.ThrowUnlessReleasable(OwnerName);
+        ownership.ThrowIfReleasedThroughACopy(OwnerName);
         ownership.Release();
         ownership = default;
         fixed (PyBuffer* p = &view)

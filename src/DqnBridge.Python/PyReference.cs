@@ -42,7 +42,6 @@ public unsafe ref struct PyReference
     public PyObject MoveToPyObject()
     {
         ownership.ThrowIfReleased(OwnerName);
-        ownership.ThrowUnlessReleasable(OwnerName);
         var moved = new StolenReference(pointer);
         Forget();
         return PyObject.FromStolen(moved);
@@ -54,7 +53,7 @@ public unsafe ref struct PyReference
         {
             return;
         }
-        ownership.ThrowUnlessReleasable(OwnerName);
+        ownership.ThrowIfReleasedThroughACopy(OwnerName);
         var released = new StolenReference(pointer);
         Forget();
         PendingDecrefs.Release(released);
