@@ -42,71 +42,83 @@ internal static unsafe class CApi
 
     private static nint TryGet(string name) => NativeLibrary.TryGetExport(Library, name, out nint address) ? address : 0;
 
+    // Reference ownership is in the types: a BorrowedReference is lent (neither side increfs or decrefs), a
+    // NewReference is owned by the caller (null: a Python error is pending), a StolenReference is given to the callee.
+
     // Lifetime and threads
     public static delegate* unmanaged<int, void> Py_InitializeEx;
     public static delegate* unmanaged<int> Py_IsInitialized;
     public static delegate* unmanaged<char*, void> Py_SetPythonHome; // wchar_t* (4 bytes on Linux); may be absent
-    public static delegate* unmanaged<nint> PyEval_SaveThread;
-    public static delegate* unmanaged<nint, void> PyEval_RestoreThread;
+    public static delegate* unmanaged<nint> PyEval_SaveThread; // a PyThreadState*, not an object
     public static delegate* unmanaged<int> PyGILState_Ensure;
     public static delegate* unmanaged<int, void> PyGILState_Release;
     public static delegate* unmanaged[SuppressGCTransition]<int> PyGILState_Check; // trivial, never blocks
 
     // References
-    public static delegate* unmanaged<nint, void> Py_IncRef;
-    public static delegate* unmanaged<nint, void> Py_DecRef;
+    public static delegate* unmanaged<BorrowedReference, void> Py_IncRef;
+    public static delegate* unmanaged<StolenReference, void> Py_DecRef;
 
     // Objects
-    public static delegate* unmanaged<byte*, nint> PyImport_ImportModule;
-    public static delegate* unmanaged<nint, byte*, nint> PyObject_GetAttrString;
-    public static delegate* unmanaged<nint, byte*, nint, int> PyObject_SetAttrString;
-    public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
-    public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
-    public static delegate* unmanaged<nint, nint*, nuint, nint, nint> PyObject_Vectorcall;
-    public static delegate* unmanaged<nint, nint> PyObject_Str;
-    public static delegate* unmanaged<nint, nint> PyObject_Repr;
-    public static delegate* unmanaged<nint, nint, int> PyObject_IsInstance;
-    public static delegate* unmanaged<nint, int> PyObject_IsTrue;
-    public static delegate* unmanaged<nint, nint, nint> PyObject_GetItem;
-    public static delegate* unmanaged<nint, nint, nint, int> PyObject_SetItem;
-    public static delegate* unmanaged<nint, nint> PyObject_Size;
-    public static delegate* unmanaged<nint, nint> PyObject_Type;
+    public static delegate* unmanaged<byte*, NewReference> PyImport_ImportModule;
+    public static delegate* unmanaged<BorrowedReference, byte*, NewReference> PyObject_GetAttrString;
+    public static delegate* unmanaged<BorrowedReference, byte*, BorrowedReference, int> PyObject_SetAttrString;
+    public static delegate* unmanaged<BorrowedReference, byte*, int> PyObject_HasAttrString;
+    public static delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, NewReference> PyObject_Call;
+    public static delegate* unmanaged<BorrowedReference, BorrowedReference*, nuint, BorrowedReference, NewReference> PyObject_Vectorcall;
+    public static delegate* unmanaged<BorrowedReference, NewReference> PyObject_Str;
+    public static delegate* unmanaged<BorrowedReference, NewReference> PyObject_Repr;
+    public static delegate* unmanaged<BorrowedReference, BorrowedReference, int> PyObject_IsInstance;
+    public static delegate* unmanaged<BorrowedReference, int> PyObject_IsTrue;
+    public static delegate* unmanaged<BorrowedReference, BorrowedReference, NewReference> PyObject_GetItem;
+    public static delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, int> PyObject_SetItem;
+    public static delegate* unmanaged<BorrowedReference, nint> PyObject_Size;
+    public static delegate* unmanaged<BorrowedReference, NewReference> PyObject_Type;
 
     // Scalars
-    public static delegate* unmanaged<long, nint> PyLong_FromLongLong;
-    public static delegate* unmanaged<nint, long> PyLong_AsLongLong;
-    public static delegate* unmanaged<double, nint> PyFloat_FromDouble;
-    public static delegate* unmanaged<nint, double> PyFloat_AsDouble;
-    public static delegate* unmanaged<int, nint> PyBool_FromLong;
-    public static delegate* unmanaged<byte*, nint, nint> PyUnicode_FromStringAndSize;
-    public static delegate* unmanaged<nint, nint*, byte*> PyUnicode_AsUTF8AndSize;
+    public static delegate* unmanaged<long, NewReference> PyLong_FromLongLong;
+    public static delegate* unmanaged<BorrowedReference, long> PyLong_AsLongLong;
+    public static delegate* unmanaged<double, NewReference> PyFloat_FromDouble;
+    public static delegate* unmanaged<BorrowedReference, double> PyFloat_AsDouble;
+    public static delegate* unmanaged<int, NewReference> PyBool_FromLong;
+    public static delegate* unmanaged<byte*, nint, NewReference> PyUnicode_FromStringAndSize;
+    public static delegate* unmanaged<BorrowedReference, nint*, byte*> PyUnicode_AsUTF8AndSize; // the UTF-8 lives as long as the str
 
     // Containers
-    public static delegate* unmanaged<nint, nint> PyTuple_New;
-    public static delegate* unmanaged<nint, nint, nint, int> PyTuple_SetItem; // steals
-    public static delegate* unmanaged<nint, nint, nint> PyTuple_GetItem; // borrowed
-    public static delegate* unmanaged<nint, nint> PyTuple_Size;
-    public static delegate* unmanaged<nint, nint> PyList_New;
-    public static delegate* unmanaged<nint, nint, nint, int> PyList_SetItem; // steals
-    public static delegate* unmanaged<nint, nint, nint> PyList_GetItem; // borrowed
-    public static delegate* unmanaged<nint, nint> PyList_Size;
-    public static delegate* unmanaged<nint> PyDict_New;
-    public static delegate* unmanaged<nint, nint, nint, int> PyDict_SetItem;
-    public static delegate* unmanaged<nint, nint*, nint*, nint*, int> PyDict_Next; // borrowed key/value
+    public static delegate* unmanaged<nint, NewReference> PyTuple_New;
+    public static delegate* unmanaged<BorrowedReference, nint, StolenReference, int> PyTuple_SetItem;
+    public static delegate* unmanaged<BorrowedReference, nint, BorrowedReference> PyTuple_GetItem;
+    public static delegate* unmanaged<BorrowedReference, nint> PyTuple_Size;
+    public static delegate* unmanaged<nint, NewReference> PyList_New;
+    public static delegate* unmanaged<BorrowedReference, nint, StolenReference, int> PyList_SetItem;
+    public static delegate* unmanaged<BorrowedReference, nint, BorrowedReference> PyList_GetItem;
+    public static delegate* unmanaged<BorrowedReference, nint> PyList_Size;
+    public static delegate* unmanaged<NewReference> PyDict_New;
+    public static delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, int> PyDict_SetItem;
+    public static delegate* unmanaged<BorrowedReference, nint*, out BorrowedReference, out BorrowedReference, int> PyDict_Next;
 
     // Errors
-    public static delegate* unmanaged<nint> PyErr_Occurred;
-    public static delegate* unmanaged<nint*, nint*, nint*, void> PyErr_Fetch;
-    public static delegate* unmanaged<nint*, nint*, nint*, void> PyErr_NormalizeException;
+    public static delegate* unmanaged<BorrowedReference> PyErr_Occurred;
+    public static delegate* unmanaged<out NewReference, out NewReference, out NewReference, void> PyErr_Fetch;
+    public static delegate* unmanaged<ref NewReference, ref NewReference, ref NewReference, void> PyErr_NormalizeException;
     public static delegate* unmanaged<void> PyErr_Clear;
 
     // Buffers
-    public static delegate* unmanaged<nint, PyBuffer*, int, int> PyObject_GetBuffer;
+    public static delegate* unmanaged<BorrowedReference, PyBuffer*, int, int> PyObject_GetBuffer;
     public static delegate* unmanaged<PyBuffer*, void> PyBuffer_Release;
 
-    // Singletons and types (addresses of data symbols)
-    public static nint None, True, False;
-    public static nint BoolType, LongType, FloatType, UnicodeType, TupleType, ListType, DictType;
+    // Singletons and built-in types: addresses of data symbols, alive as long as the interpreter.
+    internal static nint NoneAddress, TrueAddress;
+    private static nint boolType, longType, floatType, unicodeType, tupleType, listType, dictType;
+
+    public static BorrowedReference None => new(NoneAddress);
+    public static BorrowedReference True => new(TrueAddress);
+    public static BorrowedReference BoolType => new(boolType);
+    public static BorrowedReference LongType => new(longType);
+    public static BorrowedReference FloatType => new(floatType);
+    public static BorrowedReference UnicodeType => new(unicodeType);
+    public static BorrowedReference TupleType => new(tupleType);
+    public static BorrowedReference ListType => new(listType);
+    public static BorrowedReference DictType => new(dictType);
 
     private static void Resolve()
     {
@@ -114,60 +126,58 @@ internal static unsafe class CApi
         Py_IsInitialized = (delegate* unmanaged<int>)Get("Py_IsInitialized");
         Py_SetPythonHome = (delegate* unmanaged<char*, void>)TryGet("Py_SetPythonHome");
         PyEval_SaveThread = (delegate* unmanaged<nint>)Get("PyEval_SaveThread");
-        PyEval_RestoreThread = (delegate* unmanaged<nint, void>)Get("PyEval_RestoreThread");
         PyGILState_Ensure = (delegate* unmanaged<int>)Get("PyGILState_Ensure");
         PyGILState_Release = (delegate* unmanaged<int, void>)Get("PyGILState_Release");
         PyGILState_Check = (delegate* unmanaged[SuppressGCTransition]<int>)Get("PyGILState_Check");
-        Py_IncRef = (delegate* unmanaged<nint, void>)Get("Py_IncRef");
-        Py_DecRef = (delegate* unmanaged<nint, void>)Get("Py_DecRef");
-        PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)Get("PyImport_ImportModule");
-        PyObject_GetAttrString = (delegate* unmanaged<nint, byte*, nint>)Get("PyObject_GetAttrString");
-        PyObject_SetAttrString = (delegate* unmanaged<nint, byte*, nint, int>)Get("PyObject_SetAttrString");
-        PyObject_HasAttrString = (delegate* unmanaged<nint, byte*, int>)Get("PyObject_HasAttrString");
-        PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)Get("PyObject_Call");
-        PyObject_Vectorcall = (delegate* unmanaged<nint, nint*, nuint, nint, nint>)Get("PyObject_Vectorcall");
-        PyObject_Str = (delegate* unmanaged<nint, nint>)Get("PyObject_Str");
-        PyObject_Repr = (delegate* unmanaged<nint, nint>)Get("PyObject_Repr");
-        PyObject_IsInstance = (delegate* unmanaged<nint, nint, int>)Get("PyObject_IsInstance");
-        PyObject_IsTrue = (delegate* unmanaged<nint, int>)Get("PyObject_IsTrue");
-        PyObject_GetItem = (delegate* unmanaged<nint, nint, nint>)Get("PyObject_GetItem");
-        PyObject_SetItem = (delegate* unmanaged<nint, nint, nint, int>)Get("PyObject_SetItem");
-        PyObject_Size = (delegate* unmanaged<nint, nint>)Get("PyObject_Size");
-        PyObject_Type = (delegate* unmanaged<nint, nint>)Get("PyObject_Type");
-        PyLong_FromLongLong = (delegate* unmanaged<long, nint>)Get("PyLong_FromLongLong");
-        PyLong_AsLongLong = (delegate* unmanaged<nint, long>)Get("PyLong_AsLongLong");
-        PyFloat_FromDouble = (delegate* unmanaged<double, nint>)Get("PyFloat_FromDouble");
-        PyFloat_AsDouble = (delegate* unmanaged<nint, double>)Get("PyFloat_AsDouble");
-        PyBool_FromLong = (delegate* unmanaged<int, nint>)Get("PyBool_FromLong");
-        PyUnicode_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)Get("PyUnicode_FromStringAndSize");
-        PyUnicode_AsUTF8AndSize = (delegate* unmanaged<nint, nint*, byte*>)Get("PyUnicode_AsUTF8AndSize");
-        PyTuple_New = (delegate* unmanaged<nint, nint>)Get("PyTuple_New");
-        PyTuple_SetItem = (delegate* unmanaged<nint, nint, nint, int>)Get("PyTuple_SetItem");
-        PyTuple_GetItem = (delegate* unmanaged<nint, nint, nint>)Get("PyTuple_GetItem");
-        PyTuple_Size = (delegate* unmanaged<nint, nint>)Get("PyTuple_Size");
-        PyList_New = (delegate* unmanaged<nint, nint>)Get("PyList_New");
-        PyList_SetItem = (delegate* unmanaged<nint, nint, nint, int>)Get("PyList_SetItem");
-        PyList_GetItem = (delegate* unmanaged<nint, nint, nint>)Get("PyList_GetItem");
-        PyList_Size = (delegate* unmanaged<nint, nint>)Get("PyList_Size");
-        PyDict_New = (delegate* unmanaged<nint>)Get("PyDict_New");
-        PyDict_SetItem = (delegate* unmanaged<nint, nint, nint, int>)Get("PyDict_SetItem");
-        PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)Get("PyDict_Next");
-        PyErr_Occurred = (delegate* unmanaged<nint>)Get("PyErr_Occurred");
-        PyErr_Fetch = (delegate* unmanaged<nint*, nint*, nint*, void>)Get("PyErr_Fetch");
-        PyErr_NormalizeException = (delegate* unmanaged<nint*, nint*, nint*, void>)Get("PyErr_NormalizeException");
+        Py_IncRef = (delegate* unmanaged<BorrowedReference, void>)Get("Py_IncRef");
+        Py_DecRef = (delegate* unmanaged<StolenReference, void>)Get("Py_DecRef");
+        PyImport_ImportModule = (delegate* unmanaged<byte*, NewReference>)Get("PyImport_ImportModule");
+        PyObject_GetAttrString = (delegate* unmanaged<BorrowedReference, byte*, NewReference>)Get("PyObject_GetAttrString");
+        PyObject_SetAttrString = (delegate* unmanaged<BorrowedReference, byte*, BorrowedReference, int>)Get("PyObject_SetAttrString");
+        PyObject_HasAttrString = (delegate* unmanaged<BorrowedReference, byte*, int>)Get("PyObject_HasAttrString");
+        PyObject_Call = (delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, NewReference>)Get("PyObject_Call");
+        PyObject_Vectorcall = (delegate* unmanaged<BorrowedReference, BorrowedReference*, nuint, BorrowedReference, NewReference>)Get("PyObject_Vectorcall");
+        PyObject_Str = (delegate* unmanaged<BorrowedReference, NewReference>)Get("PyObject_Str");
+        PyObject_Repr = (delegate* unmanaged<BorrowedReference, NewReference>)Get("PyObject_Repr");
+        PyObject_IsInstance = (delegate* unmanaged<BorrowedReference, BorrowedReference, int>)Get("PyObject_IsInstance");
+        PyObject_IsTrue = (delegate* unmanaged<BorrowedReference, int>)Get("PyObject_IsTrue");
+        PyObject_GetItem = (delegate* unmanaged<BorrowedReference, BorrowedReference, NewReference>)Get("PyObject_GetItem");
+        PyObject_SetItem = (delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, int>)Get("PyObject_SetItem");
+        PyObject_Size = (delegate* unmanaged<BorrowedReference, nint>)Get("PyObject_Size");
+        PyObject_Type = (delegate* unmanaged<BorrowedReference, NewReference>)Get("PyObject_Type");
+        PyLong_FromLongLong = (delegate* unmanaged<long, NewReference>)Get("PyLong_FromLongLong");
+        PyLong_AsLongLong = (delegate* unmanaged<BorrowedReference, long>)Get("PyLong_AsLongLong");
+        PyFloat_FromDouble = (delegate* unmanaged<double, NewReference>)Get("PyFloat_FromDouble");
+        PyFloat_AsDouble = (delegate* unmanaged<BorrowedReference, double>)Get("PyFloat_AsDouble");
+        PyBool_FromLong = (delegate* unmanaged<int, NewReference>)Get("PyBool_FromLong");
+        PyUnicode_FromStringAndSize = (delegate* unmanaged<byte*, nint, NewReference>)Get("PyUnicode_FromStringAndSize");
+        PyUnicode_AsUTF8AndSize = (delegate* unmanaged<BorrowedReference, nint*, byte*>)Get("PyUnicode_AsUTF8AndSize");
+        PyTuple_New = (delegate* unmanaged<nint, NewReference>)Get("PyTuple_New");
+        PyTuple_SetItem = (delegate* unmanaged<BorrowedReference, nint, StolenReference, int>)Get("PyTuple_SetItem");
+        PyTuple_GetItem = (delegate* unmanaged<BorrowedReference, nint, BorrowedReference>)Get("PyTuple_GetItem");
+        PyTuple_Size = (delegate* unmanaged<BorrowedReference, nint>)Get("PyTuple_Size");
+        PyList_New = (delegate* unmanaged<nint, NewReference>)Get("PyList_New");
+        PyList_SetItem = (delegate* unmanaged<BorrowedReference, nint, StolenReference, int>)Get("PyList_SetItem");
+        PyList_GetItem = (delegate* unmanaged<BorrowedReference, nint, BorrowedReference>)Get("PyList_GetItem");
+        PyList_Size = (delegate* unmanaged<BorrowedReference, nint>)Get("PyList_Size");
+        PyDict_New = (delegate* unmanaged<NewReference>)Get("PyDict_New");
+        PyDict_SetItem = (delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, int>)Get("PyDict_SetItem");
+        PyDict_Next = (delegate* unmanaged<BorrowedReference, nint*, out BorrowedReference, out BorrowedReference, int>)Get("PyDict_Next");
+        PyErr_Occurred = (delegate* unmanaged<BorrowedReference>)Get("PyErr_Occurred");
+        PyErr_Fetch = (delegate* unmanaged<out NewReference, out NewReference, out NewReference, void>)Get("PyErr_Fetch");
+        PyErr_NormalizeException = (delegate* unmanaged<ref NewReference, ref NewReference, ref NewReference, void>)Get("PyErr_NormalizeException");
         PyErr_Clear = (delegate* unmanaged<void>)Get("PyErr_Clear");
-        PyObject_GetBuffer = (delegate* unmanaged<nint, PyBuffer*, int, int>)Get("PyObject_GetBuffer");
+        PyObject_GetBuffer = (delegate* unmanaged<BorrowedReference, PyBuffer*, int, int>)Get("PyObject_GetBuffer");
         PyBuffer_Release = (delegate* unmanaged<PyBuffer*, void>)Get("PyBuffer_Release");
-        None = Get("_Py_NoneStruct");
-        True = Get("_Py_TrueStruct");
-        False = Get("_Py_FalseStruct");
-        BoolType = Get("PyBool_Type");
-        LongType = Get("PyLong_Type");
-        FloatType = Get("PyFloat_Type");
-        UnicodeType = Get("PyUnicode_Type");
-        TupleType = Get("PyTuple_Type");
-        ListType = Get("PyList_Type");
-        DictType = Get("PyDict_Type");
+        NoneAddress = Get("_Py_NoneStruct");
+        TrueAddress = Get("_Py_TrueStruct");
+        boolType = Get("PyBool_Type");
+        longType = Get("PyLong_Type");
+        floatType = Get("PyFloat_Type");
+        unicodeType = Get("PyUnicode_Type");
+        tupleType = Get("PyTuple_Type");
+        listType = Get("PyList_Type");
+        dictType = Get("PyDict_Type");
     }
 }
 
@@ -176,7 +186,7 @@ internal static unsafe class CApi
 internal unsafe struct PyBuffer
 {
     public void* Buf;
-    public nint Obj;
+    public nint Obj; // the exporter, owned by the view until PyBuffer_Release
     public nint Len;
     public nint ItemSize;
     public int ReadOnly;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -16,23 +17,30 @@ public enum NumpyDtype
 /// <summary>
 /// A C-contiguous NumPy array (or any buffer-protocol exporter) viewed in place through the buffer
 /// protocol: no copy until you ask for one. Use and dispose while holding the GIL; the view keeps
-/// the array alive and must not outlive the scope.
+/// the array alive and must not outlive the scope. Passing it by value to a method that reads it is
+/// fine; copies share one release (<see cref="Ownership"/>), so disposing a second copy throws instead
+/// of releasing the buffer twice, and reading through a released copy throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public unsafe ref struct NumpyArray
 {
     private const int BufferFlags = 0x0004 /* FORMAT */ | 0x0038 /* C_CONTIGUOUS (ND | STRIDES) */;
+    private const string OwnerName = nameof(NumpyArray);
 
     private PyBuffer view;
-    private bool acquired;
+    private Ownership ownership;
 
     /// <summary>Views <paramref name="array"/>; it must be C-contiguous.</summary>
-    public NumpyArray(PyObject array) : this(array.Handle)
+    public NumpyArray(PyObject array) : this(array.Reference)
     {
     }
 
-    /// <summary>Views a borrowed reference; the view itself keeps the exporter alive.</summary>
-    internal NumpyArray(nint array)
+    /// <summary>Views a borrowed object; the view itself keeps the exporter alive.</summary>
+    public NumpyArray(BorrowedReference array)
     {
+        if (array.IsNull)
+        {
+            throw Py.FetchError();
+        }
         fixed (PyBuffer* p = &view)
         {
             if (CApi.PyObject_GetBuffer(array, p, BufferFlags) != 0)
@@ -40,7 +48,7 @@ public unsafe ref struct NumpyArray
                 throw Py.FetchError();
             }
         }
-        acquired = true;
+        ownership = Ownership.Take();
         try
         {
             Dtype = ParseFormat(view.Format, view.ItemSize);
@@ -54,33 +62,45 @@ public unsafe ref struct NumpyArray
 
     public readonly NumpyDtype Dtype { get; }
 
-    public readonly int Rank => view.NDim;
+    public readonly int Rank => View.NDim;
 
     public readonly long Dimension(int axis) =>
-        (uint)axis < (uint)view.NDim ? view.Shape[axis] : throw new ArgumentOutOfRangeException(nameof(axis));
+        (uint)axis < (uint)View.NDim ? View.Shape[axis] : throw new ArgumentOutOfRangeException(nameof(axis));
+
+    /// <summary>The buffer description; throws once this view or a copy of it has been released.</summary>
+    [UnscopedRef]
+    private readonly ref readonly PyBuffer View
+    {
+        get
+        {
+            ownership.ThrowIfReleased(OwnerName);
+            return ref view;
+        }
+    }
 
     /// <summary>The shape, e.g. (4, 84, 84); allocates, so prefer <see cref="Dimension"/> in hot loops.</summary>
     public readonly int[] Shape
     {
         get
         {
-            var shape = new int[view.NDim];
+            ref readonly PyBuffer buffer = ref View;
+            var shape = new int[buffer.NDim];
             for (int i = 0; i < shape.Length; i++)
             {
-                shape[i] = checked((int)view.Shape[i]);
+                shape[i] = checked((int)buffer.Shape[i]);
             }
             return shape;
         }
     }
 
-    public readonly long ElementCount => view.ItemSize == 0 ? 0 : view.Len / view.ItemSize;
+    public readonly long ElementCount => View.ItemSize == 0 ? 0 : view.Len / view.ItemSize;
 
-    public readonly long ByteLength => view.Len;
+    public readonly long ByteLength => View.Len;
 
     /// <summary>Address of the first element; valid until Dispose.</summary>
-    public readonly nint Pointer => (nint)view.Buf;
+    public readonly nint Pointer => (nint)View.Buf;
 
-    public readonly bool IsReadOnly => view.ReadOnly != 0;
+    public readonly bool IsReadOnly => View.ReadOnly != 0;
 
     /// <summary>The elements in place; <typeparamref name="T"/> must match the dtype (bool for Bool).</summary>
     public readonly ReadOnlySpan<T> AsSpan<T>() where T : unmanaged
@@ -90,7 +110,7 @@ public unsafe ref struct NumpyArray
     }
 
     /// <summary>The raw bytes in place.</summary>
-    public readonly ReadOnlySpan<byte> AsBytes() => new(view.Buf, checked((int)view.Len));
+    public readonly ReadOnlySpan<byte> AsBytes() => new(View.Buf, checked((int)view.Len));
 
     /// <summary>Writable elements in place; throws for read-only arrays.</summary>
     public readonly Span<T> AsWritableSpan<T>() where T : unmanaged
@@ -117,20 +137,22 @@ public unsafe ref struct NumpyArray
     /// <summary>Copies the raw bytes to native memory of <paramref name="byteLength"/> bytes (e.g. a tensor's storage).</summary>
     public readonly void CopyTo(nint destination, long byteLength)
     {
-        if (byteLength != view.Len)
+        ref readonly PyBuffer buffer = ref View;
+        if (byteLength != buffer.Len)
         {
-            throw new NumpyArrayMismatchException($"The NumPy array has {view.Len} bytes but the destination holds {byteLength}.");
+            throw new NumpyArrayMismatchException($"The NumPy array has {buffer.Len} bytes but the destination holds {byteLength}.");
         }
-        Buffer.MemoryCopy(view.Buf, (void*)destination, byteLength, byteLength);
+        Buffer.MemoryCopy(buffer.Buf, (void*)destination, byteLength, byteLength);
     }
 
     /// <summary>Throws a <see cref="NumpyArrayMismatchException"/> unless dtype and shape are as given.</summary>
     public readonly void Expect(NumpyDtype dtype, ReadOnlySpan<int> shape)
     {
-        bool shapeMatches = shape.Length == view.NDim;
+        ref readonly PyBuffer buffer = ref View;
+        bool shapeMatches = shape.Length == buffer.NDim;
         for (int i = 0; shapeMatches && i < shape.Length; i++)
         {
-            shapeMatches = view.Shape[i] == shape[i];
+            shapeMatches = buffer.Shape[i] == shape[i];
         }
         if (dtype != Dtype || !shapeMatches)
         {
@@ -142,13 +164,16 @@ public unsafe ref struct NumpyArray
 
     public void Dispose()
     {
-        if (acquired)
+        if (!ownership.IsSet)
         {
-            acquired = false;
-            fixed (PyBuffer* p = &view)
-            {
-                CApi.PyBuffer_Release(p);
-            }
+            return;
+        }
+        ownership.ThrowIfReleasedThroughACopy(OwnerName);
+        ownership.Release();
+        ownership = default;
+        fixed (PyBuffer* p = &view)
+        {
+            CApi.PyBuffer_Release(p);
         }
     }
 

@@ -7,7 +7,7 @@ public static unsafe class Py
     public static GilScope GIL()
     {
         PythonEngine.EnsureRunning();
-        return new GilScope(CApi.PyGILState_Ensure());
+        return GilScope.Acquire();
     }
 
     /// <summary>Imports a module (dotted names allowed).</summary>
@@ -16,14 +16,14 @@ public static unsafe class Py
         byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(name + "\0");
         fixed (byte* p = utf8)
         {
-            return PyObject.Steal(CApi.PyImport_ImportModule(p));
+            return CApi.PyImport_ImportModule(p).MoveToPyObject();
         }
     }
 
-    /// <summary>A new reference to None.</summary>
-    public static PyObject None => PyObject.Borrow(CApi.None);
+    /// <summary>None, borrowed: nothing to dispose. <see cref="PyObject.FromManaged"/>(null) gives an owned None.</summary>
+    public static BorrowedReference None => CApi.None;
 
-    public static PyObject NewDict() => PyObject.Steal(CApi.PyDict_New());
+    public static PyObject NewDict() => CApi.PyDict_New().MoveToPyObject();
 
     /// <summary>A tuple of the converted values.</summary>
     public static PyObject Tuple(params object?[] items) => PyObject.FromManaged(new PyTupleItems(items));
@@ -35,16 +35,17 @@ public static unsafe class Py
     /// <summary>Throws the pending Python error as a <see cref="PythonException"/>.</summary>
     internal static PythonException FetchError()
     {
-        nint type, value, traceback;
-        CApi.PyErr_Fetch(&type, &value, &traceback);
-        if (type == 0)
+        CApi.PyErr_Fetch(out NewReference type, out NewReference value, out NewReference traceback);
+        if (type.IsNull)
         {
+            value.Dispose();
+            traceback.Dispose();
             return new PythonException("SystemError", "a C API call failed without setting a Python exception", "");
         }
-        CApi.PyErr_NormalizeException(&type, &value, &traceback);
-        using var typeObject = PyObject.Steal(type);
-        using var valueObject = value == 0 ? Py.None : PyObject.Steal(value);
-        using var tracebackObject = traceback == 0 ? Py.None : PyObject.Steal(traceback);
+        CApi.PyErr_NormalizeException(ref type, ref value, ref traceback);
+        using var typeObject = type.MoveToPyObject();
+        using var valueObject = value.IsNull ? PyObject.FromBorrowed(None) : value.MoveToPyObject();
+        using var tracebackObject = traceback.IsNull ? PyObject.FromBorrowed(None) : traceback.MoveToPyObject();
         string typeName = "Exception", message = "", formatted = "";
         try
         {
@@ -79,9 +80,3 @@ public static unsafe class Py
 
 /// <summary>Marks a managed array to be converted to a Python tuple rather than a list.</summary>
 internal sealed record PyTupleItems(object?[] Items);
-
-/// <summary>Holds the GIL on this thread until disposed. Dispose on the thread that created it.</summary>
-public readonly unsafe struct GilScope(int state) : IDisposable
-{
-    public void Dispose() => CApi.PyGILState_Release(state);
-}

@@ -6,50 +6,40 @@ using System.Text;
 namespace DqnBridge.Python;
 
 /// <summary>
-/// Owns one strong reference to a Python object and gives it back on Dispose (or, as a last resort,
-/// in the finalizer). Use it while holding the GIL (<see cref="Py.GIL"/>).
+/// Owns one strong reference to a Python object and gives it back on Dispose, as pythonnet's <c>PyObject</c>.
+/// Use it while holding the GIL (<see cref="Py.GIL"/>). Disposed on a thread that holds the GIL, it decrefs at
+/// once; disposed elsewhere or finalized (the finalizer thread never takes the GIL), it queues the decref for the
+/// next GIL holder (<see cref="PendingDecrefs"/>).
 /// </summary>
 public sealed unsafe class PyObject : SafeHandle
 {
-    private PyObject(nint reference) : base(0, ownsHandle: true) => SetHandle(reference);
+    private PyObject(StolenReference reference) : base(0, ownsHandle: true) => SetHandle(reference.Address);
 
     public override bool IsInvalid => handle == 0;
 
-    /// <summary>The raw PyObject* (still owned by this object).</summary>
-    public nint Handle => handle;
-
-    /// <summary>Takes ownership of a new reference; a null reference means a Python error is pending.</summary>
-    internal static PyObject Steal(nint reference) => reference == 0 ? throw Py.FetchError() : new PyObject(reference);
-
-    /// <summary>Adds a reference to a borrowed one and owns that.</summary>
-    internal static PyObject Borrow(nint reference)
+    /// <summary>The object, lent for as long as this PyObject is neither disposed nor collected.</summary>
+    public BorrowedReference Reference
     {
-        if (reference == 0)
+        get
         {
-            throw Py.FetchError();
+            ObjectDisposedException.ThrowIf(IsClosed, this);
+            return new BorrowedReference(handle);
         }
-        CApi.Py_IncRef(reference);
-        return new PyObject(reference);
     }
+
+    /// <summary>Takes ownership of a stolen reference.</summary>
+    internal static PyObject FromStolen(StolenReference reference) => new(reference);
+
+    /// <summary>A new owner of another reference to a borrowed object.</summary>
+    internal static PyObject FromBorrowed(BorrowedReference reference) => NewReference.To(reference).MoveToPyObject();
 
     protected override bool ReleaseHandle()
     {
-        // After shutdown Python must not run again; the process is exiting and the reference goes with it.
-        if (PythonEngine.CanRelease)
-        {
-            if (CApi.PyGILState_Check() == 1)
-            {
-                CApi.Py_DecRef(handle); // the usual case: disposed inside a GIL scope
-                return true;
-            }
-            int state = CApi.PyGILState_Ensure();
-            CApi.Py_DecRef(handle);
-            CApi.PyGILState_Release(state);
-        }
+        PendingDecrefs.Release(new StolenReference(handle));
         return true;
     }
 
-    public bool IsNone => handle == CApi.None;
+    public bool IsNone => Reference.IsNone;
 
     // ---- attributes -----------------------------------------------------------------------
 
@@ -58,7 +48,7 @@ public sealed unsafe class PyObject : SafeHandle
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
         fixed (byte* p = ToCString(name, utf8))
         {
-            return Steal(CApi.PyObject_GetAttrString(handle, p));
+            return CApi.PyObject_GetAttrString(Reference, p).MoveToPyObject();
         }
     }
 
@@ -67,7 +57,7 @@ public sealed unsafe class PyObject : SafeHandle
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
         fixed (byte* p = ToCString(name, utf8))
         {
-            Py.Check(CApi.PyObject_SetAttrString(handle, p, value.handle));
+            Py.Check(CApi.PyObject_SetAttrString(Reference, p, value.Reference));
         }
     }
 
@@ -76,7 +66,7 @@ public sealed unsafe class PyObject : SafeHandle
         Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
         fixed (byte* p = ToCString(name, utf8))
         {
-            return CApi.PyObject_HasAttrString(handle, p) == 1;
+            return CApi.PyObject_HasAttrString(Reference, p) == 1;
         }
     }
 
@@ -94,7 +84,7 @@ public sealed unsafe class PyObject : SafeHandle
         get
         {
             using var k = FromManaged(key);
-            return Steal(CApi.PyObject_GetItem(handle, k.handle));
+            return CApi.PyObject_GetItem(Reference, k.Reference).MoveToPyObject();
         }
     }
 
@@ -102,49 +92,49 @@ public sealed unsafe class PyObject : SafeHandle
     {
         using var k = FromManaged(key);
         using var v = FromManaged(value);
-        Py.Check(CApi.PyObject_SetItem(handle, k.handle, v.handle));
+        Py.Check(CApi.PyObject_SetItem(Reference, k.Reference, v.Reference));
     }
 
     /// <summary>Python's <c>len(obj)</c>.</summary>
     public long Length()
     {
-        nint size = CApi.PyObject_Size(handle);
+        nint size = CApi.PyObject_Size(Reference);
         return size < 0 ? throw Py.FetchError() : size;
     }
 
     // ---- calls ----------------------------------------------------------------------------
 
     /// <summary>Calls with no arguments.</summary>
-    public PyObject Invoke() => Steal(CApi.PyObject_Vectorcall(handle, null, 0, 0));
+    public PyObject Invoke() => CApi.PyObject_Vectorcall(Reference, null, 0, default).MoveToPyObject();
 
     /// <summary>Calls with no arguments; the result is owned by a stack-only <see cref="PyReference"/> (no allocation).</summary>
-    public PyReference Call() => new(CApi.PyObject_Vectorcall(handle, null, 0, 0));
+    public PyReference Call() => CApi.PyObject_Vectorcall(Reference, null, 0, default).MoveToPyReference();
 
     /// <summary>Calls with one argument; the result is owned by a stack-only <see cref="PyReference"/> (no allocation).</summary>
     public PyReference Call(PyObject argument)
     {
-        nint arg = argument.handle;
-        return new(CApi.PyObject_Vectorcall(handle, &arg, 1, 0));
+        BorrowedReference arg = argument.Reference;
+        return CApi.PyObject_Vectorcall(Reference, &arg, 1, default).MoveToPyReference();
     }
 
     /// <summary>Calls with Python objects as positional arguments, without building a tuple.</summary>
     public PyObject Invoke(PyObject argument)
     {
-        nint arg = argument.handle;
-        return Steal(CApi.PyObject_Vectorcall(handle, &arg, 1, 0));
+        BorrowedReference arg = argument.Reference;
+        return CApi.PyObject_Vectorcall(Reference, &arg, 1, default).MoveToPyObject();
     }
 
     public PyObject Invoke(PyObject first, PyObject second)
     {
-        nint* args = stackalloc nint[2] { first.handle, second.handle };
-        return Steal(CApi.PyObject_Vectorcall(handle, args, 2, 0));
+        BorrowedReference* args = stackalloc BorrowedReference[2] { first.Reference, second.Reference };
+        return CApi.PyObject_Vectorcall(Reference, args, 2, default).MoveToPyObject();
     }
 
     /// <summary>Calls with positional arguments converted by <see cref="FromManaged"/>.</summary>
     public PyObject Invoke(params object?[] arguments)
     {
         using var tuple = FromManaged(new PyTupleItems(arguments));
-        return Steal(CApi.PyObject_Call(handle, tuple.handle, 0));
+        return CApi.PyObject_Call(Reference, tuple.Reference, default).MoveToPyObject();
     }
 
     /// <summary>Calls with positional and keyword arguments.</summary>
@@ -156,7 +146,7 @@ public sealed unsafe class PyObject : SafeHandle
         {
             kwargs.SetItem(name, value);
         }
-        return Steal(CApi.PyObject_Call(handle, tuple.handle, kwargs.handle));
+        return CApi.PyObject_Call(Reference, tuple.Reference, kwargs.Reference).MoveToPyObject();
     }
 
     /// <summary>Calls the method <paramref name="name"/> with positional arguments.</summary>
@@ -179,18 +169,16 @@ public sealed unsafe class PyObject : SafeHandle
     /// string to str, ITuple (e.g. (1, "a")) to tuple, IDictionary to dict, other IEnumerable to list,
     /// PyObject to a new reference to the same object.
     /// </summary>
-    public static PyObject FromManaged(object? value) => Steal(NewReference(value));
+    public static PyObject FromManaged(object? value) => ToPython(value).MoveToPyObject();
 
-    private static nint NewReference(object? value)
+    private static NewReference ToPython(object? value)
     {
         switch (value)
         {
             case null:
-                CApi.Py_IncRef(CApi.None);
-                return CApi.None;
+                return NewReference.To(CApi.None);
             case PyObject o:
-                CApi.Py_IncRef(o.handle);
-                return o.handle;
+                return NewReference.To(o.Reference);
             case bool b:
                 return CApi.PyBool_FromLong(b ? 1 : 0);
             case int or long or short or sbyte or byte or ushort or uint:
@@ -211,70 +199,71 @@ public sealed unsafe class PyObject : SafeHandle
                 }
                 return NewTuple(items);
             case IDictionary dictionary:
-                nint dict = CApi.PyDict_New();
-                foreach (DictionaryEntry entry in dictionary)
-                {
-                    using var k = FromManaged(entry.Key);
-                    using var v = FromManaged(entry.Value);
-                    if (CApi.PyDict_SetItem(dict, k.handle, v.handle) != 0)
-                    {
-                        CApi.Py_DecRef(dict);
-                        return 0;
-                    }
-                }
-                return dict;
+                return NewDict(dictionary);
             case IEnumerable sequence:
-                var list = sequence.Cast<object?>().ToList();
-                nint pyList = CApi.PyList_New(list.Count);
-                for (int i = 0; i < list.Count; i++)
-                {
-                    nint item = NewOrCleanUp(list[i], pyList);
-                    if (item == 0)
-                    {
-                        return 0;
-                    }
-                    CApi.PyList_SetItem(pyList, i, item);
-                }
-                return pyList;
+                return NewList(sequence.Cast<object?>().ToList());
             default:
                 throw new ArgumentException($"No Python conversion for .NET type {value.GetType()}.", nameof(value));
         }
     }
 
-    private static nint NewOrCleanUp(object? value, nint container)
+    private static NewReference NewTuple(object?[] items)
     {
+        NewReference tuple = CApi.PyTuple_New(items.Length);
         try
         {
-            nint item = NewReference(value);
-            if (item == 0)
+            for (int i = 0; i < items.Length; i++)
             {
-                CApi.Py_DecRef(container);
+                CApi.PyTuple_SetItem(tuple.Borrow(), i, ToPython(items[i]).Steal());
             }
-            return item;
         }
         catch
         {
-            CApi.Py_DecRef(container);
+            tuple.Dispose();
             throw;
-        }
-    }
-
-    private static nint NewTuple(object?[] items)
-    {
-        nint tuple = CApi.PyTuple_New(items.Length);
-        for (int i = 0; i < items.Length; i++)
-        {
-            nint item = NewOrCleanUp(items[i], tuple);
-            if (item == 0)
-            {
-                return 0;
-            }
-            CApi.PyTuple_SetItem(tuple, i, item);
         }
         return tuple;
     }
 
-    private static nint NewString(string s)
+    private static NewReference NewList(List<object?> items)
+    {
+        NewReference list = CApi.PyList_New(items.Count);
+        try
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                CApi.PyList_SetItem(list.Borrow(), i, ToPython(items[i]).Steal());
+            }
+        }
+        catch
+        {
+            list.Dispose();
+            throw;
+        }
+        return list;
+    }
+
+    private static NewReference NewDict(IDictionary dictionary)
+    {
+        NewReference dict = CApi.PyDict_New();
+        try
+        {
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                using var k = FromManaged(entry.Key);
+                using var v = FromManaged(entry.Value);
+                Py.Check(CApi.PyDict_SetItem(dict.Borrow(), k.Reference, v.Reference));
+            }
+        }
+        catch
+        {
+            dict.Dispose();
+            throw;
+        }
+        return dict;
+    }
+
+    private static NewReference NewString(string s)
     {
         int max = Encoding.UTF8.GetMaxByteCount(s.Length);
         byte[]? rented = max > 512 ? System.Buffers.ArrayPool<byte>.Shared.Rent(max) : null;
@@ -296,50 +285,51 @@ public sealed unsafe class PyObject : SafeHandle
         }
     }
 
-    private bool IsInstance(nint type) => CApi.PyObject_IsInstance(handle, type) == 1;
-
-    /// <summary>Converts to a .NET value: bool, int, long, float, double, string, or anything <see cref="ToManaged"/> gives.</summary>
+    /// <summary>Converts to a .NET value: bool, int, long, float, double, string, or anything <see cref="ToManaged()"/> gives.</summary>
     public T As<T>()
     {
-        object? value = typeof(T) == typeof(int) ? checked((int)AsInt64())
-            : typeof(T) == typeof(long) ? AsInt64()
-            : typeof(T) == typeof(double) ? AsDouble()
-            : typeof(T) == typeof(float) ? (float)AsDouble()
-            : typeof(T) == typeof(bool) ? AsBool()
-            : typeof(T) == typeof(string) ? AsString()
-            : ToManaged();
+        BorrowedReference self = Reference;
+        object? value = typeof(T) == typeof(int) ? checked((int)AsInt64(self))
+            : typeof(T) == typeof(long) ? AsInt64(self)
+            : typeof(T) == typeof(double) ? AsDouble(self)
+            : typeof(T) == typeof(float) ? (float)AsDouble(self)
+            : typeof(T) == typeof(bool) ? AsBool(self)
+            : typeof(T) == typeof(string) ? AsString(self)
+            : ToManaged(self);
         return value is T typed ? typed
             : value is null && default(T) is null ? default!
             : throw new InvalidCastException($"Python {TypeName} cannot be converted to {typeof(T)}.");
     }
 
-    private long AsInt64()
+    private static bool IsInstance(BorrowedReference value, BorrowedReference type) => CApi.PyObject_IsInstance(value, type) == 1;
+
+    private static long AsInt64(BorrowedReference value)
     {
         // PyLong_AsLongLong accepts anything with __index__, such as NumPy integers.
-        long result = CApi.PyLong_AsLongLong(handle);
-        return result == -1 && CApi.PyErr_Occurred() != 0 ? throw Py.FetchError() : result;
+        long result = CApi.PyLong_AsLongLong(value);
+        return result == -1 && !CApi.PyErr_Occurred().IsNull ? throw Py.FetchError() : result;
     }
 
-    private double AsDouble()
+    private static double AsDouble(BorrowedReference value)
     {
-        double result = CApi.PyFloat_AsDouble(handle);
-        return result == -1 && CApi.PyErr_Occurred() != 0 ? throw Py.FetchError() : result;
+        double result = CApi.PyFloat_AsDouble(value);
+        return result == -1 && !CApi.PyErr_Occurred().IsNull ? throw Py.FetchError() : result;
     }
 
-    private bool AsBool()
+    private static bool AsBool(BorrowedReference value)
     {
-        int truth = CApi.PyObject_IsTrue(handle);
+        int truth = CApi.PyObject_IsTrue(value);
         return truth == -1 ? throw Py.FetchError() : truth == 1;
     }
 
-    private string AsString()
+    private static string AsString(BorrowedReference value)
     {
-        if (!IsInstance(CApi.UnicodeType))
+        if (!IsInstance(value, CApi.UnicodeType))
         {
-            throw new InvalidCastException($"Expected a Python str, got {TypeName}.");
+            throw new InvalidCastException($"Expected a Python str, got {TypeNameOf(value)}.");
         }
         nint length;
-        byte* utf8 = CApi.PyUnicode_AsUTF8AndSize(handle, &length);
+        byte* utf8 = CApi.PyUnicode_AsUTF8AndSize(value, &length);
         return utf8 == null ? throw Py.FetchError() : Encoding.UTF8.GetString(utf8, (int)length);
     }
 
@@ -348,84 +338,77 @@ public sealed unsafe class PyObject : SafeHandle
     /// tuple to object?[], list to List&lt;object?&gt;, dict to Dictionary&lt;object, object?&gt;.
     /// Anything else comes back as a new PyObject the caller owns.
     /// </summary>
-    public object? ToManaged()
+    public object? ToManaged() => ToManaged(Reference);
+
+    private static object? ToManaged(BorrowedReference value)
     {
-        if (IsNone) return null;
-        if (IsInstance(CApi.BoolType)) return handle == CApi.True;
-        if (IsInstance(CApi.LongType)) return AsInt64();
-        if (IsInstance(CApi.FloatType)) return AsDouble();
-        if (IsInstance(CApi.UnicodeType)) return AsString();
-        if (IsInstance(CApi.TupleType))
+        if (value.IsNone) return null;
+        if (IsInstance(value, CApi.BoolType)) return value.Is(CApi.True);
+        if (IsInstance(value, CApi.LongType)) return AsInt64(value);
+        if (IsInstance(value, CApi.FloatType)) return AsDouble(value);
+        if (IsInstance(value, CApi.UnicodeType)) return AsString(value);
+        if (IsInstance(value, CApi.TupleType))
         {
-            var items = new object?[CApi.PyTuple_Size(handle)];
+            var items = new object?[CApi.PyTuple_Size(value)];
             for (int i = 0; i < items.Length; i++)
             {
-                using var item = Borrow(CApi.PyTuple_GetItem(handle, i));
-                items[i] = item.ToManaged();
+                items[i] = ToManaged(CApi.PyTuple_GetItem(value, i));
             }
             return items;
         }
-        if (IsInstance(CApi.ListType))
+        if (IsInstance(value, CApi.ListType))
         {
-            nint count = CApi.PyList_Size(handle);
+            nint count = CApi.PyList_Size(value);
             var items = new List<object?>((int)count);
             for (int i = 0; i < count; i++)
             {
-                using var item = Borrow(CApi.PyList_GetItem(handle, i));
-                items.Add(item.ToManaged());
+                items.Add(ToManaged(CApi.PyList_GetItem(value, i)));
             }
             return items;
         }
-        if (IsInstance(CApi.DictType))
+        if (IsInstance(value, CApi.DictType))
         {
             var result = new Dictionary<object, object?>();
-            nint position = 0, key, value;
-            while (CApi.PyDict_Next(handle, &position, &key, &value) != 0)
+            nint position = 0;
+            while (CApi.PyDict_Next(value, &position, out BorrowedReference key, out BorrowedReference item) != 0)
             {
-                using var k = Borrow(key);
-                using var v = Borrow(value);
-                result[k.ToManaged() ?? throw new InvalidCastException("A dict key of None has no .NET equivalent.")] = v.ToManaged();
+                result[ToManaged(key) ?? throw new InvalidCastException("A dict key of None has no .NET equivalent.")] = ToManaged(item);
             }
             return result;
         }
-        return Borrow(handle);
+        return FromBorrowed(value);
     }
 
     /// <summary>
     /// A NumPy view of item <paramref name="index"/> of this tuple, without allocating: for hot loops
     /// that receive a tuple of arrays per call.
     /// </summary>
-    public NumpyArray TupleItemAsArray(int index)
-    {
-        nint item = CApi.PyTuple_GetItem(handle, index);
-        return item == 0 ? throw Py.FetchError() : new NumpyArray(item);
-    }
+    public NumpyArray TupleItemAsArray(int index) => new(CApi.PyTuple_GetItem(Reference, index));
 
     /// <summary>Item <paramref name="index"/> of a tuple, as a new reference.</summary>
-    public PyObject TupleItem(int index) => Borrow(CApi.PyTuple_GetItem(handle, index));
+    public PyObject TupleItem(int index) => FromBorrowed(CApi.PyTuple_GetItem(Reference, index));
 
     /// <summary>The qualified name of the object's type.</summary>
-    public string TypeName
+    public string TypeName => TypeNameOf(Reference);
+
+    private static string TypeNameOf(BorrowedReference value)
     {
-        get
-        {
-            using var type = Steal(CApi.PyObject_Type(handle));
-            using var name = type.GetAttr("__qualname__");
-            return name.AsString();
-        }
+        using var type = CApi.PyObject_Type(value).MoveToPyObject();
+        using var name = type.GetAttr("__qualname__");
+        return AsString(name.Reference);
     }
 
     /// <summary>Python's <c>str(obj)</c>.</summary>
     public override string ToString()
     {
-        using var text = Steal(CApi.PyObject_Str(handle));
-        return text.AsString();
+        using var text = CApi.PyObject_Str(Reference).MoveToPyObject();
+        return AsString(text.Reference);
     }
 
     /// <summary>Python's <c>repr(obj)</c>.</summary>
     public string Repr()
     {
-        using var text = Steal(CApi.PyObject_Repr(handle));
-        return text.AsString();
+        using var text = CApi.PyObject_Repr(Reference).MoveToPyObject();
+        return AsString(text.Reference);
     }
 }

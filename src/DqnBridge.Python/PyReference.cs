@@ -1,43 +1,68 @@
 namespace DqnBridge.Python;
 
 /// <summary>
-/// A stack-only owner of one new reference, for hot loops where allocating a <see cref="PyObject"/>
-/// per call would dominate (as pythonnet's NewReference). Dispose it under the GIL, in the same scope;
-/// call <see cref="MoveToPyObject"/> to keep the object longer.
+/// A stack-only owner of one new reference, for hot loops where allocating a <see cref="PyObject"/> per call
+/// would dominate (pythonnet's <c>NewReference</c>, made public and guarded). Dispose it under the GIL, in the
+/// same scope, or call <see cref="MoveToPyObject"/> to keep the object longer. Copies share one release
+/// (<see cref="Ownership"/>): disposing a copy after the original (or the other way round) throws instead of
+/// decrefing twice, and using a released copy throws <see cref="ObjectDisposedException"/>.
 /// </summary>
 public unsafe ref struct PyReference
 {
-    private nint reference;
+    private const string OwnerName = nameof(PyReference);
 
-    internal PyReference(nint newReference) =>
-        reference = newReference == 0 ? throw Py.FetchError() : newReference;
+    private nint pointer;
+    private Ownership ownership;
 
-    public readonly bool IsNone => reference == CApi.None;
-
-    /// <summary>A NumPy view of the object; the view holds its own reference.</summary>
-    public readonly NumpyArray AsNumpyArray() => new(reference);
-
-    /// <summary>A NumPy view of item <paramref name="index"/> of this tuple.</summary>
-    public readonly NumpyArray TupleItemAsArray(int index)
+    internal PyReference(StolenReference reference)
     {
-        nint item = CApi.PyTuple_GetItem(reference, index);
-        return item == 0 ? throw Py.FetchError() : new NumpyArray(item);
+        pointer = reference.Address;
+        ownership = Ownership.Take();
     }
 
-    /// <summary>Hands the reference to a heap owner; this struct then owns nothing.</summary>
+    /// <summary>The object, lent while this owner holds it.</summary>
+    public readonly BorrowedReference Reference
+    {
+        get
+        {
+            ownership.ThrowIfReleased(OwnerName);
+            return new BorrowedReference(pointer);
+        }
+    }
+
+    public readonly bool IsNone => Reference.IsNone;
+
+    /// <summary>A NumPy view of the object; the view holds its own reference.</summary>
+    public readonly NumpyArray AsNumpyArray() => new(Reference);
+
+    /// <summary>A NumPy view of item <paramref name="index"/> of this tuple.</summary>
+    public readonly NumpyArray TupleItemAsArray(int index) => new(CApi.PyTuple_GetItem(Reference, index));
+
+    /// <summary>Hands the reference to a heap owner; this struct (and every copy of it) then owns nothing.</summary>
     public PyObject MoveToPyObject()
     {
-        nint moved = reference;
-        reference = 0;
-        return PyObject.Steal(moved);
+        ownership.ThrowIfReleased(OwnerName);
+        var moved = new StolenReference(pointer);
+        Forget();
+        return PyObject.FromStolen(moved);
     }
 
     public void Dispose()
     {
-        if (reference != 0)
+        if (!ownership.IsSet)
         {
-            CApi.Py_DecRef(reference);
-            reference = 0;
+            return;
         }
+        ownership.ThrowIfReleasedThroughACopy(OwnerName);
+        var released = new StolenReference(pointer);
+        Forget();
+        PendingDecrefs.Release(released);
+    }
+
+    private void Forget()
+    {
+        ownership.Release();
+        ownership = default;
+        pointer = 0;
     }
 }

@@ -1,0 +1,65 @@
+namespace DqnBridge.Python;
+
+/// <summary>
+/// Holds the GIL on this thread until disposed; made by <see cref="Py.GIL"/>, as pythonnet's <c>Py.GILState</c>.
+/// A ref struct, so in safe code it cannot be stored on the heap, captured by a lambda or kept across an
+/// <c>await</c>: it is released on the thread that took it. At run time it also refuses (with an
+/// <see cref="InvalidOperationException"/>, before releasing anything) a second release through a copy,
+/// a release on another thread, and releasing an outer scope while an inner one is still open.
+/// </summary>
+public unsafe ref struct GilScope
+{
+    /// <summary>How many scopes this thread has open; each scope knows its own level so releases go innermost first.</summary>
+    [ThreadStatic]
+    private static int openScopes;
+
+    private Ownership ownership;
+    private readonly int state;
+    private readonly int level;
+    private readonly int threadId;
+
+    private GilScope(int state, int level)
+    {
+        ownership = Ownership.Take();
+        this.state = state;
+        this.level = level;
+        threadId = Environment.CurrentManagedThreadId;
+    }
+
+    internal static GilScope Acquire()
+    {
+        int state = CApi.PyGILState_Ensure();
+        // References released where the GIL was not held (finalizers) are given back now that it is.
+        if (!PendingDecrefs.IsEmpty)
+        {
+            PendingDecrefs.Drain();
+        }
+        return new GilScope(state, ++openScopes);
+    }
+
+    /// <summary>False once released (through this value or a copy).</summary>
+    public readonly bool IsHeld => ownership.IsHeld;
+
+    public void Dispose()
+    {
+        if (!ownership.IsSet)
+        {
+            return;
+        }
+        ownership.ThrowIfReleasedThroughACopy("GIL scope");
+        if (threadId != Environment.CurrentManagedThreadId)
+        {
+            throw new InvalidOperationException(
+                $"This GIL scope belongs to thread {threadId} and cannot be released on thread {Environment.CurrentManagedThreadId}.");
+        }
+        if (level != openScopes)
+        {
+            throw new InvalidOperationException(
+                $"GIL scopes must be released innermost first: this one is number {level} but {openScopes} are open on this thread.");
+        }
+        ownership.Release();
+        ownership = default;
+        openScopes--;
+        CApi.PyGILState_Release(state);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+
+namespace DqnBridge.Python;
+
+/// <summary>
+/// Gives references back to Python without ever waiting for the GIL, as pythonnet's <c>Finalizer</c>: a thread that
+/// holds the GIL decrefs at once; any other thread, above all the .NET finalizer thread, queues the reference, and
+/// the next thread to take the GIL (<see cref="Py.GIL"/>) drains the queue. Taking the GIL in a finalizer would wait
+/// behind whatever long Python call holds it, and deadlock when that holder waits for finalizers.
+/// </summary>
+internal static unsafe class PendingDecrefs
+{
+    /// <summary>Each entry is a reference the queue owns until <see cref="Drain"/> gives it back.</summary>
+    private static readonly ConcurrentQueue<nint> Queue = new();
+
+    public static int Count => Queue.Count;
+
+    public static bool IsEmpty => Queue.IsEmpty;
+
+    /// <summary>Decrefs now when this thread holds the GIL, else queues the decref. Never blocks.</summary>
+    public static void Release(StolenReference reference)
+    {
+        // After shutdown Python must not run again; the process is exiting and the reference goes with it.
+        if (!PythonEngine.CanRelease)
+        {
+            return;
+        }
+        if (CApi.PyGILState_Check() == 1)
+        {
+            CApi.Py_DecRef(reference);
+        }
+        else
+        {
+            Queue.Enqueue(reference.Address);
+        }
+    }
+
+    /// <summary>Gives back every queued reference. Call with the GIL held.</summary>
+    public static void Drain()
+    {
+        while (Queue.TryDequeue(out nint pointer))
+        {
+            CApi.Py_DecRef(new StolenReference(pointer));
+        }
+    }
+}
