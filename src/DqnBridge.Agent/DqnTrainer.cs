@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
-using CsvHelper;
-using CsvHelper.Configuration;
 using DqnBridge.Envs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -14,9 +11,10 @@ namespace DqnBridge.Agent;
 /// DQN (Mnih et al. 2015) as CleanRL's dqn.py and dqn_atari.py run it. <see cref="Train"/> reads
 /// top to bottom like dqn.py: epsilon, act, step, store, train every train_frequency after
 /// learning_starts, update the target every target_network_frequency.
-/// Run directory: episodes.csv, config.json, tensorboard/ and checkpoints/latest/.
+/// Run directory: episodes.csv (<see cref="EpisodeCsv"/>), config.json, tensorboard/ and checkpoints/latest/
+/// (written and read in DqnTrainer.Checkpointing.cs).
 /// </summary>
-public sealed class DqnTrainer : IDisposable
+public sealed partial class DqnTrainer : IDisposable
 {
     private const int RecentEpisodes = 100;
 
@@ -307,105 +305,6 @@ public sealed class DqnTrainer : IDisposable
 
     private void UpdateTarget() => DqnUpdate.UpdateTarget(_targetValues, _qValues, _config.Tau);
 
-    /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
-    public string SaveCheckpoint(double secondsThisCall = 0)
-    {
-        _csv.Flush();
-        using var torchState = random.get_rng_state();
-        var state = new TrainerState
-        {
-            NextStep = _nextStep,
-            Episodes = _episodes,
-            TrainSteps = _trainSteps,
-            WallTimeSeconds = _wallTimeBefore + secondsThisCall,
-            ReplayRandomState = _replayRandom.GetState(),
-            ExplorationState = _explorer.GetState(),
-            TorchRngState = torchState.bytes.ToArray(),
-            CurrentObservations = (byte[])_observations.Clone(),
-            HasEnvState = _envs is IRestorableVectorEnv,
-            RecentReturns = _recentReturns.ToArray(),
-            EnvId = _envs.Id,
-            NumEnvs = _envs.NumEnvs,
-            ObservationShape = _envs.SingleObservationSpace.Shape,
-            ObservationType = _envs.SingleObservationSpace.Dtype,
-            ActionCount = _envs.SingleActionSpace.N,
-        };
-        return Checkpoint.Save(CheckpointDirectory, _config, state, folder =>
-        {
-            _qNetwork.save(Path.Combine(folder, Checkpoint.QNetworkFile));
-            _targetNetwork.save(Path.Combine(folder, Checkpoint.TargetNetworkFile));
-            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, Checkpoint.OptimizerFile))))
-            {
-                _optimizer.Save(writer);
-            }
-            using (var writer = new BinaryWriter(new BufferedStream(File.Create(Path.Combine(folder, Checkpoint.ReplayFile)), 1 << 20)))
-            {
-                _replay.Save(writer);
-            }
-            if (_envs is IRestorableVectorEnv restorable)
-            {
-                File.WriteAllBytes(Path.Combine(folder, Checkpoint.EnvStateFile), restorable.SaveState());
-            }
-        });
-    }
-
-    private void RestoreFrom(Checkpoint checkpoint)
-    {
-        var state = checkpoint.State;
-        try
-        {
-            _qNetwork.load(checkpoint.PathOf(Checkpoint.QNetworkFile));
-            _targetNetwork.load(checkpoint.PathOf(Checkpoint.TargetNetworkFile));
-            using (var reader = new BinaryReader(File.OpenRead(checkpoint.PathOf(Checkpoint.OptimizerFile))))
-            {
-                _optimizer.Load(reader);
-            }
-            using (var reader = new BinaryReader(new BufferedStream(File.OpenRead(checkpoint.PathOf(Checkpoint.ReplayFile)), 1 << 20)))
-            {
-                _replay.Load(reader);
-            }
-            _replayRandom.SetState(state.ReplayRandomState);
-            _explorer.SetState(state.ExplorationState);
-            using (var torchState = random.get_rng_state())
-            {
-                if (torchState.bytes.Length != state.TorchRngState.Length)
-                {
-                    throw new InvalidDataException($"torch RNG state has {state.TorchRngState.Length} bytes, expected {torchState.bytes.Length}");
-                }
-                state.TorchRngState.CopyTo(torchState.bytes);
-                random.set_rng_state(torchState);
-            }
-            if (state.CurrentObservations.Length != _observations.Length)
-            {
-                throw new InvalidDataException($"saved observations have {state.CurrentObservations.Length} bytes, expected {_observations.Length}");
-            }
-        }
-        catch (Exception e) when (e is not CheckpointException)
-        {
-            throw new CheckpointException($"Checkpoint '{checkpoint.Directory}' cannot be restored: {e.Message}", e);
-        }
-
-        if (_envs is IRestorableVectorEnv restorable && state.HasEnvState)
-        {
-            restorable.RestoreState(File.ReadAllBytes(checkpoint.PathOf(Checkpoint.EnvStateFile)));
-            state.CurrentObservations.CopyTo(_observations, 0);
-        }
-        else
-        {
-            // The environments cannot be put back mid-episode: start fresh episodes with a seed of their own.
-            _envs.Reset(unchecked(_config.Seed + (int)state.NextStep));
-            _envs.Observations.CopyTo(_observations);
-        }
-        _nextStep = state.NextStep;
-        _episodes = state.Episodes;
-        _trainSteps = state.TrainSteps;
-        _wallTimeBefore = state.WallTimeSeconds;
-        foreach (double r in state.RecentReturns)
-        {
-            _recentReturns.Enqueue(r);
-        }
-    }
-
     public void Dispose()
     {
         _csv.Dispose();
@@ -422,52 +321,4 @@ public sealed class DqnTrainer : IDisposable
         _targetNetwork.Dispose();
         _qNetwork.Dispose();
     }
-}
-
-/// <summary>episodes.csv, one row per finished episode, written with CsvHelper.</summary>
-internal sealed class EpisodeCsv : IDisposable
-{
-    private sealed class RecordMap : ClassMap<EpisodeRecord>
-    {
-        public RecordMap()
-        {
-            Map(r => r.GlobalStep).Name("global_step");
-            Map(r => r.Episode).Name("episode");
-            Map(r => r.Return).Name("return");
-            Map(r => r.Length).Name("length");
-            Map(r => r.Epsilon).Name("epsilon");
-            Map(r => r.WallTime).Name("wall_time");
-        }
-    }
-
-    private readonly CsvWriter _csv;
-
-    /// <summary>Opens the file; on a resume keeps the header and the first <paramref name="keepRows"/> episodes, dropping any written after the checkpoint.</summary>
-    public EpisodeCsv(string path, long keepRows)
-    {
-        bool append = keepRows > 0 && File.Exists(path);
-        if (append)
-        {
-            var lines = File.ReadLines(path).Take((int)keepRows + 1).ToList();
-            File.WriteAllLines(path, lines);
-        }
-        var writer = new StreamWriter(path, append);
-        _csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = !append });
-        _csv.Context.RegisterClassMap<RecordMap>();
-        if (!append)
-        {
-            _csv.WriteHeader<EpisodeRecord>();
-            _csv.NextRecord();
-        }
-    }
-
-    public void Write(EpisodeRecord record)
-    {
-        _csv.WriteRecord(record);
-        _csv.NextRecord();
-    }
-
-    public void Flush() => _csv.Flush();
-
-    public void Dispose() => _csv.Dispose();
 }
