@@ -130,6 +130,9 @@ public sealed class DqnConfig
     [Description("Gradient L2-norm clipping; 0 turns it off")]
     public double MaxGradNorm { get; set; } = 0;
 
+    [Description("Gradient clipping by value: each element to [-v, v], before any norm clipping; 0 turns it off")]
+    public double ClipGradValue { get; set; } = 0;
+
     [Description("Pick next actions with the online network (Double DQN)")]
     public bool DoubleDqn { get; set; } = false;
 
@@ -138,6 +141,12 @@ public sealed class DqnConfig
 
     [Description("Hidden layer widths of the MLP, e.g. [120,84]")]
     public int[] HiddenSizes { get; set; } = [120, 84];
+
+    [Description("cpu, cuda (needs a CUDA build of TorchSharp) or auto (cuda when available, else cpu)")]
+    public DeviceChoice Device { get; set; } = DeviceChoice.Cpu;
+
+    [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU)")]
+    public UpdatePath UpdatePath { get; set; } = UpdatePath.Auto;
 
     // Output and bookkeeping
     [Description("Folder that receives runs/<run-name>/")]
@@ -223,6 +232,9 @@ public sealed class DqnConfig
         Require(LearningStarts >= 0, "learning_starts", LearningStarts, "it must not be negative");
         Require(TrainFrequency >= 1, "train_frequency", TrainFrequency, "it must be at least 1");
         Require(MaxGradNorm >= 0, "max_grad_norm", MaxGradNorm, "it must be 0 (off) or positive");
+        Require(ClipGradValue >= 0, "clip_grad_value", ClipGradValue, "it must be 0 (off) or positive");
+        Require(!(UpdatePath == UpdatePath.Fused && Device == DeviceChoice.Cuda), "update_path", "fused",
+            "the fused path runs on the CPU only; with device = cuda use update_path=reference (or auto)");
         Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1), "hidden_sizes", $"[{string.Join(", ", HiddenSizes)}]",
             "it needs at least one layer, each of size 1 or more");
         Require(CheckpointFrequency >= 0, "checkpoint_frequency", CheckpointFrequency, "it must be 0 (end only) or positive");

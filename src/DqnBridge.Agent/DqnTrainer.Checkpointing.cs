@@ -35,7 +35,7 @@ public sealed partial class DqnTrainer
             _targetNetwork.save(Path.Combine(folder, Checkpoint.TargetNetworkFile));
             using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, Checkpoint.OptimizerFile))))
             {
-                _optimizer.Save(writer);
+                _update.SaveOptimizer(writer);
             }
             using (var writer = new BinaryWriter(new BufferedStream(File.Create(Path.Combine(folder, Checkpoint.ReplayFile)), 1 << 20)))
             {
@@ -57,7 +57,7 @@ public sealed partial class DqnTrainer
             _targetNetwork.load(checkpoint.PathOf(Checkpoint.TargetNetworkFile));
             using (var reader = new BinaryReader(File.OpenRead(checkpoint.PathOf(Checkpoint.OptimizerFile))))
             {
-                _optimizer.Load(reader);
+                _update.LoadOptimizer(reader);
             }
             using (var reader = new BinaryReader(new BufferedStream(File.OpenRead(checkpoint.PathOf(Checkpoint.ReplayFile)), 1 << 20)))
             {

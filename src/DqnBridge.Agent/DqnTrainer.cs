@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using DqnBridge.Envs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -23,23 +22,15 @@ public sealed partial class DqnTrainer : IDisposable
     private readonly ITrainingObserver? _observer;
     private readonly QNetwork _qNetwork;
     private readonly QNetwork _targetNetwork;
-    private readonly Tensor _qValues;
-    private readonly Tensor _targetValues;
     private readonly (string Name, Parameter Parameter)[] _namedParameters;
-    private readonly FlatOptimizer _optimizer;
+    private readonly IDqnUpdate _update;
     private readonly IReplayBuffer _replay;
-    private readonly UniformActionSampler _replayRandom;
-    private readonly UniformActionSampler _explorer;
+    private readonly SeededRandom _replayRandom;
+    private readonly SeededRandom _explorer;
     private readonly GreedyPolicy _greedy;
 
-    // The minibatch lives in these tensors; the replay buffer writes into their memory.
-    private readonly Tensor _batchObservations;
-    private readonly Tensor _batchNextObservations;
-    private readonly Tensor _batchActions;
-    private readonly Tensor _batchRewards;
-    private readonly Tensor _batchDiscounts;
-    private readonly Tensor _lossGradient;
-    private readonly Tensor _batchTargets;
+    // The minibatch; the replay buffer writes into its tensors' memory.
+    private readonly DqnBatch _batch;
 
     private readonly int _observationBytes;
     private readonly byte[] _observations;
@@ -65,6 +56,7 @@ public sealed partial class DqnTrainer : IDisposable
         {
             throw new ArgumentException($"The config asks for num_envs = {config.NumEnvs}, the vector env has {envs.NumEnvs}.", nameof(envs));
         }
+        var device = TrainingDevice.Resolve(config.Device);
         _config = config;
         _envs = envs;
         _observer = observer;
@@ -76,27 +68,25 @@ public sealed partial class DqnTrainer : IDisposable
         random.manual_seed(config.Seed);
         var space = envs.SingleObservationSpace;
         int actionCount = envs.SingleActionSpace.N;
+        // Both networks are initialised on the CPU from the seeded generator, then moved, so every device starts alike.
         _qNetwork = QNetwork.Create(config, space, actionCount);
         _targetNetwork = _qNetwork.CreateSibling();
-        (_qValues, var qGradients) = _qNetwork.Flatten();
-        (_targetValues, _) = _targetNetwork.Flatten();
-        DqnUpdate.UpdateTarget(_targetValues, _qValues, tau: 1.0);
+        if (device.type != DeviceType.CPU)
+        {
+            _qNetwork.to(device);
+            _targetNetwork.to(device);
+        }
+        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device);
+        _update.UpdateTarget(tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
-        _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
         _replay = ReplayBuffers.Create(config, space);
-        _replayRandom = new UniformActionSampler(config.Seed);
-        _explorer = new UniformActionSampler(config.Seed ^ 0x5DEECE66DL);
+        _replayRandom = new SeededRandom(config.Seed);
+        _explorer = new SeededRandom(config.Seed ^ 0x5DEECE66DL);
         _greedy = new GreedyPolicy(_qNetwork, space.Dtype);
 
         var inputType = _replay.InputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32;
-        long[] batchShape = [config.BatchSize, .. (_qNetwork.Kind == NetworkKind.Mlp ? [(long)space.ElementCount] : space.Shape.Select(d => (long)d))];
-        _batchObservations = zeros(batchShape, inputType);
-        _batchNextObservations = zeros(batchShape, inputType);
-        _batchActions = zeros([config.BatchSize, 1], ScalarType.Int64);
-        _batchRewards = zeros(config.BatchSize);
-        _batchDiscounts = zeros(config.BatchSize);
-        _lossGradient = zeros([config.BatchSize, _envs.SingleActionSpace.N]);
-        _batchTargets = zeros(config.BatchSize);
+        long[] observationShape = _qNetwork.Kind == NetworkKind.Mlp ? [space.ElementCount] : space.Shape.Select(d => (long)d).ToArray();
+        _batch = new DqnBatch(config.BatchSize, observationShape, inputType);
 
         _observationBytes = space.ByteSize;
         _observations = new byte[envs.NumEnvs * _observationBytes];
@@ -252,71 +242,48 @@ public sealed partial class DqnTrainer : IDisposable
 
     private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
 
-    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update).</summary>
+    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update, by <see cref="IDqnUpdate"/>).</summary>
     private void TrainStep(long globalStep, double seconds, long stepsThisCall)
     {
-        _replay.Sample(_replayRandom, new ReplayBatch(
-            _batchObservations.bytes, _batchNextObservations.bytes,
-            MemoryMarshal.Cast<byte, long>(_batchActions.bytes),
-            MemoryMarshal.Cast<byte, float>(_batchRewards.bytes),
-            MemoryMarshal.Cast<byte, float>(_batchDiscounts.bytes)));
-        // gamma * (1 - done), so the target is one fused multiply-add.
-        var discounts = MemoryMarshal.Cast<byte, float>(_batchDiscounts.bytes);
-        float gamma = (float)_config.Gamma;
-        for (int i = 0; i < discounts.Length; i++)
-        {
-            discounts[i] = gamma * (1f - discounts[i]);
-        }
-
-        using var scope = NewDisposeScope();
-        var tdTarget = DqnUpdate.TdTarget(_qNetwork, _targetNetwork, _batchNextObservations, _batchRewards, _batchDiscounts, _config.DoubleDqn, _batchTargets);
-        var qValues = _qNetwork.forward(_batchObservations);
-        // The loss's gradient with respect to Q(s, .) is written by hand (what mse_loss/smooth_l1_loss and gather
-        // would give), which spares autograd six small nodes per update.
-        float loss = DqnUpdate.LossGradient(
-            MemoryMarshal.Cast<byte, float>(qValues.bytes), MemoryMarshal.Cast<byte, float>(tdTarget.bytes),
-            MemoryMarshal.Cast<byte, long>(_batchActions.bytes), _config.Loss, MemoryMarshal.Cast<byte, float>(_lossGradient.bytes));
-
-        _optimizer.ZeroGrad();
-        qValues.backward([_lossGradient]);
-        if (_config.MaxGradNorm > 0)
-        {
-            _optimizer.ClipGradNorm(_config.MaxGradNorm);
-        }
-        _optimizer.Step();
+        _replay.Sample(_replayRandom, _batch.View);
+        bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
+        var statistics = _update.Step(_batch, withStatistics: log);
         _greedy.Refresh();
         _trainSteps++;
 
-        if (_tensorboard is not null && _trainSteps % _config.LogFrequency == 0)
+        if (log)
         {
+            using var scope = NewDisposeScope();
             int step = (int)globalStep;
-            _tensorboard.add_scalar("losses/td_loss", loss, step);
-            _tensorboard.add_scalar("losses/q_values", qValues.gather(1, _batchActions).mean().item<float>(), step);
+            _tensorboard!.add_scalar("losses/td_loss", statistics.Loss, step);
+            _tensorboard.add_scalar("losses/q_values", statistics.QValueMean, step);
             _tensorboard.add_scalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), step);
+            // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
+            double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
             {
                 if (parameter.grad is { } grad)
                 {
-                    _tensorboard.add_scalar($"gradients/{name}", grad.norm().item<float>(), step);
+                    float norm = grad.norm().item<float>();
+                    squares += (double)norm * norm;
+                    _tensorboard.add_scalar($"gradients/{name}", norm, step);
                 }
             }
+            _tensorboard.add_scalar("gradients/total_norm", (float)Math.Sqrt(squares), step);
         }
     }
 
-    private void UpdateTarget() => DqnUpdate.UpdateTarget(_targetValues, _qValues, _config.Tau);
+    private void UpdateTarget() => _update.UpdateTarget(_config.Tau);
+
+    /// <summary>The update path this run uses (auto resolved).</summary>
+    public UpdatePath UpdatePath => _update.Path;
 
     public void Dispose()
     {
         _csv.Dispose();
         _greedy.Dispose();
-        _batchObservations.Dispose();
-        _batchNextObservations.Dispose();
-        _batchActions.Dispose();
-        _batchRewards.Dispose();
-        _batchDiscounts.Dispose();
-        _lossGradient.Dispose();
-        _batchTargets.Dispose();
-        _optimizer.Dispose();
+        _batch.Dispose();
+        _update.Dispose();
         _replay.Dispose();
         _targetNetwork.Dispose();
         _qNetwork.Dispose();

@@ -26,7 +26,7 @@ public static class Evaluator
             throw new ArgumentException($"DQN needs a discrete action space; {env.Id} has {env.ActionSpace}.", nameof(env));
         }
         using var policy = new GreedyPolicy(network, env.ObservationSpace.Dtype);
-        var random = new UniformActionSampler(seed);
+        var random = new SeededRandom(seed);
         var observation = new byte[env.ObservationSpace.ByteSize];
         var returns = new List<double>(episodes);
         env.Reset(observation, seed);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using DqnBridge.Envs;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -77,7 +78,9 @@ public sealed class GreedyPolicy : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         observation[.._inputBytes].CopyTo(_input!.bytes);
-        return (int)_network.forward(_input).argmax(1).item<long>();
+        var device = _network.parameters().First().device;
+        var input = device.type == DeviceType.CPU ? _input : _input.to(device);
+        return (int)_network.forward(input).argmax(1).item<long>();
     }
 
     private void CopyWeights()
@@ -85,10 +88,22 @@ public sealed class GreedyPolicy : IDisposable
         var layers = _network.LinearLayers();
         for (int i = 0; i < layers.Count; i++)
         {
-            MemoryMarshal.Cast<byte, float>(layers[i].weight!.bytes).CopyTo(_weights[i]);
-            MemoryMarshal.Cast<byte, float>(layers[i].bias!.bytes).CopyTo(_biases[i]);
+            CopyToArray(layers[i].weight!, _weights[i]);
+            CopyToArray(layers[i].bias!, _biases[i]);
         }
         _stale = false;
+    }
+
+    /// <summary>A parameter's values into a managed array, through a CPU copy when it lives on another device.</summary>
+    private static void CopyToArray(Tensor parameter, float[] destination)
+    {
+        if (parameter.device_type == DeviceType.CPU)
+        {
+            MemoryMarshal.Cast<byte, float>(parameter.bytes).CopyTo(destination);
+            return;
+        }
+        using var onCpu = parameter.detach().cpu();
+        MemoryMarshal.Cast<byte, float>(onCpu.bytes).CopyTo(destination);
     }
 
     /// <summary>output = W x + b (ReLU optional), summed in SIMD lanes and then across lanes: a fixed order, so deterministic.</summary>
