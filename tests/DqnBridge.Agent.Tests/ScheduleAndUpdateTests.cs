@@ -31,6 +31,9 @@ public sealed class ScheduleAndUpdateTests
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { Tau = 0 }.Validate());
         StringAssert.Contains(error.Message, "tau");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { ClipGradValue = -1 }.Validate()).Message, "clip_grad_value");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(
+            () => new DqnConfig { UpdatePath = UpdatePath.Fused, Device = DeviceChoice.Cuda }.Validate()).Message, "update_path");
         var atari = DqnConfig.CleanRlAtari();
         atari.Validate();
         Assert.AreEqual(80_000, atari.LearningStarts);
