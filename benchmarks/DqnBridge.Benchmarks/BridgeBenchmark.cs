@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DqnBridge.Agent.Interop;
 using DqnBridge.Python;
 using static TorchSharp.torch;
 
@@ -79,7 +78,7 @@ internal static class BridgeBenchmark
         {
             using var result = frameObs.Invoke();
             using var array = new NumpyArray(result);
-            NumpyTensor.CopyInto(array, frameTensor);
+            array.AsBytes().CopyTo(frameTensor.bytes); // one copy from NumPy's memory into the tensor's
         });
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using DqnBridge.Envs;
 
 namespace DqnBridge.Agent;
@@ -36,26 +37,40 @@ public enum NetworkKind
 /// <summary>
 /// Every hyperparameter of a run, in one place. Keys in YAML and on the command line are these
 /// names in snake_case, the same words CleanRL's dqn.py uses (learning_rate, buffer_size, ...).
-/// Defaults are CleanRL's dqn.py defaults for classic control.
+/// Defaults are CleanRL's dqn.py defaults for classic control. Each property's [Description] is what
+/// `dqnbridge config keys` and the README's key table print for it.
 /// </summary>
 public sealed class DqnConfig
 {
     // Experiment
+    [Description("Experiment name, part of the run name")]
     public string ExpName { get; set; } = "dqn";
+
+    [Description("Seed of the network, replay sampling, exploration and environments")]
     public int Seed { get; set; } = 1;
+
+    [Description("Environment id, e.g. CartPole-v1 or ALE/Pong-v5")]
     public string EnvId { get; set; } = "CartPole-v1";
+
+    [Description("Environments stepped together in the vector environment")]
     public int NumEnvs { get; set; } = 1;
+
+    [Description("auto uses Gymnasium when importable, else the built-in environment")]
     public EnvBackend Backend { get; set; } = EnvBackend.Auto;
+
+    [Description("Pixel preprocessing: none, atari (Nature DQN) or car_racing")]
     public EnvWrappers Wrappers { get; set; } = EnvWrappers.None;
 
-    /// <summary>Keyword arguments passed to gymnasium.make (for example continuous: false).</summary>
+    [Description("Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false")]
     public Dictionary<string, object> EnvKwargs { get; set; } = new();
 
-    /// <summary>Frames skipped per action and frames stacked per observation, for the pixel wrappers.</summary>
+    [Description("Frames per action for the pixel wrappers")]
     public int FrameSkip { get; set; } = 4;
+
+    [Description("Frames per observation for the pixel wrappers")]
     public int FrameStack { get; set; } = 4;
 
-    /// <summary>Python executable whose environment (venv, conda) provides Gymnasium; empty means python3 on PATH.</summary>
+    [Description("Python executable whose environment has Gymnasium; empty finds python3")]
     public string Python { get; set; } = "";
 
     /// <summary>The environment part of this config, as the environment layer takes it.</summary>
@@ -63,44 +78,96 @@ public sealed class DqnConfig
         new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode);
 
     // Algorithm (CleanRL names)
+    [Description("Environment steps to train for (summed over envs)")]
     public long TotalTimesteps { get; set; } = 500_000;
+
+    [Description("Optimizer learning rate")]
     public double LearningRate { get; set; } = 2.5e-4;
+
+    [Description("Replay memory capacity in transitions")]
     public int BufferSize { get; set; } = 10_000;
+
+    [Description("Discount factor")]
     public double Gamma { get; set; } = 0.99;
+
+    [Description("Target network update rate; 1.0 copies the weights")]
     public double Tau { get; set; } = 1.0;
+
+    [Description("Steps between target network updates")]
     public int TargetNetworkFrequency { get; set; } = 500;
+
+    [Description("Transitions sampled per gradient step")]
     public int BatchSize { get; set; } = 128;
+
+    [Description("Starting exploration epsilon")]
     public double StartE { get; set; } = 1.0;
+
+    [Description("Final exploration epsilon")]
     public double EndE { get; set; } = 0.05;
+
+    [Description("Fraction of total_timesteps over which a linear epsilon decays")]
     public double ExplorationFraction { get; set; } = 0.5;
+
+    [Description("Steps of random play before learning starts")]
     public long LearningStarts { get; set; } = 10_000;
+
+    [Description("Steps between gradient steps")]
     public int TrainFrequency { get; set; } = 10;
 
     // Options our references use beyond CleanRL
+    [Description("linear (CleanRL) or exponential (end_e + (start_e - end_e) exp(-t / epsilon_decay_steps))")]
     public EpsilonSchedule EpsilonSchedule { get; set; } = EpsilonSchedule.Linear;
+
+    [Description("Time constant of the exponential epsilon schedule")]
     public double EpsilonDecaySteps { get; set; } = 1000;
+
+    [Description("TD loss: mse (CleanRL) or huber (smooth L1)")]
     public LossKind Loss { get; set; } = LossKind.Mse;
+
+    [Description("adam, adamw or rmsprop")]
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>Gradient L2-norm clipping; 0 turns it off.</summary>
+    [Description("Gradient L2-norm clipping; 0 turns it off")]
     public double MaxGradNorm { get; set; } = 0;
+
+    [Description("Gradient clipping by value: each element to [-v, v], before any norm clipping; 0 turns it off")]
+    public double ClipGradValue { get; set; } = 0;
+
+    [Description("Pick next actions with the online network (Double DQN)")]
     public bool DoubleDqn { get; set; } = false;
+
+    [Description("mlp or nature_cnn")]
     public NetworkKind Network { get; set; } = NetworkKind.Mlp;
+
+    [Description("Hidden layer widths of the MLP, e.g. [120,84]")]
     public int[] HiddenSizes { get; set; } = [120, 84];
 
+    [Description("cpu, cuda (needs a CUDA build of TorchSharp) or auto (cuda when available, else cpu)")]
+    public DeviceChoice Device { get; set; } = DeviceChoice.Cpu;
+
+    [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU)")]
+    public UpdatePath UpdatePath { get; set; } = UpdatePath.Auto;
+
     // Output and bookkeeping
+    [Description("Folder that receives runs/<run-name>/")]
     public string RunsDir { get; set; } = "runs";
 
-    /// <summary>Steps between checkpoints; 0 writes one only at the end (and on Ctrl+C).</summary>
+    [Description("Steps between checkpoints; 0 writes one only at the end and on Ctrl+C")]
     public long CheckpointFrequency { get; set; } = 100_000;
+
+    [Description("Write TensorBoard event files")]
     public bool Tensorboard { get; set; } = true;
 
-    /// <summary>libtorch intra-op threads; one is fastest for small networks and is the bit-for-bit reference.</summary>
+    [Description("libtorch intra-op threads (1 is fastest for small networks and the bit-for-bit reference)")]
     public int TorchThreads { get; set; } = 1;
+
+    [Description("Episodes run by evaluate")]
     public int EvalEpisodes { get; set; } = 10;
+
+    [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
     public double EvalEpsilon { get; set; } = 0.05;
 
-    /// <summary>Training steps between TensorBoard scalars for the loss, Q values and gradient norms (CleanRL logs every 100).</summary>
+    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
     public int LogFrequency { get; set; } = 100;
 
     /// <summary>CleanRL dqn.py's defaults (classic control): the values this class starts with.</summary>
@@ -165,6 +232,9 @@ public sealed class DqnConfig
         Require(LearningStarts >= 0, "learning_starts", LearningStarts, "it must not be negative");
         Require(TrainFrequency >= 1, "train_frequency", TrainFrequency, "it must be at least 1");
         Require(MaxGradNorm >= 0, "max_grad_norm", MaxGradNorm, "it must be 0 (off) or positive");
+        Require(ClipGradValue >= 0, "clip_grad_value", ClipGradValue, "it must be 0 (off) or positive");
+        Require(!(UpdatePath == UpdatePath.Fused && Device == DeviceChoice.Cuda), "update_path", "fused",
+            "the fused path runs on the CPU only; with device = cuda use update_path=reference (or auto)");
         Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1), "hidden_sizes", $"[{string.Join(", ", HiddenSizes)}]",
             "it needs at least one layer, each of size 1 or more");
         Require(CheckpointFrequency >= 0, "checkpoint_frequency", CheckpointFrequency, "it must be 0 (end only) or positive");

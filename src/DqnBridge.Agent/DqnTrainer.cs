@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.InteropServices;
-using CsvHelper;
-using CsvHelper.Configuration;
 using DqnBridge.Envs;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -14,9 +10,10 @@ namespace DqnBridge.Agent;
 /// DQN (Mnih et al. 2015) as CleanRL's dqn.py and dqn_atari.py run it. <see cref="Train"/> reads
 /// top to bottom like dqn.py: epsilon, act, step, store, train every train_frequency after
 /// learning_starts, update the target every target_network_frequency.
-/// Run directory: episodes.csv, config.json, tensorboard/ and checkpoints/latest/.
+/// Run directory: episodes.csv (<see cref="EpisodeCsv"/>), config.json, tensorboard/ and checkpoints/latest/
+/// (written and read in DqnTrainer.Checkpointing.cs).
 /// </summary>
-public sealed class DqnTrainer : IDisposable
+public sealed partial class DqnTrainer : IDisposable
 {
     private const int RecentEpisodes = 100;
 
@@ -25,23 +22,15 @@ public sealed class DqnTrainer : IDisposable
     private readonly ITrainingObserver? _observer;
     private readonly QNetwork _qNetwork;
     private readonly QNetwork _targetNetwork;
-    private readonly Tensor _qValues;
-    private readonly Tensor _targetValues;
     private readonly (string Name, Parameter Parameter)[] _namedParameters;
-    private readonly FlatOptimizer _optimizer;
+    private readonly IDqnUpdate _update;
     private readonly IReplayBuffer _replay;
-    private readonly UniformActionSampler _replayRandom;
-    private readonly UniformActionSampler _explorer;
+    private readonly SeededRandom _replayRandom;
+    private readonly SeededRandom _explorer;
     private readonly GreedyPolicy _greedy;
 
-    // The minibatch lives in these tensors; the replay buffer writes into their memory.
-    private readonly Tensor _batchObservations;
-    private readonly Tensor _batchNextObservations;
-    private readonly Tensor _batchActions;
-    private readonly Tensor _batchRewards;
-    private readonly Tensor _batchDiscounts;
-    private readonly Tensor _lossGradient;
-    private readonly Tensor _batchTargets;
+    // The minibatch; the replay buffer writes into its tensors' memory.
+    private readonly DqnBatch _batch;
 
     private readonly int _observationBytes;
     private readonly byte[] _observations;
@@ -67,6 +56,7 @@ public sealed class DqnTrainer : IDisposable
         {
             throw new ArgumentException($"The config asks for num_envs = {config.NumEnvs}, the vector env has {envs.NumEnvs}.", nameof(envs));
         }
+        var device = TrainingDevice.Resolve(config.Device);
         _config = config;
         _envs = envs;
         _observer = observer;
@@ -78,27 +68,25 @@ public sealed class DqnTrainer : IDisposable
         random.manual_seed(config.Seed);
         var space = envs.SingleObservationSpace;
         int actionCount = envs.SingleActionSpace.N;
+        // Both networks are initialised on the CPU from the seeded generator, then moved, so every device starts alike.
         _qNetwork = QNetwork.Create(config, space, actionCount);
         _targetNetwork = _qNetwork.CreateSibling();
-        (_qValues, var qGradients) = _qNetwork.Flatten();
-        (_targetValues, _) = _targetNetwork.Flatten();
-        DqnUpdate.UpdateTarget(_targetValues, _qValues, tau: 1.0);
+        if (device.type != DeviceType.CPU)
+        {
+            _qNetwork.to(device);
+            _targetNetwork.to(device);
+        }
+        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device);
+        _update.UpdateTarget(tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
-        _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
         _replay = ReplayBuffers.Create(config, space);
-        _replayRandom = new UniformActionSampler(config.Seed);
-        _explorer = new UniformActionSampler(config.Seed ^ 0x5DEECE66DL);
+        _replayRandom = new SeededRandom(config.Seed);
+        _explorer = new SeededRandom(config.Seed ^ 0x5DEECE66DL);
         _greedy = new GreedyPolicy(_qNetwork, space.Dtype);
 
         var inputType = _replay.InputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32;
-        long[] batchShape = [config.BatchSize, .. (_qNetwork.Kind == NetworkKind.Mlp ? [(long)space.ElementCount] : space.Shape.Select(d => (long)d))];
-        _batchObservations = zeros(batchShape, inputType);
-        _batchNextObservations = zeros(batchShape, inputType);
-        _batchActions = zeros([config.BatchSize, 1], ScalarType.Int64);
-        _batchRewards = zeros(config.BatchSize);
-        _batchDiscounts = zeros(config.BatchSize);
-        _lossGradient = zeros([config.BatchSize, _envs.SingleActionSpace.N]);
-        _batchTargets = zeros(config.BatchSize);
+        long[] observationShape = _qNetwork.Kind == NetworkKind.Mlp ? [space.ElementCount] : space.Shape.Select(d => (long)d).ToArray();
+        _batch = new DqnBatch(config.BatchSize, observationShape, inputType);
 
         _observationBytes = space.ByteSize;
         _observations = new byte[envs.NumEnvs * _observationBytes];
@@ -254,220 +242,50 @@ public sealed class DqnTrainer : IDisposable
 
     private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
 
-    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update).</summary>
+    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update, by <see cref="IDqnUpdate"/>).</summary>
     private void TrainStep(long globalStep, double seconds, long stepsThisCall)
     {
-        _replay.Sample(_replayRandom, new ReplayBatch(
-            _batchObservations.bytes, _batchNextObservations.bytes,
-            MemoryMarshal.Cast<byte, long>(_batchActions.bytes),
-            MemoryMarshal.Cast<byte, float>(_batchRewards.bytes),
-            MemoryMarshal.Cast<byte, float>(_batchDiscounts.bytes)));
-        // gamma * (1 - done), so the target is one fused multiply-add.
-        var discounts = MemoryMarshal.Cast<byte, float>(_batchDiscounts.bytes);
-        float gamma = (float)_config.Gamma;
-        for (int i = 0; i < discounts.Length; i++)
-        {
-            discounts[i] = gamma * (1f - discounts[i]);
-        }
-
-        using var scope = NewDisposeScope();
-        var tdTarget = DqnUpdate.TdTarget(_qNetwork, _targetNetwork, _batchNextObservations, _batchRewards, _batchDiscounts, _config.DoubleDqn, _batchTargets);
-        var qValues = _qNetwork.forward(_batchObservations);
-        // The loss's gradient with respect to Q(s, .) is written by hand (what mse_loss/smooth_l1_loss and gather
-        // would give), which spares autograd six small nodes per update.
-        float loss = DqnUpdate.LossGradient(
-            MemoryMarshal.Cast<byte, float>(qValues.bytes), MemoryMarshal.Cast<byte, float>(tdTarget.bytes),
-            MemoryMarshal.Cast<byte, long>(_batchActions.bytes), _config.Loss, MemoryMarshal.Cast<byte, float>(_lossGradient.bytes));
-
-        _optimizer.ZeroGrad();
-        qValues.backward([_lossGradient]);
-        if (_config.MaxGradNorm > 0)
-        {
-            _optimizer.ClipGradNorm(_config.MaxGradNorm);
-        }
-        _optimizer.Step();
+        _replay.Sample(_replayRandom, _batch.View);
+        bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
+        var statistics = _update.Step(_batch, withStatistics: log);
         _greedy.Refresh();
         _trainSteps++;
 
-        if (_tensorboard is not null && _trainSteps % _config.LogFrequency == 0)
+        if (log)
         {
+            using var scope = NewDisposeScope();
             int step = (int)globalStep;
-            _tensorboard.add_scalar("losses/td_loss", loss, step);
-            _tensorboard.add_scalar("losses/q_values", qValues.gather(1, _batchActions).mean().item<float>(), step);
+            _tensorboard!.add_scalar("losses/td_loss", statistics.Loss, step);
+            _tensorboard.add_scalar("losses/q_values", statistics.QValueMean, step);
             _tensorboard.add_scalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), step);
+            // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
+            double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
             {
                 if (parameter.grad is { } grad)
                 {
-                    _tensorboard.add_scalar($"gradients/{name}", grad.norm().item<float>(), step);
+                    float norm = grad.norm().item<float>();
+                    squares += (double)norm * norm;
+                    _tensorboard.add_scalar($"gradients/{name}", norm, step);
                 }
             }
+            _tensorboard.add_scalar("gradients/total_norm", (float)Math.Sqrt(squares), step);
         }
     }
 
-    private void UpdateTarget() => DqnUpdate.UpdateTarget(_targetValues, _qValues, _config.Tau);
+    private void UpdateTarget() => _update.UpdateTarget(_config.Tau);
 
-    /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
-    public string SaveCheckpoint(double secondsThisCall = 0)
-    {
-        _csv.Flush();
-        using var torchState = random.get_rng_state();
-        var state = new TrainerState
-        {
-            NextStep = _nextStep,
-            Episodes = _episodes,
-            TrainSteps = _trainSteps,
-            WallTimeSeconds = _wallTimeBefore + secondsThisCall,
-            ReplayRandomState = _replayRandom.GetState(),
-            ExplorationState = _explorer.GetState(),
-            TorchRngState = torchState.bytes.ToArray(),
-            CurrentObservations = (byte[])_observations.Clone(),
-            HasEnvState = _envs is IRestorableVectorEnv,
-            RecentReturns = _recentReturns.ToArray(),
-            EnvId = _envs.Id,
-            NumEnvs = _envs.NumEnvs,
-            ObservationShape = _envs.SingleObservationSpace.Shape,
-            ObservationType = _envs.SingleObservationSpace.Dtype,
-            ActionCount = _envs.SingleActionSpace.N,
-        };
-        return Checkpoint.Save(CheckpointDirectory, _config, state, folder =>
-        {
-            _qNetwork.save(Path.Combine(folder, Checkpoint.QNetworkFile));
-            _targetNetwork.save(Path.Combine(folder, Checkpoint.TargetNetworkFile));
-            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, Checkpoint.OptimizerFile))))
-            {
-                _optimizer.Save(writer);
-            }
-            using (var writer = new BinaryWriter(new BufferedStream(File.Create(Path.Combine(folder, Checkpoint.ReplayFile)), 1 << 20)))
-            {
-                _replay.Save(writer);
-            }
-            if (_envs is IRestorableVectorEnv restorable)
-            {
-                File.WriteAllBytes(Path.Combine(folder, Checkpoint.EnvStateFile), restorable.SaveState());
-            }
-        });
-    }
-
-    private void RestoreFrom(Checkpoint checkpoint)
-    {
-        var state = checkpoint.State;
-        try
-        {
-            _qNetwork.load(checkpoint.PathOf(Checkpoint.QNetworkFile));
-            _targetNetwork.load(checkpoint.PathOf(Checkpoint.TargetNetworkFile));
-            using (var reader = new BinaryReader(File.OpenRead(checkpoint.PathOf(Checkpoint.OptimizerFile))))
-            {
-                _optimizer.Load(reader);
-            }
-            using (var reader = new BinaryReader(new BufferedStream(File.OpenRead(checkpoint.PathOf(Checkpoint.ReplayFile)), 1 << 20)))
-            {
-                _replay.Load(reader);
-            }
-            _replayRandom.SetState(state.ReplayRandomState);
-            _explorer.SetState(state.ExplorationState);
-            using (var torchState = random.get_rng_state())
-            {
-                if (torchState.bytes.Length != state.TorchRngState.Length)
-                {
-                    throw new InvalidDataException($"torch RNG state has {state.TorchRngState.Length} bytes, expected {torchState.bytes.Length}");
-                }
-                state.TorchRngState.CopyTo(torchState.bytes);
-                random.set_rng_state(torchState);
-            }
-            if (state.CurrentObservations.Length != _observations.Length)
-            {
-                throw new InvalidDataException($"saved observations have {state.CurrentObservations.Length} bytes, expected {_observations.Length}");
-            }
-        }
-        catch (Exception e) when (e is not CheckpointException)
-        {
-            throw new CheckpointException($"Checkpoint '{checkpoint.Directory}' cannot be restored: {e.Message}", e);
-        }
-
-        if (_envs is IRestorableVectorEnv restorable && state.HasEnvState)
-        {
-            restorable.RestoreState(File.ReadAllBytes(checkpoint.PathOf(Checkpoint.EnvStateFile)));
-            state.CurrentObservations.CopyTo(_observations, 0);
-        }
-        else
-        {
-            // The environments cannot be put back mid-episode: start fresh episodes with a seed of their own.
-            _envs.Reset(unchecked(_config.Seed + (int)state.NextStep));
-            _envs.Observations.CopyTo(_observations);
-        }
-        _nextStep = state.NextStep;
-        _episodes = state.Episodes;
-        _trainSteps = state.TrainSteps;
-        _wallTimeBefore = state.WallTimeSeconds;
-        foreach (double r in state.RecentReturns)
-        {
-            _recentReturns.Enqueue(r);
-        }
-    }
+    /// <summary>The update path this run uses (auto resolved).</summary>
+    public UpdatePath UpdatePath => _update.Path;
 
     public void Dispose()
     {
         _csv.Dispose();
         _greedy.Dispose();
-        _batchObservations.Dispose();
-        _batchNextObservations.Dispose();
-        _batchActions.Dispose();
-        _batchRewards.Dispose();
-        _batchDiscounts.Dispose();
-        _lossGradient.Dispose();
-        _batchTargets.Dispose();
-        _optimizer.Dispose();
+        _batch.Dispose();
+        _update.Dispose();
         _replay.Dispose();
         _targetNetwork.Dispose();
         _qNetwork.Dispose();
     }
-}
-
-/// <summary>episodes.csv, one row per finished episode, written with CsvHelper.</summary>
-internal sealed class EpisodeCsv : IDisposable
-{
-    private sealed class RecordMap : ClassMap<EpisodeRecord>
-    {
-        public RecordMap()
-        {
-            Map(r => r.GlobalStep).Name("global_step");
-            Map(r => r.Episode).Name("episode");
-            Map(r => r.Return).Name("return");
-            Map(r => r.Length).Name("length");
-            Map(r => r.Epsilon).Name("epsilon");
-            Map(r => r.WallTime).Name("wall_time");
-        }
-    }
-
-    private readonly CsvWriter _csv;
-
-    /// <summary>Opens the file; on a resume keeps the header and the first <paramref name="keepRows"/> episodes, dropping any written after the checkpoint.</summary>
-    public EpisodeCsv(string path, long keepRows)
-    {
-        bool append = keepRows > 0 && File.Exists(path);
-        if (append)
-        {
-            var lines = File.ReadLines(path).Take((int)keepRows + 1).ToList();
-            File.WriteAllLines(path, lines);
-        }
-        var writer = new StreamWriter(path, append);
-        _csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = !append });
-        _csv.Context.RegisterClassMap<RecordMap>();
-        if (!append)
-        {
-            _csv.WriteHeader<EpisodeRecord>();
-            _csv.NextRecord();
-        }
-    }
-
-    public void Write(EpisodeRecord record)
-    {
-        _csv.WriteRecord(record);
-        _csv.NextRecord();
-    }
-
-    public void Flush() => _csv.Flush();
-
-    public void Dispose() => _csv.Dispose();
 }

@@ -7,16 +7,16 @@ namespace DqnBridge.Agent;
 /// <summary>
 /// Adam, AdamW (weight decay 0.01) and RMSprop (alpha 0.99) with PyTorch's default constants and
 /// update formulas, run on one flat parameter tensor and its flat gradient in a single managed
-/// pass, whatever the number of layers.
+/// pass, whatever the number of layers. The optimizer of <see cref="FusedCpuUpdate"/>; CPU only.
 /// </summary>
 public sealed class FlatOptimizer : IDisposable
 {
     private const double Beta1 = 0.9;
     private const double Beta2 = 0.999;
     private const double AdamEpsilon = 1e-8;
-    private const double AdamWWeightDecay = 0.01;
-    private const double RmsAlpha = 0.99;
-    private const double RmsEpsilon = 1e-8;
+    private const double AdamWWeightDecay = OptimizerDefaults.AdamWWeightDecay;
+    private const double RmsAlpha = OptimizerDefaults.RmsAlpha;
+    private const double RmsEpsilon = OptimizerDefaults.RmsEpsilon;
 
     private readonly OptimizerKind _kind;
     private readonly double _learningRate;
@@ -44,6 +44,17 @@ public sealed class FlatOptimizer : IDisposable
 
     /// <summary>Zeroes the gradient in place (the layers' gradients are views of it and must stay so).</summary>
     public void ZeroGrad() => _gradients.bytes.Clear();
+
+    /// <summary>Clamps every gradient element to [-<paramref name="clipValue"/>, <paramref name="clipValue"/>], as clip_grad_value_ does.</summary>
+    public void ClipGradValue(double clipValue)
+    {
+        var gradients = Floats(_gradients);
+        float limit = (float)clipValue;
+        for (int i = 0; i < gradients.Length; i++)
+        {
+            gradients[i] = Math.Clamp(gradients[i], -limit, limit);
+        }
+    }
 
     /// <summary>Scales the gradient so its global L2 norm is at most <paramref name="maxNorm"/>, as clip_grad_norm_ does.</summary>
     public void ClipGradNorm(double maxNorm)

@@ -138,7 +138,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         _padding = seen;
     }
 
-    public void Sample(UniformActionSampler random, ReplayBatch batch)
+    public void Sample(SeededRandom random, ReplayBatch batch)
     {
         if (_count == 0)
         {

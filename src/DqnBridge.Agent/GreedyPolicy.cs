@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using DqnBridge.Envs;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -77,7 +78,9 @@ public sealed class GreedyPolicy : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         observation[.._inputBytes].CopyTo(_input!.bytes);
-        return (int)_network.forward(_input).argmax(1).item<long>();
+        var device = _network.parameters().First().device;
+        var input = device.type == DeviceType.CPU ? _input : _input.to(device);
+        return (int)_network.forward(input).argmax(1).item<long>();
     }
 
     private void CopyWeights()
@@ -85,10 +88,22 @@ public sealed class GreedyPolicy : IDisposable
         var layers = _network.LinearLayers();
         for (int i = 0; i < layers.Count; i++)
         {
-            MemoryMarshal.Cast<byte, float>(layers[i].weight!.bytes).CopyTo(_weights[i]);
-            MemoryMarshal.Cast<byte, float>(layers[i].bias!.bytes).CopyTo(_biases[i]);
+            CopyToArray(layers[i].weight!, _weights[i]);
+            CopyToArray(layers[i].bias!, _biases[i]);
         }
         _stale = false;
+    }
+
+    /// <summary>A parameter's values into a managed array, through a CPU copy when it lives on another device.</summary>
+    private static void CopyToArray(Tensor parameter, float[] destination)
+    {
+        if (parameter.device_type == DeviceType.CPU)
+        {
+            MemoryMarshal.Cast<byte, float>(parameter.bytes).CopyTo(destination);
+            return;
+        }
+        using var onCpu = parameter.detach().cpu();
+        MemoryMarshal.Cast<byte, float>(onCpu.bytes).CopyTo(destination);
     }
 
     /// <summary>output = W x + b (ReLU optional), summed in SIMD lanes and then across lanes: a fixed order, so deterministic.</summary>
@@ -147,57 +162,4 @@ public sealed class GreedyPolicy : IDisposable
     }
 
     public void Dispose() => _input?.Dispose();
-}
-
-/// <summary>Runs a trained network for some episodes with a small epsilon, as CleanRL's evaluate does.</summary>
-public static class Evaluator
-{
-    /// <summary>
-    /// Plays <paramref name="episodes"/> episodes of <paramref name="env"/> with the checkpoint's
-    /// Q-network (epsilon-greedy with <paramref name="epsilon"/>), returning each episode's return.
-    /// <paramref name="onFrame"/> receives every rendered frame (the env needs render_mode rgb_array).
-    /// </summary>
-    public static IReadOnlyList<double> Evaluate(
-        string checkpointDirectory, IEnv env, int episodes, double epsilon = 0.05, int seed = 1, Action<RgbFrame>? onFrame = null)
-    {
-        var checkpoint = Checkpoint.Load(checkpointDirectory);
-        using var network = checkpoint.LoadQNetwork();
-        return Evaluate(network, env, episodes, epsilon, seed, onFrame);
-    }
-
-    public static IReadOnlyList<double> Evaluate(
-        QNetwork network, IEnv env, int episodes, double epsilon = 0.05, int seed = 1, Action<RgbFrame>? onFrame = null)
-    {
-        if (env.ActionSpace is not DiscreteSpace actions)
-        {
-            throw new ArgumentException($"DQN needs a discrete action space; {env.Id} has {env.ActionSpace}.", nameof(env));
-        }
-        using var policy = new GreedyPolicy(network, env.ObservationSpace.Dtype);
-        var random = new UniformActionSampler(seed);
-        var observation = new byte[env.ObservationSpace.ByteSize];
-        var returns = new List<double>(episodes);
-        env.Reset(observation, seed);
-        for (int episode = 0; episode < episodes; episode++)
-        {
-            if (episode > 0)
-            {
-                env.Reset(observation);
-            }
-            double total = 0;
-            while (true)
-            {
-                onFrame?.Invoke(env.Render());
-                bool explore = random.NextDouble() < epsilon;
-                int action = explore ? random.Next(actions.N) : policy.Act(observation);
-                var result = env.Step(action + actions.Start, observation);
-                total += result.Reward;
-                if (result.Done)
-                {
-                    break;
-                }
-            }
-            returns.Add(total);
-        }
-        return returns;
-    }
 }

@@ -40,7 +40,7 @@ public interface IReplayBuffer : IDisposable
     void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated);
 
     /// <summary>Fills every row of <paramref name="batch"/> with a uniformly drawn transition.</summary>
-    void Sample(UniformActionSampler random, ReplayBatch batch);
+    void Sample(SeededRandom random, ReplayBatch batch);
 
     void Save(BinaryWriter writer);
 
@@ -110,7 +110,7 @@ public sealed class ReplayBuffer : IReplayBuffer
         _count = Math.Min(_count + 1, Capacity);
     }
 
-    public void Sample(UniformActionSampler random, ReplayBatch batch)
+    public void Sample(SeededRandom random, ReplayBatch batch)
     {
         if (_count == 0)
         {

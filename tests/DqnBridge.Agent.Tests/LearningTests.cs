@@ -8,7 +8,9 @@ public sealed class LearningTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public void LearnsCartPoleWithinASmallBudget()
+    [DataRow(UpdatePath.Fused)]
+    [DataRow(UpdatePath.Reference)]
+    public void LearnsCartPoleWithinASmallBudget(UpdatePath updatePath)
     {
         // The CartPole-v0 notebook recipe: a wider MLP, Adam 1e-3, batch 128, frequent target copies, exponential epsilon.
         var config = new DqnConfig
@@ -30,6 +32,7 @@ public sealed class LearningTests
             HiddenSizes = [128, 128],
             Loss = LossKind.Huber,
             Tensorboard = false,
+            UpdatePath = updatePath,
         };
         string run = Path.Combine(Path.GetTempPath(), "dqn-learning-" + Guid.NewGuid().ToString("N"));
         try
@@ -38,6 +41,7 @@ public sealed class LearningTests
             using var solved = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
             var best = new BestRecentMean(solved);
             using var trainer = new DqnTrainer(config, envs, run, best);
+            Assert.AreEqual(updatePath, trainer.UpdatePath);
             var summary = trainer.Train(solved.Token);
             TestContext.WriteLine($"best mean over 20 episodes: {best.Best:F1} after {best.Episodes} episodes, {summary.Steps} steps");
             Assert.IsGreaterThanOrEqualTo(195.0, best.Best);

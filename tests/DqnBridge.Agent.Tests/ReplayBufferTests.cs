@@ -29,7 +29,7 @@ public sealed class ReplayBufferTests
         }
         Assert.AreEqual(3, buffer.Count);
         var batch = new Batch(200, 4);
-        buffer.Sample(new UniformActionSampler(3), batch.View);
+        buffer.Sample(new SeededRandom(3), batch.View);
         var seen = MemoryMarshal.Cast<byte, float>(batch.Observations).ToArray().Distinct().Order().ToArray();
         CollectionAssert.AreEqual(new float[] { 2, 3, 4 }, seen);
         for (int row = 0; row < 200; row++)
@@ -50,7 +50,7 @@ public sealed class ReplayBufferTests
         buffer.Add(0, AsDoubles(1, 1), AsDoubles(9, 9), action: 0, reward: 1, terminated: false, truncated: true);
         buffer.Add(0, AsDoubles(2, 2), AsDoubles(7, 7), action: 1, reward: 1, terminated: true, truncated: false);
         var batch = new Batch(50, 8);
-        buffer.Sample(new UniformActionSampler(1), batch.View);
+        buffer.Sample(new SeededRandom(1), batch.View);
         var observations = MemoryMarshal.Cast<byte, float>(batch.Observations);
         var next = MemoryMarshal.Cast<byte, float>(batch.NextObservations);
         for (int row = 0; row < 50; row++)
@@ -84,8 +84,8 @@ public sealed class ReplayBufferTests
         copy.Load(new BinaryReader(memory));
         var a = new Batch(32, 4);
         var b = new Batch(32, 4);
-        buffer.Sample(new UniformActionSampler(5), a.View);
-        copy.Sample(new UniformActionSampler(5), b.View);
+        buffer.Sample(new SeededRandom(5), a.View);
+        copy.Sample(new SeededRandom(5), b.View);
         CollectionAssert.AreEqual(a.Observations, b.Observations);
         CollectionAssert.AreEqual(a.NextObservations, b.NextObservations);
         CollectionAssert.AreEqual(a.Dones, b.Dones);

@@ -31,6 +31,9 @@ public sealed class ScheduleAndUpdateTests
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { Tau = 0 }.Validate());
         StringAssert.Contains(error.Message, "tau");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { ClipGradValue = -1 }.Validate()).Message, "clip_grad_value");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(
+            () => new DqnConfig { UpdatePath = UpdatePath.Fused, Device = DeviceChoice.Cuda }.Validate()).Message, "update_path");
         var atari = DqnConfig.CleanRlAtari();
         atari.Validate();
         Assert.AreEqual(80_000, atari.LearningStarts);
@@ -57,7 +60,7 @@ public sealed class ScheduleAndUpdateTests
         var next = tensor(new[] { 1f, -2f }).reshape(2, 1);
         var rewards = tensor(new[] { 1f, 0.5f });
         var discounts = tensor(new[] { 0.99f, 0f }); // second transition terminated
-        var targetValues = DqnUpdate.TdTarget(q, target, next, rewards, discounts, doubleDqn: false).data<float>().ToArray();
+        var targetValues = FusedCpuUpdate.TdTarget(q, target, next, rewards, discounts, doubleDqn: false).data<float>().ToArray();
         // Row 0: target Q = [2.5, 3], max 3 -> 1 + 0.99 * 3. Row 1: terminal -> 0.5.
         Assert.AreEqual(1 + 0.99f * 3, targetValues[0], 1e-6);
         Assert.AreEqual(0.5f, targetValues[1], 1e-6);
@@ -66,11 +69,11 @@ public sealed class ScheduleAndUpdateTests
         float[] qValues = [5f, 2f, 1f, -4f];
         long[] actions = [1, 0];
         var gradient = new float[4];
-        float mse = DqnUpdate.LossGradient(qValues, targetValues, actions, LossKind.Mse, gradient);
+        float mse = FusedCpuUpdate.LossGradient(qValues, targetValues, actions, LossKind.Mse, gradient);
         float expectedMse = (MathF.Pow(2 - targetValues[0], 2) + MathF.Pow(1 - 0.5f, 2)) / 2;
         Assert.AreEqual(expectedMse, mse, 1e-5);
         AssertGradientMatchesAutograd(qValues, targetValues, actions, gradient, LossKind.Mse);
-        float huber = DqnUpdate.LossGradient(qValues, targetValues, actions, LossKind.Huber, gradient);
+        float huber = FusedCpuUpdate.LossGradient(qValues, targetValues, actions, LossKind.Huber, gradient);
         float expectedHuber = ((Math.Abs(2 - targetValues[0]) - 0.5f) + 0.5f * 0.25f) / 2;
         Assert.AreEqual(expectedHuber, huber, 1e-5);
         AssertGradientMatchesAutograd(qValues, targetValues, actions, gradient, LossKind.Huber);
@@ -97,22 +100,26 @@ public sealed class ScheduleAndUpdateTests
         var next = tensor(new[] { 1f }).reshape(1, 1);
         var rewards = tensor(new[] { 0f });
         var discounts = tensor(new[] { 1f });
-        Assert.AreEqual(3f, DqnUpdate.TdTarget(q, target, next, rewards, discounts, doubleDqn: false).item<float>(), 1e-6);
-        Assert.AreEqual(2.5f, DqnUpdate.TdTarget(q, target, next, rewards, discounts, doubleDqn: true).item<float>(), 1e-6);
+        Assert.AreEqual(3f, FusedCpuUpdate.TdTarget(q, target, next, rewards, discounts, doubleDqn: false).item<float>(), 1e-6);
+        Assert.AreEqual(2.5f, FusedCpuUpdate.TdTarget(q, target, next, rewards, discounts, doubleDqn: true).item<float>(), 1e-6);
     }
 
     [TestMethod]
-    public void HardUpdateCopiesAndSoftUpdateBlends()
+    [DataRow(UpdatePath.Reference)]
+    [DataRow(UpdatePath.Fused)]
+    public void HardUpdateCopiesAndSoftUpdateBlends(UpdatePath path)
     {
         using var q = Linear(1, 2, 3, 4);
-        using var hard = Linear(0, 0, 0, 0);
-        using var soft = Linear(0, 0, 0, 0);
-        DqnUpdate.UpdateTarget(hard.Flatten().Values, q.Flatten().Values, tau: 1.0);
-        DqnUpdate.UpdateTarget(soft.Flatten().Values, q.Flatten().Values, tau: 0.25);
-        CollectionAssert.AreEqual(new[] { 1f, 2f }, hard.LinearLayers()[0].weight!.data<float>().ToArray());
-        CollectionAssert.AreEqual(new[] { 3f, 4f }, hard.LinearLayers()[0].bias!.data<float>().ToArray());
-        CollectionAssert.AreEqual(new[] { 0.25f, 0.5f }, soft.LinearLayers()[0].weight!.data<float>().ToArray());
-        CollectionAssert.AreEqual(new[] { 0.75f, 1f }, soft.LinearLayers()[0].bias!.data<float>().ToArray());
+        using var target = Linear(0, 0, 0, 0);
+        using var update = path == UpdatePath.Fused
+            ? (IDqnUpdate)new FusedCpuUpdate(new DqnConfig(), q, target)
+            : new ReferenceUpdate(new DqnConfig(), q, target, CPU);
+        update.UpdateTarget(tau: 0.25);
+        CollectionAssert.AreEqual(new[] { 0.25f, 0.5f }, target.LinearLayers()[0].weight!.data<float>().ToArray());
+        CollectionAssert.AreEqual(new[] { 0.75f, 1f }, target.LinearLayers()[0].bias!.data<float>().ToArray());
+        update.UpdateTarget(tau: 1.0);
+        CollectionAssert.AreEqual(new[] { 1f, 2f }, target.LinearLayers()[0].weight!.data<float>().ToArray());
+        CollectionAssert.AreEqual(new[] { 3f, 4f }, target.LinearLayers()[0].bias!.data<float>().ToArray());
     }
 
     [TestMethod]
@@ -121,7 +128,7 @@ public sealed class ScheduleAndUpdateTests
         random.manual_seed(7);
         using var network = QNetwork.Mlp(4, 3, [16, 8]);
         using var policy = new GreedyPolicy(network, DqnBridge.Envs.ElementType.Float32);
-        var rng = new UniformActionSampler(2);
+        var rng = new SeededRandom(2);
         for (int i = 0; i < 200; i++)
         {
             float[] x = Enumerable.Range(0, 4).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();

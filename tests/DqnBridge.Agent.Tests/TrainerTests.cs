@@ -21,8 +21,9 @@ public sealed class TrainerTests
     [TestCleanup]
     public void DeleteRoot() => Directory.Delete(_root, recursive: true);
 
-    private static DqnConfig WalkConfig(long steps, long checkpointFrequency = 0) => new()
+    private static DqnConfig WalkConfig(long steps, long checkpointFrequency = 0, UpdatePath updatePath = UpdatePath.Auto) => new()
     {
+        UpdatePath = updatePath,
         EnvId = "Walk-v0",
         Seed = 3,
         NumEnvs = 2,
@@ -57,10 +58,12 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
-    public void SameSeedGivesIdenticalEpisodesAndWeights()
+    [DataRow(UpdatePath.Fused)]
+    [DataRow(UpdatePath.Reference)]
+    public void SameSeedGivesIdenticalEpisodesAndWeights(UpdatePath updatePath)
     {
-        var first = Run(WalkConfig(1500), "a");
-        var second = Run(WalkConfig(1500), "b");
+        var first = Run(WalkConfig(1500, updatePath: updatePath), "a");
+        var second = Run(WalkConfig(1500, updatePath: updatePath), "b");
         var rows = CsvRowsWithoutWallTime(Path.Combine(_root, "a"));
         Assert.IsGreaterThan(20, rows.Length, "enough episodes to compare");
         CollectionAssert.AreEqual(rows, CsvRowsWithoutWallTime(Path.Combine(_root, "b")));
@@ -72,16 +75,18 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
-    public void ResumedRunEqualsUninterruptedRun()
+    [DataRow(UpdatePath.Fused)]
+    [DataRow(UpdatePath.Reference)]
+    public void ResumedRunEqualsUninterruptedRun(UpdatePath updatePath)
     {
-        var whole = Run(WalkConfig(1200), "whole");
+        var whole = Run(WalkConfig(1200, updatePath: updatePath), "whole");
 
         // The same run, stopped part way (Ctrl+C after 25 episodes writes its checkpoint), then resumed.
         string interrupted = Path.Combine(_root, "interrupted");
         long stoppedAt;
         using (var cancel = new CancellationTokenSource())
         using (var envs = new WalkVectorEnv(2))
-        using (var trainer = new DqnTrainer(WalkConfig(1200), envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
+        using (var trainer = new DqnTrainer(WalkConfig(1200, updatePath: updatePath), envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
         {
             var summary = trainer.Train(cancel.Token);
             Assert.IsTrue(summary.Cancelled);

@@ -15,7 +15,7 @@ internal sealed class WalkVectorEnv : IVectorEnv, IRestorableVectorEnv
     private readonly int[] _position;
     private readonly int[] _steps;
     private readonly double[] _returns;
-    private readonly UniformActionSampler[] _random;
+    private readonly SeededRandom[] _random;
     private readonly float[] _observations;
     private readonly float[] _finalObservations;
     private readonly float[] _rewards;
@@ -29,7 +29,7 @@ internal sealed class WalkVectorEnv : IVectorEnv, IRestorableVectorEnv
         _position = new int[numEnvs];
         _steps = new int[numEnvs];
         _returns = new double[numEnvs];
-        _random = Enumerable.Range(0, numEnvs).Select(_ => new UniformActionSampler(0)).ToArray();
+        _random = Enumerable.Range(0, numEnvs).Select(_ => new SeededRandom(0)).ToArray();
         _observations = new float[numEnvs * 2];
         _finalObservations = new float[numEnvs * 2];
         _rewards = new float[numEnvs];
@@ -52,7 +52,7 @@ internal sealed class WalkVectorEnv : IVectorEnv, IRestorableVectorEnv
     {
         for (int i = 0; i < NumEnvs; i++)
         {
-            _random[i] = new UniformActionSampler(seed + i);
+            _random[i] = new SeededRandom(seed + i);
             StartEpisode(i);
         }
     }

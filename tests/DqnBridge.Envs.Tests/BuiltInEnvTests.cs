@@ -88,7 +88,7 @@ public sealed class BuiltInEnvTests
     {
         using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1"), NativeEnvs.Create("CartPole-v1")]);
         envs.Reset(seed: 1);
-        var sampler = new UniformActionSampler(1);
+        var sampler = new SeededRandom(1);
         int[] actions = new int[2];
         for (int i = 0; i < 1000; i++) Step(envs, sampler, actions);
 
@@ -103,7 +103,7 @@ public sealed class BuiltInEnvTests
     public void Saved_state_continues_exactly_mid_episode()
     {
         using var envs = new SyncVectorEnv([NativeEnvs.Create("Acrobot-v1"), NativeEnvs.Create("Acrobot-v1")]);
-        var sampler = new UniformActionSampler(5);
+        var sampler = new SeededRandom(5);
         var actions = new int[2];
         envs.Reset(seed: 11);
         for (int i = 0; i < 777; i++) Step(envs, sampler, actions);
@@ -122,17 +122,16 @@ public sealed class BuiltInEnvTests
     [TestMethod]
     public void Sampler_is_seeded_uniform_and_restores_its_state()
     {
-        var sampler = new UniformActionSampler(123);
+        var sampler = new SeededRandom(123);
         var counts = new int[3];
-        for (int i = 0; i < 30_000; i++) counts[sampler.Sample(new DiscreteSpace(3))]++;
+        for (int i = 0; i < 30_000; i++) counts[sampler.Next(3)]++;
         foreach (int count in counts) Assert.IsLessThan(400, Math.Abs(count - 10_000), $"counts {string.Join(", ", counts)}");
 
         var state = sampler.GetState();
         var expected = Enumerable.Range(0, 50).Select(_ => sampler.Next(7)).ToArray();
         sampler.SetState(state);
         CollectionAssert.AreEqual(expected, Enumerable.Range(0, 50).Select(_ => sampler.Next(7)).ToArray());
-        CollectionAssert.AreNotEqual(expected, Enumerable.Range(0, 50).Select(_ => new UniformActionSampler(124).Next(7)).ToArray());
-        Assert.AreEqual(5, new UniformActionSampler(1).Sample(new DiscreteSpace(1, Start: 5)));
+        CollectionAssert.AreNotEqual(expected, Enumerable.Range(0, 50).Select(_ => new SeededRandom(124).Next(7)).ToArray());
     }
 
     [TestMethod]
@@ -190,13 +189,13 @@ public sealed class BuiltInEnvTests
         Assert.IsEmpty(env.Info);
     }
 
-    static void Step(IVectorEnv envs, UniformActionSampler sampler, int[] actions)
+    static void Step(IVectorEnv envs, SeededRandom sampler, int[] actions)
     {
         for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Sample(envs.SingleActionSpace);
         envs.Step(actions);
     }
 
-    static List<float> Trace(IVectorEnv envs, UniformActionSampler sampler, int[] actions, int steps)
+    static List<float> Trace(IVectorEnv envs, SeededRandom sampler, int[] actions, int steps)
     {
         var trace = new List<float>();
         for (int i = 0; i < steps; i++)
@@ -213,7 +212,7 @@ public sealed class BuiltInEnvTests
     {
         using var env = NativeEnvs.Create(id);
         var observation = new byte[env.ObservationSpace.ByteSize];
-        var sampler = new UniformActionSampler(99);
+        var sampler = new SeededRandom(99);
         var trace = new List<float>();
         env.Reset(observation, seed);
         for (int i = 0; i < 300; i++)

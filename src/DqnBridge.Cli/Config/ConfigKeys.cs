@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Reflection;
 using System.Text;
 using DqnBridge.Agent;
@@ -20,56 +21,16 @@ public sealed record ConfigKey(string Name, PropertyInfo Property, string Descri
 }
 
 /// <summary>
-/// The keys of <see cref="DqnConfig"/>, taken from its properties so the documentation printed by
-/// `dqnbridge config keys` can never drift from the code.
+/// The keys of <see cref="DqnConfig"/>, taken from its properties and their <see cref="DescriptionAttribute"/>
+/// (as CleanRL documents its Args fields), so the documentation printed by `dqnbridge config keys` and the
+/// README table can never drift from the code.
 /// </summary>
 public static class ConfigKeys
 {
-    private static readonly Dictionary<string, string> Descriptions = new()
-    {
-        ["exp_name"] = "Experiment name, part of the run name",
-        ["seed"] = "Seed of the network, replay sampling, exploration and environments",
-        ["env_id"] = "Environment id, e.g. CartPole-v1 or ALE/Pong-v5",
-        ["num_envs"] = "Environments stepped together in the vector environment",
-        ["backend"] = "auto uses Gymnasium when importable, else the built-in environment",
-        ["wrappers"] = "Pixel preprocessing: none, atari (Nature DQN) or car_racing",
-        ["env_kwargs"] = "Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false",
-        ["frame_skip"] = "Frames per action for the pixel wrappers",
-        ["frame_stack"] = "Frames per observation for the pixel wrappers",
-        ["python"] = "Python executable whose environment has Gymnasium; empty finds python3",
-        ["total_timesteps"] = "Environment steps to train for (summed over envs)",
-        ["learning_rate"] = "Optimizer learning rate",
-        ["buffer_size"] = "Replay memory capacity in transitions",
-        ["gamma"] = "Discount factor",
-        ["tau"] = "Target network update rate; 1.0 copies the weights",
-        ["target_network_frequency"] = "Steps between target network updates",
-        ["batch_size"] = "Transitions sampled per gradient step",
-        ["start_e"] = "Starting exploration epsilon",
-        ["end_e"] = "Final exploration epsilon",
-        ["exploration_fraction"] = "Fraction of total_timesteps over which a linear epsilon decays",
-        ["learning_starts"] = "Steps of random play before learning starts",
-        ["train_frequency"] = "Steps between gradient steps",
-        ["epsilon_schedule"] = "linear (CleanRL) or exponential (end_e + (start_e - end_e) exp(-t / epsilon_decay_steps))",
-        ["epsilon_decay_steps"] = "Time constant of the exponential epsilon schedule",
-        ["loss"] = "TD loss: mse (CleanRL) or huber (smooth L1)",
-        ["optimizer"] = "adam, adamw or rmsprop",
-        ["max_grad_norm"] = "Gradient L2-norm clipping; 0 turns it off",
-        ["double_dqn"] = "Pick next actions with the online network (Double DQN)",
-        ["network"] = "mlp or nature_cnn",
-        ["hidden_sizes"] = "Hidden layer widths of the MLP, e.g. [120,84]",
-        ["runs_dir"] = "Folder that receives runs/<run-name>/",
-        ["checkpoint_frequency"] = "Steps between checkpoints; 0 writes one only at the end and on Ctrl+C",
-        ["tensorboard"] = "Write TensorBoard event files",
-        ["torch_threads"] = "libtorch intra-op threads (1 is fastest for small networks)",
-        ["eval_episodes"] = "Episodes run by evaluate",
-        ["eval_epsilon"] = "Epsilon during evaluation (CleanRL uses 0.05)",
-        ["log_frequency"] = "Training steps between TensorBoard scalars for loss and Q values (CleanRL: 100)",
-    };
-
     public static IReadOnlyList<ConfigKey> All { get; } = typeof(DqnConfig)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.CanRead && p.CanWrite)
-        .Select(p => new ConfigKey(ToSnakeCase(p.Name), p, Descriptions.GetValueOrDefault(ToSnakeCase(p.Name), "")))
+        .Select(p => new ConfigKey(ToSnakeCase(p.Name), p, p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? ""))
         .ToList();
 
     private static readonly Dictionary<string, ConfigKey> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);

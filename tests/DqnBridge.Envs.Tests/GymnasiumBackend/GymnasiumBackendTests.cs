@@ -65,7 +65,7 @@ public sealed class GymnasiumBackendTests
         RequireGymnasium();
         using var gymnasium = new GymnasiumVectorEnv(new EnvSpec(id, NumEnvs: 3));
         using var native = new SyncVectorEnv([.. Enumerable.Range(0, 3).Select(_ => NativeEnvs.Create(id))]);
-        var sampler = new UniformActionSampler(17);
+        var sampler = new SeededRandom(17);
         var actions = new int[3];
         gymnasium.Reset(seed: 5);
         native.Reset(seed: 5);

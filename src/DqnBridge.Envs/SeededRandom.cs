@@ -3,16 +3,16 @@ using System.Numerics;
 namespace DqnBridge.Envs;
 
 /// <summary>
-/// Our own seeded random source for exploration (and anything else that must replay exactly):
-/// xoshiro256** seeded through SplitMix64. Never Gymnasium's <c>action_space.sample()</c>, whose
+/// Our own seeded random generator: the exploration coin and random actions, replay sampling's indices,
+/// and anything else that must replay exactly. xoshiro256** seeded through SplitMix64. Never Gymnasium's <c>action_space.sample()</c>, whose
 /// seeding is separate from <c>reset(seed)</c> and broke reproducibility in one of our references.
 /// Its whole state is four words, so checkpoints can store it.
 /// </summary>
-public sealed class UniformActionSampler
+public sealed class SeededRandom
 {
     ulong s0, s1, s2, s3;
 
-    public UniformActionSampler(long seed)
+    public SeededRandom(long seed)
     {
         ulong x = unchecked((ulong)seed);
         s0 = SplitMix64(ref x);
@@ -26,7 +26,7 @@ public sealed class UniformActionSampler
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)
-            throw new ArgumentException("A sampler state is four words, not all zero.", nameof(state));
+            throw new ArgumentException("A SeededRandom state is four words, not all zero.", nameof(state));
         (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
     }
 
@@ -58,9 +58,6 @@ public sealed class UniformActionSampler
             if ((ulong)product >= threshold) return (int)(ulong)(product >> 64);
         }
     }
-
-    /// <summary>A uniformly random action of a discrete space.</summary>
-    public int Sample(DiscreteSpace space) => space.Start + Next(space.N);
 
     static ulong SplitMix64(ref ulong x)
     {

@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using DqnBridge.Envs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.Tests;
+
+/// <summary>The reference update (TorchSharp ops, autograd, torch.optim) and the fused CPU path compute the same update.</summary>
+[TestClass]
+public sealed class UpdatePathTests
+{
+    private const int Updates = 200;
+    private const int BatchSize = 32;
+
+    // Both paths run in float32 but not in the same order: the fused path forms gamma * (1 - done) first and
+    // sums the TD target, the loss and the clipping norm in managed code (the norm in double), and updates
+    // Adam's first moment as m += (g - m)(1 - beta1) where libtorch computes beta1 m + (1 - beta1) g. Each
+    // step therefore differs in the last float bits (~1e-7); measured over these 200 updates the loss and Q
+    // stay within 5e-7 and gradients and weights within a few 1e-6, so 1e-5 holds with a margin, while one real difference in the
+    // algorithm (a wrong sign, a missed done, a skipped clip, another constant) moves them by 1e-3 or more.
+    // The data are random, rewards in [-1, 1]: with a constant reward of 1 and no clipping, Q grows without
+    // bound here and the two float orders drift apart chaotically (1e-4 after 150 updates), which says
+    // nothing about either path.
+    private const float Tolerance = 1e-5f;
+
+    [TestMethod]
+    [DataRow(LossKind.Mse, OptimizerKind.Adam, false, 0.0, 0.0, DisplayName = "CleanRL: MSE, Adam")]
+    [DataRow(LossKind.Huber, OptimizerKind.Adam, true, 1.0, 0.0, DisplayName = "Huber, Double DQN, norm clipping")]
+    [DataRow(LossKind.Mse, OptimizerKind.AdamW, false, 0.0, 0.05, DisplayName = "AdamW, value clipping")]
+    [DataRow(LossKind.Huber, OptimizerKind.RMSprop, false, 0.5, 0.05, DisplayName = "RMSprop, both clippings")]
+    public void ReferenceAndFusedPathsAgreeAfterManyUpdates(LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm, double clipGradValue)
+    {
+        var config = new DqnConfig
+        {
+            BatchSize = BatchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn,
+            MaxGradNorm = maxGradNorm, ClipGradValue = clipGradValue, Gamma = 0.99,
+        };
+        set_num_threads(1);
+        random.manual_seed(3);
+        using var referenceQ = QNetwork.Mlp(4, 2, [120, 84]);
+        using var referenceTarget = referenceQ.CreateSibling();
+        using var fusedQ = referenceQ.CreateSibling();
+        using var fusedTarget = referenceQ.CreateSibling();
+        CopyWeights(referenceQ, fusedQ);
+        using var reference = new ReferenceUpdate(config, referenceQ, referenceTarget, CPU);
+        using var fused = new FusedCpuUpdate(config, fusedQ, fusedTarget);
+        reference.UpdateTarget(1.0);
+        fused.UpdateTarget(1.0);
+
+        using var batch = new DqnBatch(BatchSize, [4], ScalarType.Float32);
+        var rng = new SeededRandom(9);
+        for (int update = 0; update < Updates; update++)
+        {
+            FillBatch(batch, rng);
+            var expected = reference.Step(batch, withStatistics: true);
+            var actual = fused.Step(batch, withStatistics: true);
+            Assert.AreEqual(expected.Loss, actual.Loss, Tolerance * Math.Max(1f, Math.Abs(expected.Loss)), $"loss at update {update}");
+            Assert.AreEqual(expected.QValueMean, actual.QValueMean, Tolerance * Math.Max(1f, Math.Abs(expected.QValueMean)), $"mean Q(s, a) at update {update}");
+            if (update % 50 == 25)
+            {
+                reference.UpdateTarget(1.0);
+                fused.UpdateTarget(1.0);
+            }
+        }
+
+        AssertClose(referenceQ.parameters().Select(p => p.grad!), fusedQ.parameters().Select(p => p.grad!), Tolerance, "gradient");
+        AssertClose(referenceQ.parameters(), fusedQ.parameters(), Tolerance, "weight");
+        AssertClose(referenceTarget.parameters(), fusedTarget.parameters(), Tolerance, "target weight");
+        using var moved = (referenceQ.parameters().First() - referenceTarget.parameters().First()).abs().max();
+        Assert.IsGreaterThan(1e-3f, moved.item<float>(), "the networks learned since the last target update (the comparison is not of untouched weights)");
+    }
+
+    [TestMethod]
+    public void AutoPicksTheFusedPathForCpuMlpsOnly()
+    {
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.Mlp));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.NatureCnn));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA, NetworkKind.Mlp));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Reference, DeviceType.CPU, NetworkKind.Mlp));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Fused, DeviceType.CPU, NetworkKind.NatureCnn));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => DqnUpdates.Resolve(UpdatePath.Fused, DeviceType.CUDA, NetworkKind.Mlp));
+        StringAssert.Contains(error.Message, "update_path");
+    }
+
+    [TestMethod]
+    public void CudaWithoutACudaBuildFailsNamingThePackage()
+    {
+        if (cuda.is_available())
+        {
+            Assert.Inconclusive("This machine has CUDA; the message for its absence cannot be checked here.");
+        }
+        var error = Assert.ThrowsExactly<NotSupportedException>(() => TrainingDevice.Resolve(DeviceChoice.Cuda));
+        StringAssert.Contains(error.Message, "torch.cuda.is_available() is false");
+        StringAssert.Contains(error.Message, "TorchSharp-cuda-linux");
+        Assert.AreEqual(DeviceType.CPU, TrainingDevice.Resolve(DeviceChoice.Auto).type);
+    }
+
+    /// <summary>Random observations, actions, rewards and about one done in eight, written as the replay buffer writes them.</summary>
+    private static void FillBatch(DqnBatch batch, SeededRandom random)
+    {
+        var view = batch.View;
+        var observations = MemoryMarshal.Cast<byte, float>(view.Observations);
+        var nextObservations = MemoryMarshal.Cast<byte, float>(view.NextObservations);
+        for (int i = 0; i < observations.Length; i++)
+        {
+            observations[i] = (float)(random.NextDouble() * 4 - 2);
+            nextObservations[i] = (float)(random.NextDouble() * 4 - 2);
+        }
+        for (int row = 0; row < batch.Size; row++)
+        {
+            view.Actions[row] = random.Next(2);
+            view.Rewards[row] = (float)(random.NextDouble() * 2 - 1);
+            view.Dones[row] = random.Next(8) == 0 ? 1f : 0f;
+        }
+    }
+
+    private static void CopyWeights(QNetwork from, QNetwork to)
+    {
+        using var noGrad = no_grad();
+        foreach (var (source, destination) in from.parameters().Zip(to.parameters()))
+        {
+            destination.copy_(source);
+        }
+    }
+
+    private static void AssertClose(IEnumerable<Tensor> expected, IEnumerable<Tensor> actual, float tolerance, string what)
+    {
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            using var difference = (e - a).abs().max();
+            Assert.IsLessThanOrEqualTo(tolerance, difference.item<float>(), $"largest {what} difference");
+        }
+    }
+}
