@@ -442,17 +442,24 @@ internal sealed class EpisodeCsv : IDisposable
 
     private readonly CsvWriter _csv;
 
-    /// <summary>Opens the file; on a resume keeps the header and the first <paramref name="keepRows"/> episodes, dropping any written after the checkpoint.</summary>
+    /// <summary>Every line ends in LF, on every platform and across resumes (CsvHelper's default is CRLF, File.WriteAllLines' the platform's).</summary>
+    private const string LineEnding = "\n";
+
+    /// <summary>
+    /// Opens the file; on a resume keeps the header and the first <paramref name="keepRows"/> episodes, dropping any written
+    /// after the checkpoint (and rewriting the kept lines with <see cref="LineEnding"/>). A file without its header line
+    /// (missing or emptied) starts over with one.
+    /// </summary>
     public EpisodeCsv(string path, long keepRows)
     {
-        bool append = keepRows > 0 && File.Exists(path);
+        bool append = keepRows > 0 && File.Exists(path) && File.ReadLines(path).FirstOrDefault()?.StartsWith("global_step,", StringComparison.Ordinal) == true;
         if (append)
         {
-            var lines = File.ReadLines(path).Take((int)keepRows + 1).ToList();
-            File.WriteAllLines(path, lines);
+            var lines = File.ReadLines(path).Take((int)keepRows + 1).Where(line => line.Length > 0);
+            File.WriteAllText(path, string.Concat(lines.Select(line => line + LineEnding)));
         }
-        var writer = new StreamWriter(path, append);
-        _csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = !append });
+        var writer = new StreamWriter(path, append) { NewLine = LineEnding };
+        _csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = !append, NewLine = LineEnding });
         _csv.Context.RegisterClassMap<RecordMap>();
         if (!append)
         {
