@@ -113,7 +113,7 @@ public sealed class CommandTests
             new IOException("file is short", new IOException("file is short")));
         var message = CliApp.DescribeUnexpected(quoted);
         Assert.AreEqual(1, message.Split("file is short").Length - 1, message);
-        Assert.IsFalse(message.Contains("caused by"), message);
+        Assert.DoesNotContain("caused by", message);
 
         var distinct = CliApp.DescribeUnexpected(new InvalidOperationException("outer", new IOException("inner")));
         StringAssert.Contains(distinct, "outer\n  caused by: inner");

@@ -18,6 +18,9 @@ internal sealed class FakeBackend : ITrainingBackend
 
     public Exception? FailWith { get; init; }
 
+    /// <summary>Thrown once the run has started (environments made), before the first step.</summary>
+    public Exception? FailAfterStart { get; init; }
+
     public IReadOnlyList<BackendStatus> Backends(string python) => [new("native", true, "fake")];
 
     public IReadOnlyList<EnvironmentListing> ListEnvironments(string python) => Listings;
@@ -30,6 +33,8 @@ internal sealed class FakeBackend : ITrainingBackend
         if (FailWith is not null)
             throw FailWith;
         events.OnStarting();
+        if (FailAfterStart is not null)
+            throw FailAfterStart;
         TrainedConfigs.Add(config);
         const int episodeLength = 20;
         for (long step = episodeLength; step <= config.TotalTimesteps; step += episodeLength)

@@ -100,7 +100,9 @@ public sealed class AgentBackend(
         if (File.Exists(path))
             return Path.GetDirectoryName(Path.GetFullPath(path))!;
         var checkpoints = Path.Combine(path, "checkpoints");
-        if (!File.Exists(Path.Combine(path, Checkpoint.ManifestFile)) && Directory.Exists(checkpoints))
+        bool isRunFolder = Directory.Exists(checkpoints) || File.Exists(Path.Combine(path, TrainingRun.ConfigFile))
+                           || File.Exists(Path.Combine(path, RunLock.FileName));
+        if (!File.Exists(Path.Combine(path, Checkpoint.ManifestFile)) && isRunFolder)
             return Path.Combine(checkpoints, "latest");
         return path;
     }

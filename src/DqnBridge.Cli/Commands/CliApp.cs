@@ -179,9 +179,9 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
     private int Resume(string runOrCheckpoint, CancellationToken cancellation)
     {
-        string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
-        if (!AgentBackend.CheckpointExists(checkpoint))
+        if (!File.Exists(runOrCheckpoint) && !Directory.Exists(runOrCheckpoint) && !AgentBackend.CheckpointExists(runOrCheckpoint))
             throw new CliException($"Checkpoint '{runOrCheckpoint}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
         var run = new TrainingRun(backend, console, output, PlainProgressInterval);
         var outcome = run.Resume(checkpoint, cancellation);
         run.PrintSummary(outcome);

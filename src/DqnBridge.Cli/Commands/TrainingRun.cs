@@ -156,7 +156,12 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     public RunOutcome Resume(string checkpointDirectory, CancellationToken cancellation)
     {
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpointDirectory)))!)!;
+        if (!Directory.Exists(runDirectory))
+            throw new CliException($"Run folder '{runDirectory}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        // Locked before looking for the checkpoint: a run still training says who trains it.
         using var runLock = RunLock.Acquire(runDirectory);
+        if (!AgentBackend.CheckpointExists(checkpointDirectory))
+            throw new CliException($"There is no checkpoint at '{checkpointDirectory}' (a run stopped before its first checkpoint cannot be resumed).");
         var view = new ProgressView(console, output, plainProgressInterval);
         var result = view.Run($"Resuming {runDirectory}", report =>
             backend.Resume(checkpointDirectory, new TrainingEvents(report, _ => { }) { OnNotice = output.WriteLine }, cancellation));

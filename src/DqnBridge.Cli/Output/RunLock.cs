@@ -34,8 +34,9 @@ public sealed class RunLock : IDisposable
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e.HResult == SharingViolation)
+        catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException) && File.Exists(path))
         {
+            // Opening an existing file can only fail this way when another open file holds the lock.
             throw new CliException(
                 $"Run folder '{runDirectory}' is in use by {Holder(path)}: two processes cannot write one run. " +
                 "Wait for it to finish or stop it (Ctrl+C or SIGTERM writes a checkpoint), or choose another --run-name.");
@@ -65,9 +66,6 @@ public sealed class RunLock : IDisposable
         Directory.Exists(runDirectory) && Directory.EnumerateFileSystemEntries(runDirectory).Any(entry => Path.GetFileName(entry) != FileName);
 
     public void Dispose() => _stream.Dispose();
-
-    // .NET reports a lock held elsewhere as ERROR_SHARING_VIOLATION, on Unix as on Windows.
-    private const int SharingViolation = unchecked((int)0x80070020);
 
     /// <summary>"process 1234 on host since ..." from the lock file, read without taking the lock (any .NET open would try to).</summary>
     private static string Holder(string path)
