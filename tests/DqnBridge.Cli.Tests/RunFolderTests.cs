@@ -85,6 +85,7 @@ public sealed class RunFolderTests
 
             Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, $"'{name}': {run.All}");
             StringAssert.Contains(run.Error, "--run-name");
+            Assert.DoesNotContain("warning", run.Error, "one message, before anything else");
             Assert.IsEmpty(backend.TrainedConfigs);
         }
         Assert.AreEqual("precious", File.ReadAllText(Path.Combine(_root, "config.yaml")));

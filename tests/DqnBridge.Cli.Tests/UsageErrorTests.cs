@@ -129,6 +129,9 @@ public sealed class UsageErrorTests
         var version = ExpectUsageError(new FakeBackend(), "benchmark", "--envs", "CartPole-v1", "Acrobot-v9", "total_timesteps=200");
         StringAssert.Contains(version.Error, "Did you mean Acrobot-v1?");
 
+        var nearBuiltIn = ExpectUsageError(new FakeBackend(), "benchmark", "--envs", "CartPole-v1", "MountainCr-v0", "total_timesteps=200");
+        StringAssert.Contains(nearBuiltIn.Error, "'MountainCr-v0'. Did you mean MountainCar-v0?");
+
         var noGymnasium = new FakeBackend();
         var needsPython = CliRun.Invoke(noGymnasium, "benchmark", "--envs", "CartPole-v1", "LunarLander-v3", "total_timesteps=200", RunsDir);
         Assert.AreEqual(ExitCodes.RuntimeError, needsPython.ExitCode, needsPython.All);

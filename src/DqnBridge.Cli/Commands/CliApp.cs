@@ -163,8 +163,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private int Train(ParseResult parse, CancellationToken cancellation)
     {
         var config = ResolveConfig(parse);
-        PrintWarnings(config);
-        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval) { Warnings = error };
         var outcome = run.Run(config, parse.GetValue(_runName), cancellation, parse.GetValue(_overwrite));
         run.PrintSummary(outcome);
         if (outcome.Result.Cancelled)
@@ -327,12 +326,6 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         output.WriteLine(Benchmark.ReachRule + $" (mean and std over the last {Benchmark.LastEpisodes} episodes of every seed, pooled)");
         output.WriteLine($"Results written to {Path.Combine(folder, "results.csv")}");
         return cancelled ? ExitCodes.Cancelled : ExitCodes.Ok;
-    }
-
-    private void PrintWarnings(DqnConfig config)
-    {
-        foreach (var warning in ConfigLoader.Warnings(config))
-            error.WriteLine($"warning: {warning}");
     }
 
     private int ListEnvironments(string? python)

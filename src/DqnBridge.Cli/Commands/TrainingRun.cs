@@ -24,6 +24,9 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     public const string EpisodesFile = "episodes.csv";
     public const string CurveFile = "learning_curve.png";
 
+    /// <summary>Where <see cref="Run"/> prints the config's warnings once the run folder is known to be usable (null: not at all).</summary>
+    public TextWriter? Warnings { get; init; }
+
     /// <summary>
     /// Trains a new run in runs_dir/<paramref name="runName"/>. A folder that already holds a run is refused (exit 2)
     /// unless <paramref name="overwrite"/> is set; then the old run stays where it is until the new one has started
@@ -36,13 +39,16 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         CreateRunDirectory(runDirectory);
         // Lock first, then look: a second process aimed at a run in progress learns who holds it (exit 1).
         using var runLock = RunLock.Acquire(runDirectory);
-        if (!RunLock.HoldsARun(runDirectory))
-            return TrainFresh(config, runName, runDirectory, cancellation);
-        if (!overwrite)
+        bool holdsARun = RunLock.HoldsARun(runDirectory);
+        if (holdsARun && !overwrite)
             throw new CliException(
                 $"Run folder '{runDirectory}' already holds a run. Continue it with `dqnbridge resume {runDirectory}`, " +
                 "or start it over with --overwrite (the old run is removed only once the new one has started).",
                 ExitCodes.UsageError);
+        foreach (var warning in ConfigLoader.Warnings(config))
+            Warnings?.WriteLine($"warning: {warning}");
+        if (!holdsARun)
+            return TrainFresh(config, runName, runDirectory, cancellation);
         return ReplaceOnStart(config, runName, runDirectory, runLock, cancellation);
     }
 

@@ -48,6 +48,11 @@ public static class EnvIds
         if (unknown.Count == 0)
             return;
         bool gymnasium = listings.Any(l => l.Backend.Contains("gymnasium", StringComparison.OrdinalIgnoreCase));
+        var typos = unknown.Where(id => IdSuggestions.DidYouMean(id, NativeEnvs.Ids).Length > 0).ToList();
+        if (!gymnasium && typos.Count > 0)
+            throw new ConfigException(
+                "--envs: unknown environment " + string.Join("; ", typos.Select(id => $"'{id}'.{IdSuggestions.DidYouMean(id, NativeEnvs.Ids)}")) +
+                " (Gymnasium, which knows more ids, is not available here.) Nothing was trained.");
         if (!gymnasium)
             throw new CliException(
                 $"--envs: {string.Join(", ", unknown)} {(unknown.Count == 1 ? "needs" : "need")} Gymnasium, which is not available " +
