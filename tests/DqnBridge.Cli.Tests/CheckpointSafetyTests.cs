@@ -112,6 +112,29 @@ public sealed class CheckpointSafetyTests
         Assert.AreEqual(lines.Length, episodes.Skip(30).First().Episode, "the resumed run continues the checkpoint's numbering");
     }
 
+    [TestMethod]
+    public void ResumeOfAnEmptiedEpisodesCsvWritesItsHeaderAgain()
+    {
+        var overrides = ShortRun("emptied", 3000)[2..^2];
+        var config = Config.ConfigLoader.Resolve(null, overrides, "Corridor-v0");
+        var runDirectory = Path.Combine(_runs, "emptied");
+        using (var cancel = new CancellationTokenSource())
+        using (var envs = new CorridorVectorEnv(1))
+        using (var trainer = new DqnTrainer(config, envs, runDirectory, new CancelAfterEpisodes(cancel, 40)))
+        {
+            Assert.IsTrue(trainer.Train(cancel.Token).Cancelled);
+        }
+        var csv = Path.Combine(runDirectory, "episodes.csv");
+        File.WriteAllText(csv, "");
+
+        var resume = CliRun.Invoke(Backend(), "resume", runDirectory);
+
+        Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, resume.All);
+        StringAssert.Contains(resume.Output, "lists 0 episodes but the checkpoint counts");
+        StringAssert.StartsWith(File.ReadAllText(csv), "global_step,episode,return,length,epsilon,wall_time\n");
+        Assert.IsGreaterThan(40L, TrainingRun.ReadEpisodes(csv).First().Episode, "the rows after the checkpoint follow");
+    }
+
     private sealed class CancelAfterEpisodes(CancellationTokenSource cancel, int episodes) : ITrainingObserver
     {
         private int _seen;
