@@ -10,6 +10,7 @@ namespace DqnBridge.Cli.Output;
 /// is opened with FileShare.None, and the kernel drops it when the process ends however it ends (kill -9
 /// included), so a crash never leaves a stale lock. The file holds the holder's PID and host for the message
 /// another process gets; it is never deleted (deleting a lock file lets two processes lock two different files).
+/// (Setting DOTNET_SYSTEM_IO_DISABLEFILELOCKING=1 turns .NET's flock, and with it this rule, off.)
 /// </summary>
 public sealed class RunLock : IDisposable
 {
