@@ -108,6 +108,8 @@ public sealed class Checkpoint
             {
                 System.IO.Directory.Delete(previous, recursive: true);
             }
+            // Only now that the new checkpoint is in place: temporaries left by a crashed save (possibly gigabytes).
+            RemoveStaleTemporaries(full);
             return full;
         }
         catch
@@ -120,15 +122,94 @@ public sealed class Checkpoint
         }
     }
 
-    /// <summary>Opens and verifies a checkpoint (manifest, format, sizes, checksums, config); reads nothing else yet.</summary>
-    public static Checkpoint Load(string directory)
+    /// <summary>
+    /// Opens and verifies the newest complete checkpoint among <paramref name="directory"/> and the siblings
+    /// <see cref="Save"/> leaves after a crash (see <see cref="LoadNewestComplete"/>); reads nothing else yet.
+    /// </summary>
+    public static Checkpoint Load(string directory) => LoadNewestComplete(directory, notice: null);
+
+    /// <summary>
+    /// A crash inside <see cref="Save"/> can leave the checkpoint of <paramref name="directory"/> (checkpoints/latest)
+    /// as latest.old (between the two renames) or as a complete latest.tmp-PID (after its manifest, before the
+    /// renames), with latest itself missing or older. This verifies every one that exists and returns the one
+    /// furthest into training; <paramref name="notice"/> is told which one is used whenever it is not
+    /// <paramref name="directory"/> itself, and why.
+    /// </summary>
+    public static Checkpoint LoadNewestComplete(string directory, Action<string>? notice)
     {
-        string full = System.IO.Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(full) && System.IO.Directory.Exists(full + ".old"))
+        string full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+        var complete = new List<Checkpoint>();
+        var problems = new List<string>();
+        foreach (string candidate in Candidates(full))
         {
-            // A crash between Save's two renames leaves the previous checkpoint under the .old name.
-            full += ".old";
+            try
+            {
+                complete.Add(LoadExactly(candidate));
+            }
+            catch (CheckpointException e)
+            {
+                problems.Add(e.Message);
+            }
         }
+        if (complete.Count == 0)
+        {
+            throw problems.Count switch
+            {
+                0 => new CheckpointException($"No checkpoint at '{full}': the folder does not exist."),
+                1 => new CheckpointException(problems[0]),
+                _ => new CheckpointException($"No complete checkpoint at '{full}':\n  " + string.Join("\n  ", problems)),
+            };
+        }
+        // Furthest into training wins; on a tie the regular name, then .old, then a temporary (Candidates' order).
+        var chosen = complete.OrderByDescending(c => c.State.NextStep).First();
+        if (chosen.Directory != full)
+        {
+            string why = !System.IO.Directory.Exists(full) ? $"'{full}' does not exist (a save was interrupted)"
+                : problems.Count > 0 ? string.Join("; ", problems)
+                : $"'{full}' is at step {complete.First(c => c.Directory == full).State.NextStep:N0}";
+            notice?.Invoke($"Using checkpoint '{chosen.Directory}' (step {chosen.State.NextStep:N0}), the newest complete one: {why}");
+        }
+        return chosen;
+    }
+
+    /// <summary>The folder itself, its .old and its .tmp-* siblings (newest first), those that exist.</summary>
+    private static IEnumerable<string> Candidates(string full)
+    {
+        string parent = System.IO.Path.GetDirectoryName(full)!;
+        var names = new List<string> { full, full + ".old" };
+        if (System.IO.Directory.Exists(parent))
+        {
+            names.AddRange(System.IO.Directory.GetDirectories(parent, System.IO.Path.GetFileName(full) + ".tmp-*")
+                .OrderByDescending(System.IO.Directory.GetLastWriteTimeUtc));
+        }
+        return names.Where(System.IO.Directory.Exists);
+    }
+
+    /// <summary>
+    /// Deletes the .tmp-* siblings of <paramref name="directory"/> except <paramref name="keep"/>: a save that
+    /// crashed leaves one behind, and with an Atari replay buffer each holds gigabytes. Called after every save and
+    /// when a run resumes (one writer per run folder, so none of them belongs to a save in progress).
+    /// </summary>
+    public static void RemoveStaleTemporaries(string directory, string? keep = null)
+    {
+        string full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+        string parent = System.IO.Path.GetDirectoryName(full)!;
+        if (!System.IO.Directory.Exists(parent))
+        {
+            return;
+        }
+        foreach (string temporary in System.IO.Directory.GetDirectories(parent, System.IO.Path.GetFileName(full) + ".tmp-*"))
+        {
+            if (keep is null || System.IO.Path.GetFullPath(temporary) != System.IO.Path.GetFullPath(keep))
+            {
+                System.IO.Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Opens and verifies exactly the checkpoint in <paramref name="full"/> (manifest, format, sizes, checksums, config).</summary>
+    private static Checkpoint LoadExactly(string full)
+    {
         string manifestPath = System.IO.Path.Combine(full, ManifestFile);
         if (!File.Exists(manifestPath))
         {
@@ -199,7 +280,30 @@ public sealed class Checkpoint
         }
     }
 
-    /// <summary>The trained Q-network of a checkpoint, for evaluation.</summary>
+    /// <summary>
+    /// Throws unless this checkpoint's network fits <paramref name="env"/> (one environment, as evaluation runs it):
+    /// the same id as the checkpoint's config and state, the same observation shape and type, the same action count.
+    /// </summary>
+    public void EnsureMatches(IEnv env)
+    {
+        var space = env.ObservationSpace;
+        int? actions = env.ActionSpace is DiscreteSpace discrete ? discrete.N : null;
+        if (Config.EnvId != State.EnvId)
+        {
+            throw new CheckpointException(
+                $"Checkpoint '{Directory}' is inconsistent: its config names {Config.EnvId}, its state was written for {State.EnvId}.");
+        }
+        if (State.EnvId != env.Id || !State.ObservationShape.SequenceEqual(space.Shape) || State.ObservationType != space.Dtype
+            || State.ActionCount != actions)
+        {
+            throw new CheckpointException(
+                $"Checkpoint '{Directory}' was trained on {State.EnvId} with observations ({string.Join(", ", State.ObservationShape)}) "
+                + $"{State.ObservationType} and {State.ActionCount} actions; the environment to run it on is {env.Id} with "
+                + $"{space} and {env.ActionSpace}. Evaluate it on the environment it was trained on.");
+        }
+    }
+
+    /// <summary>The trained Q-network of a checkpoint, for evaluation; weights that are NaN or infinite are an error.</summary>
     public QNetwork LoadQNetwork()
     {
         var space = BoxSpace.Uniform(State.ObservationShape, State.ObservationType, 0, 0);
@@ -212,6 +316,21 @@ public sealed class Checkpoint
         {
             network.Dispose();
             throw new CheckpointException($"Cannot load the Q-network from '{PathOf(QNetworkFile)}': {e.Message}", e);
+        }
+        // Training that diverged saves NaN weights; evaluating them would print a meaningless mean return.
+        foreach (var (name, parameter) in network.named_parameters())
+        {
+            bool finite;
+            using (TorchSharp.torch.NewDisposeScope())
+            {
+                finite = TorchSharp.torch.isfinite(parameter).all().item<bool>();
+            }
+            if (!finite)
+            {
+                network.Dispose();
+                throw new CheckpointException(
+                    $"The Q-network in '{PathOf(QNetworkFile)}' has NaN or infinite weights (in {name}): training diverged before this checkpoint.");
+            }
         }
         return network;
     }

@@ -52,7 +52,7 @@ public sealed class DqnConfig
     [Description("Environment id, e.g. CartPole-v1 or ALE/Pong-v5")]
     public string EnvId { get; set; } = "CartPole-v1";
 
-    [Description("Environments stepped together in the vector environment")]
+    [Description("Environments stepped together in the vector environment (1 to 1024)")]
     public int NumEnvs { get; set; } = 1;
 
     [Description("auto uses Gymnasium when importable, else the built-in environment")]
@@ -78,7 +78,7 @@ public sealed class DqnConfig
         new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode);
 
     // Algorithm (CleanRL names)
-    [Description("Environment steps to train for (summed over envs)")]
+    [Description("Vector steps to train for, as CleanRL's global_step: each step advances all num_envs environments")]
     public long TotalTimesteps { get; set; } = 500_000;
 
     [Description("Optimizer learning rate")]

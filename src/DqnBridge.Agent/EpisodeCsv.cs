@@ -22,17 +22,26 @@ internal sealed class EpisodeCsv : IDisposable
 
     private readonly CsvWriter _csv;
 
-    /// <summary>Opens the file; on a resume keeps the header and the first <paramref name="keepRows"/> episodes, dropping any written after the checkpoint.</summary>
+    /// <summary>Every line ends in LF, on every platform and across resumes (CsvHelper's default is CRLF, File.WriteAllLines' the platform's).</summary>
+    private const string LineEnding = "\n";
+
+    private const string Header = "global_step,episode,return,length,epsilon,wall_time";
+
+    /// <summary>
+    /// Opens the file; on a resume keeps the header and the first <paramref name="keepRows"/> episodes, dropping any written
+    /// after the checkpoint (and rewriting the kept lines with <see cref="LineEnding"/>; a header lost by hand is put back).
+    /// </summary>
     public EpisodeCsv(string path, long keepRows)
     {
         bool append = keepRows > 0 && File.Exists(path);
         if (append)
         {
-            var lines = File.ReadLines(path).Take((int)keepRows + 1).ToList();
-            File.WriteAllLines(path, lines);
+            var rows = File.ReadLines(path).Where(line => line.Length > 0)
+                .SkipWhile(line => line.StartsWith("global_step,", StringComparison.Ordinal)).Take((int)keepRows).ToList();
+            File.WriteAllText(path, string.Concat(rows.Prepend(Header).Select(line => line + LineEnding)));
         }
-        var writer = new StreamWriter(path, append);
-        _csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = !append });
+        var writer = new StreamWriter(path, append) { NewLine = LineEnding };
+        _csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = !append, NewLine = LineEnding });
         _csv.Context.RegisterClassMap<RecordMap>();
         if (!append)
         {

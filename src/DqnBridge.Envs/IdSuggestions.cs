@@ -16,6 +16,26 @@ public static class IdSuggestions
         return close.Count == 0 ? "" : $" Did you mean {string.Join(", ", close)}?";
     }
 
+    /// <summary>
+    /// The ids of <paramref name="known"/> with the same name as <paramref name="id"/> but another version
+    /// (CartPole-v9 gives CartPole-v0, CartPole-v1), compared without case; empty when the name is unknown.
+    /// </summary>
+    public static IReadOnlyList<string> OtherVersions(string id, IEnumerable<string> known)
+    {
+        string name = NameWithoutVersion(id);
+        return known
+            .Where(k => !string.Equals(k, id, StringComparison.Ordinal)
+                        && string.Equals(NameWithoutVersion(k), name, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+    }
+
+    /// <summary>Gymnasium's "namespace/Name-vN" without its "-vN".</summary>
+    private static string NameWithoutVersion(string id)
+    {
+        int dash = id.LastIndexOf("-v", StringComparison.Ordinal);
+        return dash > 0 && id.Length > dash + 2 && id[(dash + 2)..].All(char.IsAsciiDigit) ? id[..dash] : id;
+    }
+
     public static int EditDistance(string a, string b)
     {
         var previous = new int[b.Length + 1];

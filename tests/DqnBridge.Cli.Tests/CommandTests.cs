@@ -95,25 +95,48 @@ public sealed class CommandTests
     [TestMethod]
     public void ErrorsFromLowerLayersShowTheirMessageWithoutStackTrace()
     {
-        var failure = new InvalidOperationException("Unknown environment 'Foo-v0'", new KeyNotFoundException("Foo-v0"));
+        var failure = new InvalidOperationException("Unknown environment 'Foo-v0'", new KeyNotFoundException("no such key in the registry"));
 
         var run = CliRun.Invoke(new FakeBackend { FailWith = failure }, "--env", "Foo-v0", RunsDir);
 
         Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode);
         StringAssert.Contains(run.Error, "Unknown environment 'Foo-v0'");
-        StringAssert.Contains(run.Error, "caused by: Foo-v0");
+        StringAssert.Contains(run.Error, "caused by: no such key in the registry");
         Assert.IsFalse(run.HasStackTrace, run.All);
+    }
+
+    [TestMethod]
+    public void CausedByNeverRepeatsTheMessageAboveIt()
+    {
+        // Layers often quote their cause in their own message: the cause then adds nothing.
+        var quoted = new InvalidOperationException("Checkpoint 'x' cannot be restored: file is short",
+            new IOException("file is short", new IOException("file is short")));
+        var message = CliApp.DescribeUnexpected(quoted);
+        Assert.AreEqual(1, message.Split("file is short").Length - 1, message);
+        Assert.DoesNotContain("caused by", message);
+
+        var distinct = CliApp.DescribeUnexpected(new InvalidOperationException("outer", new IOException("inner")));
+        StringAssert.Contains(distinct, "outer\n  caused by: inner");
     }
 
     [TestMethod]
     public void AnUnknownBuiltInEnvironmentIsAClearErrorWithSuggestions()
     {
-        var run = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "--env", "CartPole-v2", "backend=native", RunsDir);
+        // Another version of a built-in name is a usage error before anything starts, with or without Python.
+        foreach (var backendChoice in new[] { "backend=native", "backend=auto", "backend=gymnasium" })
+        {
+            var backend = new FakeBackend();
+            var run = CliRun.Invoke(backend, "--env", "CartPole-v9", backendChoice, RunsDir);
 
-        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
-        StringAssert.Contains(run.Error, "CartPole-v2");
-        StringAssert.Contains(run.Error, "CartPole-v1");
-        Assert.IsFalse(run.HasStackTrace, run.All);
+            Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, run.All);
+            StringAssert.Contains(run.Error, "Unknown environment 'CartPole-v9'. Did you mean CartPole-v0 or CartPole-v1?");
+            Assert.IsFalse(run.HasStackTrace, run.All);
+            Assert.IsEmpty(backend.TrainedConfigs);
+        }
+        var typo = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "--env", "CartPol-v1", "backend=native", RunsDir);
+        Assert.AreEqual(ExitCodes.RuntimeError, typo.ExitCode, typo.All);
+        StringAssert.Contains(typo.Error, "CartPole-v1");
+        Assert.IsEmpty(Directory.GetDirectories(_runs));
     }
 
     [TestMethod]
@@ -155,8 +178,9 @@ public sealed class CommandTests
 
         var checkpoint = Directory.CreateDirectory(Path.Combine(_runs, "checkpoint")).FullName;
         var badVideo = CliRun.Invoke(backend, "evaluate", checkpoint, "--video", Path.Combine(_runs, "x.avi"));
-        Assert.AreEqual(ExitCodes.RuntimeError, badVideo.ExitCode);
+        Assert.AreEqual(ExitCodes.UsageError, badVideo.ExitCode);
         StringAssert.Contains(badVideo.Error, ".mp4 or .gif");
+        Assert.IsFalse(File.Exists(Path.Combine(_runs, "eval_returns.csv")), "a usage error stops before evaluating");
 
         var corrupt = CliRun.Invoke(new FakeBackend { FailWith = new InvalidDataException("checkpoint.pt is corrupt: unexpected end of file") }, "evaluate", checkpoint);
         Assert.AreEqual(ExitCodes.RuntimeError, corrupt.ExitCode);

@@ -99,8 +99,12 @@ internal sealed class CorridorVectorEnv : IVectorEnv
             _envs[i].Reset(_observations.AsSpan(i * _bytes, _bytes), seed + i);
     }
 
+    /// <summary>Calls to <see cref="Step"/>: vector steps, each advancing every environment.</summary>
+    public long VectorSteps { get; private set; }
+
     public void Step(ReadOnlySpan<int> actions)
     {
+        VectorSteps++;
         _completed.Clear();
         for (var i = 0; i < NumEnvs; i++)
         {

@@ -18,14 +18,23 @@ internal sealed class FakeBackend : ITrainingBackend
 
     public Exception? FailWith { get; init; }
 
+    /// <summary>Thrown once the run has started (environments made), before the first step.</summary>
+    public Exception? FailAfterStart { get; init; }
+
     public IReadOnlyList<BackendStatus> Backends(string python) => [new("native", true, "fake")];
 
-    public IReadOnlyList<EnvironmentListing> ListEnvironments(string python) => [new("CartPole-v1", "native", "Discrete(2)", "")];
+    public IReadOnlyList<EnvironmentListing> ListEnvironments(string python) => Listings;
 
-    public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
+    /// <summary>What `envs` lists (and benchmark checks its ids against).</summary>
+    public IReadOnlyList<EnvironmentListing> Listings { get; init; } = [new("CartPole-v1", "native", "Discrete(2)", "")];
+
+    public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         if (FailWith is not null)
             throw FailWith;
+        events.OnStarting();
+        if (FailAfterStart is not null)
+            throw FailAfterStart;
         TrainedConfigs.Add(config);
         const int episodeLength = 20;
         for (long step = episodeLength; step <= config.TotalTimesteps; step += episodeLength)
@@ -33,20 +42,20 @@ internal sealed class FakeBackend : ITrainingBackend
             if (cancellation.IsCancellationRequested || step > CancelAfterSteps)
                 return Finish(runDirectory, step - episodeLength, cancelled: true);
             var episodicReturn = config.Seed + 100.0 * step / config.TotalTimesteps;
-            onEpisode(new EpisodeRow(step, episodicReturn, episodeLength, 0.05));
-            onProgress(new ProgressSnapshot(step, config.TotalTimesteps, 1000, episodicReturn, 0.05));
+            events.OnEpisode(new EpisodeRecord(step, step / episodeLength, episodicReturn, episodeLength, 0.05, step / 1000.0));
+            events.OnProgress(new ProgressSnapshot(step, config.TotalTimesteps, 1000, episodicReturn, 0.05));
         }
         return Finish(runDirectory, config.TotalTimesteps, cancelled: false);
     }
 
-    public TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation) =>
+    public TrainingSummary Resume(string checkpointDirectory, TrainingEvents events, CancellationToken cancellation) =>
         throw new CliException("the fake backend cannot resume");
 
-    private static TrainingResult Finish(string runDirectory, long steps, bool cancelled)
+    private static TrainingSummary Finish(string runDirectory, long steps, bool cancelled)
     {
         var checkpoint = Path.Combine(runDirectory, "checkpoints", $"step_{steps}");
         Directory.CreateDirectory(checkpoint);
-        return new TrainingResult(steps, TimeSpan.FromSeconds(steps / 1000.0), cancelled, checkpoint);
+        return new TrainingSummary(steps, steps / 20, steps / 1000.0, 1000, double.NaN, double.NaN, checkpoint, cancelled);
     }
 
     public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)

@@ -36,33 +36,48 @@ public sealed class AgentBackend(
 
     public IReadOnlyList<EnvironmentListing> ListEnvironments(string python) => environments(python);
 
-    public TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
+    public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         using var envs = makeVectorEnv(config.ToEnvSpec());
-        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(onProgress, onEpisode));
-        var summary = trainer.Train(cancellation);
-        return new TrainingResult(summary.Steps, TimeSpan.FromSeconds(summary.WallTimeSeconds), summary.Cancelled,
-            string.IsNullOrEmpty(summary.CheckpointPath) ? null : summary.CheckpointPath);
+        events.OnStarting();
+        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events));
+        return trainer.Train(cancellation);
     }
 
-    public TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation)
+    public TrainingSummary Resume(string checkpointDirectory, TrainingEvents events, CancellationToken cancellation)
     {
-        // Loaded and verified once: its config makes the environments, then the trainer continues from it.
-        var checkpoint = Checkpoint.Load(checkpointDirectory);
+        // Loaded and verified once (the newest complete of latest, latest.old, latest.tmp-*): its config makes the
+        // environments, then the trainer continues from it.
+        var checkpoint = Checkpoint.LoadNewestComplete(checkpointDirectory, events.OnNotice);
+        Checkpoint.RemoveStaleTemporaries(checkpointDirectory, keep: checkpoint.Directory);
+        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
+        if (MissingEpisodes(Path.Combine(runDirectory, TrainingRun.EpisodesFile), checkpoint.State) is { } missing)
+            events.OnNotice(missing);
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
-        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(onProgress, onEpisode));
-        long startStep = trainer.GlobalStep;
-        var summary = trainer.Train(cancellation);
-        long steps = summary.Steps - startStep;
-        // The summary's wall time includes the time before the interruption; report this session's.
-        var elapsed = TimeSpan.FromSeconds(summary.StepsPerSecond > 0 ? steps / summary.StepsPerSecond : 0);
-        return new TrainingResult(steps, elapsed, summary.Cancelled,
-            string.IsNullOrEmpty(summary.CheckpointPath) ? null : summary.CheckpointPath);
+        events.OnStarting();
+        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
+        return trainer.Train(cancellation);
+    }
+
+    /// <summary>A warning when episodes.csv lists fewer episodes than the checkpoint counts (lost or cut by hand), or null.</summary>
+    public static string? MissingEpisodes(string episodesCsv, TrainerState state)
+    {
+        if (state.Episodes == 0)
+            return null;
+        if (!File.Exists(episodesCsv))
+            return $"warning: {episodesCsv} is missing: episodes 1 to {state.Episodes} (before step {state.NextStep:N0}) are not in it; " +
+                   $"the resumed run starts a new file at episode {state.Episodes + 1}.";
+        long rows = File.ReadLines(episodesCsv).Skip(1).Count(line => line.Length > 0);
+        if (rows >= state.Episodes)
+            return null;
+        return $"warning: {episodesCsv} lists {rows} episodes but the checkpoint counts {state.Episodes}: episodes {rows + 1} to {state.Episodes} " +
+               $"(before step {state.NextStep:N0}) are missing from it; the resumed run appends from episode {state.Episodes + 1}.";
     }
 
     public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)
     {
-        var checkpoint = Checkpoint.Load(FindCheckpoint(request.CheckpointPath));
+        var notices = new List<string>();
+        var checkpoint = Checkpoint.LoadNewestComplete(FindCheckpoint(request.CheckpointPath), notices.Add);
         var config = checkpoint.Config;
         var spec = config.ToEnvSpec(request.RecordFrames ? "rgb_array" : null) with
         {
@@ -70,27 +85,42 @@ public sealed class AgentBackend(
             Python = request.Python.Length > 0 ? request.Python : config.Python,
         };
         using var env = makeEnv(spec);
+        checkpoint.EnsureMatches(env);
         using var network = checkpoint.LoadQNetwork();
         var returns = Evaluator.Evaluate(network, env, request.Episodes, request.Epsilon, request.Seed, onFrame);
-        return new EvaluationResult(config.EnvId, returns, checkpoint.Directory);
+        return new EvaluationResult(config.EnvId, returns, checkpoint.Directory) { Notices = notices };
     }
 
-    /// <summary>Accepts a checkpoint folder, a file inside one, or a run folder (its checkpoints/latest).</summary>
+    /// <summary>
+    /// Accepts a checkpoint folder, a file inside one, or a run folder (its checkpoints/latest, which may be missing
+    /// after a crash between the checkpoint renames: the loader then falls back to latest.old or latest.tmp-*).
+    /// </summary>
     public static string FindCheckpoint(string path)
     {
         if (File.Exists(path))
             return Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var latest = Path.Combine(path, "checkpoints", "latest");
-        if (!File.Exists(Path.Combine(path, Checkpoint.ManifestFile)) && Directory.Exists(latest))
-            return latest;
+        var checkpoints = Path.Combine(path, "checkpoints");
+        bool isRunFolder = Directory.Exists(checkpoints) || File.Exists(Path.Combine(path, TrainingRun.ConfigFile))
+                           || File.Exists(Path.Combine(path, RunLock.FileName));
+        if (!File.Exists(Path.Combine(path, Checkpoint.ManifestFile)) && isRunFolder)
+            return Path.Combine(checkpoints, "latest");
         return path;
     }
 
-    private sealed class Observer(Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode) : ITrainingObserver
+    /// <summary>Whether <paramref name="checkpointDirectory"/> or one of the siblings a crashed save leaves exists.</summary>
+    public static bool CheckpointExists(string checkpointDirectory)
     {
-        public void OnEpisode(EpisodeRecord e) => onEpisode(new EpisodeRow(e.GlobalStep, e.Return, e.Length, e.Epsilon));
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpointDirectory));
+        var parent = Path.GetDirectoryName(full);
+        return Directory.Exists(full) || Directory.Exists(full + ".old")
+            || (parent is not null && Directory.Exists(parent) && Directory.GetDirectories(parent, Path.GetFileName(full) + ".tmp-*").Length > 0);
+    }
 
-        public void OnProgress(TrainingProgress p) => onProgress(new ProgressSnapshot(
+    private sealed class Observer(TrainingEvents events) : ITrainingObserver
+    {
+        public void OnEpisode(EpisodeRecord e) => events.OnEpisode(e);
+
+        public void OnProgress(TrainingProgress p) => events.OnProgress(new ProgressSnapshot(
             p.GlobalStep, p.TotalTimesteps, p.StepsPerSecond, double.IsNaN(p.RecentMeanReturn) ? null : p.RecentMeanReturn, p.Epsilon));
     }
 }

@@ -9,7 +9,8 @@ namespace DqnBridge.Cli.Commands;
 
 /// <summary>
 /// The dqnbridge command tree: train (default), evaluate, benchmark, envs, config keys/show.
-/// Errors become one clear message and an exit code: 2 for usage and config, 1 at run time, 130 on Ctrl+C.
+/// Errors become one clear message and an exit code: 2 for usage and config, 1 at run time, 130 on Ctrl+C
+/// (Program maps a stop by SIGTERM or SIGHUP to 143 or 129).
 /// </summary>
 public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextWriter output, TextWriter error)
 {
@@ -19,12 +20,13 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private readonly Option<string?> _env = new("--env", "-e") { Description = "Environment id, e.g. CartPole-v1 (picks CleanRL's defaults for its family)" };
     private readonly Option<string?> _config = new("--config", "-c") { Description = "YAML file with hyperparameters (see configs/)" };
     private readonly Option<string?> _runName = new("--run-name") { Description = "Folder name under runs_dir (default {env_id}__{exp_name}__{seed}__{unix_time})" };
+    private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace the run already in the run folder (it is deleted only once the new run has started)" };
     private readonly Argument<string[]> _overrides = new("key=value") { Description = "Config overrides, e.g. learning_rate=1e-3 total_timesteps=50_000", Arity = ArgumentArity.ZeroOrMore };
 
     public int Run(string[] args, CancellationToken cancellation)
     {
         var root = BuildCommands(cancellation);
-        var parsed = root.Parse(WithDefaultCommand(root, args));
+        var parsed = root.Parse(RepeatListOptions(WithDefaultCommand(root, args)));
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
@@ -56,6 +58,39 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         return named ? args : ["train", .. args];
     }
 
+    /// <summary>
+    /// `--seeds 1 2 key=value` becomes `--seeds 1 --seeds 2 key=value`: each list option takes one value per
+    /// occurrence, so the values stop at the first key=value (or option) and no override is swallowed as a seed or an id.
+    /// </summary>
+    private static string[] RepeatListOptions(string[] args)
+    {
+        var result = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            result.Add(args[i]);
+            if (args[i] == "--")
+            {
+                result.AddRange(args[(i + 1)..]);
+                break;
+            }
+            if (args[i] is not ("--seeds" or "--envs"))
+                continue;
+            var option = args[i];
+            var first = true;
+            while (i + 1 < args.Length && IsListValue(args[i + 1]))
+            {
+                if (!first)
+                    result.Add(option);
+                result.Add(args[++i]);
+                first = false;
+            }
+        }
+        return [.. result];
+    }
+
+    private static bool IsListValue(string token) =>
+        !token.Contains('=') && (!token.StartsWith('-') || long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _));
+
     private int Report(Exception e)
     {
         var (code, message) = e switch
@@ -71,12 +106,15 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         return code;
     }
 
-    /// <summary>Errors from the layers below carry their own clear messages; show those, never a stack trace.</summary>
-    private static string DescribeUnexpected(Exception e)
+    /// <summary>
+    /// Errors from the layers below carry their own clear messages; show those, never a stack trace. An inner
+    /// message already part of a message above it (layers often quote their cause) is not repeated.
+    /// </summary>
+    public static string DescribeUnexpected(Exception e)
     {
         var messages = new List<string>();
         for (var inner = e; inner is not null; inner = inner.InnerException)
-            if (!messages.Contains(inner.Message))
+            if (!messages.Any(shown => shown.Contains(inner.Message.Trim(), StringComparison.Ordinal)))
                 messages.Add(inner.Message);
         return string.Join("\n  caused by: ", messages) + "\n(set DQNBRIDGE_DEBUG=1 to see the stack trace)";
     }
@@ -88,6 +126,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
         var train = new Command("train", "Train a DQN agent (the default command)");
         AddTrainingInputs(train);
+        train.Options.Add(_overwrite);
         train.SetAction(parse => Train(parse, cancellation));
         root.Subcommands.Add(train);
 
@@ -124,8 +163,8 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private int Train(ParseResult parse, CancellationToken cancellation)
     {
         var config = ResolveConfig(parse);
-        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
-        var outcome = run.Run(config, parse.GetValue(_runName), cancellation);
+        var run = new TrainingRun(backend, console, output, PlainProgressInterval) { Warnings = error };
+        var outcome = run.Run(config, parse.GetValue(_runName), cancellation, parse.GetValue(_overwrite));
         run.PrintSummary(outcome);
         if (outcome.Result.Cancelled)
         {
@@ -139,9 +178,9 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
     private int Resume(string runOrCheckpoint, CancellationToken cancellation)
     {
-        string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
-        if (!Directory.Exists(checkpoint))
+        if (!File.Exists(runOrCheckpoint) && !Directory.Exists(runOrCheckpoint) && !AgentBackend.CheckpointExists(runOrCheckpoint))
             throw new CliException($"Checkpoint '{runOrCheckpoint}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
         var run = new TrainingRun(backend, console, output, PlainProgressInterval);
         var outcome = run.Resume(checkpoint, cancellation);
         run.PrintSummary(outcome);
@@ -181,7 +220,9 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             throw new CliException("--epsilon must be between 0 and 1.", ExitCodes.UsageError);
         if (fps < 1)
             throw new CliException("--fps must be at least 1.", ExitCodes.UsageError);
-        if (!File.Exists(checkpoint) && !Directory.Exists(checkpoint))
+        if (videoPath is not null && Path.GetExtension(videoPath).ToLowerInvariant() is not (".mp4" or ".gif"))
+            throw new CliException($"--video '{videoPath}' must end in .mp4 or .gif (the formats ffmpeg writes here).", ExitCodes.UsageError);
+        if (!File.Exists(checkpoint) && !AgentBackend.CheckpointExists(AgentBackend.FindCheckpoint(checkpoint)))
             throw new CliException($"Checkpoint '{checkpoint}' does not exist. Train first (dqnbridge train ...) and pass the checkpoint it prints.");
 
         using var recorder = videoPath is null ? null : new VideoWriter(videoPath, fps);
@@ -191,6 +232,9 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var result = backend.Evaluate(new EvaluationRequest(checkpoint, episodes, epsilon, seed, recorder is not null, python),
             recorder is null ? null : frame => recorder.AddFrame(frame.Pixels, frame.Height, frame.Width), cancellation);
 
+        foreach (var notice in result.Notices)
+            output.WriteLine(notice);
+        output.WriteLine($"Checkpoint {result.CheckpointDirectory}");
         csvPath ??= Path.Combine(RunFolderOf(result.CheckpointDirectory), "eval_returns.csv");
         AtomicFile.WriteCsv(csvPath, ["episode", "episodic_return"],
             result.Returns.Select((r, i) => new[] { i.ToString(CultureInfo.InvariantCulture), r.ToString("R", CultureInfo.InvariantCulture) }));
@@ -215,8 +259,9 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
     private Command BenchmarkCommand(CancellationToken cancellation)
     {
-        var envs = new Option<string[]>("--envs") { Description = "Environments to train on", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [.. Benchmark.CleanRlReference.Keys] };
-        var seeds = new Option<int[]>("--seeds") { Description = "Seeds, one run each", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2, 3] };
+        // One value per occurrence: RepeatListOptions turns `--seeds 1 2` into `--seeds 1 --seeds 2`.
+        var envs = new Option<string[]>("--envs") { Description = "Environments to train on", DefaultValueFactory = _ => [.. Benchmark.CleanRlReference.Keys] };
+        var seeds = new Option<int[]>("--seeds") { Description = "Seeds, one run each", DefaultValueFactory = _ => [1, 2, 3] };
         var outputDir = new Option<string?>("--output", "-o") { Description = "Folder for results.csv and results.md (default runs_dir/benchmark__{unix_time})" };
         var command = new Command("benchmark", "Train every environment with every seed; write results.csv and print a markdown table beside CleanRL's numbers");
         command.Options.Add(envs);
@@ -234,13 +279,18 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         if (envIds.Length == 0 || seeds.Length == 0)
             throw new CliException("benchmark needs at least one environment (--envs) and one seed (--seeds).", ExitCodes.UsageError);
 
-        // Resolve every config before training anything, so a typo fails at once.
+        // Resolve every config and check every id before training anything, so a typo fails at once.
         var configs = envIds.Select(envId => seeds.Select(seed =>
         {
             var config = ConfigLoader.Resolve(parse.GetValue(_config), parse.GetValue(_overrides) ?? [], envId);
             config.Seed = seed;
+            ConfigLoader.Validate(config);
             return config;
         }).ToList()).SelectMany(c => c).ToList();
+        var python = configs[0].Python.Length > 0 ? configs[0].Python : Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
+        EnvIds.ValidateAll(envIds, () => backend.ListEnvironments(python));
+        foreach (var warning in configs.SelectMany(ConfigLoader.Warnings).Distinct())
+            error.WriteLine($"warning: {warning}");
 
         var folder = outputDir ?? Path.Combine(configs[0].RunsDir, $"benchmark__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
         try

@@ -4,20 +4,15 @@ using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Commands;
 
-/// <summary>One finished episode, as the learning curve and the summary use it.</summary>
-public sealed record EpisodeRow(long GlobalStep, double Return, int Length, double Epsilon);
-
-/// <summary>How a training run ended.</summary>
-public sealed record TrainingResult(long Steps, TimeSpan Elapsed, bool Cancelled, string? CheckpointPath)
-{
-    public double StepsPerSecond => Elapsed.TotalSeconds > 0 ? Steps / Elapsed.TotalSeconds : 0;
-}
-
 /// <summary>What `evaluate` asks for; the environment comes from the checkpoint's own config.</summary>
 public sealed record EvaluationRequest(string CheckpointPath, int Episodes, double Epsilon, int Seed, bool RecordFrames, string Python);
 
-/// <param name="CheckpointDirectory">The checkpoint folder actually loaded (a run folder resolves to its latest checkpoint).</param>
-public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, string CheckpointDirectory);
+/// <param name="CheckpointDirectory">The checkpoint folder actually loaded (a run folder resolves to its newest complete checkpoint).</param>
+public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, string CheckpointDirectory)
+{
+    /// <summary>What the user should know about the checkpoint used (a fallback after a crashed save).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
+}
 
 /// <summary>An environment the command can train on, and where it comes from.</summary>
 public sealed record EnvironmentListing(string Id, string Backend, string ActionSpace, string Notes);
@@ -25,9 +20,25 @@ public sealed record EnvironmentListing(string Id, string Backend, string Action
 /// <summary>Whether the Gymnasium backend can be used, and why not.</summary>
 public sealed record BackendStatus(string Name, bool Available, string Detail);
 
+/// <summary>What a backend tells the command line while it trains; every member is called on the training thread.</summary>
+/// <param name="OnProgress">Where training stands, for the progress display.</param>
+/// <param name="OnEpisode">Each finished episode (the trainer itself writes it to episodes.csv).</param>
+public sealed record TrainingEvents(Action<ProgressSnapshot> OnProgress, Action<EpisodeRecord> OnEpisode)
+{
+    /// <summary>
+    /// Called once the environments exist and before the trainer writes anything into the run folder: the
+    /// moment a run counts as started (`train --overwrite` replaces the old run only then).
+    /// </summary>
+    public Action OnStarting { get; init; } = () => { };
+
+    /// <summary>Something the user should read (which checkpoint a resume uses, rows missing from episodes.csv).</summary>
+    public Action<string> OnNotice { get; init; } = _ => { };
+}
+
 /// <summary>
-/// The seam between the command line and the layers below it (agent, environments). The command line
-/// owns configs, run folders, progress, CSV, plots, videos and exit codes; the backend trains and evaluates.
+/// The seam between the command line and the layers below it (agent, environments). The command line owns
+/// configs, run folders and their lock, progress, plots, videos and exit codes; the backend trains and
+/// evaluates, and its trainer writes episodes.csv, TensorBoard events and checkpoints into the run folder.
 /// </summary>
 public interface ITrainingBackend
 {
@@ -36,13 +47,14 @@ public interface ITrainingBackend
     IReadOnlyList<EnvironmentListing> ListEnvironments(string python);
 
     /// <summary>Trains in <paramref name="runDirectory"/>, writing episodes.csv, TensorBoard events and checkpoints there.</summary>
-    TrainingResult Train(DqnConfig config, string runDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation);
+    TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation);
 
     /// <summary>
     /// Continues the run a checkpoint belongs to, in that run's folder and with the config saved in the checkpoint,
-    /// so that it ends as the uninterrupted run would have.
+    /// so that it ends as the uninterrupted run would have. <paramref name="checkpointDirectory"/> names
+    /// checkpoints/latest; the newest complete one of latest, latest.old and latest.tmp-* is used.
     /// </summary>
-    TrainingResult Resume(string checkpointDirectory, Action<ProgressSnapshot> onProgress, Action<EpisodeRow> onEpisode, CancellationToken cancellation);
+    TrainingSummary Resume(string checkpointDirectory, TrainingEvents events, CancellationToken cancellation);
 
     EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation);
 }

@@ -7,14 +7,15 @@ using Spectre.Console;
 namespace DqnBridge.Cli.Commands;
 
 /// <summary>Everything one training run leaves behind and reports.</summary>
-public sealed record RunOutcome(string RunDirectory, TrainingResult Result, IReadOnlyList<EpisodeRow> Episodes)
+public sealed record RunOutcome(string RunDirectory, TrainingSummary Result, IReadOnlyList<EpisodeRecord> Episodes)
 {
     public double? RecentMeanReturn => Episodes.Count == 0 ? null : Episodes.TakeLast(Benchmark.LastEpisodes).Average(e => e.Return);
 }
 
 /// <summary>
-/// One run: makes runs/&lt;run-name&gt;/, writes config.yaml, trains with a progress display (the trainer
-/// writes episodes.csv, TensorBoard events and checkpoints), then draws learning_curve.png. Used by `train` and by each cell of `benchmark`.
+/// One run: makes runs/&lt;run-name&gt;/ and locks it, writes config.yaml, trains with a progress display (the trainer
+/// writes episodes.csv, TensorBoard events and checkpoints), then draws learning_curve.png. Used by `train` and by each
+/// cell of `benchmark`.
 /// </summary>
 public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, TextWriter output, TimeSpan plainProgressInterval)
 {
@@ -23,40 +24,153 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     public const string EpisodesFile = "episodes.csv";
     public const string CurveFile = "learning_curve.png";
 
-    public RunOutcome Run(DqnConfig config, string? runName, CancellationToken cancellation)
+    /// <summary>Where <see cref="Run"/> prints the config's warnings once the run folder is known to be usable (null: not at all).</summary>
+    public TextWriter? Warnings { get; init; }
+
+    /// <summary>
+    /// Trains a new run in runs_dir/<paramref name="runName"/>. A folder that already holds a run is refused (exit 2)
+    /// unless <paramref name="overwrite"/> is set; then the old run stays where it is until the new one has started
+    /// (see <see cref="ReplaceOnStart"/>).
+    /// </summary>
+    public RunOutcome Run(DqnConfig config, string? runName, CancellationToken cancellation, bool overwrite = false)
     {
         runName ??= RunNames.Make(config.EnvId, config.ExpName, config.Seed, DateTimeOffset.UtcNow);
-        var runDirectory = Path.Combine(config.RunsDir, RunNames.Safe(runName));
+        var runDirectory = RunNames.FolderOf(config.RunsDir, runName);
         CreateRunDirectory(runDirectory);
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFile),
-            ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
+        // Lock first, then look: a second process aimed at a run in progress learns who holds it (exit 1).
+        using var runLock = RunLock.Acquire(runDirectory);
+        bool holdsARun = RunLock.HoldsARun(runDirectory);
+        if (holdsARun && !overwrite)
+            throw new CliException(
+                $"Run folder '{runDirectory}' already holds a run. Continue it with `dqnbridge resume {runDirectory}`, " +
+                "or start it over with --overwrite (the old run is removed only once the new one has started).",
+                ExitCodes.UsageError);
+        foreach (var warning in ConfigLoader.Warnings(config))
+            Warnings?.WriteLine($"warning: {warning}");
+        if (!holdsARun)
+            return TrainFresh(config, runName, runDirectory, cancellation);
+        return ReplaceOnStart(config, runName, runDirectory, runLock, cancellation);
+    }
 
-        var episodes = new List<EpisodeRow>();
-        var view = new ProgressView(console, output, plainProgressInterval);
-        TrainingResult result;
+    private RunOutcome TrainFresh(DqnConfig config, string runName, string runDirectory, CancellationToken cancellation)
+    {
+        WriteConfig(config, runName, runDirectory);
+        var episodes = new List<EpisodeRecord>();
+        TrainingSummary result;
         try
         {
-            result = view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
-                backend.Train(config, runDirectory, report, episodes.Add, cancellation));
+            result = TrainWithProgress(config, runDirectory, new TrainingEvents(_ => { }, episodes.Add), cancellation);
         }
         catch
         {
             RemoveIfNothingRan(runDirectory);
             throw;
         }
+        return Finish(config, runDirectory, result, episodes);
+    }
 
+    /// <summary>
+    /// `train --overwrite` into a folder that holds a run. Nothing is moved or deleted until the new run has
+    /// started (its environments exist): only then is the old folder renamed aside to a hidden sibling
+    /// (.NAME.overwritten-PID, same file system, so the rename is atomic) and a fresh folder made in its place.
+    /// If the new run fails before training anything, the old folder is renamed back; once the new run has
+    /// finished or stopped with a checkpoint, the old one is deleted. A run killed in between leaves the old run
+    /// in the hidden folder, never lost.
+    /// </summary>
+    private RunOutcome ReplaceOnStart(DqnConfig config, string runName, string runDirectory, RunLock oldLock, CancellationToken cancellation)
+    {
+        string parent = Path.GetDirectoryName(runDirectory)!;
+        string aside = Path.Combine(parent, $".{Path.GetFileName(runDirectory)}.overwritten-{Environment.ProcessId}");
+        RunLock? newLock = null;
+        bool swapped = false;
+        var episodes = new List<EpisodeRecord>();
+        var events = new TrainingEvents(_ => { }, episodes.Add)
+        {
+            OnStarting = () =>
+            {
+                // Our lock handle stays on the old folder's lock file while it moves, so no one can start in it meanwhile.
+                Directory.Move(runDirectory, aside);
+                swapped = true;
+                Directory.CreateDirectory(runDirectory);
+                newLock = RunLock.Acquire(runDirectory);
+                WriteConfig(config, runName, runDirectory);
+                output.WriteLine($"Replacing the run in {runDirectory} (--overwrite); the old run is deleted when this one ends.");
+            },
+        };
+        try
+        {
+            TrainingSummary result;
+            try
+            {
+                result = TrainWithProgress(config, runDirectory, events, cancellation);
+            }
+            catch
+            {
+                if (swapped)
+                    RestoreOrKeep(runDirectory, aside, ownNewFolder: newLock is not null);
+                throw;
+            }
+            oldLock.Dispose();
+            Directory.Delete(aside, recursive: true);
+            return Finish(config, runDirectory, result, episodes);
+        }
+        finally
+        {
+            newLock?.Dispose();
+        }
+    }
+
+    /// <summary>The new run failed: put the old one back if the new one trained nothing, else keep both and say where.</summary>
+    private void RestoreOrKeep(string runDirectory, string aside, bool ownNewFolder)
+    {
+        if (ownNewFolder && NothingRan(runDirectory))
+            Directory.Delete(runDirectory, recursive: true);
+        if (!Directory.Exists(runDirectory))
+        {
+            Directory.Move(aside, runDirectory);
+            output.WriteLine($"The new run did not start; the old run is back in {runDirectory}.");
+        }
+        else
+        {
+            output.WriteLine($"The new run stopped after it started; the old run is kept in {aside}.");
+        }
+    }
+
+    private TrainingSummary TrainWithProgress(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
+    {
+        var view = new ProgressView(console, output, plainProgressInterval);
+        return view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
+            backend.Train(config, runDirectory, events with { OnProgress = report }, cancellation));
+    }
+
+    private RunOutcome Finish(DqnConfig config, string runDirectory, TrainingSummary result, List<EpisodeRecord> episodes)
+    {
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
         return new RunOutcome(runDirectory, result, episodes);
     }
 
-    /// <summary>Continues an interrupted run from its checkpoint, in its own folder, then redraws its learning curve from episodes.csv.</summary>
+    private static void WriteConfig(DqnConfig config, string runName, string runDirectory) =>
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFile),
+            ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
+
+    /// <summary>
+    /// Continues an interrupted run from its checkpoint, in its own folder (locked meanwhile), then redraws its
+    /// learning curve from episodes.csv. <paramref name="checkpointDirectory"/> is runs/NAME/checkpoints/latest (or
+    /// another checkpoint folder of that run); the backend falls back to the newest complete one and says so.
+    /// </summary>
     public RunOutcome Resume(string checkpointDirectory, CancellationToken cancellation)
     {
-        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpointDirectory))!)!;
+        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpointDirectory)))!)!;
+        if (!Directory.Exists(runDirectory))
+            throw new CliException($"Run folder '{runDirectory}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        // Locked before looking for the checkpoint: a run still training says who trains it.
+        using var runLock = RunLock.Acquire(runDirectory);
+        if (!AgentBackend.CheckpointExists(checkpointDirectory))
+            throw new CliException($"There is no checkpoint at '{checkpointDirectory}' (a run stopped before its first checkpoint cannot be resumed).");
         var view = new ProgressView(console, output, plainProgressInterval);
         var result = view.Run($"Resuming {runDirectory}", report =>
-            backend.Resume(checkpointDirectory, report, _ => { }, cancellation));
+            backend.Resume(checkpointDirectory, new TrainingEvents(report, _ => { }) { OnNotice = output.WriteLine }, cancellation));
         var episodes = ReadEpisodes(Path.Combine(runDirectory, EpisodesFile));
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN, {Path.GetFileName(runDirectory)}",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
@@ -64,21 +178,23 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     }
 
     /// <summary>The rows of a run's episodes.csv (global_step, episode, return, length, epsilon, wall_time).</summary>
-    public static List<EpisodeRow> ReadEpisodes(string path)
+    public static List<EpisodeRecord> ReadEpisodes(string path)
     {
-        var rows = new List<EpisodeRow>();
+        var rows = new List<EpisodeRecord>();
         if (!File.Exists(path))
             return rows;
         foreach (var line in File.ReadLines(path).Skip(1))
         {
             var fields = line.Split(',');
-            if (fields.Length < 5)
+            if (fields.Length < 6)
                 continue;
-            rows.Add(new EpisodeRow(
+            rows.Add(new EpisodeRecord(
                 long.Parse(fields[0], CultureInfo.InvariantCulture),
+                long.Parse(fields[1], CultureInfo.InvariantCulture),
                 double.Parse(fields[2], CultureInfo.InvariantCulture),
                 int.Parse(fields[3], CultureInfo.InvariantCulture),
-                double.Parse(fields[4], CultureInfo.InvariantCulture)));
+                double.Parse(fields[4], CultureInfo.InvariantCulture),
+                double.Parse(fields[5], CultureInfo.InvariantCulture)));
         }
         return rows;
     }
@@ -90,22 +206,25 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         output.WriteLine();
         output.WriteLine(r.Cancelled ? "Training interrupted." : "Training finished.");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  steps          {r.Steps:N0} in {ProgressSnapshot.FormatTime(r.Elapsed)} ({r.StepsPerSecond:N0} steps/s)"));
+            $"  steps          {r.Steps:N0} in {ProgressSnapshot.FormatTime(TimeSpan.FromSeconds(r.WallTimeSeconds))} ({r.StepsPerSecond:N0} steps/s)"));
         output.WriteLine($"  episodes       {outcome.Episodes.Count}");
         output.WriteLine($"  mean return    {mean} (last {Math.Min(Benchmark.LastEpisodes, outcome.Episodes.Count)} episodes)");
         output.WriteLine($"  run folder     {outcome.RunDirectory}");
-        if (r.CheckpointPath is not null)
+        if (r.CheckpointPath.Length > 0)
             output.WriteLine($"  checkpoint     {r.CheckpointPath}");
         output.WriteLine($"  learning curve {Path.Combine(outcome.RunDirectory, CurveFile)}");
-        if (r.CheckpointPath is not null)
+        if (r.CheckpointPath.Length > 0)
             output.WriteLine($"Evaluate it with: dqnbridge evaluate {r.CheckpointPath}");
     }
+
+    /// <summary>Whether a run folder holds nothing but what is written before the first step (config, lock).</summary>
+    private static bool NothingRan(string runDirectory) =>
+        Directory.GetFileSystemEntries(runDirectory).All(f => Path.GetFileName(f) is ConfigFile or "config.json" or RunLock.FileName);
 
     /// <summary>A typo in the environment id should not leave a folder holding only config.yaml behind.</summary>
     private static void RemoveIfNothingRan(string runDirectory)
     {
-        var files = Directory.GetFileSystemEntries(runDirectory);
-        if (files.All(f => Path.GetFileName(f) is ConfigFile or "config.json"))
+        if (NothingRan(runDirectory))
             Directory.Delete(runDirectory, recursive: true);
     }
 
@@ -114,7 +233,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         try
         {
             Directory.CreateDirectory(runDirectory);
-            var probe = Path.Combine(runDirectory, ".write-test");
+            var probe = Path.Combine(runDirectory, $".write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
             File.Delete(probe);
         }

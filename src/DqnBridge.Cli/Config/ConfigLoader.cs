@@ -50,6 +50,10 @@ public static class ConfigLoader
                 config.EnvKwargs = new Dictionary<string, object>(config.EnvKwargs) { [kwarg] = ConfigValues.ParseLoose(assignment.Value) };
                 return;
             }
+            if (GymnasiumKeywords.Contains(name) && ConfigKeys.All.All(k => k.Name != name))
+                throw new ConfigException(
+                    $"Unknown config key '{assignment.Key}'. '{name}' is a keyword argument of gymnasium.make: write env_kwargs.{name}={assignment.Value.Trim()}" +
+                    (assignment.Source == "override" ? "" : $" (in YAML: env_kwargs: {{{name}: {assignment.Value.Trim()}}})") + ".");
             var key = ConfigKeys.Get(name);
             if (key.Type == typeof(Dictionary<string, object>))
                 throw new ConfigException($"Set {EnvKwargsKey} one entry at a time: {EnvKwargsKey}.NAME=VALUE (e.g. env_kwargs.continuous=false).");
@@ -60,6 +64,19 @@ public static class ConfigLoader
             throw new ConfigException($"{assignment.Source}: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// Common gymnasium.make keyword arguments: written as top-level keys they are a mistake for env_kwargs.NAME, and
+    /// the message says so instead of suggesting the nearest config key.
+    /// </summary>
+    private static readonly HashSet<string> GymnasiumKeywords =
+    [
+        "continuous", "render_mode", "max_episode_steps", "frameskip", "repeat_action_probability", "full_action_space",
+        "obs_type", "lap_complete_percent", "domain_randomize", "gravity", "enable_wind", "wind_power", "turbulence_power",
+    ];
+
+    /// <summary>More environments than this per process is a typo (or an out-of-memory crash), not a plan.</summary>
+    public const int MaxNumEnvs = 1024;
 
     private static string NormalizeKey(string key) => key.Trim().Replace('-', '_').ToLowerInvariant();
 
@@ -76,31 +93,53 @@ public static class ConfigLoader
     {
         if (!File.Exists(path))
             throw new ConfigException($"Config file '{path}' does not exist.");
-        var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            return ParseYaml(path);
         }
         catch (YamlException e)
         {
-            throw new ConfigException($"{path}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
+            // YamlDotNet wraps the real complaint; its position is 1-based.
+            throw new ConfigException($"{path}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {Innermost(e).Message}");
         }
+        catch (Exception e) when (e is not ConfigException and not IOException and not UnauthorizedAccessException)
+        {
+            // Some malformed documents make YamlDotNet throw other exception types, without a position.
+            throw new ConfigException($"{path}: not valid YAML: {Innermost(e).Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"Cannot read config file '{path}': {e.Message}");
+        }
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    private static List<Assignment> ParseYaml(string path)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(path))
+            stream.Load(reader);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
             return [];
+        if (stream.Documents.Count > 1)
+            throw new ConfigException($"{path}: holds {stream.Documents.Count} YAML documents (separated by ---); a config is one.");
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new ConfigException($"{path}: expected a mapping of key: value lines at the top level.");
+            throw new ConfigException($"{path} line {stream.Documents[0].RootNode.Start.Line}: expected a mapping of key: value lines at the top level.");
 
         var assignments = new List<Assignment>();
         foreach (var (keyNode, valueNode) in root.Children)
         {
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
             var source = $"{path} line {keyNode.Start.Line}";
+            var key = KeyText(keyNode, source);
             switch (valueNode)
             {
                 case YamlMappingNode map when NormalizeKey(key) == EnvKwargsKey:
                     foreach (var (kwargKey, kwargValue) in map.Children)
-                        assignments.Add(new Assignment($"{EnvKwargsKey}.{((YamlScalarNode)kwargKey).Value}", ScalarText(kwargValue, source), source));
+                    {
+                        var kwargSource = $"{path} line {kwargKey.Start.Line}";
+                        assignments.Add(new Assignment($"{EnvKwargsKey}.{KeyText(kwargKey, kwargSource)}", ScalarText(kwargValue, kwargSource), kwargSource));
+                    }
                     break;
                 case YamlSequenceNode list:
                     assignments.Add(new Assignment(key, "[" + string.Join(",", list.Children.Select(c => ScalarText(c, source))) + "]", source));
@@ -112,6 +151,10 @@ public static class ConfigLoader
         }
         return assignments;
     }
+
+    private static string KeyText(YamlNode node, string source) =>
+        node is YamlScalarNode { Value: { Length: > 0 } text } ? text
+        : throw new ConfigException($"{source}: a key must be a plain name like learning_rate, not a list, a mapping or nothing.");
 
     private static string ScalarText(YamlNode node, string source) =>
         node is YamlScalarNode scalar ? scalar.Value ?? ""
@@ -125,6 +168,10 @@ public static class ConfigLoader
 
         Require(!string.IsNullOrWhiteSpace(c.EnvId), "env_id must not be empty");
         Require(c.NumEnvs >= 1, "num_envs must be at least 1");
+        Require(c.NumEnvs <= MaxNumEnvs, $"num_envs must be at most {MaxNumEnvs} (it is {c.NumEnvs}); each environment is stepped every step");
+        Require(c.Seed >= 0, $"seed must not be negative (it is {c.Seed}); Gymnasium and NumPy seeds are non-negative");
+        Require((long)c.Seed + c.NumEnvs - 1 <= int.MaxValue,
+            $"seed + num_envs - 1 must fit a 32-bit int (environment i resets with seed + i); seed {c.Seed} is too large for num_envs {c.NumEnvs}");
         Require(c.FrameSkip >= 1, "frame_skip must be at least 1");
         Require(c.FrameStack >= 1, "frame_stack must be at least 1");
         Require(c.TotalTimesteps >= 1, "total_timesteps must be positive");
@@ -150,6 +197,7 @@ public static class ConfigLoader
         Require(!string.IsNullOrWhiteSpace(c.RunsDir), "runs_dir must not be empty");
         if (problems.Count > 0)
             throw new ConfigException("Invalid config:\n  " + string.Join("\n  ", problems));
+        EnvIds.CheckBuiltInVersion(c.EnvId.Trim());
         try
         {
             // The agent's own rules, in case it knows of constraints this list does not.
@@ -159,6 +207,15 @@ public static class ConfigLoader
         {
             throw new ConfigException(e.Message);
         }
+    }
+
+    /// <summary>Settings that are allowed but probably not meant; the command prints them as warnings and goes on.</summary>
+    public static IReadOnlyList<string> Warnings(DqnConfig c)
+    {
+        var warnings = new List<string>();
+        if (c.LearningStarts >= c.TotalTimesteps)
+            warnings.Add($"learning_starts ({c.LearningStarts:N0}) >= total_timesteps ({c.TotalTimesteps:N0}): the agent never trains, every action is random.");
+        return warnings;
     }
 
     /// <summary>The config as YAML that <see cref="Resolve"/> reads back to the same values.</summary>
