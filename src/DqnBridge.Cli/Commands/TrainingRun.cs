@@ -28,8 +28,8 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         runName ??= RunNames.Make(config.EnvId, config.ExpName, config.Seed, DateTimeOffset.UtcNow);
         var runDirectory = Path.Combine(config.RunsDir, RunNames.Safe(runName));
         CreateRunDirectory(runDirectory);
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFile),
-            ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
+        string writtenPython = config.Python;
+        WriteConfig(config, runDirectory, runName);
 
         var episodes = new List<EpisodeRow>();
         var view = new ProgressView(console, output, plainProgressInterval);
@@ -44,11 +44,21 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
             RemoveIfNothingRan(runDirectory);
             throw;
         }
+        finally
+        {
+            // The backend names the Python it used when DQNBRIDGE_PYTHON or PATH chose it.
+            if (config.Python != writtenPython && Directory.Exists(runDirectory))
+                WriteConfig(config, runDirectory, runName);
+        }
 
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
         return new RunOutcome(runDirectory, result, episodes);
     }
+
+    private static void WriteConfig(DqnConfig config, string runDirectory, string runName) =>
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, ConfigFile),
+            ConfigLoader.ToYaml(config, $"Resolved config of run {runName} (dqnbridge train -c this file reproduces it)"));
 
     /// <summary>Continues an interrupted run from its checkpoint, in its own folder, then redraws its learning curve from episodes.csv.</summary>
     public RunOutcome Resume(string checkpointDirectory, CancellationToken cancellation)
