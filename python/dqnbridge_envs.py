@@ -5,6 +5,7 @@ The array helpers need only NumPy; Gymnasium is imported when environments are m
 """
 import functools
 
+import dqnbridge_host  # noqa: F401  (first: quiet SDL/pygame defaults before anything imports pygame)
 import numpy as np
 
 # ---------------------------------------------------------------- pure NumPy helpers

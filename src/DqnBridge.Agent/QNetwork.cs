@@ -25,6 +25,7 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     private QNetwork(NetworkKind kind, int[] observationShape, int actionCount, int[] hiddenSizes, Sequential layers, bool scaleBytes)
         : base(nameof(QNetwork))
     {
+        TorchRuntime.Initialize(); // once per process, before any forward pass
         Kind = kind;
         ObservationShape = observationShape;
         ActionCount = actionCount;

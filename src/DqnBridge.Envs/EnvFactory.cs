@@ -4,8 +4,12 @@ using DqnBridge.Python;
 
 namespace DqnBridge.Envs;
 
-/// <summary>One line of <see cref="EnvFactory.ListEnvironments"/>: an id, where it can run, and its action space.</summary>
-public sealed record EnvironmentInfo(string Id, IReadOnlyList<EnvBackend> Backends, string ActionSpace);
+/// <summary>
+/// One line of <see cref="EnvFactory.ListEnvironments"/>: an id, where it can run, and its action space.
+/// <paramref name="Unavailable"/> says why a registered Gymnasium id cannot be made with this Python (a missing
+/// ROM, mujoco, Box2D or OpenCV), or is null.
+/// </summary>
+public sealed record EnvironmentInfo(string Id, IReadOnlyList<EnvBackend> Backends, string ActionSpace, string? Unavailable = null);
 
 /// <summary>Makes environments from an <see cref="EnvSpec"/>, choosing between Gymnasium and the built-in ones.</summary>
 public static class EnvFactory
@@ -89,11 +93,19 @@ public static class EnvFactory
             spaces[id] = env.ActionSpace.ToString()!;
         }
         var gymnasiumIds = new List<string>();
+        var unavailable = new Dictionary<string, string>();
         if (GymnasiumRuntime.IsAvailable(python))
         {
             using var gil = Py.GIL();
             using var ids = GymnasiumRuntime.Helper.InvokeMethod("list_environments");
             gymnasiumIds = ((List<object?>)ids.ToManaged()!).Cast<string>().ToList();
+            // Each dependency (ROMs, mujoco, Box2D, OpenCV) is checked once, without making any environment.
+            using var host = Py.Import("dqnbridge_host");
+            using var reasons = host.InvokeMethod("unavailable_environments", ids);
+            foreach (var (id, reason) in (Dictionary<object, object?>)reasons.ToManaged()!)
+            {
+                unavailable[(string)id] = (string)reason!;
+            }
         }
         var result = new List<EnvironmentInfo>();
         foreach (string id in NativeEnvs.Ids.Union(gymnasiumIds).Order(StringComparer.Ordinal))
@@ -105,7 +117,7 @@ public static class EnvFactory
             {
                 space = describeGymnasiumSpaces ? DescribeGymnasiumActionSpace(id, python) : "-";
             }
-            result.Add(new EnvironmentInfo(id, backends, space));
+            result.Add(new EnvironmentInfo(id, backends, space, NativeEnvs.Ids.Contains(id) ? null : unavailable.GetValueOrDefault(id)));
         }
         return result;
     }

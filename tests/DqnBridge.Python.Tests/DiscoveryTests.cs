@@ -10,6 +10,7 @@ public sealed class DiscoveryTests
     public void AVenvIsFoundWithItsOwnPrefixAndSitePackages()
     {
         string dir = Path.Combine(Path.GetTempPath(), "dqnbridge-venv-" + Guid.NewGuid().ToString("N"));
+        string? previous = Environment.GetEnvironmentVariable(PythonInstallation.EnvironmentVariable);
         try
         {
             using (var process = Process.Start(PythonFixture.DebianPython, ["-m", "venv", "--system-site-packages", "--without-pip", dir]))
@@ -26,12 +27,14 @@ public sealed class DiscoveryTests
                 string.Join(", ", found.SysPath));
             Assert.IsTrue(found.SysPath.Contains("/usr/lib/python3/dist-packages"), "system site packages are visible");
 
+            Assert.AreEqual(python, found.AbsoluteExecutable, "a venv's python is recorded as the venv's, not the interpreter it links to");
+
             Environment.SetEnvironmentVariable(PythonInstallation.EnvironmentVariable, python);
             Assert.AreEqual(dir, PythonInstallation.Locate().Prefix, "the environment variable is honoured");
         }
         finally
         {
-            Environment.SetEnvironmentVariable(PythonInstallation.EnvironmentVariable, null);
+            Environment.SetEnvironmentVariable(PythonInstallation.EnvironmentVariable, previous);
             if (Directory.Exists(dir))
             {
                 Directory.Delete(dir, recursive: true);
@@ -48,6 +51,41 @@ public sealed class DiscoveryTests
 
         var notPython = Assert.ThrowsExactly<PythonNotFoundException>(() => PythonInstallation.Locate("/bin/false"));
         Assert.Contains("exited with code", notPython.Message);
+        Assert.Contains("not a Python 3.10+ interpreter", notPython.Message);
+    }
+
+    [TestMethod]
+    [DataRow("/bin/true")] // runs, succeeds, prints nothing
+    [DataRow("/bin/echo")] // prints its arguments, which are no Python's answer
+    [DataRow("/bin/cat")] // fails on -c and waits for no input
+    public void AProgramThatIsNotPythonIsNamedAsSuch(string program)
+    {
+        var error = Assert.ThrowsExactly<PythonNotFoundException>(() => PythonInstallation.Locate(program));
+
+        Assert.Contains($"'{program}' (from the 'python' setting) is not a Python 3.10+ interpreter", error.Message);
+        Assert.DoesNotContain("Traceback", error.Message);
+        Assert.DoesNotContain("JSON", error.Message);
+        Assert.Contains("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt", error.Message);
+    }
+
+    /// <summary>Old interpreters (pyenv's, where installed) answer the probe with their version and are refused by it.</summary>
+    [TestMethod]
+    [DataRow("2.7")]
+    [DataRow("3.9")]
+    public void AnOldPythonIsRefusedWithItsVersion(string series)
+    {
+        string versions = Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? "/root", ".pyenv", "versions");
+        string? python = Directory.Exists(versions)
+            ? Directory.GetDirectories(versions, series + ".*").Select(d => Path.Combine(d, "bin", "python")).FirstOrDefault(File.Exists)
+            : null;
+        if (python is null)
+        {
+            Assert.Inconclusive($"no Python {series} under {versions}");
+        }
+
+        var error = Assert.ThrowsExactly<PythonNotFoundException>(() => PythonInstallation.Locate(python));
+
+        Assert.Contains("is not a Python 3.10+ interpreter: it is Python " + series + ".", error.Message);
     }
 
     [TestMethod]

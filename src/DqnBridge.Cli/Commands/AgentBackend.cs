@@ -1,7 +1,9 @@
 using DqnBridge.Agent;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
+using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Envs.Native;
+using DqnBridge.Python;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -29,7 +31,8 @@ public sealed class AgentBackend(
                 env.Id,
                 string.Join(", ", env.Backends.Select(backend => backend.ToString().ToLowerInvariant())),
                 env.ActionSpace,
-                env.ActionSpace.StartsWith("Discrete", StringComparison.Ordinal) || env.ActionSpace == "-" ? "" : "not discrete: DQN cannot train it"))
+                env.Unavailable is { } reason ? "cannot be made here: " + reason
+                : env.ActionSpace.StartsWith("Discrete", StringComparison.Ordinal) || env.ActionSpace == "-" ? "" : "not discrete: DQN cannot train it"))
             .ToList());
 
     public IReadOnlyList<BackendStatus> Backends(string python) => backends(python);
@@ -39,6 +42,7 @@ public sealed class AgentBackend(
     public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         using var envs = makeVectorEnv(config.ToEnvSpec());
+        RecordInterpreter(config, envs);
         events.OnStarting();
         using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events));
         return trainer.Train(cancellation);
@@ -89,6 +93,18 @@ public sealed class AgentBackend(
         using var network = checkpoint.LoadQNetwork();
         var returns = Evaluator.Evaluate(network, env, request.Episodes, request.Epsilon, request.Seed, onFrame);
         return new EvaluationResult(config.EnvId, returns, checkpoint.Directory) { Notices = notices };
+    }
+
+    /// <summary>
+    /// When DQNBRIDGE_PYTHON or PATH chose the Python that made Gymnasium environments, the config (hence
+    /// config.yaml and the checkpoint) names it by its absolute path, so repeating the run uses the same Python.
+    /// </summary>
+    private static void RecordInterpreter(DqnConfig config, IVectorEnv envs)
+    {
+        if (string.IsNullOrWhiteSpace(config.Python) && envs is GymnasiumVectorEnv && PythonEngine.Installation is { } python)
+        {
+            config.Python = python.AbsoluteExecutable;
+        }
     }
 
     /// <summary>

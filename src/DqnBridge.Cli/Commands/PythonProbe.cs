@@ -1,43 +1,29 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using DqnBridge.Envs.GymnasiumBackend;
+using DqnBridge.Python;
 
 namespace DqnBridge.Cli.Commands;
 
-/// <summary>Asks a Python executable, in a child process, whether it can import Gymnasium.</summary>
+/// <summary>
+/// The Gymnasium backend's status for `envs`, from the environment layer's own check (Gymnasium imported in
+/// the embedded Python), so the listing and the backend choice can never disagree.
+/// </summary>
 public static class PythonProbe
 {
     public static BackendStatus Gymnasium(string python)
     {
-        var executable = string.IsNullOrWhiteSpace(python) ? "python3" : python;
-        const string script = "import sys; print(sys.version.split()[0]); import gymnasium; print(gymnasium.__version__)";
-        try
+        string? problem = GymnasiumRuntime.Problem(python);
+        if (problem is not null)
         {
-            var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(script);
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(30_000))
-            {
-                process.Kill();
-                return new BackendStatus("gymnasium", false, $"{executable} did not answer within 30 s");
-            }
-            var lines = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (process.ExitCode == 0 && lines.Length >= 2)
-                return new BackendStatus("gymnasium", true, $"Gymnasium {lines[1]} in {executable} (Python {lines[0]})");
-            var python3 = lines.Length >= 1 ? $"Python {lines[0]}" : executable;
-            return new BackendStatus("gymnasium", false,
-                $"{python3} at {executable} cannot import gymnasium: install it with `{executable} -m pip install gymnasium`" +
-                (stderr.Result.Contains("ModuleNotFoundError") ? "" : $" ({LastLine(stderr.Result)})"));
+            string hint = problem.Contains(PythonInstallation.VenvHint, StringComparison.Ordinal) ? PythonInstallation.VenvHint : GymnasiumRuntime.InstallHint;
+            return new BackendStatus("gymnasium", false, problem.Replace(PythonInstallation.VenvHint, "").TrimEnd(' ', '.') + ". " + hint);
         }
-        catch (Win32Exception)
+        using (Py.GIL())
         {
-            return new BackendStatus("gymnasium", false,
-                $"no Python found at '{executable}': install Python 3 with Gymnasium, or name one with python=PATH or DQNBRIDGE_PYTHON");
+            using var gymnasium = Py.Import("gymnasium");
+            using var version = gymnasium.GetAttr("__version__");
+            PythonInstallation installation = PythonEngine.Installation!;
+            return new BackendStatus("gymnasium", true,
+                $"Gymnasium {version.As<string>()} in {installation.AbsoluteExecutable} (Python {installation.Version})");
         }
     }
-
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 }

@@ -59,7 +59,9 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         TrainingSummary result;
         try
         {
-            result = TrainWithProgress(config, runDirectory, new TrainingEvents(_ => { }, episodes.Add), cancellation);
+            // Written again once the environments exist: the backend names the Python it used when DQNBRIDGE_PYTHON or PATH chose it.
+            var events = new TrainingEvents(_ => { }, episodes.Add) { OnStarting = () => WriteConfig(config, runName, runDirectory) };
+            result = TrainWithProgress(config, runDirectory, events, cancellation);
         }
         catch
         {

@@ -10,7 +10,8 @@ public static class GymnasiumRuntime
     /// <summary>How to get Gymnasium, for error messages.</summary>
     public const string InstallHint =
         "Install it into the Python you use (`pip install -r requirements.txt` or `conda env create -f environment.yml`), " +
-        "and point the 'python' setting or the DQNBRIDGE_PYTHON environment variable at that environment's python executable.";
+        "and point the 'python' setting or the DQNBRIDGE_PYTHON environment variable at that environment's python executable. " +
+        PythonInstallation.VenvHint;
 
     private static readonly Lock StartLock = new();
     private static PyObject? helper;
@@ -56,6 +57,12 @@ public static class GymnasiumRuntime
 
     /// <summary>Whether Gymnasium imports in the chosen Python; false too when no Python is usable.</summary>
     public static bool IsAvailable(string pythonExecutable = "") => Probe(pythonExecutable) is null;
+
+    /// <summary>
+    /// The one "is Gymnasium importable" check (it imports gymnasium in the embedded Python): null when it is,
+    /// else why not. Used by the backend choice and by the CLI's `envs`.
+    /// </summary>
+    public static string? Problem(string pythonExecutable = "") => Probe(pythonExecutable);
 
     /// <summary>Throws a <see cref="GymnasiumNotAvailableException"/> with the fix when Gymnasium cannot be used.</summary>
     public static void Require(string envId, string pythonExecutable = "")

@@ -2,49 +2,15 @@ using DqnBridge.Envs.GymnasiumBackend;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
-/// <summary>Backend choice with Debian's python3, which has NumPy but not Gymnasium.</summary>
+/// <summary>
+/// Backend choice that holds with or without Gymnasium. What happens without it is tested on the CLI binary
+/// with a Python that lacks it (DqnBridge.Cli.Tests, WithoutGymnasiumTests), whatever Python this process embeds.
+/// </summary>
 [TestClass]
 public sealed class EnvFactoryTests
 {
     [ClassInitialize]
-    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(PreprocessingHelperTests.DebianPython);
-
-    private static void RequireNoGymnasium()
-    {
-        if (GymnasiumRuntime.IsAvailable())
-        {
-            Assert.Inconclusive("gymnasium is installed here; these tests cover the machine without it.");
-        }
-    }
-
-    [TestMethod]
-    public void AutoFallsBackToTheBuiltInEnvironmentAndSaysSo()
-    {
-        RequireNoGymnasium();
-        var messages = new List<string>();
-        using IVectorEnv envs = EnvFactory.MakeVector(new EnvSpec("CartPole-v1", NumEnvs: 2), messages.Add);
-        Assert.AreEqual(2, envs.NumEnvs);
-        Assert.AreEqual(new DiscreteSpace(2), envs.SingleActionSpace);
-        envs.Reset(seed: 3);
-        envs.Step([0, 1]);
-        Assert.AreEqual(1f, envs.Rewards[0]);
-        Assert.HasCount(1, messages);
-        Assert.Contains("built-in", messages[0]);
-
-        using IEnv single = EnvFactory.Make(new EnvSpec("CartPole-v1"));
-        Assert.AreEqual("CartPole-v1", single.Id);
-    }
-
-    [TestMethod]
-    public void GymnasiumOnlyIdsAndExplicitGymnasiumExplainTheFix()
-    {
-        RequireNoGymnasium();
-        var pong = Assert.ThrowsExactly<GymnasiumNotAvailableException>(() => EnvFactory.MakeVector(new EnvSpec("ALE/Pong-v5", Wrappers: EnvWrappers.Atari)));
-        Assert.Contains("pip install -r requirements.txt", pong.Message);
-        Assert.Contains("/usr/bin/python3", pong.Message);
-
-        Assert.ThrowsExactly<GymnasiumNotAvailableException>(() => EnvFactory.Make(new EnvSpec("CartPole-v1", Backend: EnvBackend.Gymnasium)));
-    }
+    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(TestPython.Embedded);
 
     [TestMethod]
     public void UnknownBuiltInIdsSuggestCloseOnes()

@@ -8,30 +8,9 @@ namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 public sealed class GymnasiumBackendTests
 {
     [ClassInitialize]
-    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(PreprocessingHelperTests.DebianPython);
+    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(TestPython.Embedded);
 
-    private static void RequireGymnasium()
-    {
-        if (!GymnasiumRuntime.IsAvailable())
-        {
-            Assert.Inconclusive("gymnasium is not installed in /usr/bin/python3; these tests run where it is.");
-        }
-    }
-
-    [TestMethod]
-    public void MissingGymnasiumGivesTheFix()
-    {
-        if (GymnasiumRuntime.IsAvailable())
-        {
-            Assert.Inconclusive("gymnasium is installed here, so the missing-gymnasium error cannot be shown.");
-        }
-        var error = Assert.ThrowsExactly<GymnasiumNotAvailableException>(() => new GymnasiumVectorEnv(new EnvSpec("CartPole-v1", NumEnvs: 2)));
-        Assert.Contains("CartPole-v1", error.Message);
-        Assert.Contains("pip install -r requirements.txt", error.Message);
-        Assert.Contains("environment.yml", error.Message);
-        Assert.Contains("DQNBRIDGE_PYTHON", error.Message);
-        Assert.ThrowsExactly<GymnasiumNotAvailableException>(() => new GymnasiumEnv(new EnvSpec("CartPole-v1")));
-    }
+    private static void RequireGymnasium() => TestPython.RequireGymnasium(GymnasiumRuntime.IsAvailable());
 
     [TestMethod]
     public void VectorCartPoleStepsWithSameStepAutoreset()

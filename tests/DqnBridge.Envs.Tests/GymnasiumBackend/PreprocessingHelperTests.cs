@@ -3,14 +3,12 @@ using DqnBridge.Python;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
-/// <summary>The NumPy-only parts of python/dqnbridge_envs.py, run through the bridge with Debian's python3.</summary>
+/// <summary>The NumPy-only parts of python/dqnbridge_envs.py, run through the bridge (any Python with NumPy).</summary>
 [TestClass]
 public sealed class PreprocessingHelperTests
 {
-    public const string DebianPython = "/usr/bin/python3";
-
     [ClassInitialize]
-    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(DebianPython);
+    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(TestPython.Embedded);
 
     private static PyObject Helper() => Py.Import(GymnasiumRuntime.HelperModuleName);
 
