@@ -82,7 +82,7 @@ public sealed class GymnasiumEndToEndTests
         return Path.Combine(_runs, "e2e");
     }
 
-    private static List<EpisodeRow> CheckOutputs(string run, string envId, long totalTimesteps)
+    private static List<EpisodeRecord> CheckOutputs(string run, string envId, long totalTimesteps)
     {
         var config = ConfigLoader.Resolve(Path.Combine(run, TrainingRun.ConfigFile), []);
         Assert.AreEqual(envId, config.EnvId);

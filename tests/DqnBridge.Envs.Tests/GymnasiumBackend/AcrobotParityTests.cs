@@ -27,7 +27,7 @@ public sealed class AcrobotParityTests
         }
         using var gymnasium = new GymnasiumVectorEnv(new EnvSpec("Acrobot-v1", NumEnvs: NumEnvs));
         using var native = new SyncVectorEnv([.. Enumerable.Range(0, NumEnvs).Select(_ => NativeEnvs.Create("Acrobot-v1"))]);
-        var sampler = new UniformActionSampler(29);
+        var sampler = new SeededRandom(29);
         var actions = new int[NumEnvs];
         gymnasium.Reset(seed: 13);
         native.Reset(seed: 13);
