@@ -47,6 +47,14 @@ def car_racing_frame(rgb, size=84):
     return to_uint8(resize_area(to_gray(rgb[:84]), size, size))
 
 
+def car_racing_frame_cropped(rgb):
+    """CarRacing 96x96x3 -> 84x84 gray uint8 as the CarRacing DQN notebook: img[:84, 6:90], no resize.
+
+    The notebook scales gray to [0, 1] floats; we keep gray rounded to uint8 and the network scales by 1/255.
+    """
+    return to_uint8(to_gray(rgb[:84, 6:90]))
+
+
 class FrameStack:
     """The last k frames, oldest first; a reset fills every slot with the first frame."""
 
@@ -141,9 +149,10 @@ def _car_racing_wrapper(gymnasium):
     class CarRacingPreprocessing(gymnasium.Wrapper):
         """50 no-ops at reset, action repeat with summed rewards, 84x84 gray frames."""
 
-        def __init__(self, env, frame_skip=4, noops=50):
+        def __init__(self, env, frame_skip=4, noops=50, crop=False):
             super().__init__(env)
             self.frame_skip, self.noops = frame_skip, noops
+            self.frame = car_racing_frame_cropped if crop else car_racing_frame
             self.observation_space = gymnasium.spaces.Box(0, 255, (84, 84), np.uint8)
 
         def reset(self, **kwargs):
@@ -152,7 +161,7 @@ def _car_racing_wrapper(gymnasium):
                 obs, _, terminated, truncated, info = self.env.step(0)
                 if terminated or truncated:
                     obs, info = self.env.reset()
-            return car_racing_frame(obs), info
+            return self.frame(obs), info
 
         def step(self, action):
             total = 0.0
@@ -161,7 +170,7 @@ def _car_racing_wrapper(gymnasium):
                 total += reward
                 if terminated or truncated:
                     break
-            return car_racing_frame(obs), total, terminated, truncated, info
+            return self.frame(obs), total, terminated, truncated, info
 
     return CarRacingPreprocessing
 
@@ -183,8 +192,8 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
             env = _episodic_life_wrapper(gymnasium)(env)
             env = gymnasium.wrappers.TransformReward(env, lambda r: float(np.sign(r)))
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
-    elif wrappers == "carracing":
-        env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip)
+    elif wrappers in ("carracing", "carracing_crop"):
+        env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip, crop=wrappers == "carracing_crop")
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
     return env
 

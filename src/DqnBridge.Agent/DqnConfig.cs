@@ -24,6 +24,19 @@ public enum OptimizerKind
     RMSprop,
 }
 
+/// <summary>How the vector environment steps its environments.</summary>
+public enum VectorizationMode
+{
+    /// <summary>One process, environments stepped one after the other.</summary>
+    Sync,
+
+    /// <summary>Gymnasium's AsyncVectorEnv: one subprocess per environment (Gymnasium backend).</summary>
+    Async,
+
+    /// <summary>ALE's own C++ vector environment (ale_py.vector_env.AtariVectorEnv, threads in C++), for ALE ids.</summary>
+    Ale,
+}
+
 public enum NetworkKind
 {
     /// <summary>Fully connected layers of <see cref="DqnConfig.HiddenSizes"/> with ReLU.</summary>
@@ -58,9 +71,19 @@ public sealed class DqnConfig
     /// <summary>Python executable whose environment (venv, conda) provides Gymnasium; empty means python3 on PATH.</summary>
     public string Python { get; set; } = "";
 
+    /// <summary>CarRacing frames: resize (the 84x96 strip above the dashboard area-averaged to 84x84) or crop (img[:84, 6:90], as the CarRacing notebook).</summary>
+    public CarRacingFrame CarRacingFrame { get; set; } = CarRacingFrame.Resize;
+
+    /// <summary>How the environments are stepped: sync, async (Gymnasium subprocesses) or ale (ALE's C++ vector env, ALE ids only).</summary>
+    public VectorizationMode Vectorization { get; set; } = VectorizationMode.Sync;
+
     /// <summary>The environment part of this config, as the environment layer takes it.</summary>
     public EnvSpec ToEnvSpec(string? renderMode = null) =>
-        new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode);
+        new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode)
+        {
+            CarRacingFrame = CarRacingFrame,
+            Vectorization = Vectorization.ToString().ToLowerInvariant(),
+        };
 
     // Algorithm (CleanRL names)
     public long TotalTimesteps { get; set; } = 500_000;
@@ -75,6 +98,12 @@ public sealed class DqnConfig
     public double ExplorationFraction { get; set; } = 0.5;
     public long LearningStarts { get; set; } = 10_000;
     public int TrainFrequency { get; set; } = 10;
+
+    /// <summary>Stop after this many finished episodes (or total_timesteps, whichever comes first); 0 turns it off.</summary>
+    public long MaxEpisodes { get; set; } = 0;
+
+    /// <summary>Store time-limit truncations as terminal, so the Bellman target is r alone when an episode ended either way (the CartPole-v0 notebook).</summary>
+    public bool TruncationAsTerminal { get; set; } = false;
 
     // Options our references use beyond CleanRL
     public EpsilonSchedule EpsilonSchedule { get; set; } = EpsilonSchedule.Linear;
@@ -99,6 +128,18 @@ public sealed class DqnConfig
     public int TorchThreads { get; set; } = 1;
     public int EvalEpisodes { get; set; } = 10;
     public double EvalEpsilon { get; set; } = 0.05;
+
+    /// <summary>Steps between evaluations during training on a separate environment (eval.csv); 0 turns them off.</summary>
+    public long EvalFrequency { get; set; } = 0;
+
+    /// <summary>When positive, each evaluation during training plays this many steps (counting the episodes that finish) instead of eval_episodes episodes.</summary>
+    public long EvalSteps { get; set; } = 0;
+
+    /// <summary>The evaluation at step t resets its environment with eval_seed + t: it depends on the step alone, so a resumed run evaluates as the uninterrupted one.</summary>
+    public int EvalSeed { get; set; } = 100_000;
+
+    /// <summary>Allocate a replay buffer larger than the memory available now (the check refuses otherwise).</summary>
+    public bool AllowLargeReplay { get; set; } = false;
 
     /// <summary>Training steps between TensorBoard scalars for the loss, Q values and gradient norms (CleanRL logs every 100).</summary>
     public int LogFrequency { get; set; } = 100;
@@ -171,6 +212,13 @@ public sealed class DqnConfig
         Require(TorchThreads >= 1, "torch_threads", TorchThreads, "it must be at least 1");
         Require(EvalEpisodes >= 0, "eval_episodes", EvalEpisodes, "it must not be negative");
         Require(EvalEpsilon >= 0 && EvalEpsilon <= 1, "eval_epsilon", EvalEpsilon, "it must lie in [0, 1]");
+        Require(MaxEpisodes >= 0, "max_episodes", MaxEpisodes, "it must be 0 (off) or positive");
+        Require(EvalFrequency >= 0, "eval_frequency", EvalFrequency, "it must be 0 (off) or positive");
+        Require(EvalSteps >= 0, "eval_steps", EvalSteps, "it must be 0 (use eval_episodes) or positive");
+        Require(EvalFrequency == 0 || EvalSteps > 0 || EvalEpisodes >= 1, "eval_episodes", EvalEpisodes,
+            "periodic evaluation (eval_frequency > 0) needs at least one episode, or eval_steps > 0");
+        Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari, "vectorization", "ale",
+            "ALE's vector environment does the Atari preprocessing itself; it needs wrappers = atari and an ALE id");
         Require(LogFrequency >= 1, "log_frequency", LogFrequency, "it must be at least 1");
     }
 }

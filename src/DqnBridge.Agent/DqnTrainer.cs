@@ -49,6 +49,7 @@ public sealed class DqnTrainer : IDisposable
     private readonly Queue<double> _recentReturns = new();
     private readonly EpisodeCsv _csv;
     private readonly SummaryWriter? _tensorboard;
+    private PeriodicEvaluation? _evaluation;
 
     private long _nextStep;
     private long _episodes;
@@ -85,6 +86,7 @@ public sealed class DqnTrainer : IDisposable
         DqnUpdate.UpdateTarget(_targetValues, _qValues, tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
         _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
+        ReplayMemoryCheck.EnsureFits(config, space, ReplayMemoryCheck.AvailableBytes());
         _replay = ReplayBuffers.Create(config, space);
         _replayRandom = new UniformActionSampler(config.Seed);
         _explorer = new UniformActionSampler(config.Seed ^ 0x5DEECE66DL);
@@ -141,6 +143,10 @@ public sealed class DqnTrainer : IDisposable
     public IReplayBuffer Replay => _replay;
     public long GlobalStep => _nextStep;
 
+    /// <summary>With eval_frequency > 0, evaluates on the environment <paramref name="makeEnv"/> makes (see <see cref="PeriodicEvaluation"/>).</summary>
+    public void EnablePeriodicEvaluation(Func<IEnv> makeEnv) =>
+        _evaluation = _config.EvalFrequency > 0 ? new PeriodicEvaluation(_config, _qNetwork, makeEnv(), RunDirectory, _tensorboard, _nextStep) : null;
+
     /// <summary>Trains until total_timesteps or cancellation; either way writes a checkpoint and returns a summary.</summary>
     public TrainingSummary Train(CancellationToken cancellationToken)
     {
@@ -158,6 +164,10 @@ public sealed class DqnTrainer : IDisposable
             if (cancellationToken.IsCancellationRequested)
             {
                 cancelled = true;
+                break;
+            }
+            if (_config.MaxEpisodes > 0 && _episodes >= _config.MaxEpisodes)
+            {
                 break;
             }
 
@@ -185,7 +195,7 @@ public sealed class DqnTrainer : IDisposable
                 RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
             }
 
-            // Store with the true final observation of environments that ended; terminated (not truncated) is the done flag.
+            // Store with the true final observation of environments that ended; terminated (not truncated, unless truncation_as_terminal) is the done flag.
             var nextObservations = _envs.Observations;
             var finalObservations = _envs.FinalObservations;
             var rewards = _envs.Rewards;
@@ -196,7 +206,7 @@ public sealed class DqnTrainer : IDisposable
                 bool done = terminated[i] || truncated[i];
                 var realNext = (done ? finalObservations : nextObservations).Slice(i * _observationBytes, _observationBytes);
                 _replay.Add(i, _observations.AsSpan(i * _observationBytes, _observationBytes), realNext,
-                    _actions[i] - actionStart, rewards[i], terminated[i], truncated[i]);
+                    _actions[i] - actionStart, rewards[i], terminated[i] || (_config.TruncationAsTerminal && truncated[i]), truncated[i]);
             }
             nextObservations.CopyTo(_observations);
 
@@ -212,6 +222,7 @@ public sealed class DqnTrainer : IDisposable
                 }
             }
             _nextStep = globalStep + 1;
+            _evaluation?.AfterStep(_nextStep);
 
             if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
             {
@@ -409,6 +420,7 @@ public sealed class DqnTrainer : IDisposable
     public void Dispose()
     {
         _csv.Dispose();
+        _evaluation?.Dispose();
         _greedy.Dispose();
         _batchObservations.Dispose();
         _batchNextObservations.Dispose();

@@ -40,6 +40,7 @@ public sealed class AgentBackend(
     {
         using var envs = makeVectorEnv(config.ToEnvSpec());
         using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(onProgress, onEpisode));
+        trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(config)));
         var summary = trainer.Train(cancellation);
         return new TrainingResult(summary.Steps, TimeSpan.FromSeconds(summary.WallTimeSeconds), summary.Cancelled,
             string.IsNullOrEmpty(summary.CheckpointPath) ? null : summary.CheckpointPath);
@@ -51,6 +52,7 @@ public sealed class AgentBackend(
         var checkpoint = Checkpoint.Load(checkpointDirectory);
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(onProgress, onEpisode));
+        trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
         long startStep = trainer.GlobalStep;
         var summary = trainer.Train(cancellation);
         long steps = summary.Steps - startStep;
@@ -71,9 +73,15 @@ public sealed class AgentBackend(
         };
         using var env = makeEnv(spec);
         using var network = checkpoint.LoadQNetwork();
-        var returns = Evaluator.Evaluate(network, env, request.Episodes, request.Epsilon, request.Seed, onFrame);
-        return new EvaluationResult(config.EnvId, returns, checkpoint.Directory);
+        var episodes = EpisodePlayer.Play(network, env, request.Episodes, maxSteps: 0, request.Epsilon, request.Seed, onFrame, cancellation);
+        return new EvaluationResult(config.EnvId, [.. episodes.Select(e => e.Return)], checkpoint.Directory)
+        {
+            ClippedReturns = config.Wrappers == EnvWrappers.Atari ? [.. episodes.Select(e => e.ClippedReturn)] : null,
+        };
     }
+
+    /// <summary>The environment periodic evaluation plays on: one, without training-only preprocessing.</summary>
+    private static EnvSpec EvaluationEnvSpec(DqnConfig config) => config.ToEnvSpec() with { NumEnvs = 1, Vectorization = "sync" };
 
     /// <summary>Accepts a checkpoint folder, a file inside one, or a run folder (its checkpoints/latest).</summary>
     public static string FindCheckpoint(string path)

@@ -192,14 +192,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             recorder is null ? null : frame => recorder.AddFrame(frame.Pixels, frame.Height, frame.Width), cancellation);
 
         csvPath ??= Path.Combine(RunFolderOf(result.CheckpointDirectory), "eval_returns.csv");
-        AtomicFile.WriteCsv(csvPath, ["episode", "episodic_return"],
-            result.Returns.Select((r, i) => new[] { i.ToString(CultureInfo.InvariantCulture), r.ToString("R", CultureInfo.InvariantCulture) }));
+        EvaluationReport.WriteCsv(csvPath, result);
         recorder?.Complete();
 
-        var mean = result.Returns.Average();
-        var std = Math.Sqrt(result.Returns.Sum(r => (r - mean) * (r - mean)) / result.Returns.Count);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Evaluated {result.EnvId} for {result.Returns.Count} episodes (epsilon {epsilon}): mean return {mean:F2} ± {std:F2}"));
+        EvaluationReport.Print(output, result, epsilon);
         output.WriteLine($"Returns written to {csvPath}");
         if (recorder is not null)
             output.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");

@@ -17,7 +17,11 @@ public sealed record TrainingResult(long Steps, TimeSpan Elapsed, bool Cancelled
 public sealed record EvaluationRequest(string CheckpointPath, int Episodes, double Epsilon, int Seed, bool RecordFrames, string Python);
 
 /// <param name="CheckpointDirectory">The checkpoint folder actually loaded (a run folder resolves to its latest checkpoint).</param>
-public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, string CheckpointDirectory);
+public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Returns, string CheckpointDirectory)
+{
+    /// <summary>For Atari: each episode's return with rewards clipped to their sign (what the agent trained on); null otherwise.</summary>
+    public IReadOnlyList<double>? ClippedReturns { get; init; }
+}
 
 /// <summary>An environment the command can train on, and where it comes from.</summary>
 public sealed record EnvironmentListing(string Id, string Backend, string ActionSpace, string Notes);
