@@ -107,6 +107,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         root.Subcommands.Add(envs);
 
         root.Subcommands.Add(ConfigCommand());
+        root.Subcommands.Add(new InspectCommand(output, spec => DqnBridge.Envs.EnvFactory.MakeVector(spec, error.WriteLine)).Create(_env, _config, _overrides));
         return root;
     }
 
