@@ -89,9 +89,10 @@ public sealed class InspectAndEvaluationTests
         StringAssert.Contains(run.Output, "not images");
     }
 
+    /// <summary>Asks in a child process, so that without Gymnasium this process never starts an embedded Python (other tests need it unstarted).</summary>
     private static void RequireGymnasium()
     {
-        if (!GymnasiumRuntime.IsAvailable())
+        if (!PythonProbe.Gymnasium(Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "").Available)
             Assert.Inconclusive("Gymnasium is not importable (set DQNBRIDGE_PYTHON to a Python that has it); this test runs where it is.");
     }
 
