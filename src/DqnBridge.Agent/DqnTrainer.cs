@@ -68,6 +68,8 @@ public sealed class DqnTrainer : IDisposable
         {
             throw new ArgumentException($"The config asks for num_envs = {config.NumEnvs}, the vector env has {envs.NumEnvs}.", nameof(envs));
         }
+        // Before anything large is allocated: refuse a replay buffer the machine cannot hold.
+        ReplayMemoryCheck.EnsureFits(config, envs.SingleObservationSpace, ReplayMemoryCheck.AvailableBytes());
         _config = config;
         _envs = envs;
         _observer = observer;
@@ -86,7 +88,6 @@ public sealed class DqnTrainer : IDisposable
         DqnUpdate.UpdateTarget(_targetValues, _qValues, tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
         _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
-        ReplayMemoryCheck.EnsureFits(config, space, ReplayMemoryCheck.AvailableBytes());
         _replay = ReplayBuffers.Create(config, space);
         _replayRandom = new UniformActionSampler(config.Seed);
         _explorer = new UniformActionSampler(config.Seed ^ 0x5DEECE66DL);

@@ -12,7 +12,8 @@ public static class EnvFactory
 {
     /// <summary>
     /// NumEnvs environments with same-step autoreset. Training-time preprocessing (Atari life loss and
-    /// reward clipping) is on. <paramref name="vectorizationMode"/> ("sync" or "async") applies to Gymnasium.
+    /// reward clipping) is on. <paramref name="vectorizationMode"/> ("sync", "async" or "ale"; default the spec's)
+    /// applies to Gymnasium; "ale" falls back to "sync", saying why, when ale-py's vector environment cannot be imported.
     /// </summary>
     public static IVectorEnv MakeVector(EnvSpec spec, Action<string>? log = null, string? vectorizationMode = null)
     {
