@@ -48,6 +48,14 @@ def car_racing_frame(rgb, size=84):
     return to_uint8(resize_area(to_gray(rgb[:84]), size, size))
 
 
+def car_racing_frame_cropped(rgb):
+    """CarRacing 96x96x3 -> 84x84 gray uint8 as the CarRacing DQN notebook: img[:84, 6:90], no resize.
+
+    The notebook scales gray to [0, 1] floats; we keep gray rounded to uint8 and the network scales by 1/255.
+    """
+    return to_uint8(to_gray(rgb[:84, 6:90]))
+
+
 class FrameStack:
     """The last k frames, oldest first; a reset fills every slot with the first frame."""
 
@@ -142,9 +150,10 @@ def _car_racing_wrapper(gymnasium):
     class CarRacingPreprocessing(gymnasium.Wrapper):
         """50 no-ops at reset, action repeat with summed rewards, 84x84 gray frames."""
 
-        def __init__(self, env, frame_skip=4, noops=50):
+        def __init__(self, env, frame_skip=4, noops=50, crop=False):
             super().__init__(env)
             self.frame_skip, self.noops = frame_skip, noops
+            self.frame = car_racing_frame_cropped if crop else car_racing_frame
             self.observation_space = gymnasium.spaces.Box(0, 255, (84, 84), np.uint8)
 
         def reset(self, **kwargs):
@@ -153,7 +162,7 @@ def _car_racing_wrapper(gymnasium):
                 obs, _, terminated, truncated, info = self.env.step(0)
                 if terminated or truncated:
                     obs, info = self.env.reset()
-            return car_racing_frame(obs), info
+            return self.frame(obs), info
 
         def step(self, action):
             total = 0.0
@@ -162,7 +171,7 @@ def _car_racing_wrapper(gymnasium):
                 total += reward
                 if terminated or truncated:
                     break
-            return car_racing_frame(obs), total, terminated, truncated, info
+            return self.frame(obs), total, terminated, truncated, info
 
     return CarRacingPreprocessing
 
@@ -184,8 +193,8 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
             env = _episodic_life_wrapper(gymnasium)(env)
             env = gymnasium.wrappers.TransformReward(env, lambda r: float(np.sign(r)))
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
-    elif wrappers == "carracing":
-        env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip)
+    elif wrappers in ("carracing", "carracing_crop"):
+        env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip, crop=wrappers == "carracing_crop")
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
     return env
 
@@ -371,3 +380,88 @@ def list_environments():
     except ImportError:
         pass
     return sorted(gymnasium.registry.keys())
+
+
+# ---------------------------------------------------------------- ALE's own C++ vector environment
+
+
+def ale_vector_available():
+    """None when ale_py's C++ vector environment can be used, else why not (a sentence)."""
+    try:
+        from ale_py.vector_env import AtariVectorEnv  # noqa: F401
+    except ImportError as error:
+        return f"ale_py.vector_env.AtariVectorEnv cannot be imported ({error}); ale-py 0.11 or newer provides it"
+    return None
+
+
+def ale_game_name(env_id):
+    """ALE/SpaceInvaders-v5 or SpaceInvadersNoFrameskip-v4 -> space_invaders (the ROM name AtariVectorEnv takes)."""
+    import re
+    name = env_id.split("/")[-1].split("-v")[0].replace("NoFrameskip", "").replace("Deterministic", "")
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+class AleVectorDriver:
+    """ALE's AtariVectorEnv (threads in C++) behind the VectorDriver interface, with same-step autoreset.
+
+    ALE does the Atari preprocessing itself (no-op reset, frame skip with max-pool, 84x84 gray, frame stack padded
+    with zeros, FIRE at reset, whole-game episodes). We ask it for raw rewards and clip them here while training,
+    so the episode returns we report are game scores.
+    """
+
+    def __init__(self, env_id, num_envs, kwargs=None, frame_skip=4, frame_stack=4, training=True):
+        from ale_py.vector_env import AtariVectorEnv
+        from gymnasium.vector import AutoresetMode
+        gymnasium = _import_gymnasium(env_id)
+        registered = dict(gymnasium.spec(env_id).kwargs) if env_id in gymnasium.registry else {}
+        options = {key: registered[key] for key in ("repeat_action_probability", "full_action_space", "max_num_frames_per_episode")
+                   if key in registered}
+        options.update(kwargs or {})
+        options.pop("frameskip", None)
+        self.envs = AtariVectorEnv(ale_game_name(env_id), num_envs, frameskip=frame_skip, stack_num=frame_stack,
+                                   reward_clipping=False, autoreset_mode=AutoresetMode.SAME_STEP, **options)
+        self.training = training
+        self.num_envs = num_envs
+        self.observation_space = describe_space(self.envs.single_observation_space)
+        self.action_space = describe_space(self.envs.single_action_space)
+        self.max_episode_steps = None
+
+    def reset(self, seed):
+        obs, _ = self.envs.reset(seed=seed)
+        self.obs = np.ascontiguousarray(obs)
+        self.final_obs = np.zeros_like(self.obs)
+        self.rewards = np.zeros(self.num_envs, dtype=np.float32)
+        self.terminated = np.zeros(self.num_envs, dtype=bool)
+        self.truncated = np.zeros(self.num_envs, dtype=bool)
+        self.episode_done = np.zeros(self.num_envs, dtype=bool)
+        self.episode_return = np.zeros(self.num_envs, dtype=np.float64)
+        self.episode_length = np.zeros(self.num_envs, dtype=np.int64)
+        self.running_return = np.zeros(self.num_envs, dtype=np.float64)
+        self.running_length = np.zeros(self.num_envs, dtype=np.int64)
+        self.result = (self.obs, self.final_obs, self.rewards, self.terminated, self.truncated,
+                       self.episode_done, self.episode_return, self.episode_length)
+        return self.obs
+
+    def step(self, actions):
+        obs, rewards, terminated, truncated, infos = self.envs.step(np.asarray(actions, dtype=np.int64))
+        self.running_return += rewards
+        self.running_length += 1
+        done = np.logical_or(terminated, truncated)
+        self.episode_done[:] = done
+        if done.any():
+            self.final_obs[done] = infos["final_obs"][done]
+            self.episode_return[done] = self.running_return[done]
+            self.episode_length[done] = self.running_length[done]
+            self.running_return[done] = 0.0
+            self.running_length[done] = 0
+        self.obs[:] = obs
+        self.rewards[:] = np.sign(rewards) if self.training else rewards
+        self.terminated[:] = terminated
+        self.truncated[:] = truncated
+        return self.result
+
+    def render(self, index=0):
+        raise NotImplementedError("ALE's vector environment does not render; use vectorization=sync to record frames")
+
+    def close(self):
+        self.envs.close()

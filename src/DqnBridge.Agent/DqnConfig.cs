@@ -25,6 +25,19 @@ public enum OptimizerKind
     RMSprop,
 }
 
+/// <summary>How the vector environment steps its environments.</summary>
+public enum VectorizationMode
+{
+    /// <summary>One process, environments stepped one after the other.</summary>
+    Sync,
+
+    /// <summary>Gymnasium's AsyncVectorEnv: one subprocess per environment (Gymnasium backend).</summary>
+    Async,
+
+    /// <summary>ALE's own C++ vector environment (ale_py.vector_env.AtariVectorEnv, threads in C++), for ALE ids.</summary>
+    Ale,
+}
+
 public enum NetworkKind
 {
     /// <summary>Fully connected layers of <see cref="DqnConfig.HiddenSizes"/> with ReLU.</summary>
@@ -73,9 +86,19 @@ public sealed class DqnConfig
     [Description("Python executable whose environment has Gymnasium; empty finds python3")]
     public string Python { get; set; } = "";
 
+    [Description("CarRacing frames: resize (84x96 strip above the dashboard, area-averaged to 84x84) or crop (img[:84, 6:90], the CarRacing notebook's)")]
+    public CarRacingFrame CarRacingFrame { get; set; } = CarRacingFrame.Resize;
+
+    [Description("How environments are stepped: sync, async (Gymnasium subprocesses) or ale (ALE's C++ AtariVectorEnv; ALE ids with wrappers=atari)")]
+    public VectorizationMode Vectorization { get; set; } = VectorizationMode.Sync;
+
     /// <summary>The environment part of this config, as the environment layer takes it.</summary>
     public EnvSpec ToEnvSpec(string? renderMode = null) =>
-        new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode);
+        new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode)
+        {
+            CarRacingFrame = CarRacingFrame,
+            Vectorization = Vectorization.ToString().ToLowerInvariant(),
+        };
 
     // Algorithm (CleanRL names)
     [Description("Vector steps to train for, as CleanRL's global_step: each step advances all num_envs environments")]
@@ -113,6 +136,12 @@ public sealed class DqnConfig
 
     [Description("Steps between gradient steps")]
     public int TrainFrequency { get; set; } = 10;
+
+    [Description("Stop after this many finished episodes (or total_timesteps, whichever is first); 0 turns it off")]
+    public long MaxEpisodes { get; set; } = 0;
+
+    [Description("Treat time-limit truncation as terminal: the Bellman target is r alone when an episode ended either way")]
+    public bool TruncationAsTerminal { get; set; } = false;
 
     // Options our references use beyond CleanRL
     [Description("linear (CleanRL) or exponential (end_e + (start_e - end_e) exp(-t / epsilon_decay_steps))")]
@@ -161,11 +190,23 @@ public sealed class DqnConfig
     [Description("libtorch intra-op threads (1 is fastest for small networks and the bit-for-bit reference)")]
     public int TorchThreads { get; set; } = 1;
 
-    [Description("Episodes run by evaluate")]
+    [Description("Episodes run by evaluate and by each evaluation during training")]
     public int EvalEpisodes { get; set; } = 10;
 
     [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
     public double EvalEpsilon { get; set; } = 0.05;
+
+        [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
+    public long EvalFrequency { get; set; } = 0;
+
+    [Description("When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes")]
+    public long EvalSteps { get; set; } = 0;
+
+    [Description("The evaluation at step t resets its environment with eval_seed + t (depends on the step alone, so resumed runs evaluate identically)")]
+    public int EvalSeed { get; set; } = 100_000;
+
+    [Description("Allocate the replay buffer even when it needs more memory than the machine has available")]
+    public bool AllowLargeReplay { get; set; } = false;
 
     [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
     public int LogFrequency { get; set; } = 100;
@@ -241,6 +282,13 @@ public sealed class DqnConfig
         Require(TorchThreads >= 1, "torch_threads", TorchThreads, "it must be at least 1");
         Require(EvalEpisodes >= 0, "eval_episodes", EvalEpisodes, "it must not be negative");
         Require(EvalEpsilon >= 0 && EvalEpsilon <= 1, "eval_epsilon", EvalEpsilon, "it must lie in [0, 1]");
+        Require(MaxEpisodes >= 0, "max_episodes", MaxEpisodes, "it must be 0 (off) or positive");
+        Require(EvalFrequency >= 0, "eval_frequency", EvalFrequency, "it must be 0 (off) or positive");
+        Require(EvalSteps >= 0, "eval_steps", EvalSteps, "it must be 0 (use eval_episodes) or positive");
+        Require(EvalFrequency == 0 || EvalSteps > 0 || EvalEpisodes >= 1, "eval_episodes", EvalEpisodes,
+            "periodic evaluation (eval_frequency > 0) needs at least one episode, or eval_steps > 0");
+        Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari, "vectorization", "ale",
+            "ALE's vector environment does the Atari preprocessing itself; it needs wrappers = atari and an ALE id");
         Require(LogFrequency >= 1, "log_frequency", LogFrequency, "it must be at least 1");
     }
 }

@@ -38,6 +38,7 @@ public sealed partial class DqnTrainer : IDisposable
     private readonly Queue<double> _recentReturns = new();
     private readonly EpisodeCsv _csv;
     private readonly SummaryWriter? _tensorboard;
+    private PeriodicEvaluation? _evaluation;
 
     private long _nextStep;
     private long _episodes;
@@ -56,6 +57,8 @@ public sealed partial class DqnTrainer : IDisposable
         {
             throw new ArgumentException($"The config asks for num_envs = {config.NumEnvs}, the vector env has {envs.NumEnvs}.", nameof(envs));
         }
+        // Before anything large is allocated: refuse a replay buffer the machine cannot hold.
+        ReplayMemoryCheck.EnsureFits(config, envs.SingleObservationSpace, ReplayMemoryCheck.AvailableBytes());
         var device = TrainingDevice.Resolve(config.Device);
         _config = config;
         _envs = envs;
@@ -129,6 +132,10 @@ public sealed partial class DqnTrainer : IDisposable
     public IReplayBuffer Replay => _replay;
     public long GlobalStep => _nextStep;
 
+    /// <summary>With eval_frequency > 0, evaluates on the environment <paramref name="makeEnv"/> makes (see <see cref="PeriodicEvaluation"/>).</summary>
+    public void EnablePeriodicEvaluation(Func<IEnv> makeEnv) =>
+        _evaluation = _config.EvalFrequency > 0 ? new PeriodicEvaluation(_config, _qNetwork, makeEnv(), RunDirectory, _tensorboard, _nextStep) : null;
+
     /// <summary>Trains until total_timesteps or cancellation; either way writes a checkpoint and returns a summary.</summary>
     public TrainingSummary Train(CancellationToken cancellationToken)
     {
@@ -146,6 +153,10 @@ public sealed partial class DqnTrainer : IDisposable
             if (cancellationToken.IsCancellationRequested)
             {
                 cancelled = true;
+                break;
+            }
+            if (_config.MaxEpisodes > 0 && _episodes >= _config.MaxEpisodes)
+            {
                 break;
             }
 
@@ -173,7 +184,7 @@ public sealed partial class DqnTrainer : IDisposable
                 RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
             }
 
-            // Store with the true final observation of environments that ended; terminated (not truncated) is the done flag.
+            // Store with the true final observation of environments that ended; terminated (not truncated, unless truncation_as_terminal) is the done flag.
             var nextObservations = _envs.Observations;
             var finalObservations = _envs.FinalObservations;
             var rewards = _envs.Rewards;
@@ -184,7 +195,7 @@ public sealed partial class DqnTrainer : IDisposable
                 bool done = terminated[i] || truncated[i];
                 var realNext = (done ? finalObservations : nextObservations).Slice(i * _observationBytes, _observationBytes);
                 _replay.Add(i, _observations.AsSpan(i * _observationBytes, _observationBytes), realNext,
-                    _actions[i] - actionStart, rewards[i], terminated[i], truncated[i]);
+                    _actions[i] - actionStart, rewards[i], terminated[i] || (_config.TruncationAsTerminal && truncated[i]), truncated[i]);
             }
             nextObservations.CopyTo(_observations);
 
@@ -200,6 +211,7 @@ public sealed partial class DqnTrainer : IDisposable
                 }
             }
             _nextStep = globalStep + 1;
+            _evaluation?.AfterStep(_nextStep);
 
             if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
             {
@@ -281,6 +293,7 @@ public sealed partial class DqnTrainer : IDisposable
     public void Dispose()
     {
         _csv.Dispose();
+        _evaluation?.Dispose();
         _greedy.Dispose();
         _batch.Dispose();
         _update.Dispose();

@@ -16,13 +16,26 @@ public static class EnvFactory
 {
     /// <summary>
     /// NumEnvs environments with same-step autoreset. Training-time preprocessing (Atari life loss and
-    /// reward clipping) is on. <paramref name="vectorizationMode"/> ("sync" or "async") applies to Gymnasium.
+    /// reward clipping) is on. <paramref name="vectorizationMode"/> ("sync", "async" or "ale"; default the spec's)
+    /// applies to Gymnasium; "ale" falls back to "sync", saying why, when ale-py's vector environment cannot be imported.
     /// </summary>
-    public static IVectorEnv MakeVector(EnvSpec spec, Action<string>? log = null, string vectorizationMode = "sync")
+    public static IVectorEnv MakeVector(EnvSpec spec, Action<string>? log = null, string? vectorizationMode = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.NumEnvs, 1, nameof(spec));
+        vectorizationMode ??= spec.Vectorization;
         if (ChooseBackend(spec, log) == EnvBackend.Gymnasium)
         {
+            if (vectorizationMode == "ale")
+            {
+                if (AleVectorEnv.Unavailable(spec.Python) is not { } reason)
+                {
+                    log?.Invoke($"{spec.Id}: {spec.NumEnvs} environments in ALE's C++ vector environment (vectorization ale).");
+                    return new AleVectorEnv(spec, training: true);
+                }
+                log?.Invoke($"{spec.Id}: ALE's vector environment is not available ({reason}); falling back to vectorization sync " +
+                            "(Gymnasium's Atari wrappers: life loss ends a training episode, the frame stack repeats the first frame).");
+                vectorizationMode = "sync";
+            }
             return new GymnasiumVectorEnv(spec, training: true, vectorizationMode);
         }
         var envs = new List<IEnv>(spec.NumEnvs);

@@ -21,6 +21,16 @@ public enum EnvWrappers
     CarRacing,
 }
 
+/// <summary>How the CarRacing wrapper turns the 96x96 RGB frame into an 84x84 gray one.</summary>
+public enum CarRacingFrame
+{
+    /// <summary>The 84x96 strip above the dashboard, area-averaged to 84x84.</summary>
+    Resize,
+
+    /// <summary>img[:84, 6:90]: the same strip cropped to its middle 84 columns (the CarRacing DQN notebook).</summary>
+    Crop,
+}
+
 /// <summary>Everything needed to make an environment (or N of them).</summary>
 /// <param name="Id">Gymnasium id, e.g. CartPole-v1 or ALE/Pong-v5.</param>
 /// <param name="NumEnvs">Number of environments in a vector env.</param>
@@ -40,4 +50,11 @@ public sealed record EnvSpec(
     int FrameSkip = 4,
     int FrameStack = 4,
     string Python = "",
-    string? RenderMode = null);
+    string? RenderMode = null)
+{
+    /// <summary>CarRacing preprocessing variant (wrappers car_racing only).</summary>
+    public CarRacingFrame CarRacingFrame { get; init; } = CarRacingFrame.Resize;
+
+    /// <summary>"sync", "async" or "ale" (ALE's own C++ vector environment).</summary>
+    public string Vectorization { get; init; } = "sync";
+}

@@ -45,6 +45,7 @@ public sealed class AgentBackend(
         RecordInterpreter(config, envs);
         events.OnStarting();
         using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events));
+        trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(config)));
         return trainer.Train(cancellation);
     }
 
@@ -60,6 +61,7 @@ public sealed class AgentBackend(
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
         events.OnStarting();
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
+        trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
         return trainer.Train(cancellation);
     }
 
@@ -91,8 +93,12 @@ public sealed class AgentBackend(
         using var env = makeEnv(spec);
         checkpoint.EnsureMatches(env);
         using var network = checkpoint.LoadQNetwork();
-        var returns = Evaluator.Evaluate(network, env, request.Episodes, request.Epsilon, request.Seed, onFrame);
-        return new EvaluationResult(config.EnvId, returns, checkpoint.Directory) { Notices = notices };
+        var episodes = EpisodePlayer.Play(network, env, request.Episodes, maxSteps: 0, request.Epsilon, request.Seed, onFrame, cancellation);
+        return new EvaluationResult(config.EnvId, [.. episodes.Select(e => e.Return)], checkpoint.Directory)
+        {
+            Notices = notices,
+            ClippedReturns = config.Wrappers == EnvWrappers.Atari ? [.. episodes.Select(e => e.ClippedReturn)] : null,
+        };
     }
 
     /// <summary>
@@ -106,6 +112,9 @@ public sealed class AgentBackend(
             config.Python = python.AbsoluteExecutable;
         }
     }
+
+    /// <summary>The environment periodic evaluation plays on: one, without training-only preprocessing.</summary>
+    private static EnvSpec EvaluationEnvSpec(DqnConfig config) => config.ToEnvSpec() with { NumEnvs = 1, Vectorization = "sync" };
 
     /// <summary>
     /// Accepts a checkpoint folder, a file inside one, or a run folder (its checkpoints/latest, which may be missing

@@ -146,6 +146,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         root.Subcommands.Add(envs);
 
         root.Subcommands.Add(ConfigCommand());
+        root.Subcommands.Add(new InspectCommand(output, spec => DqnBridge.Envs.EnvFactory.MakeVector(spec, error.WriteLine)).Create(_env, _config, _overrides));
         return root;
     }
 
@@ -236,14 +237,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             output.WriteLine(notice);
         output.WriteLine($"Checkpoint {result.CheckpointDirectory}");
         csvPath ??= Path.Combine(RunFolderOf(result.CheckpointDirectory), "eval_returns.csv");
-        AtomicFile.WriteCsv(csvPath, ["episode", "episodic_return"],
-            result.Returns.Select((r, i) => new[] { i.ToString(CultureInfo.InvariantCulture), r.ToString("R", CultureInfo.InvariantCulture) }));
+        EvaluationReport.WriteCsv(csvPath, result);
         recorder?.Complete();
 
-        var mean = result.Returns.Average();
-        var std = Math.Sqrt(result.Returns.Sum(r => (r - mean) * (r - mean)) / result.Returns.Count);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Evaluated {result.EnvId} for {result.Returns.Count} episodes (epsilon {epsilon}): mean return {mean:F2} ± {std:F2}"));
+        EvaluationReport.Print(output, result, epsilon);
         output.WriteLine($"Returns written to {csvPath}");
         if (recorder is not null)
             output.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");

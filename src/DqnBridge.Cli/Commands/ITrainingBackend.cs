@@ -12,6 +12,9 @@ public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Return
 {
     /// <summary>What the user should know about the checkpoint used (a fallback after a crashed save).</summary>
     public IReadOnlyList<string> Notices { get; init; } = [];
+
+    /// <summary>For Atari: each episode's return with rewards clipped to their sign (what the agent trained on); null otherwise.</summary>
+    public IReadOnlyList<double>? ClippedReturns { get; init; }
 }
 
 /// <summary>An environment the command can train on, and where it comes from.</summary>

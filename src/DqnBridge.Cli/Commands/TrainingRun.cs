@@ -149,6 +149,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     {
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
+        EvalCurve.SaveIfPresent(runDirectory, $"Evaluations of {Path.GetFileName(runDirectory)}");
         return new RunOutcome(runDirectory, result, episodes);
     }
 
@@ -176,6 +177,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         var episodes = ReadEpisodes(Path.Combine(runDirectory, EpisodesFile));
         LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN, {Path.GetFileName(runDirectory)}",
             episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
+        EvalCurve.SaveIfPresent(runDirectory, $"Evaluations of {Path.GetFileName(runDirectory)}");
         return new RunOutcome(runDirectory, result, episodes);
     }
 

@@ -149,6 +149,10 @@ public static class GymnasiumRuntime
         _ => "none",
     };
 
+    /// <summary>The helper module's wrapper name; the CarRacing crop variant is a wrapper name of its own.</summary>
+    internal static string WrapperName(EnvSpec spec) =>
+        spec.Wrappers == EnvWrappers.CarRacing && spec.CarRacingFrame == CarRacingFrame.Crop ? "carracing_crop" : WrapperName(spec.Wrappers);
+
     /// <summary>Makes a driver object through the helper, turning Python errors into clear creation errors.</summary>
     internal static PyObject MakeDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {
@@ -164,7 +168,7 @@ public static class GymnasiumRuntime
             var kwargs = new Dictionary<string, object?>
             {
                 ["kwargs"] = spec.Kwargs?.ToDictionary(k => k.Key, k => (object?)k.Value) ?? new Dictionary<string, object?>(),
-                ["wrappers"] = WrapperName(spec.Wrappers),
+                ["wrappers"] = WrapperName(spec),
                 ["frame_skip"] = spec.FrameSkip,
                 ["frame_stack"] = spec.FrameStack,
                 ["render_mode"] = spec.RenderMode,
