@@ -30,7 +30,7 @@ public static class EpisodePlayer
             throw new ArgumentException($"DQN needs a discrete action space; {env.Id} has {env.ActionSpace}.", nameof(env));
         }
         using var policy = new GreedyPolicy(network, env.ObservationSpace.Dtype);
-        var random = new UniformActionSampler(seed);
+        var random = new SeededRandom(seed);
         var observation = new byte[env.ObservationSpace.ByteSize];
         var played = new List<PlayedEpisode>();
         long steps = 0;

@@ -9,32 +9,26 @@ namespace DqnBridge.Python;
 /// </summary>
 public unsafe ref struct GilScope
 {
-    /// <summary>How many scopes this thread has open; each scope knows its own level so releases go innermost first.</summary>
-    [ThreadStatic]
-    private static int openScopes;
-
     private Ownership ownership;
     private readonly int state;
     private readonly int level;
-    private readonly int threadId;
 
-    private GilScope(int state, int level)
+    private GilScope(OwnerThread thread, int state)
     {
-        ownership = Ownership.Take();
+        ownership = Ownership.Take(thread);
         this.state = state;
-        this.level = level;
-        threadId = Environment.CurrentManagedThreadId;
+        level = ++thread.OpenGilScopes;
     }
 
     internal static GilScope Acquire()
     {
         int state = CApi.PyGILState_Ensure();
         // References released where the GIL was not held (finalizers) are given back now that it is.
-        if (!PendingDecrefs.IsEmpty)
+        if (PendingDecrefs.Any)
         {
             PendingDecrefs.Drain();
         }
-        return new GilScope(state, ++openScopes);
+        return new GilScope(OwnerThread.Current, state);
     }
 
     /// <summary>False once released (through this value or a copy).</summary>
@@ -47,19 +41,20 @@ public unsafe ref struct GilScope
             return;
         }
         ownership.ThrowIfReleasedThroughACopy("GIL scope");
-        if (threadId != Environment.CurrentManagedThreadId)
+        OwnerThread thread = OwnerThread.Current;
+        if (ownership.Thread != thread)
         {
             throw new InvalidOperationException(
-                $"This GIL scope belongs to thread {threadId} and cannot be released on thread {Environment.CurrentManagedThreadId}.");
+                $"This GIL scope belongs to thread {ownership.Thread!.ManagedThreadId} and cannot be released on thread {thread.ManagedThreadId}.");
         }
-        if (level != openScopes)
+        if (level != thread.OpenGilScopes)
         {
             throw new InvalidOperationException(
-                $"GIL scopes must be released innermost first: this one is number {level} but {openScopes} are open on this thread.");
+                $"GIL scopes must be released innermost first: this one is number {level} but {thread.OpenGilScopes} are open on this thread.");
         }
         ownership.Release();
         ownership = default;
-        openScopes--;
+        thread.OpenGilScopes--;
         CApi.PyGILState_Release(state);
     }
 }

@@ -19,14 +19,20 @@ internal readonly struct Ownership
         generation = cell.Generation;
     }
 
+    /// <summary>Starts the ownership of a new owner on <paramref name="thread"/>, the current thread.</summary>
+    public static Ownership Take(OwnerThread thread) => new(thread.Rent());
+
     /// <summary>Starts the ownership of a new owner on this thread.</summary>
-    public static Ownership Take() => new(Cell.Rent());
+    public static Ownership Take() => Take(OwnerThread.Current);
 
     /// <summary>False for a default (never-owning or moved-from) owner.</summary>
     public bool IsSet => cell is not null;
 
     /// <summary>Set and not yet released through this or any copy.</summary>
     public bool IsHeld => cell is not null && cell.Generation == generation;
+
+    /// <summary>The thread that took this ownership; null for a default owner.</summary>
+    public OwnerThread? Thread => cell?.Thread;
 
     /// <summary>Throws unless the owner may still be used.</summary>
     public void ThrowIfReleased(string ownerName)
@@ -57,36 +63,15 @@ internal readonly struct Ownership
         if (cell is not null)
         {
             cell.Generation++;
-            Cell.Return(cell);
+            cell.Thread.Return(cell);
         }
     }
 
     /// <summary>One reusable record; its generation changes each time an owner using it is released.</summary>
-    private sealed class Cell
+    internal sealed class Cell(OwnerThread thread)
     {
-        /// <summary>This thread's free cells, as an intrusive list: renting and returning cost a few loads and stores.</summary>
-        [ThreadStatic]
-        private static Cell? free;
-
+        public readonly OwnerThread Thread = thread;
         public long Generation;
-        private Cell? nextFree;
-
-        public static Cell Rent()
-        {
-            Cell? cell = free;
-            if (cell is null)
-            {
-                return new Cell();
-            }
-            free = cell.nextFree;
-            cell.nextFree = null;
-            return cell;
-        }
-
-        public static void Return(Cell cell)
-        {
-            cell.nextFree = free;
-            free = cell;
-        }
+        public Cell? NextFree;
     }
 }

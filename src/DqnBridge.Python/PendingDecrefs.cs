@@ -13,9 +13,10 @@ internal static unsafe class PendingDecrefs
     /// <summary>Each entry is a reference the queue owns until <see cref="Drain"/> gives it back.</summary>
     private static readonly ConcurrentQueue<nint> Queue = new();
 
-    public static int Count => Queue.Count;
+    /// <summary>Queued and not yet drained; a plain counter so that checking it on every GIL acquire costs one read.</summary>
+    private static int pending;
 
-    public static bool IsEmpty => Queue.IsEmpty;
+    public static bool Any => Volatile.Read(ref pending) != 0;
 
     /// <summary>Decrefs now when this thread holds the GIL, else queues the decref. Never blocks.</summary>
     public static void Release(StolenReference reference)
@@ -32,6 +33,7 @@ internal static unsafe class PendingDecrefs
         else
         {
             Queue.Enqueue(reference.Address);
+            Interlocked.Increment(ref pending);
         }
     }
 
@@ -40,6 +42,7 @@ internal static unsafe class PendingDecrefs
     {
         while (Queue.TryDequeue(out nint pointer))
         {
+            Interlocked.Decrement(ref pending);
             CApi.Py_DecRef(new StolenReference(pointer));
         }
     }

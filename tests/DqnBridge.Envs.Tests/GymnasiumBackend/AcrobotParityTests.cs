@@ -42,7 +42,7 @@ public sealed class AcrobotParityTests
             {
                 // Half the envs act at random (long episodes, truncated at 500 steps); half swing with the
                 // second link's velocity, which reaches the goal within ~100 steps (many terminations and resets).
-                actions[i] = i % 2 == 0 ? sampler.Sample(native.SingleActionSpace) : observations[i * 6 + 5] > 0 ? 2 : 0;
+                actions[i] = i % 2 == 0 ? sampler.Next(native.SingleActionSpace.N) + native.SingleActionSpace.Start : observations[i * 6 + 5] > 0 ? 2 : 0;
             }
             gymnasium.Step(actions);
             native.Step(actions);

@@ -8,7 +8,7 @@ namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 public sealed class CarRacingCropAndAleNameTests
 {
     [ClassInitialize]
-    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(PreprocessingHelperTests.DebianPython);
+    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(TestPython.Embedded);
 
     private static PyObject Eval(string expression)
     {

@@ -52,7 +52,7 @@ public sealed class GymnasiumBackendTests
         for (int step = 0; step < 3000; step++)
         {
             AssertClose(gymnasium.Observations, native.Observations, tolerance, $"{id} step {step} observations");
-            for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Sample(native.SingleActionSpace);
+            for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Next(native.SingleActionSpace.N) + native.SingleActionSpace.Start;
             gymnasium.Step(actions);
             native.Step(actions);
             CollectionAssert.AreEqual(gymnasium.Rewards.ToArray(), native.Rewards.ToArray(), $"{id} step {step} rewards");
