@@ -73,7 +73,7 @@ public sealed class NewKeysTests
             using var trainer = new DqnTrainer(config, envs, Path.Combine(_root, $"trunc-{truncationAsTerminal}"));
             trainer.Train(TestContext.CancellationToken);
             var batch = new float[512];
-            trainer.Replay.Sample(new UniformActionSampler(11), new ReplayBatch(
+            trainer.Replay.Sample(new SeededRandom(11), new ReplayBatch(
                 new byte[512 * trainer.Replay.ObservationBytes], new byte[512 * trainer.Replay.ObservationBytes], new long[512], new float[512], batch));
             return (long)batch.Sum();
         }

@@ -61,7 +61,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         bool stackedFrames = space.Dtype == ElementType.UInt8 && space.Shape.Length == 3 && !rgbImage;
         var index = new List<string[]>();
         var vectorRows = new List<string[]>();
-        var random = new UniformActionSampler(config.Seed);
+        var random = new SeededRandom(config.Seed);
 
         void Picture(ReadOnlySpan<byte> observation, string name, int episode, int step, string what, bool withFrame)
         {
