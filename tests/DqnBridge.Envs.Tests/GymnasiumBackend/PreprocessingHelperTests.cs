@@ -25,16 +25,6 @@ public sealed class PreprocessingHelperTests
     }
 
     [TestMethod]
-    public void MaxPoolTakesTheBrighterPixelOfTheLastTwoFrames()
-    {
-        using var gil = Py.GIL();
-        using var pooled = Eval("h.max_pool(np.array([[1, 9], [5, 0]], np.uint8), np.array([[4, 2], [5, 7]], np.uint8))");
-        using var array = new NumpyArray(pooled);
-        array.Expect(NumpyDtype.UInt8, [2, 2]);
-        CollectionAssert.AreEqual(new byte[] { 4, 9, 5, 7 }, array.AsSpan<byte>().ToArray());
-    }
-
-    [TestMethod]
     public void GrayscaleUsesLumaWeightsAndResizeAveragesAreas()
     {
         using var gil = Py.GIL();
@@ -67,18 +57,6 @@ public sealed class PreprocessingHelperTests
         using var array = new NumpyArray(frame);
         array.Expect(NumpyDtype.UInt8, [84, 84]);
         Assert.IsTrue(array.AsSpan<byte>().ToArray().All(v => v == 100), "only track pixels remain");
-    }
-
-    [TestMethod]
-    public void FrameStackFillsOnResetAndShiftsOnPush()
-    {
-        using var gil = Py.GIL();
-        using var stacked = Eval(
-            "(lambda s: (s.reset(np.full((2, 2), 1, np.uint8)), s.push(np.full((2, 2), 2, np.uint8)), s.push(np.full((2, 2), 3, np.uint8)))[2])" +
-            "(h.FrameStack(3, (2, 2)))");
-        using var array = new NumpyArray(stacked);
-        array.Expect(NumpyDtype.UInt8, [3, 2, 2]);
-        CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 }, array.AsSpan<byte>().ToArray());
     }
 
     [TestMethod]
@@ -117,9 +95,9 @@ public sealed class PreprocessingHelperTests
             "        return np.full(3, 9, np.float32), 1.5, self.ends, False, info\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
-            "driver.reset(10)\n" +
-            "result = driver.step(np.array([1, 0]))\n" +
-            "values = [a.tolist() for a in result]\n" +
+            "buffers = driver.reset(10)\n" +
+            "ended = driver.step(np.array([1, 0]))\n" +
+            "values = [getattr(buffers, name).tolist() for name in ('obs', 'final_obs', 'rewards', 'terminated', 'truncated', 'episode_done', 'episode_return', 'episode_length')]\n" +
             "resets = [e.resets for e in driver.env_list]\n",
             scope);
         using var values = scope["values"];
@@ -129,6 +107,10 @@ public sealed class PreprocessingHelperTests
         CollectionAssert.AreEqual(new List<object?> { false, true }, (List<object?>)parts[3]!, "terminated");
         CollectionAssert.AreEqual(new List<object?> { false, true }, (List<object?>)parts[5]!, "episode done");
         CollectionAssert.AreEqual(new List<object?> { 0.0, 7.0 }, (List<object?>)parts[6]!, "episode return");
+        using (var ended = scope["ended"])
+        {
+            Assert.AreEqual(1L, ended.As<long>(), "step() says how many envs ended");
+        }
         using var resets = scope["resets"];
         var seeds = (List<object?>)resets.ToManaged()!;
         CollectionAssert.AreEqual(new List<object?> { 10L }, (List<object?>)seeds[0]!);
@@ -159,29 +141,38 @@ public sealed class PreprocessingHelperTests
             "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.envs, driver.env_list, driver.num_envs, driver.env_id = FakeVector(), None, 2, 'Fake-v0'\n" +
-            "first = driver.reset(10)\n" +
-            "result = driver.step(np.array([1, 0]))\n",
+            "buffers = driver.reset(10)\n" +
+            "ended = driver.step(np.array([1, 0]))\n",
             scope);
         using var seeds = PythonEngine.Eval("driver.envs.seeds", scope);
         CollectionAssert.AreEqual(new List<object?> { 10L, 11L }, (List<object?>)seeds.ToManaged()!, "env i is reset with seed + i");
-        using var result = scope["result"];
-        using (var final = result.TupleItemAsArray(1))
+        using var buffers = scope["buffers"];
+        using (var ended = scope["ended"])
+        {
+            Assert.AreEqual(1L, ended.As<long>());
+        }
+        using (var field = buffers.GetAttr("final_obs"))
+        using (var final = new NumpyArray(field))
         {
             CollectionAssert.AreEqual(new[] { 0f, 0f, 0f, 9f, 9f, 9f }, final.AsSpan<float>().ToArray());
         }
-        using (var rewards = result.TupleItemAsArray(2))
+        using (var field = buffers.GetAttr("rewards"))
+        using (var rewards = new NumpyArray(field))
         {
             rewards.Expect(NumpyDtype.Float32, [2]);
         }
-        using (var episodeDone = result.TupleItemAsArray(5))
+        using (var field = buffers.GetAttr("episode_done"))
+        using (var episodeDone = new NumpyArray(field))
         {
             CollectionAssert.AreEqual(new[] { false, true }, episodeDone.AsSpan<bool>().ToArray());
         }
-        using (var returns = result.TupleItemAsArray(6))
+        using (var field = buffers.GetAttr("episode_return"))
+        using (var returns = new NumpyArray(field))
         {
             Assert.AreEqual(21.0, returns.AsSpan<double>()[1]);
         }
-        using var lengths = result.TupleItemAsArray(7);
+        using var lengthField = buffers.GetAttr("episode_length");
+        using var lengths = new NumpyArray(lengthField);
         Assert.AreEqual(812L, lengths.AsSpan<long>()[1]);
     }
 
@@ -191,8 +182,8 @@ public sealed class PreprocessingHelperTests
         // What AsyncVectorEnv does: spawn a worker that unpickles a callable from our module.
         using var gil = Py.GIL();
         using var pooled = Eval(
-            "(lambda pool: (pool.apply(h.max_pool, (np.array([1, 5]), np.array([3, 2]))).tolist(), pool.close()))" +
+            "(lambda pool: (pool.apply(h.to_uint8, (np.array([2.6, 300.0]),)).tolist(), pool.close()))" +
             "(__import__('multiprocessing').get_context('spawn').Pool(1))[0]");
-        CollectionAssert.AreEqual(new List<object?> { 3L, 5L }, (List<object?>)pooled.ToManaged()!);
+        CollectionAssert.AreEqual(new List<object?> { 3L, 255L }, (List<object?>)pooled.ToManaged()!);
     }
 }
