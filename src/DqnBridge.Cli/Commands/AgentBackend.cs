@@ -13,7 +13,8 @@ public sealed class AgentBackend(
     Func<EnvSpec, IVectorEnv> makeVectorEnv,
     Func<EnvSpec, IEnv> makeEnv,
     Func<string, IReadOnlyList<BackendStatus>> backends,
-    Func<string, IReadOnlyList<EnvironmentListing>> environments) : ITrainingBackend
+    Func<string, IReadOnlyList<EnvironmentListing>> environments,
+    Action<string>? log = null) : ITrainingBackend
 {
     /// <summary>The real thing: environments from the environment layer (built-in or Gymnasium), messages to <paramref name="log"/>.</summary>
     public static AgentBackend OnEnvironmentLayer(Action<string> log) => new(
@@ -30,7 +31,8 @@ public sealed class AgentBackend(
                 string.Join(", ", env.Backends.Select(backend => backend.ToString().ToLowerInvariant())),
                 env.ActionSpace,
                 env.ActionSpace.StartsWith("Discrete", StringComparison.Ordinal) || env.ActionSpace == "-" ? "" : "not discrete: DQN cannot train it"))
-            .ToList());
+            .ToList(),
+        log: log);
 
     public IReadOnlyList<BackendStatus> Backends(string python) => backends(python);
 
@@ -49,6 +51,10 @@ public sealed class AgentBackend(
     {
         // Loaded and verified once: its config makes the environments, then the trainer continues from it.
         var checkpoint = Checkpoint.Load(checkpointDirectory);
+        if (!checkpoint.State.HasEnvState)
+        {
+            log?.Invoke($"{checkpoint.Config.EnvId}: the checkpoint holds no environment state, so episodes restart; the run will differ from an uninterrupted one.");
+        }
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(onProgress, onEpisode));
         long startStep = trainer.GlobalStep;
