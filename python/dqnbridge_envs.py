@@ -181,9 +181,22 @@ def describe_space(space):
     return {"kind": "other", "repr": repr(space)}
 
 
+def array_at(address, nbytes, dtype, shape):
+    """A NumPy view of nbytes of memory that .NET owns (a pinned array) at address: no copy, no ownership.
+    .NET keeps the memory alive and unmoved for as long as it keeps the driver that holds the view."""
+    import ctypes
+    dtype = np.dtype(dtype)
+    shape = tuple(int(d) for d in shape)
+    if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != nbytes:
+        raise ValueError(f"{nbytes} bytes at {address:#x} do not hold {dtype} {shape}")
+    raw = (ctypes.c_char * nbytes).from_address(address)
+    return np.frombuffer(raw, dtype=dtype).reshape(shape)
+
+
 class StepBuffers:
-    """What a vector step hands to .NET, by name: arrays with a leading axis of N, allocated at reset and
-    overwritten in place by every step (so .NET can keep them and copy from them after each step).
+    """What a vector step hands to .NET, by name: arrays with a leading axis of N, overwritten in place by
+    every step. Either views of memory .NET owns (bound with VectorDriver.bind, so .NET reads the results
+    without a copy or a call) or arrays of our own (when nothing was bound, e.g. in tests).
 
     obs: the observations to act on (after same-step autoreset, the next episode's first one);
     final_obs: for envs that ended this step, their true last observation (other rows are stale);
@@ -191,18 +204,30 @@ class StepBuffers:
     that really ended this step (a game over, not a lost life) with their unclipped returns.
     """
 
-    __slots__ = ("obs", "final_obs", "rewards", "terminated", "truncated", "episode_done", "episode_return", "episode_length")
+    FIELDS = ("obs", "final_obs", "rewards", "terminated", "truncated", "episode_done", "episode_return", "episode_length")
+    __slots__ = FIELDS + ("obs_rows", "final_obs_rows")
 
-    def __init__(self, obs):
-        num_envs = obs.shape[0]
-        self.obs = np.ascontiguousarray(obs)
-        self.final_obs = np.zeros_like(self.obs)
-        self.rewards = np.zeros(num_envs, dtype=np.float32)
-        self.terminated = np.zeros(num_envs, dtype=bool)
-        self.truncated = np.zeros(num_envs, dtype=bool)
-        self.episode_done = np.zeros(num_envs, dtype=bool)
-        self.episode_return = np.zeros(num_envs, dtype=np.float64)
-        self.episode_length = np.zeros(num_envs, dtype=np.int64)
+    def __init__(self, num_envs, obs_shape, obs_dtype, memory=None):
+        """memory: None, or {field: (address, nbytes)} for every field, as .NET's pinned arrays."""
+        layout = {
+            "obs": (obs_dtype, (num_envs,) + tuple(obs_shape)),
+            "final_obs": (obs_dtype, (num_envs,) + tuple(obs_shape)),
+            "rewards": (np.float32, (num_envs,)),
+            "terminated": (np.bool_, (num_envs,)),
+            "truncated": (np.bool_, (num_envs,)),
+            "episode_done": (np.bool_, (num_envs,)),
+            "episode_return": (np.float64, (num_envs,)),
+            "episode_length": (np.int64, (num_envs,)),
+        }
+        for name, (dtype, shape) in layout.items():
+            if memory is None:
+                setattr(self, name, np.zeros(shape, dtype=dtype))
+            else:
+                address, nbytes = memory[name]
+                setattr(self, name, array_at(address, nbytes, dtype, shape))
+        # One view per env: writing a row through its own view is cheaper than indexing the array each step.
+        self.obs_rows = list(self.obs)
+        self.final_obs_rows = list(self.final_obs)
 
 
 class VectorDriver:
@@ -236,39 +261,54 @@ class VectorDriver:
         self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
         self.buffers = None
 
+    def bind(self, memory):
+        """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
+        space = self.envs.single_observation_space
+        self.buffers = StepBuffers(self.num_envs, space.shape, space.dtype, memory)
+
     def reset(self, seed):
+        """Resets env i with seed + i; returns the StepBuffers, whose obs now hold the first observations."""
         if self.env_list is None:
             obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
         else:
             obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
-        self.buffers = StepBuffers(obs)
-        return self.buffers
+        if getattr(self, "buffers", None) is None:
+            self.buffers = StepBuffers(self.num_envs, obs.shape[1:], obs.dtype)
+        b = self.buffers
+        b.obs[...] = obs
+        b.rewards[:] = 0
+        b.terminated[:] = False
+        b.truncated[:] = False
+        b.episode_done[:] = False
+        return b
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
         if self.env_list is None:
             return self._step_gymnasium_vector(actions)
         b = self.buffers
+        rewards, terminated_flags, truncated_flags = b.rewards, b.terminated, b.truncated
         ended = 0
+        i = 0
         # Plain ints: Discrete.contains checks them faster than NumPy scalars, with the same result.
-        for i, action in enumerate(actions.tolist()):
-            env = self.env_list[i]
+        for env, action, row in zip(self.env_list, actions.tolist(), b.obs_rows):
             obs, reward, terminated, truncated, info = env.step(action)
-            b.rewards[i] = reward
-            b.terminated[i] = terminated
-            b.truncated[i] = truncated
+            rewards[i] = reward
+            terminated_flags[i] = terminated
+            truncated_flags[i] = truncated
             if terminated or truncated:
                 if ended == 0:
                     b.episode_done[:] = False
                 ended += 1
-                b.final_obs[i] = obs
+                b.final_obs_rows[i][...] = obs
                 episode = info.get("episode")
                 if episode is not None:
                     b.episode_done[i] = True
                     b.episode_return[i] = episode["r"]
                     b.episode_length[i] = episode["l"]
                 obs, _ = env.reset()
-            b.obs[i] = obs
+            row[...] = obs
+            i += 1
         return ended
 
     def _step_gymnasium_vector(self, actions):
@@ -299,6 +339,7 @@ class VectorDriver:
         self.reset(seed)
         for row in np.asarray(actions, dtype=np.int64) + action_start:
             self.step(row)
+        self.buffers.episode_done[:] = False
         return self.buffers
 
     def render(self, index=0):

@@ -3,7 +3,8 @@ namespace DqnBridge.Envs;
 /// <summary>
 /// What every <see cref="IVectorEnv"/> shares: its spaces and the step buffers (observations, final
 /// observations, rewards, terminated, truncated, completed episodes), allocated once for NumEnvs
-/// environments. A subclass fills the buffers in <see cref="Reset"/> and <see cref="Step"/>.
+/// environments (pinned, so a producer outside .NET can fill them in place). A subclass fills the
+/// buffers in <see cref="Reset"/> and <see cref="Step"/>.
 /// </summary>
 public abstract class VectorEnvBase : IVectorEnv
 {
@@ -15,11 +16,12 @@ public abstract class VectorEnvBase : IVectorEnv
         SingleObservationSpace = singleObservationSpace;
         SingleActionSpace = singleActionSpace;
         ObservationBytes = singleObservationSpace.ByteSize;
-        ObservationBuffer = new byte[numEnvs * ObservationBytes];
-        FinalObservationBuffer = new byte[numEnvs * ObservationBytes];
-        RewardBuffer = new float[numEnvs];
-        TerminatedBuffer = new bool[numEnvs];
-        TruncatedBuffer = new bool[numEnvs];
+        // Pinned: they never move, so a native or Python producer can write into them in place.
+        ObservationBuffer = GC.AllocateArray<byte>(numEnvs * ObservationBytes, pinned: true);
+        FinalObservationBuffer = GC.AllocateArray<byte>(numEnvs * ObservationBytes, pinned: true);
+        RewardBuffer = GC.AllocateArray<float>(numEnvs, pinned: true);
+        TerminatedBuffer = GC.AllocateArray<bool>(numEnvs, pinned: true);
+        TruncatedBuffer = GC.AllocateArray<bool>(numEnvs, pinned: true);
         CompletedEpisodeList = new List<CompletedEpisode>(numEnvs);
     }
 

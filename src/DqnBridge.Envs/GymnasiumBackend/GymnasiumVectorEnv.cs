@@ -1,11 +1,15 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DqnBridge.Python;
 
 namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>
 /// N Gymnasium environments (gymnasium.vector Sync or Async, same-step autoreset) driven through the
-/// bridge with one Python call per step. Observations are copied once, from the driver's NumPy
-/// buffers into buffers this object owns; steady-state steps allocate no managed memory.
+/// bridge with one Python call per step. The driver writes each step's results (observations, rewards,
+/// flags, finished episodes) straight into pinned arrays this object owns, through NumPy views it binds
+/// once, and reads the actions from another: a step is one call, with no copy on the .NET side and no
+/// managed allocation.
 /// <para>
 /// Its state is the seed of the last reset and every action taken since: restoring replays them
 /// (<see cref="RestoreState"/>), which puts back environments whose dynamics depend only on their
@@ -19,8 +23,11 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private readonly PyObject stepMethod;
     private readonly PyObject actionArray;
     private readonly long[] actions;
+    private readonly bool[] episodeDone;
+    private readonly double[] episodeReturn;
+    private readonly long[] episodeLength;
     private readonly ActionHistory history;
-    private DriverBuffers? buffers;
+    private bool isReset;
     private int resetSeed;
 
     /// <param name="spec">Id, keyword arguments, wrappers, number of envs, Python.</param>
@@ -35,12 +42,34 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         : base(driver.EnvId, numEnvs, driver.ObservationSpace, driver.DiscreteActionSpace())
     {
         this.driver = driver;
-        actions = new long[numEnvs];
+        actions = GC.AllocateArray<long>(numEnvs, pinned: true);
+        episodeDone = GC.AllocateArray<bool>(numEnvs, pinned: true);
+        episodeReturn = GC.AllocateArray<double>(numEnvs, pinned: true);
+        episodeLength = GC.AllocateArray<long>(numEnvs, pinned: true);
         history = new ActionHistory(numEnvs, SingleActionSpace);
         using var gil = Py.GIL();
         stepMethod = driver.Method("step");
-        actionArray = Numpy.FromSpan<long>(actions, numEnvs);
+        actionArray = GymnasiumRuntime.Helper.InvokeMethod("array_at", AddressOf(actions), (long)numEnvs * sizeof(long), "int64", new[] { numEnvs });
+        var memory = new Dictionary<string, object?>
+        {
+            ["obs"] = Memory(ObservationBuffer),
+            ["final_obs"] = Memory(FinalObservationBuffer),
+            ["rewards"] = Memory(RewardBuffer),
+            ["terminated"] = Memory(TerminatedBuffer),
+            ["truncated"] = Memory(TruncatedBuffer),
+            ["episode_done"] = Memory(episodeDone),
+            ["episode_return"] = Memory(episodeReturn),
+            ["episode_length"] = Memory(episodeLength),
+        };
+        using var bound = driver.Invoke("bind", memory);
     }
+
+    /// <summary>The address of a pinned array's first element.</summary>
+    private static long AddressOf<T>(T[] pinned) where T : unmanaged => Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0);
+
+    /// <summary>(address, byte length) of a pinned array, as the driver's bind takes it.</summary>
+    private static (long Address, long Bytes) Memory<T>(T[] pinned) where T : unmanaged =>
+        (AddressOf(pinned), (long)pinned.Length * Unsafe.SizeOf<T>());
 
     private static GymnasiumDriver OpenDriver(EnvSpec spec, bool training, string vectorizationMode)
     {
@@ -64,11 +93,12 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     public override void Reset(int seed)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        using var gil = Py.GIL();
-        using var stepBuffers = driver.Invoke("reset", seed);
-        Bind(stepBuffers);
-        CopyObservations(buffers!.Observations, ObservationBuffer);
+        using (Py.GIL())
+        {
+            using var stepBuffers = driver.Invoke("reset", seed);
+        }
         ClearStepResults();
+        isReset = true;
         resetSeed = seed;
         history.Clear();
         driver.Steps = 0;
@@ -77,73 +107,42 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     public override void Step(ReadOnlySpan<int> actionsToTake)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        var bound = buffers ?? throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        if (!isReset)
+        {
+            throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        }
         CheckActions(actionsToTake);
         for (int i = 0; i < NumEnvs; i++)
         {
             actions[i] = actionsToTake[i];
         }
-        using var gil = Py.GIL();
         CompletedEpisodeList.Clear();
-        try
+        using (Py.GIL())
         {
-            Numpy.CopyInto<long>(actions, actionArray);
-            using (stepMethod.Call(actionArray))
+            try
             {
+                // The driver reads the actions from, and writes the results into, our pinned arrays.
+                using (stepMethod.Call(actionArray))
+                {
+                }
             }
-            ReadStep(bound);
+            catch (PythonException e)
+            {
+                throw driver.Failed(e);
+            }
         }
-        catch (PythonException e)
+        if (Array.IndexOf(TerminatedBuffer, true) >= 0 || Array.IndexOf(TruncatedBuffer, true) >= 0)
         {
-            throw driver.Failed(e);
+            for (int i = 0; i < NumEnvs; i++)
+            {
+                if (episodeDone[i])
+                {
+                    CompletedEpisodeList.Add(new CompletedEpisode(i, episodeReturn[i], checked((int)episodeLength[i])));
+                }
+            }
         }
         history.Append(actionsToTake);
         driver.Steps++;
-    }
-
-    /// <summary>Copies one step's results out of the driver's buffers; final observations and episodes only when an env ended.</summary>
-    private void ReadStep(DriverBuffers bound)
-    {
-        CopyObservations(bound.Observations, ObservationBuffer);
-        using (var rewards = new NumpyArray(bound.Rewards)) rewards.CopyTo<float>(RewardBuffer);
-        using (var terminated = new NumpyArray(bound.Terminated)) terminated.CopyTo<bool>(TerminatedBuffer);
-        using (var truncated = new NumpyArray(bound.Truncated)) truncated.CopyTo<bool>(TruncatedBuffer);
-        if (Array.IndexOf(TerminatedBuffer, true) < 0 && Array.IndexOf(TruncatedBuffer, true) < 0)
-        {
-            return;
-        }
-        CopyObservations(bound.FinalObservations, FinalObservationBuffer);
-        using var episodeDone = new NumpyArray(bound.EpisodeDone);
-        using var episodeReturn = new NumpyArray(bound.EpisodeReturn);
-        using var episodeLength = new NumpyArray(bound.EpisodeLength);
-        ReadOnlySpan<bool> done = episodeDone.AsSpan<bool>();
-        ReadOnlySpan<double> returns = episodeReturn.AsSpan<double>();
-        ReadOnlySpan<long> lengths = episodeLength.AsSpan<long>();
-        for (int i = 0; i < NumEnvs; i++)
-        {
-            if (done[i])
-            {
-                CompletedEpisodeList.Add(new CompletedEpisode(i, returns[i], checked((int)lengths[i])));
-            }
-        }
-    }
-
-    private void CopyObservations(PyObject source, byte[] destination)
-    {
-        using var array = new NumpyArray(source);
-        if (array.ByteLength != destination.Length)
-        {
-            throw new NumpyArrayMismatchException(
-                $"{Id}: observations of shape ({string.Join(", ", array.Shape)}) do not match {NumEnvs} x {SingleObservationSpace}.");
-        }
-        array.AsBytes().CopyTo(destination);
-    }
-
-    /// <summary>Takes the driver's StepBuffers (returned by reset and replay): its arrays by name, kept until the next reset.</summary>
-    private void Bind(PyObject stepBuffers)
-    {
-        buffers?.Dispose();
-        buffers = new DriverBuffers(stepBuffers);
     }
 
     public override RgbFrame Render(int index = 0)
@@ -158,7 +157,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     /// <summary>The seed of the last reset, the actions taken since, and the current observations (to check a restore).</summary>
     public byte[] SaveState()
     {
-        if (buffers is null)
+        if (!isReset)
         {
             throw new InvalidOperationException($"{Id}: call Reset before SaveState.");
         }
@@ -200,9 +199,8 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         {
             using var recorded = history.ToNumpy();
             using var stepBuffers = driver.Invoke("replay", seed, recorded, SingleActionSpace.Start);
-            Bind(stepBuffers);
-            CopyObservations(buffers!.Observations, ObservationBuffer);
         }
+        isReset = true;
         resetSeed = seed;
         driver.Steps = history.Steps;
         ClearStepResults();
@@ -223,48 +221,10 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         if (PythonEngine.IsInitialized)
         {
             using var gil = Py.GIL();
-            buffers?.Dispose();
             stepMethod.Dispose();
             actionArray.Dispose();
         }
         driver.Dispose();
-    }
-
-    /// <summary>The arrays of the driver's StepBuffers, read once by name; the driver overwrites them in place at each step.</summary>
-    private sealed class DriverBuffers : IDisposable
-    {
-        public DriverBuffers(PyObject stepBuffers)
-        {
-            Observations = stepBuffers.GetAttr("obs");
-            FinalObservations = stepBuffers.GetAttr("final_obs");
-            Rewards = stepBuffers.GetAttr("rewards");
-            Terminated = stepBuffers.GetAttr("terminated");
-            Truncated = stepBuffers.GetAttr("truncated");
-            EpisodeDone = stepBuffers.GetAttr("episode_done");
-            EpisodeReturn = stepBuffers.GetAttr("episode_return");
-            EpisodeLength = stepBuffers.GetAttr("episode_length");
-        }
-
-        public PyObject Observations { get; }
-        public PyObject FinalObservations { get; }
-        public PyObject Rewards { get; }
-        public PyObject Terminated { get; }
-        public PyObject Truncated { get; }
-        public PyObject EpisodeDone { get; }
-        public PyObject EpisodeReturn { get; }
-        public PyObject EpisodeLength { get; }
-
-        public void Dispose()
-        {
-            Observations.Dispose();
-            FinalObservations.Dispose();
-            Rewards.Dispose();
-            Terminated.Dispose();
-            Truncated.Dispose();
-            EpisodeDone.Dispose();
-            EpisodeReturn.Dispose();
-            EpisodeLength.Dispose();
-        }
     }
 
     /// <summary>Every action since the last reset, one row of NumEnvs per step, stored as action - start in one byte (up to 256 actions) or eight.</summary>
