@@ -37,9 +37,6 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return actionSpace;
     }
 
-    /// <summary>The environments themselves, in order.</summary>
-    public IReadOnlyList<IEnv> Envs => envs;
-
     public override void Reset(int seed)
     {
         for (int i = 0; i < envs.Length; i++)
