@@ -118,6 +118,62 @@ public sealed class PreprocessingHelperTests
     }
 
     [TestMethod]
+    public void BoundStepBuffersWriteStraightIntoDotNetMemory()
+    {
+        // The driver's results land in pinned .NET arrays through NumPy views, with no copy on the .NET side.
+        float[] observations = GC.AllocateArray<float>(6, pinned: true);
+        float[] finalObservations = GC.AllocateArray<float>(6, pinned: true);
+        float[] rewards = GC.AllocateArray<float>(2, pinned: true);
+        bool[] terminated = GC.AllocateArray<bool>(2, pinned: true);
+        bool[] truncated = GC.AllocateArray<bool>(2, pinned: true);
+        bool[] episodeDone = GC.AllocateArray<bool>(2, pinned: true);
+        double[] episodeReturn = GC.AllocateArray<double>(2, pinned: true);
+        long[] episodeLength = GC.AllocateArray<long>(2, pinned: true);
+        static (long, long) Memory<T>(T[] pinned) where T : unmanaged =>
+            (System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        using var gil = Py.GIL();
+        using var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        using (var memory = PyObject.FromManaged(new Dictionary<string, object?>
+        {
+            ["obs"] = Memory(observations), ["final_obs"] = Memory(finalObservations), ["rewards"] = Memory(rewards),
+            ["terminated"] = Memory(terminated), ["truncated"] = Memory(truncated), ["episode_done"] = Memory(episodeDone),
+            ["episode_return"] = Memory(episodeReturn), ["episode_length"] = Memory(episodeLength),
+        }))
+        {
+            scope.SetItem("memory", memory);
+        }
+        PythonEngine.Exec(
+            "import numpy as np\n" +
+            "class FakeEnv:\n" +
+            "    def __init__(self, ends):\n" +
+            "        self.ends = ends\n" +
+            "    def reset(self, seed=None):\n" +
+            "        return np.full(3, 5 if seed is None else 1, np.float32), {}\n" +
+            "    def step(self, action):\n" +
+            "        info = {'episode': {'r': 7.0, 'l': 3}} if self.ends else {}\n" +
+            "        return np.full(3, 9, np.float32), 1.5 + action, self.ends, False, info\n" +
+            "driver = object.__new__(h.VectorDriver)\n" +
+            "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
+            "driver.buffers = h.StepBuffers(2, (3,), np.float32, memory)\n" +
+            "driver.reset(10)\n" +
+            "ended = driver.step(np.array([1, 0]))\n",
+            scope);
+        CollectionAssert.AreEqual(new[] { 9f, 9f, 9f, 5f, 5f, 5f }, observations, "env 1 already shows its reset observation");
+        CollectionAssert.AreEqual(new[] { 9f, 9f, 9f }, finalObservations[3..], "and its true final one");
+        CollectionAssert.AreEqual(new[] { 2.5f, 1.5f }, rewards);
+        CollectionAssert.AreEqual(new[] { false, true }, terminated);
+        CollectionAssert.AreEqual(new[] { false, true }, episodeDone);
+        Assert.AreEqual(7.0, episodeReturn[1]);
+        Assert.AreEqual(3L, episodeLength[1]);
+        var wrongSize = Assert.ThrowsExactly<PythonException>(() => PythonEngine.Exec("h.array_at(memory['obs'][0], 8, np.float32, (3,))", scope));
+        Assert.Contains("do not hold", wrongSize.Message, "a view never reaches past the memory .NET gave");
+    }
+
+    [TestMethod]
     public void VectorDriverReportsFinalObservationsAndRealEpisodesFromSameStepInfos()
     {
         using var gil = Py.GIL();
