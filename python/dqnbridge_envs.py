@@ -11,11 +11,6 @@ import numpy as np
 # ---------------------------------------------------------------- pure NumPy helpers
 
 
-def max_pool(previous_frame, last_frame):
-    """Element-wise max of the last two raw frames: removes Atari sprite flicker (DQN Nature)."""
-    return np.maximum(previous_frame, last_frame)
-
-
 def to_gray(rgb):
     """ITU-R 601 luma of an HxWx3 uint8 frame, as float32 (the weights OpenCV uses)."""
     rgb = np.asarray(rgb, dtype=np.float32)
@@ -54,22 +49,6 @@ def car_racing_frame_cropped(rgb):
     The notebook scales gray to [0, 1] floats; we keep gray rounded to uint8 and the network scales by 1/255.
     """
     return to_uint8(to_gray(rgb[:84, 6:90]))
-
-
-class FrameStack:
-    """The last k frames, oldest first; a reset fills every slot with the first frame."""
-
-    def __init__(self, k, frame_shape, dtype=np.uint8):
-        self.frames = np.zeros((k,) + tuple(frame_shape), dtype=dtype)
-
-    def reset(self, frame):
-        self.frames[...] = frame
-        return self.frames.copy()
-
-    def push(self, frame):
-        self.frames[:-1] = self.frames[1:]
-        self.frames[-1] = frame
-        return self.frames.copy()
 
 
 class LifeLossTracker:
@@ -212,16 +191,65 @@ def describe_space(space):
     return {"kind": "other", "repr": repr(space)}
 
 
-class VectorDriver:
-    """N environments behind one call per step. Uses gymnasium.make_vec-style same-step autoreset.
+def array_at(address, nbytes, dtype, shape):
+    """A NumPy view of nbytes of memory that .NET owns (a pinned array) at address: no copy, no ownership.
+    .NET keeps the memory alive and unmoved for as long as it keeps the driver that holds the view."""
+    import ctypes
+    dtype = np.dtype(dtype)
+    shape = tuple(int(d) for d in shape)
+    if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != nbytes:
+        raise ValueError(f"{nbytes} bytes at {address:#x} do not hold {dtype} {shape}")
+    raw = (ctypes.c_char * nbytes).from_address(address)
+    return np.frombuffer(raw, dtype=dtype).reshape(shape)
 
-    step() returns (obs, final_obs, rewards, terminated, truncated, episode_done, episode_return, episode_length),
-    all NumPy arrays with a leading axis of N.
+
+class StepBuffers:
+    """What a vector step hands to .NET, by name: arrays with a leading axis of N, overwritten in place by
+    every step. Either views of memory .NET owns (bound with VectorDriver.bind, so .NET reads the results
+    without a copy or a call) or arrays of our own (when nothing was bound, e.g. in tests).
+
+    obs: the observations to act on (after same-step autoreset, the next episode's first one);
+    final_obs: for envs that ended this step, their true last observation (other rows are stale);
+    rewards, terminated, truncated: this step's; episode_done, episode_return, episode_length: episodes
+    that really ended this step (a game over, not a lost life) with their unclipped returns.
+    """
+
+    FIELDS = ("obs", "final_obs", "rewards", "terminated", "truncated", "episode_done", "episode_return", "episode_length")
+    __slots__ = FIELDS + ("obs_rows", "final_obs_rows")
+
+    def __init__(self, num_envs, obs_shape, obs_dtype, memory=None):
+        """memory: None, or {field: (address, nbytes)} for every field, as .NET's pinned arrays."""
+        layout = {
+            "obs": (obs_dtype, (num_envs,) + tuple(obs_shape)),
+            "final_obs": (obs_dtype, (num_envs,) + tuple(obs_shape)),
+            "rewards": (np.float32, (num_envs,)),
+            "terminated": (np.bool_, (num_envs,)),
+            "truncated": (np.bool_, (num_envs,)),
+            "episode_done": (np.bool_, (num_envs,)),
+            "episode_return": (np.float64, (num_envs,)),
+            "episode_length": (np.int64, (num_envs,)),
+        }
+        for name, (dtype, shape) in layout.items():
+            if memory is None:
+                setattr(self, name, np.zeros(shape, dtype=dtype))
+            else:
+                address, nbytes = memory[name]
+                setattr(self, name, array_at(address, nbytes, dtype, shape))
+        # One view per env: writing a row through its own view is cheaper than indexing the array each step.
+        self.obs_rows = list(self.obs)
+        self.final_obs_rows = list(self.final_obs)
+
+
+class VectorDriver:
+    """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
+
+    reset(seed) returns the StepBuffers; step(actions) refills them and returns how many envs ended
+    this step (0 means final_obs and the episode fields hold nothing new).
     """
 
     def __init__(self, env_id, num_envs, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4,
                  render_mode=None, training=True, vectorization_mode="sync"):
-        gymnasium = _import_gymnasium(env_id)
+        _import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
         # partial rather than lambda: async workers are spawned, so the env factories must pickle.
@@ -236,72 +264,93 @@ class VectorDriver:
             # SyncVectorEnv(autoreset_mode=SAME_STEP) but without its per-step stacking and info merging.
             self.envs = SyncVectorEnv(thunks[:1], autoreset_mode=AutoresetMode.SAME_STEP)
             self.env_list = [self.envs.envs[0]] + [thunk() for thunk in thunks[1:]]
-        del gymnasium
         self.num_envs = num_envs
         self.observation_space = describe_space(self.envs.single_observation_space)
         self.action_space = describe_space(self.envs.single_action_space)
         spec = self.envs.spec
         self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
-        self.obs = None
-        self.final_obs = None
+        self.buffers = None
+
+    def bind(self, memory):
+        """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
+        space = self.envs.single_observation_space
+        self.buffers = StepBuffers(self.num_envs, space.shape, space.dtype, memory)
 
     def reset(self, seed):
+        """Resets env i with seed + i; returns the StepBuffers, whose obs now hold the first observations."""
         if self.env_list is None:
             obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
         else:
             obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
-        self.obs = np.ascontiguousarray(obs)
-        self.final_obs = np.zeros_like(self.obs)
-        self.rewards = np.zeros(self.num_envs, dtype=np.float32)
-        self.terminated = np.zeros(self.num_envs, dtype=bool)
-        self.truncated = np.zeros(self.num_envs, dtype=bool)
-        self.episode_done = np.zeros(self.num_envs, dtype=bool)
-        self.episode_return = np.zeros(self.num_envs, dtype=np.float64)
-        self.episode_length = np.zeros(self.num_envs, dtype=np.int64)
-        self.result = (self.obs, self.final_obs, self.rewards, self.terminated, self.truncated,
-                       self.episode_done, self.episode_return, self.episode_length)
-        return self.obs
+        if getattr(self, "buffers", None) is None:
+            self.buffers = StepBuffers(self.num_envs, obs.shape[1:], obs.dtype)
+        b = self.buffers
+        b.obs[...] = obs
+        b.rewards[:] = 0
+        b.terminated[:] = False
+        b.truncated[:] = False
+        b.episode_done[:] = False
+        return b
 
     def step(self, actions):
-        """One step of every environment; the returned arrays are reused, so copy them before the next call."""
+        """One step of every environment (actions: int64[N]); returns how many envs ended."""
         if self.env_list is None:
             return self._step_gymnasium_vector(actions)
-        self.episode_done[:] = False
-        for i, env in enumerate(self.env_list):
-            obs, reward, terminated, truncated, info = env.step(actions[i])
-            self.rewards[i] = reward
-            self.terminated[i] = terminated
-            self.truncated[i] = truncated
+        b = self.buffers
+        rewards, terminated_flags, truncated_flags = b.rewards, b.terminated, b.truncated
+        ended = 0
+        i = 0
+        # Plain ints: Discrete.contains checks them faster than NumPy scalars, with the same result.
+        for env, action, row in zip(self.env_list, actions.tolist(), b.obs_rows):
+            obs, reward, terminated, truncated, info = env.step(action)
+            rewards[i] = reward
+            terminated_flags[i] = terminated
+            truncated_flags[i] = truncated
             if terminated or truncated:
-                self.final_obs[i] = obs
+                if ended == 0:
+                    b.episode_done[:] = False
+                ended += 1
+                b.final_obs_rows[i][...] = obs
                 episode = info.get("episode")
                 if episode is not None:
-                    self.episode_done[i] = True
-                    self.episode_return[i] = episode["r"]
-                    self.episode_length[i] = episode["l"]
+                    b.episode_done[i] = True
+                    b.episode_return[i] = episode["r"]
+                    b.episode_length[i] = episode["l"]
                 obs, _ = env.reset()
-            self.obs[i] = obs
-        return self.result
+            row[...] = obs
+            i += 1
+        return ended
 
     def _step_gymnasium_vector(self, actions):
+        b = self.buffers
         obs, rewards, terminated, truncated, infos = self.envs.step(actions)
         done = np.logical_or(terminated, truncated)
         if done.any() and "final_obs" in infos:
             for i in np.flatnonzero(infos.get("_final_obs", done)):
-                self.final_obs[i] = infos["final_obs"][i]
-        self.episode_done[:] = False
+                b.final_obs[i] = infos["final_obs"][i]
+        b.episode_done[:] = False
         # Same-step autoreset moves the ending step's info (with RecordEpisodeStatistics' "episode") to final_info.
         for source in (infos.get("final_info", {}), infos):
             if "episode" in source:
-                mask = np.asarray(source.get("_episode", done), dtype=bool) & ~self.episode_done
-                self.episode_done |= mask
-                self.episode_return[mask] = np.asarray(source["episode"]["r"], dtype=np.float64)[mask]
-                self.episode_length[mask] = np.asarray(source["episode"]["l"], dtype=np.int64)[mask]
-        self.obs[:] = obs
-        self.rewards[:] = rewards
-        self.terminated[:] = terminated
-        self.truncated[:] = truncated
-        return self.result
+                mask = np.asarray(source.get("_episode", done), dtype=bool) & ~b.episode_done
+                b.episode_done |= mask
+                b.episode_return[mask] = np.asarray(source["episode"]["r"], dtype=np.float64)[mask]
+                b.episode_length[mask] = np.asarray(source["episode"]["l"], dtype=np.int64)[mask]
+        b.obs[:] = obs
+        b.rewards[:] = rewards
+        b.terminated[:] = terminated
+        b.truncated[:] = truncated
+        return int(done.sum())
+
+    def replay(self, seed, actions, action_start=0):
+        """Puts the environments back where reset(seed) and then one step per row of actions (T x N, each
+        action minus action_start) left them: exact for environments whose dynamics depend only on their
+        seed and the actions taken, whatever wrappers are stacked. Returns the StepBuffers, as reset does."""
+        self.reset(seed)
+        for row in np.asarray(actions, dtype=np.int64) + action_start:
+            self.step(row)
+        self.buffers.episode_done[:] = False
+        return self.buffers
 
     def render(self, index=0):
         if self.env_list is not None:

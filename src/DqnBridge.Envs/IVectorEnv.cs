@@ -45,13 +45,17 @@ public interface IVectorEnv : IDisposable
 }
 
 /// <summary>
-/// A vector env whose complete state (physics, RNGs, episode counters) can be captured and restored.
-/// When the trainer's environments implement it, checkpoints include it and a resumed run continues
-/// exactly; otherwise a resume starts fresh episodes.
+/// A vector env whose complete state can be captured and restored: the built-ins save their physics,
+/// RNGs and episode counters; the Gymnasium one saves its reset seed and the actions since, and replays
+/// them. When the trainer's environments implement it, checkpoints include it and a resumed run
+/// continues exactly; otherwise the checkpoint says so and a resume starts fresh episodes.
 /// </summary>
 public interface IRestorableVectorEnv
 {
+    /// <summary>The state after the last Reset or Step, as bytes only this kind of vector env reads.</summary>
     byte[] SaveState();
 
+    /// <summary>Puts the environments (and the current observations) back as they were when <paramref name="state"/> was saved;
+    /// throws <see cref="InvalidDataException"/> when that cannot be done exactly.</summary>
     void RestoreState(byte[] state);
 }

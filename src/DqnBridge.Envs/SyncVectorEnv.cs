@@ -6,23 +6,26 @@ namespace DqnBridge.Envs;
 /// N environments stepped one after another in this thread, with same-step autoreset (see
 /// <see cref="IVectorEnv"/>). All buffers are allocated once; a step allocates nothing.
 /// </summary>
-public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
+public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
 {
     readonly IEnv[] envs;
-    readonly int observationBytes;
-    readonly byte[] observations;
-    readonly byte[] finalObservations;
-    readonly float[] rewards;
-    readonly bool[] terminated;
-    readonly bool[] truncated;
     readonly double[] episodeReturns;
     readonly int[] episodeLengths;
-    readonly List<CompletedEpisode> completedEpisodes;
     bool isReset;
 
     public SyncVectorEnv(IReadOnlyList<IEnv> envs)
+        : base(FirstId(envs), envs.Count, envs[0].ObservationSpace, CheckedActionSpace(envs))
     {
-        if (envs.Count == 0) throw new ArgumentException("A vector env needs at least one environment.", nameof(envs));
+        this.envs = envs.ToArray();
+        episodeReturns = new double[NumEnvs];
+        episodeLengths = new int[NumEnvs];
+    }
+
+    static string FirstId(IReadOnlyList<IEnv> envs) =>
+        envs.Count > 0 ? envs[0].Id : throw new ArgumentException("A vector env needs at least one environment.", nameof(envs));
+
+    static DiscreteSpace CheckedActionSpace(IReadOnlyList<IEnv> envs)
+    {
         var first = envs[0];
         if (first.ActionSpace is not DiscreteSpace actionSpace)
             throw new NotSupportedException($"{first.Id}: DQN needs a discrete action space, but this one is {first.ActionSpace}.");
@@ -31,70 +34,39 @@ public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
             if (!env.ObservationSpace.Equals(first.ObservationSpace) || !env.ActionSpace.Equals(first.ActionSpace))
                 throw new ArgumentException($"All environments of a vector env must share spaces; {env.Id} differs from {first.Id}.", nameof(envs));
         }
-
-        this.envs = envs.ToArray();
-        Id = first.Id;
-        SingleObservationSpace = first.ObservationSpace;
-        SingleActionSpace = actionSpace;
-        observationBytes = first.ObservationSpace.ByteSize;
-        observations = new byte[observationBytes * NumEnvs];
-        finalObservations = new byte[observationBytes * NumEnvs];
-        rewards = new float[NumEnvs];
-        terminated = new bool[NumEnvs];
-        truncated = new bool[NumEnvs];
-        episodeReturns = new double[NumEnvs];
-        episodeLengths = new int[NumEnvs];
-        completedEpisodes = new List<CompletedEpisode>(NumEnvs);
+        return actionSpace;
     }
 
-    public string Id { get; }
-    public int NumEnvs => envs.Length;
-    public BoxSpace SingleObservationSpace { get; }
-    public DiscreteSpace SingleActionSpace { get; }
-    public ReadOnlySpan<byte> Observations => observations;
-    public ReadOnlySpan<byte> FinalObservations => finalObservations;
-    public ReadOnlySpan<float> Rewards => rewards;
-    public ReadOnlySpan<bool> Terminated => terminated;
-    public ReadOnlySpan<bool> Truncated => truncated;
-    public IReadOnlyList<CompletedEpisode> CompletedEpisodes => completedEpisodes;
-
-    /// <summary>The environments themselves, in order.</summary>
-    public IReadOnlyList<IEnv> Envs => envs;
-
-    public void Reset(int seed)
+    public override void Reset(int seed)
     {
         for (int i = 0; i < envs.Length; i++)
         {
-            envs[i].Reset(ObservationSlot(observations, i), seed + i);
+            envs[i].Reset(ObservationSlot(i), seed + i);
             episodeReturns[i] = 0;
             episodeLengths[i] = 0;
         }
-        Array.Clear(rewards);
-        Array.Clear(terminated);
-        Array.Clear(truncated);
-        completedEpisodes.Clear();
+        ClearStepResults();
         isReset = true;
     }
 
-    public void Step(ReadOnlySpan<int> actions)
+    public override void Step(ReadOnlySpan<int> actions)
     {
         if (!isReset) throw new InvalidOperationException($"{Id}: call Reset before Step.");
-        if (actions.Length != envs.Length)
-            throw new ArgumentException($"{Id}: {actions.Length} actions for {envs.Length} environments.", nameof(actions));
-        completedEpisodes.Clear();
+        CheckActions(actions);
+        CompletedEpisodeList.Clear();
         for (int i = 0; i < envs.Length; i++)
         {
-            var slot = ObservationSlot(observations, i);
+            var slot = ObservationSlot(i);
             var result = envs[i].Step(actions[i], slot);
-            rewards[i] = (float)result.Reward;
-            terminated[i] = result.Terminated;
-            truncated[i] = result.Truncated;
+            RewardBuffer[i] = (float)result.Reward;
+            TerminatedBuffer[i] = result.Terminated;
+            TruncatedBuffer[i] = result.Truncated;
             episodeReturns[i] += result.Reward;
             episodeLengths[i]++;
             if (result.Done)
             {
-                slot.CopyTo(ObservationSlot(finalObservations, i));
-                completedEpisodes.Add(new CompletedEpisode(i, episodeReturns[i], episodeLengths[i]));
+                slot.CopyTo(FinalObservationSlot(i));
+                CompletedEpisodeList.Add(new CompletedEpisode(i, episodeReturns[i], episodeLengths[i]));
                 episodeReturns[i] = 0;
                 episodeLengths[i] = 0;
                 envs[i].Reset(slot);
@@ -102,9 +74,9 @@ public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
         }
     }
 
-    public RgbFrame Render(int index = 0)
+    public override RgbFrame Render(int index = 0)
     {
-        if ((uint)index >= (uint)envs.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"{Id}: there are {envs.Length} environments.");
+        CheckIndex(index);
         return envs[index].Render();
     }
 
@@ -124,7 +96,7 @@ public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
                 writer.Write(snapshot.NeedsReset);
                 WriteArray(writer, snapshot.Extra, writer.Write);
             }
-            writer.Write(observations);
+            writer.Write(ObservationBuffer);
             WriteArray(writer, episodeReturns, writer.Write);
             WriteArray(writer, episodeLengths, writer.Write);
         }
@@ -147,10 +119,10 @@ public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
                 ReadArray(reader, reader.ReadInt64));
             (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot restore its state.")).RestoreSnapshot(snapshot);
         }
-        reader.Read(observations);
+        reader.Read(ObservationBuffer);
         ReadArray(reader, reader.ReadDouble).CopyTo(episodeReturns, 0);
         ReadArray(reader, reader.ReadInt32).CopyTo(episodeLengths, 0);
-        completedEpisodes.Clear();
+        CompletedEpisodeList.Clear();
         isReset = true;
     }
 
@@ -167,10 +139,11 @@ public sealed class SyncVectorEnv : IVectorEnv, IRestorableVectorEnv
         return values;
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        foreach (var env in envs) env.Dispose();
+        if (disposing)
+        {
+            foreach (var env in envs) env.Dispose();
+        }
     }
-
-    Span<byte> ObservationSlot(byte[] buffer, int index) => buffer.AsSpan(index * observationBytes, observationBytes);
 }

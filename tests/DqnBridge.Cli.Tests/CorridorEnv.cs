@@ -56,74 +56,44 @@ internal sealed class CorridorEnv : IEnv
 }
 
 /// <summary>N corridors with same-step autoreset, as IVectorEnv specifies.</summary>
-internal sealed class CorridorVectorEnv : IVectorEnv
+internal sealed class CorridorVectorEnv(int numEnvs) : VectorEnvBase(
+    "Corridor-v0", numEnvs, BoxSpace.Uniform([CorridorEnv.Length], ElementType.Float32, 0, 1), new DiscreteSpace(2))
 {
-    private readonly CorridorEnv[] _envs;
-    private readonly byte[] _observations;
-    private readonly byte[] _final;
-    private readonly float[] _rewards;
-    private readonly bool[] _terminated;
-    private readonly bool[] _truncated;
-    private readonly double[] _returns;
-    private readonly int[] _lengths;
-    private readonly List<CompletedEpisode> _completed = [];
-    private readonly int _bytes;
+    private readonly CorridorEnv[] _envs = [.. Enumerable.Range(0, numEnvs).Select(_ => new CorridorEnv())];
+    private readonly double[] _returns = new double[numEnvs];
+    private readonly int[] _lengths = new int[numEnvs];
 
-    public CorridorVectorEnv(int numEnvs)
-    {
-        _envs = [.. Enumerable.Range(0, numEnvs).Select(_ => new CorridorEnv())];
-        _bytes = SingleObservationSpace.ByteSize;
-        _observations = new byte[numEnvs * _bytes];
-        _final = new byte[numEnvs * _bytes];
-        _rewards = new float[numEnvs];
-        _terminated = new bool[numEnvs];
-        _truncated = new bool[numEnvs];
-        _returns = new double[numEnvs];
-        _lengths = new int[numEnvs];
-    }
-
-    public string Id => "Corridor-v0";
-    public int NumEnvs => _envs.Length;
-    public BoxSpace SingleObservationSpace => _envs[0].ObservationSpace;
-    public DiscreteSpace SingleActionSpace => (DiscreteSpace)_envs[0].ActionSpace;
-    public ReadOnlySpan<byte> Observations => _observations;
-    public ReadOnlySpan<byte> FinalObservations => _final;
-    public ReadOnlySpan<float> Rewards => _rewards;
-    public ReadOnlySpan<bool> Terminated => _terminated;
-    public ReadOnlySpan<bool> Truncated => _truncated;
-    public IReadOnlyList<CompletedEpisode> CompletedEpisodes => _completed;
-
-    public void Reset(int seed)
+    public override void Reset(int seed)
     {
         for (var i = 0; i < NumEnvs; i++)
-            _envs[i].Reset(_observations.AsSpan(i * _bytes, _bytes), seed + i);
+            _envs[i].Reset(ObservationSlot(i), seed + i);
+        ClearStepResults();
     }
 
     /// <summary>Calls to <see cref="Step"/>: vector steps, each advancing every environment.</summary>
     public long VectorSteps { get; private set; }
 
-    public void Step(ReadOnlySpan<int> actions)
+    public override void Step(ReadOnlySpan<int> actions)
     {
+        CheckActions(actions);
         VectorSteps++;
-        _completed.Clear();
+        CompletedEpisodeList.Clear();
         for (var i = 0; i < NumEnvs; i++)
         {
-            var observation = _observations.AsSpan(i * _bytes, _bytes);
+            var observation = ObservationSlot(i);
             var result = _envs[i].Step(actions[i], observation);
-            (_rewards[i], _terminated[i], _truncated[i]) = ((float)result.Reward, result.Terminated, result.Truncated);
+            (RewardBuffer[i], TerminatedBuffer[i], TruncatedBuffer[i]) = ((float)result.Reward, result.Terminated, result.Truncated);
             _returns[i] += result.Reward;
             _lengths[i]++;
             if (result.Done)
             {
-                observation.CopyTo(_final.AsSpan(i * _bytes, _bytes));
-                _completed.Add(new CompletedEpisode(i, _returns[i], _lengths[i]));
+                observation.CopyTo(FinalObservationSlot(i));
+                CompletedEpisodeList.Add(new CompletedEpisode(i, _returns[i], _lengths[i]));
                 (_returns[i], _lengths[i]) = (0, 0);
                 _envs[i].Reset(observation);
             }
         }
     }
 
-    public RgbFrame Render(int index = 0) => _envs[index].Render();
-
-    public void Dispose() { }
+    public override RgbFrame Render(int index = 0) => _envs[index].Render();
 }

@@ -58,6 +58,8 @@ public sealed class AgentBackend(
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
         if (MissingEpisodes(Path.Combine(runDirectory, TrainingRun.EpisodesFile), checkpoint.State) is { } missing)
             events.OnNotice(missing);
+        if (!checkpoint.State.HasEnvState)
+            events.OnNotice($"{checkpoint.Config.EnvId}: the checkpoint holds no environment state, so episodes restart; the run will differ from an uninterrupted one.");
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
         events.OnStarting();
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));

@@ -5,34 +5,20 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 /// <summary>One Gymnasium environment through the bridge, without autoreset (the <see cref="IEnv"/> contract).</summary>
 public sealed class GymnasiumEnv : IEnv
 {
-    private readonly PyObject driver;
+    private readonly GymnasiumDriver driver;
     private readonly PyObject stepMethod;
-    private long stepCount;
     private bool disposed;
 
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
     public GymnasiumEnv(EnvSpec spec, bool training = false)
     {
-        GymnasiumRuntime.Require(spec.Id, spec.Python);
+        driver = new GymnasiumDriver(spec, "SingleDriver", training, vectorizationMode: null);
         Id = spec.Id;
-        driver = GymnasiumRuntime.MakeDriver(spec, "SingleDriver", training, vectorizationMode: null);
+        ObservationSpace = driver.ObservationSpace;
+        ActionSpace = driver.ActionSpace;
+        MaxEpisodeSteps = driver.MaxEpisodeSteps;
         using var gil = Py.GIL();
-        try
-        {
-            using var observationDescription = driver.GetAttr("observation_space");
-            using var actionDescription = driver.GetAttr("action_space");
-            using var maxSteps = driver.GetAttr("max_episode_steps");
-            ObservationSpace = GymnasiumRuntime.ObservationSpace(Id, observationDescription);
-            ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
-                ?? throw new EnvCreationException(Id, $"{Id} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
-            MaxEpisodeSteps = maxSteps.IsNone ? null : maxSteps.As<int>();
-            stepMethod = driver.GetAttr("step");
-        }
-        catch
-        {
-            driver.Dispose();
-            throw;
-        }
+        stepMethod = driver.Method("step");
     }
 
     public string Id { get; }
@@ -44,16 +30,9 @@ public sealed class GymnasiumEnv : IEnv
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         using var gil = Py.GIL();
-        try
-        {
-            using var obs = driver.InvokeMethod("reset", seed);
-            using var array = new NumpyArray(obs);
-            CopyObservation(array, observation);
-        }
-        catch (PythonException e)
-        {
-            throw new EnvStepException(Id, stepCount, e);
-        }
+        using var obs = driver.Invoke("reset", seed);
+        using var array = new NumpyArray(obs);
+        CopyObservation(array, observation);
     }
 
     public StepResult Step(int action, Span<byte> observation)
@@ -79,12 +58,12 @@ public sealed class GymnasiumEnv : IEnv
             using var reward = result.TupleItem(1);
             using var terminated = result.TupleItem(2);
             using var truncated = result.TupleItem(3);
-            stepCount++;
+            driver.Steps++;
             return new StepResult(reward.As<double>(), terminated.As<bool>(), truncated.As<bool>());
         }
         catch (PythonException e)
         {
-            throw new EnvStepException(Id, stepCount, e);
+            throw driver.Failed(e);
         }
     }
 
@@ -104,7 +83,7 @@ public sealed class GymnasiumEnv : IEnv
         {
             ObjectDisposedException.ThrowIf(disposed, this);
             using var gil = Py.GIL();
-            using var info = driver.InvokeMethod("plain_info");
+            using var info = driver.Invoke("plain_info");
             return ((Dictionary<object, object?>)info.ToManaged()!).ToDictionary(pair => (string)pair.Key, pair => pair.Value);
         }
     }
@@ -113,7 +92,7 @@ public sealed class GymnasiumEnv : IEnv
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         using var gil = Py.GIL();
-        using var frame = driver.InvokeMethod("render");
+        using var frame = driver.Invoke("render");
         return ToRgbFrame(Id, frame);
     }
 
@@ -134,20 +113,11 @@ public sealed class GymnasiumEnv : IEnv
             return;
         }
         disposed = true;
-        if (!PythonEngine.IsInitialized)
+        if (PythonEngine.IsInitialized)
         {
-            return;
+            using var gil = Py.GIL();
+            stepMethod.Dispose();
         }
-        using var gil = Py.GIL();
-        try
-        {
-            using var closed = driver.InvokeMethod("close");
-        }
-        catch (PythonException)
-        {
-            // A broken environment may fail to close; its objects are released regardless.
-        }
-        stepMethod.Dispose();
         driver.Dispose();
     }
 }

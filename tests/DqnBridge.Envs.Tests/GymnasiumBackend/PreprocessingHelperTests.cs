@@ -23,16 +23,6 @@ public sealed class PreprocessingHelperTests
     }
 
     [TestMethod]
-    public void MaxPoolTakesTheBrighterPixelOfTheLastTwoFrames()
-    {
-        using var gil = Py.GIL();
-        using var pooled = Eval("h.max_pool(np.array([[1, 9], [5, 0]], np.uint8), np.array([[4, 2], [5, 7]], np.uint8))");
-        using var array = new NumpyArray(pooled);
-        array.Expect(NumpyDtype.UInt8, [2, 2]);
-        CollectionAssert.AreEqual(new byte[] { 4, 9, 5, 7 }, array.AsSpan<byte>().ToArray());
-    }
-
-    [TestMethod]
     public void GrayscaleUsesLumaWeightsAndResizeAveragesAreas()
     {
         using var gil = Py.GIL();
@@ -65,18 +55,6 @@ public sealed class PreprocessingHelperTests
         using var array = new NumpyArray(frame);
         array.Expect(NumpyDtype.UInt8, [84, 84]);
         Assert.IsTrue(array.AsSpan<byte>().ToArray().All(v => v == 100), "only track pixels remain");
-    }
-
-    [TestMethod]
-    public void FrameStackFillsOnResetAndShiftsOnPush()
-    {
-        using var gil = Py.GIL();
-        using var stacked = Eval(
-            "(lambda s: (s.reset(np.full((2, 2), 1, np.uint8)), s.push(np.full((2, 2), 2, np.uint8)), s.push(np.full((2, 2), 3, np.uint8)))[2])" +
-            "(h.FrameStack(3, (2, 2)))");
-        using var array = new NumpyArray(stacked);
-        array.Expect(NumpyDtype.UInt8, [3, 2, 2]);
-        CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 }, array.AsSpan<byte>().ToArray());
     }
 
     [TestMethod]
@@ -115,9 +93,9 @@ public sealed class PreprocessingHelperTests
             "        return np.full(3, 9, np.float32), 1.5, self.ends, False, info\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
-            "driver.reset(10)\n" +
-            "result = driver.step(np.array([1, 0]))\n" +
-            "values = [a.tolist() for a in result]\n" +
+            "buffers = driver.reset(10)\n" +
+            "ended = driver.step(np.array([1, 0]))\n" +
+            "values = [getattr(buffers, name).tolist() for name in ('obs', 'final_obs', 'rewards', 'terminated', 'truncated', 'episode_done', 'episode_return', 'episode_length')]\n" +
             "resets = [e.resets for e in driver.env_list]\n",
             scope);
         using var values = scope["values"];
@@ -127,10 +105,70 @@ public sealed class PreprocessingHelperTests
         CollectionAssert.AreEqual(new List<object?> { false, true }, (List<object?>)parts[3]!, "terminated");
         CollectionAssert.AreEqual(new List<object?> { false, true }, (List<object?>)parts[5]!, "episode done");
         CollectionAssert.AreEqual(new List<object?> { 0.0, 7.0 }, (List<object?>)parts[6]!, "episode return");
+        using (var ended = scope["ended"])
+        {
+            Assert.AreEqual(1L, ended.As<long>(), "step() says how many envs ended");
+        }
         using var resets = scope["resets"];
         var seeds = (List<object?>)resets.ToManaged()!;
         CollectionAssert.AreEqual(new List<object?> { 10L }, (List<object?>)seeds[0]!);
         CollectionAssert.AreEqual(new List<object?> { 11L, null }, (List<object?>)seeds[1]!, "seeded once with seed + i, then continued");
+    }
+
+    [TestMethod]
+    public void BoundStepBuffersWriteStraightIntoDotNetMemory()
+    {
+        // The driver's results land in pinned .NET arrays through NumPy views, with no copy on the .NET side.
+        float[] observations = GC.AllocateArray<float>(6, pinned: true);
+        float[] finalObservations = GC.AllocateArray<float>(6, pinned: true);
+        float[] rewards = GC.AllocateArray<float>(2, pinned: true);
+        bool[] terminated = GC.AllocateArray<bool>(2, pinned: true);
+        bool[] truncated = GC.AllocateArray<bool>(2, pinned: true);
+        bool[] episodeDone = GC.AllocateArray<bool>(2, pinned: true);
+        double[] episodeReturn = GC.AllocateArray<double>(2, pinned: true);
+        long[] episodeLength = GC.AllocateArray<long>(2, pinned: true);
+        static (long, long) Memory<T>(T[] pinned) where T : unmanaged =>
+            (System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        using var gil = Py.GIL();
+        using var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        using (var memory = PyObject.FromManaged(new Dictionary<string, object?>
+        {
+            ["obs"] = Memory(observations), ["final_obs"] = Memory(finalObservations), ["rewards"] = Memory(rewards),
+            ["terminated"] = Memory(terminated), ["truncated"] = Memory(truncated), ["episode_done"] = Memory(episodeDone),
+            ["episode_return"] = Memory(episodeReturn), ["episode_length"] = Memory(episodeLength),
+        }))
+        {
+            scope.SetItem("memory", memory);
+        }
+        PythonEngine.Exec(
+            "import numpy as np\n" +
+            "class FakeEnv:\n" +
+            "    def __init__(self, ends):\n" +
+            "        self.ends = ends\n" +
+            "    def reset(self, seed=None):\n" +
+            "        return np.full(3, 5 if seed is None else 1, np.float32), {}\n" +
+            "    def step(self, action):\n" +
+            "        info = {'episode': {'r': 7.0, 'l': 3}} if self.ends else {}\n" +
+            "        return np.full(3, 9, np.float32), 1.5 + action, self.ends, False, info\n" +
+            "driver = object.__new__(h.VectorDriver)\n" +
+            "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
+            "driver.buffers = h.StepBuffers(2, (3,), np.float32, memory)\n" +
+            "driver.reset(10)\n" +
+            "ended = driver.step(np.array([1, 0]))\n",
+            scope);
+        CollectionAssert.AreEqual(new[] { 9f, 9f, 9f, 5f, 5f, 5f }, observations, "env 1 already shows its reset observation");
+        CollectionAssert.AreEqual(new[] { 9f, 9f, 9f }, finalObservations[3..], "and its true final one");
+        CollectionAssert.AreEqual(new[] { 2.5f, 1.5f }, rewards);
+        CollectionAssert.AreEqual(new[] { false, true }, terminated);
+        CollectionAssert.AreEqual(new[] { false, true }, episodeDone);
+        Assert.AreEqual(7.0, episodeReturn[1]);
+        Assert.AreEqual(3L, episodeLength[1]);
+        var wrongSize = Assert.ThrowsExactly<PythonException>(() => PythonEngine.Exec("h.array_at(memory['obs'][0], 8, np.float32, (3,))", scope));
+        Assert.Contains("do not hold", wrongSize.Message, "a view never reaches past the memory .NET gave");
     }
 
     [TestMethod]
@@ -157,29 +195,38 @@ public sealed class PreprocessingHelperTests
             "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.envs, driver.env_list, driver.num_envs, driver.env_id = FakeVector(), None, 2, 'Fake-v0'\n" +
-            "first = driver.reset(10)\n" +
-            "result = driver.step(np.array([1, 0]))\n",
+            "buffers = driver.reset(10)\n" +
+            "ended = driver.step(np.array([1, 0]))\n",
             scope);
         using var seeds = PythonEngine.Eval("driver.envs.seeds", scope);
         CollectionAssert.AreEqual(new List<object?> { 10L, 11L }, (List<object?>)seeds.ToManaged()!, "env i is reset with seed + i");
-        using var result = scope["result"];
-        using (var final = result.TupleItemAsArray(1))
+        using var buffers = scope["buffers"];
+        using (var ended = scope["ended"])
+        {
+            Assert.AreEqual(1L, ended.As<long>());
+        }
+        using (var field = buffers.GetAttr("final_obs"))
+        using (var final = new NumpyArray(field))
         {
             CollectionAssert.AreEqual(new[] { 0f, 0f, 0f, 9f, 9f, 9f }, final.AsSpan<float>().ToArray());
         }
-        using (var rewards = result.TupleItemAsArray(2))
+        using (var field = buffers.GetAttr("rewards"))
+        using (var rewards = new NumpyArray(field))
         {
             rewards.Expect(NumpyDtype.Float32, [2]);
         }
-        using (var episodeDone = result.TupleItemAsArray(5))
+        using (var field = buffers.GetAttr("episode_done"))
+        using (var episodeDone = new NumpyArray(field))
         {
             CollectionAssert.AreEqual(new[] { false, true }, episodeDone.AsSpan<bool>().ToArray());
         }
-        using (var returns = result.TupleItemAsArray(6))
+        using (var field = buffers.GetAttr("episode_return"))
+        using (var returns = new NumpyArray(field))
         {
             Assert.AreEqual(21.0, returns.AsSpan<double>()[1]);
         }
-        using var lengths = result.TupleItemAsArray(7);
+        using var lengthField = buffers.GetAttr("episode_length");
+        using var lengths = new NumpyArray(lengthField);
         Assert.AreEqual(812L, lengths.AsSpan<long>()[1]);
     }
 
@@ -189,8 +236,8 @@ public sealed class PreprocessingHelperTests
         // What AsyncVectorEnv does: spawn a worker that unpickles a callable from our module.
         using var gil = Py.GIL();
         using var pooled = Eval(
-            "(lambda pool: (pool.apply(h.max_pool, (np.array([1, 5]), np.array([3, 2]))).tolist(), pool.close()))" +
+            "(lambda pool: (pool.apply(h.to_uint8, (np.array([2.6, 300.0]),)).tolist(), pool.close()))" +
             "(__import__('multiprocessing').get_context('spawn').Pool(1))[0]");
-        CollectionAssert.AreEqual(new List<object?> { 3L, 5L }, (List<object?>)pooled.ToManaged()!);
+        CollectionAssert.AreEqual(new List<object?> { 3L, 255L }, (List<object?>)pooled.ToManaged()!);
     }
 }
