@@ -62,11 +62,11 @@ public static class GymnasiumStepBenchmark
             Kwargs: envId.Contains("CarRacing", StringComparison.Ordinal) ? new Dictionary<string, object> { ["continuous"] = false } : null);
         using var envs = new GymnasiumVectorEnv(spec, training: true); // the wrappers training uses, as make_env makes them by default
         Console.WriteLine($"Python {PythonEngine.Installation!.Version} from {PythonEngine.Installation.Executable}");
-        var sampler = new UniformActionSampler(seed);
+        var sampler = new SeededRandom(seed);
         int[] actions = new int[steps];
         for (int t = 0; t < steps; t++)
         {
-            actions[t] = sampler.Sample(envs.SingleActionSpace);
+            actions[t] = sampler.Next(envs.SingleActionSpace.N) + envs.SingleActionSpace.Start;
         }
 
         string wrapperArgument = wrappers.ToString().ToLowerInvariant();

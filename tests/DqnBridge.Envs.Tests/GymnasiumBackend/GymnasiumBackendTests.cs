@@ -53,13 +53,13 @@ public sealed class GymnasiumBackendTests
         }
         using (original)
         {
-            var sampler = new UniformActionSampler(11);
+            var sampler = new SeededRandom(11);
             int[] actions = new int[2];
             original.Reset(seed: 4);
             for (int t = 0; t < before; t++)
             {
-                actions[0] = sampler.Sample(original.SingleActionSpace);
-                actions[1] = sampler.Sample(original.SingleActionSpace);
+                actions[0] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
+                actions[1] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
                 original.Step(actions);
             }
             using var restored = new GymnasiumVectorEnv(spec);
@@ -68,8 +68,8 @@ public sealed class GymnasiumBackendTests
             int episodes = 0;
             for (int t = 0; t < after; t++)
             {
-                actions[0] = sampler.Sample(original.SingleActionSpace);
-                actions[1] = sampler.Sample(original.SingleActionSpace);
+                actions[0] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
+                actions[1] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
                 original.Step(actions);
                 restored.Step(actions);
                 CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), $"observations {t} steps after the restore");
