@@ -9,6 +9,6 @@ switch (mode)
     case "train" or "replay-memory":
         return TrainBenchmark.Run(mode, args[1..]);
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | train [--env ID] [--steps N] | replay-memory [--transitions N]>");
+        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | train [--env ID] [--steps N] [--update-path both|fused|reference] | replay-memory [--transitions N]>");
         return 2;
 }
