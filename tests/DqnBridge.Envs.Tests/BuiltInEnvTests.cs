@@ -191,7 +191,7 @@ public sealed class BuiltInEnvTests
 
     static void Step(IVectorEnv envs, SeededRandom sampler, int[] actions)
     {
-        for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Sample(envs.SingleActionSpace);
+        for (int i = 0; i < actions.Length; i++) actions[i] = envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N);
         envs.Step(actions);
     }
 
@@ -217,7 +217,8 @@ public sealed class BuiltInEnvTests
         env.Reset(observation, seed);
         for (int i = 0; i < 300; i++)
         {
-            var result = env.Step(sampler.Sample((DiscreteSpace)env.ActionSpace), observation);
+            var space = (DiscreteSpace)env.ActionSpace;
+            var result = env.Step(space.Start + sampler.Next(space.N), observation);
             trace.AddRange(MemoryMarshal.Cast<byte, float>(observation).ToArray());
             if (result.Done) env.Reset(observation);
         }
