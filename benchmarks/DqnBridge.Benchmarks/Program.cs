@@ -11,6 +11,6 @@ switch (mode)
     case "train" or "replay-memory":
         return TrainBenchmark.Run(mode, args[1..]);
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | gymnasium [--env ID] [--wrappers none|atari|carracing] [--steps N] | train [--env ID] [--steps N] | replay-memory [--transitions N]>");
+        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | gymnasium [--env ID] [--wrappers none|atari|carracing] [--steps N] | train [--env ID] [--steps N] [--update-path both|fused|reference] | replay-memory [--transitions N]>");
         return 2;
 }

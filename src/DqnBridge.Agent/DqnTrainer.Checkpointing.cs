@@ -10,6 +10,7 @@ public sealed partial class DqnTrainer
     public string SaveCheckpoint(double secondsThisCall = 0)
     {
         _csv.Flush();
+        _tensorboard?.Flush();
         using var torchState = random.get_rng_state();
         var state = new TrainerState
         {

@@ -37,7 +37,7 @@ public sealed partial class DqnTrainer : IDisposable
     private readonly int[] _actions;
     private readonly Queue<double> _recentReturns = new();
     private readonly EpisodeCsv _csv;
-    private readonly SummaryWriter? _tensorboard;
+    private readonly TensorBoardWriter? _tensorboard;
     private PeriodicEvaluation? _evaluation;
 
     private long _nextStep;
@@ -105,7 +105,7 @@ public sealed partial class DqnTrainer : IDisposable
             RestoreFrom(checkpoint);
         }
         _csv = new EpisodeCsv(Path.Combine(RunDirectory, "episodes.csv"), keepRows: checkpoint is null ? 0 : _episodes);
-        _tensorboard = config.Tensorboard ? utils.tensorboard.SummaryWriter(Path.Combine(RunDirectory, "tensorboard")) : null;
+        _tensorboard = config.Tensorboard ? new TensorBoardWriter(Path.Combine(RunDirectory, "tensorboard")) : null;
     }
 
     /// <summary>Continues a run from its checkpoint folder (runs/NAME/checkpoints/latest); the config comes from the checkpoint.</summary>
@@ -229,6 +229,7 @@ public sealed partial class DqnTrainer : IDisposable
         double seconds = clock.Elapsed.TotalSeconds;
         checkpointPath = SaveCheckpoint(seconds);
         _csv.Flush();
+        _tensorboard?.Flush();
         var returns = _recentReturns.ToArray();
         double mean = returns.Length > 0 ? returns.Average() : double.NaN;
         double std = returns.Length > 0 ? Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Average()) : double.NaN;
@@ -246,9 +247,9 @@ public sealed partial class DqnTrainer : IDisposable
             _recentReturns.Dequeue();
         }
         _csv.Write(record);
-        _tensorboard?.add_scalar("charts/episodic_return", (float)episode.Return, (int)globalStep);
-        _tensorboard?.add_scalar("charts/episodic_length", episode.Length, (int)globalStep);
-        _tensorboard?.add_scalar("charts/epsilon", (float)epsilon, (int)globalStep);
+        _tensorboard?.AddScalar("charts/episodic_return", (float)episode.Return, globalStep);
+        _tensorboard?.AddScalar("charts/episodic_length", episode.Length, globalStep);
+        _tensorboard?.AddScalar("charts/epsilon", (float)epsilon, globalStep);
         _observer?.OnEpisode(record);
     }
 
@@ -266,10 +267,10 @@ public sealed partial class DqnTrainer : IDisposable
         if (log)
         {
             using var scope = NewDisposeScope();
-            int step = (int)globalStep;
-            _tensorboard!.add_scalar("losses/td_loss", statistics.Loss, step);
-            _tensorboard.add_scalar("losses/q_values", statistics.QValueMean, step);
-            _tensorboard.add_scalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), step);
+            long step = globalStep;
+            _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, step);
+            _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, step);
+            _tensorboard.AddScalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), step);
             // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
             double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
@@ -278,10 +279,10 @@ public sealed partial class DqnTrainer : IDisposable
                 {
                     float norm = grad.norm().item<float>();
                     squares += (double)norm * norm;
-                    _tensorboard.add_scalar($"gradients/{name}", norm, step);
+                    _tensorboard.AddScalar($"gradients/{name}", norm, step);
                 }
             }
-            _tensorboard.add_scalar("gradients/total_norm", (float)Math.Sqrt(squares), step);
+            _tensorboard.AddScalar("gradients/total_norm", (float)Math.Sqrt(squares), step);
         }
     }
 
@@ -294,6 +295,7 @@ public sealed partial class DqnTrainer : IDisposable
     {
         _csv.Dispose();
         _evaluation?.Dispose();
+        _tensorboard?.Dispose();
         _greedy.Dispose();
         _batch.Dispose();
         _update.Dispose();

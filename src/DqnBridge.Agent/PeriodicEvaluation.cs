@@ -23,13 +23,13 @@ public sealed class PeriodicEvaluation : IDisposable
     private readonly DqnConfig _config;
     private readonly QNetwork _network;
     private readonly IEnv _ownedEnv;
-    private readonly SummaryWriter? _tensorboard;
+    private readonly TensorBoardWriter? _tensorboard;
     private readonly bool _reportClipped;
     private readonly List<EvaluationRow> _rows = [];
 
     /// <param name="ownedEnv">The evaluation environment; this object disposes it.</param>
     /// <param name="nextStep">The trainer's step: rows of eval.csv after it (written after the checkpoint a run resumes from) are dropped.</param>
-    public PeriodicEvaluation(DqnConfig config, QNetwork network, IEnv ownedEnv, string runDirectory, SummaryWriter? tensorboard, long nextStep)
+    public PeriodicEvaluation(DqnConfig config, QNetwork network, IEnv ownedEnv, string runDirectory, TensorBoardWriter? tensorboard, long nextStep)
     {
         _config = config;
         _network = network;
@@ -63,14 +63,14 @@ public sealed class PeriodicEvaluation : IDisposable
         if (_tensorboard is not null)
         {
             int at = (int)step;
-            _tensorboard.add_scalar("eval/mean_return", (float)row.Raw.Mean, at);
-            _tensorboard.add_scalar("eval/max_return", (float)row.Raw.Max, at);
-            _tensorboard.add_scalar("eval/min_return", (float)row.Raw.Min, at);
+            _tensorboard.AddScalar("eval/mean_return", (float)row.Raw.Mean, at);
+            _tensorboard.AddScalar("eval/max_return", (float)row.Raw.Max, at);
+            _tensorboard.AddScalar("eval/min_return", (float)row.Raw.Min, at);
             if (row.Clipped is { } clipped)
             {
-                _tensorboard.add_scalar("eval/mean_clipped_return", (float)clipped.Mean, at);
-                _tensorboard.add_scalar("eval/max_clipped_return", (float)clipped.Max, at);
-                _tensorboard.add_scalar("eval/min_clipped_return", (float)clipped.Min, at);
+                _tensorboard.AddScalar("eval/mean_clipped_return", (float)clipped.Mean, at);
+                _tensorboard.AddScalar("eval/max_clipped_return", (float)clipped.Max, at);
+                _tensorboard.AddScalar("eval/min_clipped_return", (float)clipped.Min, at);
             }
         }
         return row;

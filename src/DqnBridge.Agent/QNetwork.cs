@@ -121,8 +121,8 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Moves every weight and bias into one contiguous tensor (and their gradients into another), leaving
-    /// the layers with views of it. The optimizer and the target update then each touch one tensor
-    /// instead of one per layer, which is most of the cost of a small network's update.
+    /// the layers with views of it. The fused update's optimizer and target update (<see cref="FusedCpuUpdate"/>)
+    /// then each touch one tensor instead of one per layer, which is most of the cost of a small network's update.
     /// </summary>
     public (Tensor Values, Tensor Gradients) Flatten()
     {

@@ -15,7 +15,7 @@ public sealed class ElfVersionFixupTests
         new("libstdc++.so.6", version, flags: 0, flagsOffset: 0, symbols);
 
     [TestMethod]
-    public void Weakens_a_missing_version_needed_only_by_a_never_called_symbol()
+    public void WeakensAMissingVersionNeededOnlyByANeverCalledSymbol()
     {
         var requirements = new[] { Requirement("GLIBCXX_3.4.32", IosBaseInit), Requirement("GLIBCXX_3.4.21", "_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M_createERmm") };
 
@@ -27,7 +27,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Does_nothing_when_the_system_library_has_every_version()
+    public void DoesNothingWhenTheSystemLibraryHasEveryVersion()
     {
         var requirements = new[] { Requirement("GLIBCXX_3.4.32", IosBaseInit), Requirement("GLIBCXX_3.4.21", "_ZdlPv") };
 
@@ -38,7 +38,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Refuses_to_weaken_a_missing_version_whose_symbols_may_be_called()
+    public void RefusesToWeakenAMissingVersionWhoseSymbolsMayBeCalled()
     {
         var requirements = new[] { Requirement("GLIBCXX_3.4.32", IosBaseInit, "_ZNSt8ios_base4InitC1Ev") };
 
@@ -49,7 +49,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Ignores_requirements_on_other_libraries_and_ones_already_weak()
+    public void IgnoresRequirementsOnOtherLibrariesAndOnesAlreadyWeak()
     {
         var requirements = new[]
         {
@@ -64,7 +64,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Reads_the_ldconfig_cache_for_the_64_bit_library()
+    public void ReadsTheLdconfigCacheForThe64BitLibrary()
     {
         const string output = """
             1234 libs found in cache `/etc/ld.so.cache'
@@ -79,7 +79,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Reads_TorchSharps_real_requirements_and_patches_a_copy_exactly_once()
+    public void ReadsTorchSharpsRealRequirementsAndPatchesACopyExactlyOnce()
     {
         string original = Path.Combine(NuGetPackageRoot(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         if (!File.Exists(original)) Assert.Inconclusive($"TorchSharp's native library is not in the NuGet cache at {original}.");
@@ -112,7 +112,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Leaves_the_library_alone_on_a_system_with_a_newer_libstdcxx()
+    public void LeavesTheLibraryAloneOnASystemWithANewerLibstdcxx()
     {
         string original = Path.Combine(NuGetPackageRoot(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         if (!File.Exists(original)) Assert.Inconclusive($"TorchSharp's native library is not in the NuGet cache at {original}.");
@@ -131,7 +131,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Reads_the_version_definitions_of_the_system_libstdcxx()
+    public void ReadsTheVersionDefinitionsOfTheSystemLibstdcxx()
     {
         string? system = ElfVersionFixup.FindSystemLibstdcxx();
         if (system is null) Assert.Inconclusive("no libstdc++.so.6 on this machine");
@@ -143,7 +143,7 @@ public sealed class ElfVersionFixupTests
     }
 
     [TestMethod]
-    public void Build_output_copy_loads_on_this_system()
+    public void BuildOutputCopyLoadsOnThisSystem()
     {
         string output = Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so");
         string? system = ElfVersionFixup.FindSystemLibstdcxx();

@@ -8,7 +8,7 @@ namespace DqnBridge.Build.Tests;
 public sealed class TorchSharpTests
 {
     [TestMethod]
-    public void Linear_forward_backward_and_adam_step_give_hand_computed_numbers()
+    public void LinearForwardBackwardAndAdamStepGiveHandComputedNumbers()
     {
         using var scope = NewDisposeScope();
         // y = w.x + b with w = [0.5, -1], b = 0.25; loss = (y - target)^2
@@ -42,7 +42,7 @@ public sealed class TorchSharpTests
     }
 
     [TestMethod]
-    public void One_thread_is_honoured()
+    public void OneThreadIsHonoured()
     {
         int before = torch.get_num_threads();
         try

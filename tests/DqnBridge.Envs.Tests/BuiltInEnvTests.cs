@@ -11,7 +11,7 @@ public sealed class BuiltInEnvTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public void Pcg64_matches_numpys_default_rng_for_small_and_large_seeds()
+    public void Pcg64MatchesNumpysDefaultRngForSmallAndLargeSeeds()
     {
         // np.random.default_rng(seed).bit_generator.random_raw(2) and .uniform(-0.05, 0.05), NumPy 1.24.2.
         (BigInteger Seed, ulong First, ulong Second, double Uniform)[] expected =
@@ -34,7 +34,7 @@ public sealed class BuiltInEnvTests
     [DataRow("CartPole-v1")]
     [DataRow("Acrobot-v1")]
     [DataRow("MountainCar-v0")]
-    public void Same_seed_gives_the_same_run_and_different_seeds_differ(string id)
+    public void SameSeedGivesTheSameRunAndDifferentSeedsDiffer(string id)
     {
         var first = Rollout(id, seed: 7);
         var again = Rollout(id, seed: 7);
@@ -45,7 +45,7 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
-    public void Vector_env_autoresets_in_the_same_step_and_keeps_the_true_final_observation()
+    public void VectorEnvAutoresetsInTheSameStepAndKeepsTheTrueFinalObservation()
     {
         // CartPole-v0 truncates at 200 steps; a balancing policy reaches the limit, so the final observation is a truncated one.
         using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v0"), NativeEnvs.Create("CartPole-v0")]);
@@ -84,7 +84,7 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
-    public void Vector_env_steps_without_allocating()
+    public void VectorEnvStepsWithoutAllocating()
     {
         using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1"), NativeEnvs.Create("CartPole-v1")]);
         envs.Reset(seed: 1);
@@ -100,7 +100,7 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
-    public void Saved_state_continues_exactly_mid_episode()
+    public void SavedStateContinuesExactlyMidEpisode()
     {
         using var envs = new SyncVectorEnv([NativeEnvs.Create("Acrobot-v1"), NativeEnvs.Create("Acrobot-v1")]);
         var sampler = new SeededRandom(5);
@@ -120,7 +120,7 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
-    public void Sampler_is_seeded_uniform_and_restores_its_state()
+    public void SeededRandomIsUniformAndRestoresItsState()
     {
         var sampler = new SeededRandom(123);
         var counts = new int[3];
@@ -135,7 +135,7 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
-    public void Bad_input_gives_clear_errors()
+    public void BadInputGivesClearErrors()
     {
         using var env = NativeEnvs.Create("MountainCar-v0");
         var observation = new byte[env.ObservationSpace.ByteSize];
@@ -158,7 +158,7 @@ public sealed class BuiltInEnvTests
     [DataRow("CartPole-v1", 400, 600)]
     [DataRow("Acrobot-v1", 500, 500)]
     [DataRow("MountainCar-v0", 400, 600)]
-    public void Renders_rgb_frames_of_gymnasiums_size_with_the_scene_drawn(string id, int height, int width)
+    public void RendersRgbFramesOfGymnasiumsSizeWithTheSceneDrawn(string id, int height, int width)
     {
         using var env = NativeEnvs.Create(id, "rgb_array");
         var observation = new byte[env.ObservationSpace.ByteSize];
@@ -180,7 +180,7 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
-    public void Built_in_info_is_empty_as_in_gymnasium()
+    public void BuiltInInfoIsEmptyAsInGymnasium()
     {
         using IEnv env = NativeEnvs.Create("CartPole-v1");
         var observation = new byte[env.ObservationSpace.ByteSize];
@@ -191,7 +191,7 @@ public sealed class BuiltInEnvTests
 
     static void Step(IVectorEnv envs, SeededRandom sampler, int[] actions)
     {
-        for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Next(envs.SingleActionSpace.N) + envs.SingleActionSpace.Start;
+        for (int i = 0; i < actions.Length; i++) actions[i] = envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N);
         envs.Step(actions);
     }
 
@@ -217,7 +217,8 @@ public sealed class BuiltInEnvTests
         env.Reset(observation, seed);
         for (int i = 0; i < 300; i++)
         {
-            var result = env.Step(sampler.Next(((DiscreteSpace)env.ActionSpace).N) + ((DiscreteSpace)env.ActionSpace).Start, observation);
+            var space = (DiscreteSpace)env.ActionSpace;
+            var result = env.Step(space.Start + sampler.Next(space.N), observation);
             trace.AddRange(MemoryMarshal.Cast<byte, float>(observation).ToArray());
             if (result.Done) env.Reset(observation);
         }

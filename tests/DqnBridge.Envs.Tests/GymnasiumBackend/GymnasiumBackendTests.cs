@@ -99,7 +99,7 @@ public sealed class GymnasiumBackendTests
         for (int step = 0; step < 3000; step++)
         {
             AssertClose(gymnasium.Observations, native.Observations, tolerance, $"{id} step {step} observations");
-            for (int i = 0; i < actions.Length; i++) actions[i] = sampler.Next(native.SingleActionSpace.N) + native.SingleActionSpace.Start;
+            for (int i = 0; i < actions.Length; i++) actions[i] = native.SingleActionSpace.Start + sampler.Next(native.SingleActionSpace.N);
             gymnasium.Step(actions);
             native.Step(actions);
             CollectionAssert.AreEqual(gymnasium.Rewards.ToArray(), native.Rewards.ToArray(), $"{id} step {step} rewards");
