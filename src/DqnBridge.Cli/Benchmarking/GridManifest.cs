@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Benchmarking;
 
@@ -36,7 +35,19 @@ public sealed record GridManifest(
                     "or choose another folder with -o.", ExitCodes.UsageError);
             return;
         }
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
+        // Shards on several hosts (or in containers, where every process may have the same id) can get here at once:
+        // each writes its own uniquely named temporary file and renames it; the contents are the same.
+        var temporary = Path.Combine(folder, $".{FileName}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json) + "\n");
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new CliException($"Cannot write '{path}': {e.Message}");
+        }
     }
 
     public static GridManifest Read(string folder)
