@@ -209,7 +209,10 @@ public sealed class BenchmarkShardingTests
                 [.. File.ReadAllLines(Path.Combine(folder, $"CartPole-v1__seed_{seed}", "run", "episodes.csv")).Select(l => l[..l.LastIndexOf(',')])];
             CollectionAssert.AreEqual(Episodes(whole, seed), Episodes(sharded, seed), $"seed {seed}");
         }
-        StringAssert.Contains(File.ReadAllLines(Path.Combine(sharded, "results.csv"))[1], BuildInfo.Version);
+        var row = Csv.ParseLine(File.ReadAllLines(Path.Combine(sharded, "results.csv"))[1]);
+        Assert.AreEqual(BuildInfo.Version, row[7]);
+        StringAssert.Matches(row[8], new System.Text.RegularExpressions.Regex("^([0-9a-f]{40}|unknown)$"), "the git commit of the build, or unknown outside a checkout");
+        Assert.AreEqual(Environment.MachineName, row[9]);
     }
 
     private static Process Start(string[] args)

@@ -281,7 +281,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var done = runner.Run(folder, shard, cells, cancellation);
         output.WriteLine($"Shard {shard}: {done.Trained} cell(s) trained, {done.Skipped} already done.");
         if (done.Cancelled)
+        {
+            error.WriteLine("Interrupted: the same command trains the cells that have no result yet (an unfinished one from its start) and keeps the others.");
             return ExitCodes.Cancelled;
+        }
         if (shardText is not null)
         {
             output.WriteLine($"When every shard has finished: dqnbridge benchmark merge {folder}");
