@@ -44,11 +44,11 @@ public static class BenchmarkPlot
         var plot = new Plot();
         plot.Title($"{s.EnvId}: final return per seed");
         plot.YLabel($"mean of last {Output.Benchmark.LastEpisodes} episodes");
-        AddGroup(plot, 0, s.Returns, s.Iqm, Colors.SteelBlue, "ours");
+        AddGroup(plot, 0, s.Returns, s.Iqm, Colors.SteelBlue);
         var ticks = new List<Tick> { new(0, $"ours ({s.Returns.Count})") };
         if (s.BaselineReturns.Count > 0)
         {
-            AddGroup(plot, 1, s.BaselineReturns, s.BaselineIqm, Colors.DarkOrange, "baseline");
+            AddGroup(plot, 1, s.BaselineReturns, s.BaselineIqm, Colors.DarkOrange);
             ticks.Add(new Tick(1, $"{Shorten(baselineLabel)} ({s.BaselineReturns.Count})"));
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
@@ -57,13 +57,13 @@ public static class BenchmarkPlot
         return plot;
     }
 
-    private static void AddGroup(Plot plot, double x, IReadOnlyList<double> values, Interval iqm, Color color, string label)
+    private static void AddGroup(Plot plot, double x, IReadOnlyList<double> values, Interval iqm, Color color)
     {
         if (values.Count == 0) return;
         // Spread the dots sideways by seed so equal returns stay visible (deterministic, no randomness).
         var xs = values.Select((_, i) => x - 0.25 + 0.5 * (i + 0.5) / values.Count).ToArray();
-        var dots = plot.Add.Markers(xs, values.ToArray(), MarkerShape.FilledCircle, 6, color.WithAlpha(0.6));
-        dots.LegendText = label;
+        // No legend: the axis names the groups, and a legend box would hide the low seeds that matter most.
+        plot.Add.Markers(xs, values.ToArray(), MarkerShape.FilledCircle, 6, color.WithAlpha(0.6));
         var bar = new ScottPlot.Plottables.ErrorBar([x + 0.32], [iqm.Estimate], [0.0], [0.0], [iqm.Upper - iqm.Estimate], [iqm.Estimate - iqm.Lower]);
         plot.Add.Plottable(bar);
         bar.Color = color;
