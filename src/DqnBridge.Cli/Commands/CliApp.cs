@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DqnBridge.Agent;
+using DqnBridge.Cli.Benchmarking;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using Spectre.Console;
@@ -257,39 +258,65 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private Command BenchmarkCommand(CancellationToken cancellation)
     {
         // One value per occurrence: RepeatListOptions turns `--seeds 1 2` into `--seeds 1 --seeds 2`.
-        var envs = new Option<string[]>("--envs") { Description = "Environments to train on", DefaultValueFactory = _ => [.. Benchmark.CleanRlReference.Keys] };
+        var envs = new Option<string[]>("--envs") { Description = "Environments to train on", DefaultValueFactory = _ => [.. Benchmark.DefaultEnvironments] };
         var seeds = new Option<int[]>("--seeds") { Description = "Seeds, one run each", DefaultValueFactory = _ => [1, 2, 3] };
-        var outputDir = new Option<string?>("--output", "-o") { Description = "Folder for results.csv and results.md (default runs_dir/benchmark__{unix_time})" };
-        var command = new Command("benchmark", "Train every environment with every seed; write results.csv and print a markdown table beside CleanRL's numbers");
-        command.Options.Add(envs);
-        command.Options.Add(seeds);
-        command.Options.Add(outputDir);
-        command.Options.Add(_config);
+        var outputDir = new Option<string?>("--output", "-o") { Description = "Benchmark folder shared by all shards: one folder per cell, then results.csv, results.md, results.png (default runs_dir/benchmark__{unix_time}; required with --shard)" };
+        var shard = new Option<string?>("--shard") { Description = "Run only cells K, K+N, K+2N, ... of the env x seed grid (K/N, 1-based); merge when all shards are done" };
+        var baseline = BaselineOption();
+        var command = new Command("benchmark", "Train every environment with every seed (or one shard of them), then compare with CleanRL's per-seed results");
+        foreach (var option in new Option[] { envs, seeds, outputDir, shard, baseline, _config })
+            command.Options.Add(option);
         command.Arguments.Add(_overrides);
-        command.SetAction(parse => RunBenchmark(parse, parse.GetValue(envs)!, parse.GetValue(seeds)!, parse.GetValue(outputDir), cancellation));
+        command.SetAction(parse => RunBenchmark(parse, parse.GetValue(envs)!, parse.GetValue(seeds)!, parse.GetValue(outputDir),
+            parse.GetValue(shard), parse.GetValue(baseline), cancellation));
+
+        var folder = new Argument<string>("folder") { Description = "The benchmark folder (-o) the shards wrote" };
+        var allowMissing = new Option<bool>("--allow-missing") { Description = "Exit 0 even when some cells have no result yet" };
+        var mergeBaseline = BaselineOption();
+        var merge = new Command("merge", "Read every cell of a benchmark folder; write results.csv, results.md and results.png; exit 1 while cells are missing");
+        merge.Arguments.Add(folder);
+        merge.Options.Add(mergeBaseline);
+        merge.Options.Add(allowMissing);
+        merge.SetAction(parse => MergeBenchmark(parse.GetValue(folder)!, parse.GetValue(mergeBaseline), parse.GetValue(allowMissing)));
+        command.Subcommands.Add(merge);
         return command;
     }
 
-    private int RunBenchmark(ParseResult parse, string[] envIds, int[] seeds, string? outputDir, CancellationToken cancellation)
+    private static Option<string?> BaselineOption() => new("--baseline")
+    {
+        Description = "CSV of per-seed returns to compare with (columns env_id,seed,return; default: the bundled CleanRL dqn.py results)",
+    };
+
+    private int RunBenchmark(ParseResult parse, string[] envIds, int[] seeds, string? outputDir, string? shardText, string? baselineFile, CancellationToken cancellation)
     {
         envIds = [.. envIds.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
-        if (envIds.Length == 0 || seeds.Length == 0)
-            throw new CliException("benchmark needs at least one environment (--envs) and one seed (--seeds).", ExitCodes.UsageError);
+        var grid = new BenchmarkGrid(envIds, seeds);
+        var shard = shardText is null ? Shard.Whole : Shard.Parse(shardText);
+        if (shardText is not null && outputDir is null)
+            throw new CliException("--shard needs -o FOLDER: every shard writes its cells into that one (shared) folder.", ExitCodes.UsageError);
+        var baseline = Baseline.Load(baselineFile);
 
-        // Resolve every config and check every id before training anything, so a typo fails at once.
-        var configs = envIds.Select(envId => seeds.Select(seed =>
+        // Resolve and validate every cell's config and check every id before training anything, so a typo fails at
+        // once on every shard.
+        var overrides = parse.GetValue(_overrides) ?? [];
+        var configFile = parse.GetValue(_config);
+        var perEnv = grid.EnvIds.ToDictionary(env => env, env => ConfigLoader.Resolve(configFile, overrides, env));
+        var allConfigs = grid.Cells.Select(cell =>
         {
-            var config = ConfigLoader.Resolve(parse.GetValue(_config), parse.GetValue(_overrides) ?? [], envId);
-            config.Seed = seed;
+            var config = ConfigLoader.Resolve(configFile, overrides, cell.EnvId);
+            config.Seed = cell.Seed;
             ConfigLoader.Validate(config);
-            return config;
-        }).ToList()).SelectMany(c => c).ToList();
-        var python = configs[0].Python.Length > 0 ? configs[0].Python : Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
-        EnvIds.ValidateAll(envIds, () => backend.ListEnvironments(python));
-        foreach (var warning in configs.SelectMany(ConfigLoader.Warnings).Distinct())
+            return (cell, config);
+        }).ToList();
+        var firstConfig = allConfigs[0].config;
+        var python = firstConfig.Python.Length > 0 ? firstConfig.Python : Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
+        EnvIds.ValidateAll(grid.EnvIds, () => backend.ListEnvironments(python));
+        foreach (var warning in allConfigs.Select(c => c.config).SelectMany(ConfigLoader.Warnings).Distinct())
             error.WriteLine($"warning: {warning}");
+        var inShard = shard.Select(grid).ToHashSet();
+        var cells = allConfigs.Where(c => inShard.Contains(c.cell)).ToList();
 
-        var folder = outputDir ?? Path.Combine(configs[0].RunsDir, $"benchmark__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
+        var folder = outputDir ?? Path.Combine(perEnv[grid.EnvIds[0]].RunsDir, $"benchmark__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
         try
         {
             Directory.CreateDirectory(folder);
@@ -298,31 +325,37 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         {
             throw new CliException($"Cannot write the benchmark folder '{folder}': {e.Message}");
         }
+        new GridManifest(grid.EnvIds, grid.Seeds, configFile, overrides).WriteOrCheck(folder);
 
-        var run = new TrainingRun(backend, console, output, PlainProgressInterval);
-        var finished = new List<BenchmarkRun>();
-        var cancelled = false;
-        foreach (var config in configs)
+        output.WriteLine($"Benchmark folder {folder}: shard {shard} runs {cells.Count} of {grid.Cells.Count} cells");
+        var runner = new ShardRunner(new TrainingRun(backend, console, output, PlainProgressInterval), output);
+        var done = runner.Run(folder, shard, cells, cancellation);
+        output.WriteLine($"Shard {shard}: {done.Trained} cell(s) trained, {done.Skipped} already done.");
+        if (done.Cancelled)
         {
-            var outcome = run.Run(config, null, cancellation);
-            cancelled = outcome.Result.Cancelled;
-            if (cancelled)
-                break;
-            finished.Add(new BenchmarkRun(config.EnvId, config.Seed, outcome.Result.Steps,
-                [.. outcome.Episodes.Select(e => e.Return)], outcome.Result.StepsPerSecond));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{config.EnvId} seed {config.Seed}: mean return {outcome.RecentMeanReturn ?? double.NaN:F2} at {outcome.Result.StepsPerSecond:N0} steps/s"));
+            error.WriteLine("Interrupted: the same command trains the cells that have no result yet (an unfinished one from its start) and keeps the others.");
+            return ExitCodes.Cancelled;
         }
+        if (shardText is not null)
+        {
+            output.WriteLine($"When every shard has finished: dqnbridge benchmark merge {folder}");
+            return ExitCodes.Ok;
+        }
+        return MergeBenchmark(folder, baselineFile, allowMissing: false, baseline);
+    }
 
-        var rows = Benchmark.Aggregate(finished);
-        var table = Benchmark.MarkdownTable(rows);
-        Benchmark.WriteCsv(Path.Combine(folder, "results.csv"), rows);
-        AtomicFile.WriteAllText(Path.Combine(folder, "results.md"), table + "\n" + Benchmark.ReachRule + "\n");
+    private int MergeBenchmark(string folder, string? baselineFile, bool allowMissing, Baseline? baseline = null)
+    {
+        var outcome = BenchmarkMerge.Merge(folder, baseline ?? Baseline.Load(baselineFile));
         output.WriteLine();
-        output.WriteLine(table);
-        output.WriteLine(Benchmark.ReachRule + $" (mean and std over the last {Benchmark.LastEpisodes} episodes of every seed, pooled)");
-        output.WriteLine($"Results written to {Path.Combine(folder, "results.csv")}");
-        return cancelled ? ExitCodes.Cancelled : ExitCodes.Ok;
+        output.WriteLine(outcome.Markdown);
+        output.WriteLine($"Results written to {Path.Combine(folder, BenchmarkMerge.ResultsCsv)}, {BenchmarkMerge.ResultsMarkdown} and {BenchmarkMerge.ResultsPlot}");
+        if (outcome.Missing.Count == 0)
+            return ExitCodes.Ok;
+        error.WriteLine($"{(allowMissing ? "warning" : "error")}: {outcome.Missing.Count} of the benchmark's cells have no result yet: " +
+                        string.Join(", ", outcome.Missing.Select(c => $"{c.FolderName} (cell {c.Index})")) +
+                        (allowMissing ? "" : ". Run (or resubmit) the shards that own them, or pass --allow-missing."));
+        return allowMissing ? ExitCodes.Ok : ExitCodes.RuntimeError;
     }
 
     private int ListEnvironments(string? python)
