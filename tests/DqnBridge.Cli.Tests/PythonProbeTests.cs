@@ -1,31 +1,30 @@
-using DqnBridge.Cli.Commands;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>
-/// The Gymnasium status `envs` shows. Only Pythons that cannot start are used in this process (it embeds one
-/// interpreter at most); a Python without Gymnasium is shown by <see cref="WithoutGymnasiumTests"/> in a child process.
+/// The Gymnasium status `envs` shows for a Python that cannot be run. Run as a child process: this test process
+/// may already embed an interpreter (one process embeds one at most), and `envs` starts the one it is given.
 /// </summary>
 [TestClass]
 public sealed class PythonProbeTests
 {
     [TestMethod]
-    public void MissingPythonIsExplained()
+    public void MissingPythonIsExplainedWithTheSettingAndAVenvHint()
     {
-        var status = PythonProbe.Gymnasium("/no/such/python3");
+        var run = CliProcess.Run("envs", "--python", "/no/such/python3");
 
-        Assert.IsFalse(status.Available);
-        StringAssert.Contains(status.Detail, "tried '/no/such/python3' from the 'python' setting, but it could not be run");
-        StringAssert.Contains(status.Detail, "DQNBRIDGE_PYTHON");
-        StringAssert.Contains(status.Detail, "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt");
+        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
+        var text = string.Join(" ", (run.Output + run.Error).Split((char[])[' ', '\n', '\r', '│', '|'], StringSplitOptions.RemoveEmptyEntries));
+        StringAssert.Contains(text, "tried '/no/such/python3' from the 'python' setting, but it could not be run");
+        StringAssert.Contains(text, "DQNBRIDGE_PYTHON");
+        StringAssert.Contains(text, "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt");
     }
 
     [TestMethod]
     public void EnvsCommandListsBuiltInsAndExplainsAMissingPython()
     {
-        var run = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "envs", "--python", "/no/such/python3");
+        var run = CliProcess.Run("envs", "--python", "/no/such/python3");
 
-        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
         StringAssert.Contains(run.Output, "gymnasium");
         StringAssert.Contains(run.Output, "could not be run");
         StringAssert.Contains(run.Output, "CartPole-v1");

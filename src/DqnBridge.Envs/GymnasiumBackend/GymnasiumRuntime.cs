@@ -82,7 +82,8 @@ public static class GymnasiumRuntime
         }
         catch (PythonNotFoundException e)
         {
-            return "no usable Python was found: " + e.Message;
+            // The message already starts "No usable Python: ...".
+            return e.Message;
         }
         catch (PythonException e)
         {
