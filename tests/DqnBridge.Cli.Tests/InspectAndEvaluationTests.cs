@@ -119,7 +119,7 @@ public sealed class InspectAndEvaluationTests
         RequireGymnasium();
         if (AleVectorEnv.Unavailable("") is { } reason)
             Assert.Inconclusive(reason);
-        string folder = Path.Combine(_root, "tetris");
+        string folder = Path.Combine(_root, "tetris-inspect");
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "vectorization=ale", "--steps", "1", "--episodes", "1", "--scale", "1", "-o", folder);
         Assert.AreEqual(0, inspect.ExitCode, inspect.All);
         var stack = ReadPng(Path.Combine(folder, "ep01_step0000_obs.png"));
