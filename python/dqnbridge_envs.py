@@ -155,7 +155,8 @@ def _car_racing_wrapper(gymnasium):
     return CarRacingPreprocessing
 
 
-def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True):
+def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True,
+             frame_stack_padding="reset"):
     """One Gymnasium env with episode statistics recorded on the raw game, then our preprocessing."""
     gymnasium = _import_gymnasium(env_id)
     kwargs = dict(kwargs or {})
@@ -171,10 +172,10 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
         if training:
             env = _episodic_life_wrapper(gymnasium)(env)
             env = gymnasium.wrappers.TransformReward(env, lambda r: float(np.sign(r)))
-        env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
+        env = gymnasium.wrappers.FrameStackObservation(env, frame_stack, padding_type=frame_stack_padding)
     elif wrappers in ("carracing", "carracing_crop"):
         env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip, crop=wrappers == "carracing_crop")
-        env = gymnasium.wrappers.FrameStackObservation(env, frame_stack)
+        env = gymnasium.wrappers.FrameStackObservation(env, frame_stack, padding_type=frame_stack_padding)
     return env
 
 
@@ -248,12 +249,13 @@ class VectorDriver:
     """
 
     def __init__(self, env_id, num_envs, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4,
-                 render_mode=None, training=True, vectorization_mode="sync"):
+                 render_mode=None, training=True, vectorization_mode="sync", frame_stack_padding="reset"):
         _import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
         # partial rather than lambda: async workers are spawned, so the env factories must pickle.
-        thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+        thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
+                                    frame_stack_padding)
                   for _ in range(num_envs)]
         if vectorization_mode == "async":
             # spawn, not fork: forking the .NET host process that embeds us is unsafe.
@@ -368,8 +370,9 @@ class VectorDriver:
 class SingleDriver:
     """One environment without autoreset (the IEnv contract): reset(seed) and step(action) -> (obs, reward, terminated, truncated)."""
 
-    def __init__(self, env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True):
-        self.env = make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+    def __init__(self, env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True,
+                 frame_stack_padding="reset"):
+        self.env = make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training, frame_stack_padding)
         self.observation_space = describe_space(self.env.observation_space)
         self.action_space = describe_space(self.env.action_space)
         spec = self.env.spec

@@ -83,6 +83,9 @@ public sealed class DqnConfig
     [Description("Frames per observation for the pixel wrappers")]
     public int FrameStack { get; set; } = 4;
 
+    [Description("What fills the frame stack at an episode's start: reset (copies of the first frame, Gymnasium's default) or zero (black frames)")]
+    public FrameStackPadding FrameStackPadding { get; set; } = FrameStackPadding.Reset;
+
     [Description("Python executable whose environment has Gymnasium; empty finds python3")]
     public string Python { get; set; } = "";
 
@@ -97,6 +100,7 @@ public sealed class DqnConfig
         new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode)
         {
             CarRacingFrame = CarRacingFrame,
+            FrameStackPadding = FrameStackPadding,
             Vectorization = Vectorization.ToString().ToLowerInvariant(),
         };
 

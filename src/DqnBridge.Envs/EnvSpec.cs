@@ -31,6 +31,16 @@ public enum CarRacingFrame
     Crop,
 }
 
+/// <summary>What fills a frame stack's older slots at an episode's start (Gymnasium's FrameStackObservation padding_type).</summary>
+public enum FrameStackPadding
+{
+    /// <summary>Copies of the first frame (Gymnasium's default).</summary>
+    Reset,
+
+    /// <summary>Black (zero) frames, as DQN implementations that keep a deque of zeros do.</summary>
+    Zero,
+}
+
 /// <summary>Everything needed to make an environment (or N of them).</summary>
 /// <param name="Id">Gymnasium id, e.g. CartPole-v1 or ALE/Pong-v5.</param>
 /// <param name="NumEnvs">Number of environments in a vector env.</param>
@@ -54,6 +64,9 @@ public sealed record EnvSpec(
 {
     /// <summary>CarRacing preprocessing variant (wrappers car_racing only).</summary>
     public CarRacingFrame CarRacingFrame { get; init; } = CarRacingFrame.Resize;
+
+    /// <summary>What fills the frame stack's older slots at an episode's start (pixel wrappers only).</summary>
+    public FrameStackPadding FrameStackPadding { get; init; } = FrameStackPadding.Reset;
 
     /// <summary>"sync", "async" or "ale" (ALE's own C++ vector environment).</summary>
     public string Vectorization { get; init; } = "sync";

@@ -114,6 +114,21 @@ public sealed class InspectAndEvaluationTests
     }
 
     [TestMethod]
+    public void ZeroFrameStackPaddingShowsBlackOlderFramesAtAnEpisodeStart()
+    {
+        RequireGymnasium();
+        string folder = Path.Combine(_root, "tetris-zero-padding");
+        var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "frame_stack_padding=zero",
+            "--steps", "2", "--episodes", "1", "--scale", "1", "-o", folder);
+        Assert.AreEqual(0, inspect.ExitCode, inspect.All);
+        var first = ReadPng(Path.Combine(folder, "ep01_step0000_obs.png"));
+        var row = first.Pixels.AsSpan(1 + 60 * (first.Width + 1), first.Width);
+        Assert.IsFalse(row[..84].ContainsAnyExcept((byte)0), "the oldest frame of the first stack is black");
+        Assert.IsFalse(row[(2 * 88)..(2 * 88 + 84)].ContainsAnyExcept((byte)0), "so is the one before the newest");
+        Assert.IsTrue(row[(3 * 88)..(3 * 88 + 84)].ContainsAnyExcept((byte)0), "the newest frame is the game");
+    }
+
+    [TestMethod]
     public void AleVectorEnvironmentPadsWithBlackFramesAndTrains()
     {
         RequireGymnasium();

@@ -139,6 +139,7 @@ public sealed class PresetTests
         Assert.AreEqual(1_000_000, c.BufferSize);
         Assert.AreEqual(LossKind.Huber, c.Loss);
         Assert.IsGreaterThan(0.0, c.MaxGradNorm, "gradient clipping");
+        Assert.AreEqual(FrameStackPadding.Zero, c.FrameStackPadding, "black frames before an episode's first one");
         Assert.IsTrue(c.Tensorboard);
         Assert.IsFalse(c.AllowLargeReplay, "the memory check stays on");
         // Pong is the same preset with another id.

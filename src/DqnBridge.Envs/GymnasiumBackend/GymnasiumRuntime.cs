@@ -172,6 +172,7 @@ public static class GymnasiumRuntime
                 ["wrappers"] = WrapperName(spec),
                 ["frame_skip"] = spec.FrameSkip,
                 ["frame_stack"] = spec.FrameStack,
+                ["frame_stack_padding"] = spec.FrameStackPadding.ToString().ToLowerInvariant(),
                 ["render_mode"] = spec.RenderMode,
                 ["training"] = training,
             };
