@@ -152,16 +152,7 @@ public sealed class InspectAndEvaluationTests
         Assert.IsTrue(File.Exists(Path.Combine(_root, "tetris", "eval_curve.png")));
     }
 
-    private static string PresetPath(string name)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var path = Path.Combine(directory.FullName, "configs", name);
-            if (File.Exists(path))
-                return path;
-        }
-        throw new FileNotFoundException($"configs/{name} not found above {AppContext.BaseDirectory}");
-    }
+    private static string PresetPath(string name) => PresetTests.Preset(name);
 
     [TestMethod]
     public void EvaluateReportsMaxMeanMinAndClippedReturnsForAtari()

@@ -6,16 +6,7 @@ namespace DqnBridge.Cli.Tests;
 [TestClass]
 public sealed class LunarLanderPresetTests
 {
-    private static string Preset()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var path = Path.Combine(directory.FullName, "configs", "lunarlander.yaml");
-            if (File.Exists(path))
-                return path;
-        }
-        throw new FileNotFoundException($"configs/lunarlander.yaml not found above {AppContext.BaseDirectory}");
-    }
+    private static string Preset() => PresetTests.Preset("lunarlander.yaml");
 
     /// <summary>The settings the README's measured LunarLander result was trained with.</summary>
     [TestMethod]

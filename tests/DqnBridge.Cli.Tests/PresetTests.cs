@@ -7,7 +7,8 @@ namespace DqnBridge.Cli.Tests;
 [TestClass]
 public sealed class PresetTests
 {
-    private static string Preset(string name)
+    /// <summary>configs/NAME, found above the test binaries (the repository root).</summary>
+    internal static string Preset(string name)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
