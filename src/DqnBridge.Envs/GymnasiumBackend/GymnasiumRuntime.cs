@@ -70,7 +70,9 @@ public static class GymnasiumRuntime
         string? problem = Probe(pythonExecutable);
         if (problem is not null)
         {
-            throw new GymnasiumNotAvailableException($"{envId} needs Gymnasium, but {problem.TrimEnd('.')}. {InstallHint}");
+            // A Python that could not be used already says how to make one; the install hint is for a Python without Gymnasium.
+            string hint = problem.Contains(PythonInstallation.VenvHint, StringComparison.Ordinal) ? "" : " " + InstallHint;
+            throw new GymnasiumNotAvailableException($"{envId} needs Gymnasium, but {problem.TrimEnd('.')}.{hint}");
         }
     }
 
