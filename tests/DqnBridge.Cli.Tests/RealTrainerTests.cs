@@ -4,7 +4,7 @@ using DqnBridge.Envs;
 
 namespace DqnBridge.Cli.Tests;
 
-/// <summary>The CLI on the real DqnTrainer and Evaluator, with the corridor test environment.</summary>
+/// <summary>The CLI on the real DqnTrainer and EpisodePlayer, with the corridor test environment.</summary>
 [TestClass]
 public sealed class RealTrainerTests
 {

@@ -8,7 +8,7 @@ using DqnBridge.Python;
 namespace DqnBridge.Cli.Commands;
 
 /// <summary>
-/// Trains and evaluates with the agent layer (DqnTrainer, Evaluator) on environments made by the
+/// Trains and evaluates with the agent layer (DqnTrainer, EpisodePlayer) on environments made by the
 /// functions it is given, so the same code runs on the real environment layer and on test environments.
 /// </summary>
 public sealed class AgentBackend(

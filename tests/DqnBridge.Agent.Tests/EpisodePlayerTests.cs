@@ -4,7 +4,7 @@ using DqnBridge.Envs;
 namespace DqnBridge.Agent.Tests;
 
 [TestClass]
-public sealed class EvaluatorTests
+public sealed class EpisodePlayerTests
 {
     public TestContext TestContext { get; set; } = null!;
 
@@ -46,7 +46,9 @@ public sealed class EvaluatorTests
             }
             using var env = new CountingEnv(NativeEnvs.Create("CartPole-v1", "rgb_array"));
             int frames = 0;
-            var returns = Evaluator.Evaluate(checkpoint, env, episodes: 3, epsilon: 0.05, seed: 4, onFrame: _ => frames++);
+            using var network = Checkpoint.Load(checkpoint).LoadQNetwork();
+            var returns = EpisodePlayer.Play(network, env, episodes: 3, maxSteps: 0, epsilon: 0.05, seed: 4, onFrame: _ => frames++)
+                .Select(episode => episode.Return).ToList();
             Assert.HasCount(3, returns);
             // CartPole pays 1 per step, so the returns account for every step taken, and a frame was shown before each.
             Assert.AreEqual(env.Steps, (int)returns.Sum());
