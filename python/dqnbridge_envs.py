@@ -241,6 +241,15 @@ class StepBuffers:
         self.final_obs_rows = list(self.final_obs)
 
 
+def _replay(driver, seed, actions, action_start):
+    """driver.reset(seed), then one driver.step per row of actions (T x N, each minus action_start)."""
+    driver.reset(seed)
+    for row in np.asarray(actions, dtype=np.int64) + action_start:
+        driver.step(row)
+    driver.buffers.episode_done[:] = False
+    return driver.buffers
+
+
 class VectorDriver:
     """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
 
@@ -348,11 +357,7 @@ class VectorDriver:
         """Puts the environments back where reset(seed) and then one step per row of actions (T x N, each
         action minus action_start) left them: exact for environments whose dynamics depend only on their
         seed and the actions taken, whatever wrappers are stacked. Returns the StepBuffers, as reset does."""
-        self.reset(seed)
-        for row in np.asarray(actions, dtype=np.int64) + action_start:
-            self.step(row)
-        self.buffers.episode_done[:] = False
-        return self.buffers
+        return _replay(self, seed, actions, action_start)
 
     def render(self, index=0):
         if self.env_list is not None:
@@ -454,16 +459,21 @@ def ale_game_name(env_id):
 
 
 class AleVectorDriver:
-    """ALE's AtariVectorEnv (threads in C++) behind the VectorDriver interface, with same-step autoreset.
+    """ALE's AtariVectorEnv (threads in C++) behind VectorDriver's interface (bind, reset, step, replay), with
+    same-step autoreset and the same StepBuffers.
 
     ALE does the Atari preprocessing itself (no-op reset, frame skip with max-pool, 84x84 gray, frame stack padded
     with zeros, FIRE at reset, whole-game episodes). We ask it for raw rewards and clip them here while training,
-    so the episode returns we report are game scores.
+    so the episode returns we report are game scores. wrappers, render_mode, frame_stack_padding and
+    vectorization_mode are VectorDriver's arguments; ALE's stack always pads with zeros and it cannot render.
     """
 
-    def __init__(self, env_id, num_envs, kwargs=None, frame_skip=4, frame_stack=4, training=True):
+    def __init__(self, env_id, num_envs, kwargs=None, wrappers="atari", frame_skip=4, frame_stack=4,
+                 render_mode=None, training=True, vectorization_mode="ale", frame_stack_padding="zero"):
         from ale_py.vector_env import AtariVectorEnv
         from gymnasium.vector import AutoresetMode
+        if render_mode is not None:
+            raise ValueError("ALE's vector environment does not render; use vectorization=sync to record frames")
         gymnasium = _import_gymnasium(env_id)
         registered = dict(gymnasium.spec(env_id).kwargs) if env_id in gymnasium.registry else {}
         options = {key: registered[key] for key in ("repeat_action_probability", "full_action_space", "max_num_frames_per_episode")
@@ -472,45 +482,60 @@ class AleVectorDriver:
         options.pop("frameskip", None)
         self.envs = AtariVectorEnv(ale_game_name(env_id), num_envs, frameskip=frame_skip, stack_num=frame_stack,
                                    reward_clipping=False, autoreset_mode=AutoresetMode.SAME_STEP, **options)
+        self.env_id = env_id
         self.training = training
         self.num_envs = num_envs
         self.observation_space = describe_space(self.envs.single_observation_space)
         self.action_space = describe_space(self.envs.single_action_space)
         self.max_episode_steps = None
+        self.buffers = None
+        self.running_return = np.zeros(num_envs, dtype=np.float64)
+        self.running_length = np.zeros(num_envs, dtype=np.int64)
+
+    def bind(self, memory):
+        """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
+        space = self.envs.single_observation_space
+        self.buffers = StepBuffers(self.num_envs, space.shape, space.dtype, memory)
 
     def reset(self, seed):
+        """Resets every environment (ALE seeds env i from seed); returns the StepBuffers."""
         obs, _ = self.envs.reset(seed=seed)
-        self.obs = np.ascontiguousarray(obs)
-        self.final_obs = np.zeros_like(self.obs)
-        self.rewards = np.zeros(self.num_envs, dtype=np.float32)
-        self.terminated = np.zeros(self.num_envs, dtype=bool)
-        self.truncated = np.zeros(self.num_envs, dtype=bool)
-        self.episode_done = np.zeros(self.num_envs, dtype=bool)
-        self.episode_return = np.zeros(self.num_envs, dtype=np.float64)
-        self.episode_length = np.zeros(self.num_envs, dtype=np.int64)
-        self.running_return = np.zeros(self.num_envs, dtype=np.float64)
-        self.running_length = np.zeros(self.num_envs, dtype=np.int64)
-        self.result = (self.obs, self.final_obs, self.rewards, self.terminated, self.truncated,
-                       self.episode_done, self.episode_return, self.episode_length)
-        return self.obs
+        if self.buffers is None:
+            self.buffers = StepBuffers(self.num_envs, obs.shape[1:], obs.dtype)
+        b = self.buffers
+        b.obs[...] = obs
+        b.rewards[:] = 0
+        b.terminated[:] = False
+        b.truncated[:] = False
+        b.episode_done[:] = False
+        self.running_return[:] = 0.0
+        self.running_length[:] = 0
+        return b
 
     def step(self, actions):
+        """One step of every environment (actions: int64[N]); returns how many envs ended."""
+        b = self.buffers
         obs, rewards, terminated, truncated, infos = self.envs.step(np.asarray(actions, dtype=np.int64))
         self.running_return += rewards
         self.running_length += 1
         done = np.logical_or(terminated, truncated)
-        self.episode_done[:] = done
-        if done.any():
-            self.final_obs[done] = infos["final_obs"][done]
-            self.episode_return[done] = self.running_return[done]
-            self.episode_length[done] = self.running_length[done]
+        b.episode_done[:] = done
+        ended = int(done.sum())
+        if ended:
+            b.final_obs[done] = infos["final_obs"][done]
+            b.episode_return[done] = self.running_return[done]
+            b.episode_length[done] = self.running_length[done]
             self.running_return[done] = 0.0
             self.running_length[done] = 0
-        self.obs[:] = obs
-        self.rewards[:] = np.sign(rewards) if self.training else rewards
-        self.terminated[:] = terminated
-        self.truncated[:] = truncated
-        return self.result
+        b.obs[...] = obs
+        b.rewards[:] = np.sign(rewards) if self.training else rewards
+        b.terminated[:] = terminated
+        b.truncated[:] = truncated
+        return ended
+
+    def replay(self, seed, actions, action_start=0):
+        """As VectorDriver.replay: reset(seed), then one step per row of actions; returns the StepBuffers."""
+        return _replay(self, seed, actions, action_start)
 
     def render(self, index=0):
         raise NotImplementedError("ALE's vector environment does not render; use vectorization=sync to record frames")

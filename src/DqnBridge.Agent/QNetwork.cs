@@ -81,11 +81,14 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         return new QNetwork(NetworkKind.NatureCnn, observationShape, actionCount, [], layers, scaleBytes: true);
     }
 
+    // Held for the process: TorchSharp does not keep an implicitly converted double alive during the native call.
+    private static readonly Scalar ByteScale = 255.0.ToScalar();
+
     public override Tensor forward(Tensor observations)
     {
         if (_scaleBytes)
         {
-            using var scaled = observations.to_type(ScalarType.Float32).div_(255.0);
+            using var scaled = observations.to_type(ScalarType.Float32).div_(ByteScale);
             return _layers.forward(scaled);
         }
         if (observations.dtype != ScalarType.Float32)

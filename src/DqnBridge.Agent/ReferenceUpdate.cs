@@ -22,7 +22,9 @@ public sealed class ReferenceUpdate : IDqnUpdate
     private readonly Device _device;
     private readonly Parameter[] _parameters;
     private readonly OptimizerHelper _optimizer;
-    private readonly double _gamma;
+    // Scalars held in fields: TorchSharp does not keep an implicitly converted double alive during the native call.
+    private readonly Scalar _gamma;
+    private readonly Scalar _one = 1.0.ToScalar();
     private readonly LossKind _loss;
     private readonly bool _doubleDqn;
     private readonly double _maxGradNorm;
@@ -41,7 +43,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
             OptimizerKind.RMSprop => optim.RMSProp(_parameters, config.LearningRate, alpha: OptimizerDefaults.RmsAlpha, eps: OptimizerDefaults.RmsEpsilon),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
         };
-        _gamma = config.Gamma;
+        _gamma = config.Gamma.ToScalar();
         _loss = config.Loss;
         _doubleDqn = config.DoubleDqn;
         _maxGradNorm = config.MaxGradNorm;
@@ -66,25 +68,50 @@ public sealed class ReferenceUpdate : IDqnUpdate
             var targetMax = _doubleDqn
                 ? _targetNetwork.forward(nextObservations).gather(1, _qNetwork.forward(nextObservations).argmax(1, keepdim: true)).squeeze(1)
                 : _targetNetwork.forward(nextObservations).max(1).values;
-            tdTarget = rewards + _gamma * targetMax * (1 - dones);
+            tdTarget = rewards + _gamma * targetMax * (_one - dones);
         }
         var oldVal = _qNetwork.forward(observations).gather(1, actions).squeeze(1);
         var loss = _loss == LossKind.Mse ? mse_loss(tdTarget, oldVal) : smooth_l1_loss(tdTarget, oldVal);
 
         _optimizer.zero_grad();
         loss.backward();
-        if (_clipGradValue > 0)
+        using (WithoutCollection())
         {
-            nn.utils.clip_grad_value_(_parameters, _clipGradValue);
+            if (_clipGradValue > 0)
+            {
+                nn.utils.clip_grad_value_(_parameters, _clipGradValue);
+            }
+            if (_maxGradNorm > 0)
+            {
+                nn.utils.clip_grad_norm_(_parameters, _maxGradNorm);
+            }
+            _optimizer.step();
         }
-        if (_maxGradNorm > 0)
-        {
-            nn.utils.clip_grad_norm_(_parameters, _maxGradNorm);
-        }
-        _optimizer.step();
 
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
     }
+
+    /// <summary>
+    /// No garbage collection while torch.optim steps: TorchSharp's optimizers pass Scalars made implicitly from
+    /// doubles to native calls without keeping them alive, so a collection triggered by another thread during such
+    /// a call could finalize one in use ("Unknown scalar type", seen once in a CI run). Starting the region costs a
+    /// blocking collection per update: negligible beside a CNN step, about a quarter of an MLP reference step (the
+    /// fused path, the default there, has no such Scalars). If the runtime cannot grant the region, the step runs as before.
+    /// </summary>
+    private static NoCollectionRegion WithoutCollection() => new(GC.TryStartNoGCRegion(NoCollectionBytes));
+
+    private readonly struct NoCollectionRegion(bool started) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (started && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+        }
+    }
+
+    private const long NoCollectionBytes = 4 << 20;
 
     public void UpdateTarget(double tau)
     {
@@ -118,7 +145,12 @@ public sealed class ReferenceUpdate : IDqnUpdate
         _optimizer.load_state_dict(reader);
     }
 
-    public void Dispose() => _optimizer.Dispose();
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _gamma.Dispose();
+        _one.Dispose();
+    }
 }
 
 /// <summary>PyTorch's optimizer constants that both update paths use.</summary>

@@ -27,10 +27,10 @@ public static class EnvFactory
         {
             if (vectorizationMode == "ale")
             {
-                if (AleVectorEnv.Unavailable(spec.Python) is not { } reason)
+                if (AleVector.Unavailable(spec.Python) is not { } reason)
                 {
                     log?.Invoke($"{spec.Id}: {spec.NumEnvs} environments in ALE's C++ vector environment (vectorization ale).");
-                    return new AleVectorEnv(spec, training: true);
+                    return new GymnasiumVectorEnv(spec, training: true, "ale");
                 }
                 log?.Invoke($"{spec.Id}: ALE's vector environment is not available ({reason}); falling back to vectorization sync " +
                             "(Gymnasium's Atari wrappers: life loss ends a training episode, the frame stack repeats the first frame).");

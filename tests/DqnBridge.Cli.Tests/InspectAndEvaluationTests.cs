@@ -132,7 +132,7 @@ public sealed class InspectAndEvaluationTests
     public void AleVectorEnvironmentPadsWithBlackFramesAndTrains()
     {
         RequireGymnasium();
-        if (AleVectorEnv.Unavailable("") is { } reason)
+        if (AleVector.Unavailable("") is { } reason)
             Assert.Inconclusive(reason);
         string folder = Path.Combine(_root, "tetris-inspect");
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "vectorization=ale", "--steps", "1", "--episodes", "1", "--scale", "1", "-o", folder);

@@ -32,7 +32,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
 
     /// <param name="spec">Id, keyword arguments, wrappers, number of envs, Python.</param>
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
-    /// <param name="vectorizationMode">"sync" (one process) or "async" (one subprocess per env).</param>
+    /// <param name="vectorizationMode">"sync" (one process), "async" (one subprocess per env) or "ale" (ALE's C++ vector env, <see cref="AleVector"/>).</param>
     public GymnasiumVectorEnv(EnvSpec spec, bool training = true, string vectorizationMode = "sync")
         : this(OpenDriver(spec, training, vectorizationMode), spec.NumEnvs)
     {
@@ -73,11 +73,15 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
 
     private static GymnasiumDriver OpenDriver(EnvSpec spec, bool training, string vectorizationMode)
     {
-        if (vectorizationMode is not ("sync" or "async"))
+        if (vectorizationMode is not ("sync" or "async" or "ale"))
         {
-            throw new ArgumentException($"vectorization_mode must be sync or async, not '{vectorizationMode}'.", nameof(vectorizationMode));
+            throw new ArgumentException($"vectorization_mode must be sync, async or ale, not '{vectorizationMode}'.", nameof(vectorizationMode));
         }
-        var driver = new GymnasiumDriver(spec, "VectorDriver", training, vectorizationMode);
+        if (vectorizationMode == "ale" && !AleVector.IsAtariId(spec.Id))
+        {
+            throw new EnvCreationException(spec.Id, $"vectorization ale needs an Atari id (ALE/<Game>-v5 or <Game>NoFrameskip-v4), not '{spec.Id}'.");
+        }
+        var driver = new GymnasiumDriver(spec, vectorizationMode == "ale" ? "AleVectorDriver" : "VectorDriver", training, vectorizationMode);
         try
         {
             driver.DiscreteActionSpace();
