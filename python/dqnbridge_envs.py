@@ -241,6 +241,20 @@ class StepBuffers:
         self.final_obs_rows = list(self.final_obs)
 
 
+def _start_episodes(driver, obs):
+    """After a reset: the first observations into the driver's StepBuffers (made now when none were bound), this
+    step's results cleared. Returns the StepBuffers."""
+    if getattr(driver, "buffers", None) is None:
+        driver.buffers = StepBuffers(driver.num_envs, obs.shape[1:], obs.dtype)
+    b = driver.buffers
+    b.obs[...] = obs
+    b.rewards[:] = 0
+    b.terminated[:] = False
+    b.truncated[:] = False
+    b.episode_done[:] = False
+    return b
+
+
 def _replay(driver, seed, actions, action_start):
     """driver.reset(seed), then one driver.step per row of actions (T x N, each minus action_start)."""
     driver.reset(seed)
@@ -293,15 +307,7 @@ class VectorDriver:
             obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
         else:
             obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
-        if getattr(self, "buffers", None) is None:
-            self.buffers = StepBuffers(self.num_envs, obs.shape[1:], obs.dtype)
-        b = self.buffers
-        b.obs[...] = obs
-        b.rewards[:] = 0
-        b.terminated[:] = False
-        b.truncated[:] = False
-        b.episode_done[:] = False
-        return b
+        return _start_episodes(self, obs)
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
@@ -500,17 +506,9 @@ class AleVectorDriver:
     def reset(self, seed):
         """Resets every environment (ALE seeds env i from seed); returns the StepBuffers."""
         obs, _ = self.envs.reset(seed=seed)
-        if self.buffers is None:
-            self.buffers = StepBuffers(self.num_envs, obs.shape[1:], obs.dtype)
-        b = self.buffers
-        b.obs[...] = obs
-        b.rewards[:] = 0
-        b.terminated[:] = False
-        b.truncated[:] = False
-        b.episode_done[:] = False
         self.running_return[:] = 0.0
         self.running_length[:] = 0
-        return b
+        return _start_episodes(self, obs)
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
