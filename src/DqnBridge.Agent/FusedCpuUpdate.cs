@@ -30,7 +30,20 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly Tensor _tdTarget;
     private readonly Tensor _lossGradient;
 
+    // The written-out forward and backward pass for MLPs (null for the CNN, which goes through autograd).
+    private readonly MlpBackprop? _mlp;
+
+    /// <summary>The written-out MLP pass, when this update uses one.</summary>
+    internal MlpBackprop? WrittenOutMlpPass => _mlp;
+    private readonly List<Tensor> _layerInputs = [];
+
     public FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork)
+        : this(config, qNetwork, targetNetwork, writtenOutMlpPass: true)
+    {
+    }
+
+    /// <param name="writtenOutMlpPass">false runs an MLP's backward pass through autograd too (the test that holds the two equal).</param>
+    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass)
     {
         _qNetwork = qNetwork;
         _targetNetwork = targetNetwork;
@@ -45,6 +58,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         _discounts = zeros(config.BatchSize);
         _tdTarget = zeros(config.BatchSize);
         _lossGradient = zeros([config.BatchSize, qNetwork.ActionCount]);
+        _mlp = qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass ? new MlpBackprop(qNetwork, config.BatchSize) : null;
     }
 
     public UpdatePath Path => UpdatePath.Fused;
@@ -61,13 +75,20 @@ public sealed class FusedCpuUpdate : IDqnUpdate
 
         using var scope = NewDisposeScope();
         TdTarget(_qNetwork, _targetNetwork, batch.NextObservations, batch.Rewards, _discounts, _doubleDqn, _tdTarget);
-        var qValues = _qNetwork.forward(batch.Observations);
+        var qValues = _mlp is null ? _qNetwork.forward(batch.Observations) : _mlp.Forward(batch.Observations, _layerInputs);
         float loss = LossGradient(
             MemoryMarshal.Cast<byte, float>(qValues.bytes), MemoryMarshal.Cast<byte, float>(_tdTarget.bytes),
             MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, MemoryMarshal.Cast<byte, float>(_lossGradient.bytes));
 
-        _optimizer.ZeroGrad();
-        qValues.backward([_lossGradient]);
+        if (_mlp is null)
+        {
+            _optimizer.ZeroGrad();
+            qValues.backward([_lossGradient]);
+        }
+        else
+        {
+            _mlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
+        }
         if (_clipGradValue > 0)
         {
             _optimizer.ClipGradValue(_clipGradValue);
@@ -168,6 +189,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     public void Dispose()
     {
         _optimizer.Dispose();
+        _mlp?.Dispose();
         _discounts.Dispose();
         _tdTarget.Dispose();
         _lossGradient.Dispose();

@@ -70,6 +70,51 @@ public sealed class UpdatePathTests
         Assert.IsGreaterThan(1e-3f, moved.item<float>(), "the networks learned since the last target update (the comparison is not of untouched weights)");
     }
 
+    /// <summary>
+    /// The fused path writes an MLP's backward pass out (<see cref="MlpBackprop"/>) with the matrix products autograd
+    /// runs, in the same layouts, so after many updates the weights are equal to autograd's bit for bit: runs keep
+    /// their results whichever way the gradient is computed.
+    /// </summary>
+    [TestMethod]
+    [DataRow(128, LossKind.Mse, OptimizerKind.Adam, false, 0.0, DisplayName = "CleanRL: batch 128, MSE, Adam")]
+    [DataRow(32, LossKind.Huber, OptimizerKind.RMSprop, true, 1.0, DisplayName = "batch 32, Huber, RMSprop, Double DQN, norm clipping")]
+    [DataRow(100, LossKind.Mse, OptimizerKind.AdamW, false, 0.0, DisplayName = "batch 100 (not a multiple of 4), AdamW")]
+    public void WrittenOutMlpBackwardEqualsAutogradBitForBit(int batchSize, LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm)
+    {
+        var config = new DqnConfig { BatchSize = batchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn, MaxGradNorm = maxGradNorm };
+        set_num_threads(1);
+        random.manual_seed(5);
+        using var autogradQ = QNetwork.Mlp(4, 2, [120, 84]);
+        using var autogradTarget = autogradQ.CreateSibling();
+        using var writtenOutQ = autogradQ.CreateSibling();
+        using var writtenOutTarget = autogradQ.CreateSibling();
+        CopyWeights(autogradQ, writtenOutQ);
+        using var autograd = new FusedCpuUpdate(config, autogradQ, autogradTarget, writtenOutMlpPass: false);
+        using var writtenOut = new FusedCpuUpdate(config, writtenOutQ, writtenOutTarget, writtenOutMlpPass: true);
+        Assert.IsTrue(writtenOut.WrittenOutMlpPass!.SumsBiasGradientsInManagedCode, "libtorch's column-sum order was reproduced (else the bias sums fall back to libtorch, slower)");
+        autograd.UpdateTarget(1.0);
+        writtenOut.UpdateTarget(1.0);
+
+        using var batch = new DqnBatch(batchSize, [4], ScalarType.Float32);
+        var rng = new SeededRandom(11);
+        for (int update = 0; update < Updates; update++)
+        {
+            FillBatch(batch, rng);
+            Assert.AreEqual(autograd.Step(batch, withStatistics: true), writtenOut.Step(batch, withStatistics: true), $"loss and mean Q at update {update}");
+            if (update % 50 == 25)
+            {
+                autograd.UpdateTarget(1.0);
+                writtenOut.UpdateTarget(1.0);
+            }
+        }
+
+        foreach (var (expected, actual) in autogradQ.parameters().Zip(writtenOutQ.parameters()))
+        {
+            CollectionAssert.AreEqual(expected.data<float>().ToArray(), actual.data<float>().ToArray(), "weights after the updates");
+            CollectionAssert.AreEqual(expected.grad!.data<float>().ToArray(), actual.grad!.data<float>().ToArray(), "last gradient");
+        }
+    }
+
     [TestMethod]
     public void AutoPicksTheFusedPathForCpuMlpsOnly()
     {
