@@ -58,7 +58,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         _discounts = zeros(config.BatchSize);
         _tdTarget = zeros(config.BatchSize);
         _lossGradient = zeros([config.BatchSize, qNetwork.ActionCount]);
-        _mlp = qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass ? new MlpBackprop(qNetwork, config.BatchSize) : null;
+        _mlp = qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass ? new MlpBackprop(qNetwork) : null;
     }
 
     public UpdatePath Path => UpdatePath.Fused;
