@@ -254,7 +254,7 @@ public sealed class BenchmarkShardingTests
                 OnProgress = p =>
                 {
                     events.OnProgress(p);
-                    if (p.Step >= config.TotalTimesteps / 2)
+                    if (p.GlobalStep >= config.TotalTimesteps / 2)
                         interrupt.Cancel();
                 },
             }, interrupt.Token);

@@ -1,3 +1,4 @@
+using DqnBridge.Agent;
 using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Tests;
@@ -94,8 +95,8 @@ public sealed class OutputTests
 [TestClass]
 public sealed class ProgressViewTests
 {
-    private static readonly ProgressSnapshot[] Snapshots =
-        [new(1000, 4000, 2500, null, 0.9), new(2000, 4000, 2600, 21.5, 0.5), new(4000, 4000, 2700, 180.25, 0.05)];
+    private static readonly TrainingProgress[] Snapshots =
+        [new(1000, 4000, 2500, double.NaN, 0.9, 0), new(2000, 4000, 2600, 21.5, 0.5, 3), new(4000, 4000, 2700, 180.25, 0.05, 9)];
 
     [TestMethod]
     public void PlainOutputPrintsOneLinePerInterval()

@@ -42,7 +42,7 @@ public sealed class PresetTests
     public void AtariPresetMatchesTheAtariFamilyDefaults()
     {
         var config = ConfigLoader.Resolve(Preset("cleanrl-atari.yaml"), []);
-        var family = EnvFamilies.CleanRlAtari(config.EnvId);
+        var family = EnvFamilies.DefaultsFor(config.EnvId);
         family.ExpName = config.ExpName;
 
         Assert.AreEqual(ConfigLoader.ToYaml(family), ConfigLoader.ToYaml(config));
