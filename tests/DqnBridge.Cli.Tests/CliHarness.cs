@@ -1,4 +1,3 @@
-using DqnBridge.Cli.Commands;
 using Spectre.Console;
 
 namespace DqnBridge.Cli.Tests;

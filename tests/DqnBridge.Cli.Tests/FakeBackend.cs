@@ -1,8 +1,3 @@
-using DqnBridge.Agent;
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
-using DqnBridge.Envs;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>
