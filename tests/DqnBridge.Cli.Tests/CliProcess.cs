@@ -4,10 +4,13 @@ using System.Text;
 
 namespace DqnBridge.Cli.Tests;
 
-/// <summary>What a finished dqnbridge process printed, and its exit code.</summary>
+/// <summary>What a finished dqnbridge run (in-process or a child process) printed, and its exit code.</summary>
 internal sealed record CliOutput(int ExitCode, string Output, string Error)
 {
     public string All => Output + Error;
+
+    /// <summary>.NET stack trace lines look like "   at Namespace.Type.Method(...)".</summary>
+    public bool HasStackTrace => All.Contains("   at ", StringComparison.Ordinal);
 
     /// <summary>Lines that come from libraries rather than from dqnbridge: libtorch, SDL, ALSA, pygame, Python warnings.</summary>
     public IReadOnlyList<string> ForeignLines() =>

@@ -4,7 +4,7 @@ namespace DqnBridge.Cli.Tests;
 [TestClass]
 public sealed class UsageErrorTests : RunsFolderTest
 {
-    private CliRun ExpectUsageError(FakeBackend backend, params string[] args)
+    private CliOutput ExpectUsageError(FakeBackend backend, params string[] args)
     {
         var run = CliRun.Invoke(backend, args[0] == "evaluate" ? args : [.. args, RunsDir]);
         Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, string.Join(" ", args) + ": " + run.All);
