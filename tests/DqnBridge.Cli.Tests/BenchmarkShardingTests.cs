@@ -1,26 +1,13 @@
-using System.Diagnostics;
-using DqnBridge.Agent;
 using DqnBridge.Cli.Benchmarking;
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
-using DqnBridge.Envs;
 
 namespace DqnBridge.Cli.Tests;
 
 [TestClass]
-public sealed class BenchmarkShardingTests
+public sealed class BenchmarkShardingTests : RunsFolderTest
 {
-    private string _root = "";
-
-    [TestInitialize]
-    public void MakeFolder() => _root = Directory.CreateTempSubdirectory("dqnbridge-bench-").FullName;
-
-    [TestCleanup]
-    public void RemoveFolder() => Directory.Delete(_root, recursive: true);
-
     private static readonly string[] Grid = ["--envs", "CartPole-v1", "Acrobot-v1", "--seeds", "1", "2", "3"];
 
-    private string[] Benchmark(string folder, params string[] extra) => ["benchmark", .. Grid, "-o", folder, .. extra, "total_timesteps=2000", $"runs_dir={_root}"];
+    private string[] Benchmark(string folder, params string[] extra) => ["benchmark", .. Grid, "-o", folder, .. extra, "total_timesteps=2000", RunsDir];
 
     /// <summary>results.csv without the columns that depend on the machine and the moment (steps/s, wall time, host).</summary>
     private static List<string> Deterministic(string resultsCsv) =>
@@ -46,10 +33,10 @@ public sealed class BenchmarkShardingTests
     [TestMethod]
     public void ShardsThenMergeGiveTheUnshardedResults()
     {
-        var whole = Path.Combine(_root, "whole");
+        var whole = Path.Combine(Runs, "whole");
         Assert.AreEqual(ExitCodes.Ok, CliRun.Invoke(new FakeBackend(), Benchmark(whole)).ExitCode);
 
-        var sharded = Path.Combine(_root, "sharded");
+        var sharded = Path.Combine(Runs, "sharded");
         var trained = new List<int>();
         for (var k = 1; k <= 4; k++)
         {
@@ -72,7 +59,7 @@ public sealed class BenchmarkShardingTests
     [TestMethod]
     public void AnInterruptedShardResubmittedRunsOnlyItsMissingCells()
     {
-        var folder = Path.Combine(_root, "bench");
+        var folder = Path.Combine(Runs, "bench");
         // The second cell is interrupted half way (as a preempted job would be): the first has its result, the second a run without one.
         var interrupted = CliRun.Invoke(new InterruptCall(new FakeBackend(), call: 2), Benchmark(folder));
         Assert.AreEqual(ExitCodes.Cancelled, interrupted.ExitCode, interrupted.All);
@@ -98,7 +85,7 @@ public sealed class BenchmarkShardingTests
         StringAssert.Contains(resubmitted.Output, "removing the unfinished run of an earlier attempt");
         Assert.AreEqual(firstResult, File.ReadAllText(Path.Combine(folder, "CartPole-v1__seed_1", CellResult.FileName)));
 
-        var whole = Path.Combine(_root, "whole");
+        var whole = Path.Combine(Runs, "whole");
         Assert.AreEqual(ExitCodes.Ok, CliRun.Invoke(new FakeBackend(), Benchmark(whole)).ExitCode);
         CollectionAssert.AreEqual(Deterministic(Path.Combine(whole, "results.csv")), Deterministic(Path.Combine(folder, "results.csv")));
     }
@@ -106,7 +93,7 @@ public sealed class BenchmarkShardingTests
     [TestMethod]
     public void ShardsOfAnotherGridAndShardsWithoutAFolderAreStopped()
     {
-        var folder = Path.Combine(_root, "bench");
+        var folder = Path.Combine(Runs, "bench");
         Assert.AreEqual(ExitCodes.Ok, CliRun.Invoke(new FakeBackend(), Benchmark(folder, "--shard", "1/3")).ExitCode);
 
         var backend = new FakeBackend();
@@ -119,7 +106,7 @@ public sealed class BenchmarkShardingTests
         Assert.AreEqual(ExitCodes.UsageError, noFolder.ExitCode);
         StringAssert.Contains(noFolder.Error, "--shard needs -o FOLDER");
 
-        var notABenchmark = CliRun.Invoke(new FakeBackend(), "benchmark", "merge", _root);
+        var notABenchmark = CliRun.Invoke(new FakeBackend(), "benchmark", "merge", Runs);
         Assert.AreEqual(ExitCodes.RuntimeError, notABenchmark.ExitCode);
         StringAssert.Contains(notABenchmark.Error, "has no benchmark.json");
         Assert.IsFalse(notABenchmark.HasStackTrace, notABenchmark.All);
@@ -134,7 +121,7 @@ public sealed class BenchmarkShardingTests
         CollectionAssert.AreEqual(new[] { -86.66, -86.72, -91.62 }, cleanRl.For("Acrobot-v1").ToArray());
         CollectionAssert.AreEqual(new[] { -200.0, -200.0, -199.04 }, cleanRl.For("MountainCar-v0").ToArray());
 
-        var mine = Path.Combine(_root, "mine.csv");
+        var mine = Path.Combine(Runs, "mine.csv");
         File.WriteAllText(mine, "# comment\nseed,env_id,return\n1,CartPole-v1,50\n2,CartPole-v1,\"60.5\"\n");
         CollectionAssert.AreEqual(new[] { 50.0, 60.5 }, Baseline.Load(mine).For("CartPole-v1").ToArray());
 
@@ -144,7 +131,7 @@ public sealed class BenchmarkShardingTests
         File.WriteAllText(mine, "env,seed,return\n");
         StringAssert.Contains(Assert.ThrowsExactly<CliException>(() => Baseline.Load(mine)).Message, "env_id, seed and return");
 
-        var folder = Path.Combine(_root, "bench");
+        var folder = Path.Combine(Runs, "bench");
         File.WriteAllText(mine, "env_id,seed,return\nCartPole-v1,1,1000\nCartPole-v1,2,1001\nCartPole-v1,3,1002\n");
         var run = CliRun.Invoke(new FakeBackend(), Benchmark(folder, "--baseline", mine));
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
@@ -161,22 +148,18 @@ public sealed class BenchmarkShardingTests
     public void ProcessesShardedKilledAndResubmittedGiveTheUnshardedResults()
     {
         string[] grid = ["--envs", "CartPole-v1", "--seeds", "1", "2", "3"];
-        string[] tiny = ["total_timesteps=2000", "learning_starts=500", "backend=native", "tensorboard=false", "checkpoint_frequency=0", $"runs_dir={_root}"];
-        var whole = Path.Combine(_root, "whole");
-        var sharded = Path.Combine(_root, "sharded");
+        string[] tiny = ["total_timesteps=2000", "learning_starts=500", "backend=native", "tensorboard=false", "checkpoint_frequency=0", RunsDir];
+        var whole = Path.Combine(Runs, "whole");
+        var sharded = Path.Combine(Runs, "sharded");
 
         Assert.AreEqual(0, Dqnbridge(["benchmark", .. grid, "-o", whole, .. tiny]).ExitCode);
 
         // Shard 1/2 owns cells 1 and 3: kill it once cell 1 has its result, while cell 3 may be training.
-        using (var first = Start(["benchmark", .. grid, "-o", sharded, "--shard", "1/2", .. tiny]))
+        using (var first = CliProcess.Start(CliProcess.WithoutPython, ["benchmark", .. grid, "-o", sharded, "--shard", "1/2", .. tiny]))
         {
-            string? line;
-            while ((line = first.StandardOutput.ReadLine()) is not null && !line.StartsWith("cell 1 (CartPole-v1 seed 1): last-100", StringComparison.Ordinal))
-            {
-            }
-            Assert.IsNotNull(line, "shard 1/2 finished its first cell");
-            first.Kill(entireProcessTree: true);
-            first.WaitForExit();
+            first.WaitUntil(() => first.Output.Contains("\ncell 1 (CartPole-v1 seed 1): last-100", StringComparison.Ordinal), TimeSpan.FromMinutes(10),
+                "the result of shard 1/2's first cell");
+            first.Kill();
         }
         // Cell 3 may or may not have ended before the kill landed; whatever has a result must be kept, the rest trained.
         var kept = new[] { 1, 3 }.Where(seed => File.Exists(Path.Combine(sharded, $"CartPole-v1__seed_{seed}", CellResult.FileName)))
@@ -206,7 +189,7 @@ public sealed class BenchmarkShardingTests
         {
             // Every episode of every cell is the same, but for its wall time (the last column).
             static List<string> Episodes(string folder, int seed) =>
-                [.. File.ReadAllLines(Path.Combine(folder, $"CartPole-v1__seed_{seed}", "run", "episodes.csv")).Select(l => l[..l.LastIndexOf(',')])];
+                EpisodesWithoutWallTime(Path.Combine(folder, $"CartPole-v1__seed_{seed}", "run", "episodes.csv"));
             CollectionAssert.AreEqual(Episodes(whole, seed), Episodes(sharded, seed), $"seed {seed}");
         }
         var row = Csv.ParseLine(File.ReadAllLines(Path.Combine(sharded, "results.csv"))[1]);
@@ -215,25 +198,7 @@ public sealed class BenchmarkShardingTests
         Assert.AreEqual(Environment.MachineName, row[9]);
     }
 
-    private static Process Start(string[] args)
-    {
-        var exe = Path.Combine(AppContext.BaseDirectory, "dqnbridge.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(exe);
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        info.Environment["DQNBRIDGE_PYTHON"] = "";
-        return Process.Start(info)!;
-    }
-
-    private static (int ExitCode, string Output, string Error) Dqnbridge(string[] args)
-    {
-        using var process = Start(args);
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.Result);
-    }
+    private static CliOutput Dqnbridge(string[] args) => CliProcess.Run(CliProcess.WithoutPython, args);
 
     /// <summary>Cancels the <paramref name="call"/>-th training half way through, as a Ctrl+C or SIGTERM would.</summary>
     private sealed class InterruptCall(ITrainingBackend inner, int call) : ITrainingBackend
@@ -254,7 +219,7 @@ public sealed class BenchmarkShardingTests
                 OnProgress = p =>
                 {
                     events.OnProgress(p);
-                    if (p.Step >= config.TotalTimesteps / 2)
+                    if (p.GlobalStep >= config.TotalTimesteps / 2)
                         interrupt.Cancel();
                 },
             }, interrupt.Token);

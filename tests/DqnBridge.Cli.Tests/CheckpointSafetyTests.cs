@@ -1,45 +1,18 @@
-using DqnBridge.Agent;
-using DqnBridge.Cli.Commands;
-using DqnBridge.Envs;
 using static TorchSharp.torch;
 
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>Checkpoints a crash left half-swapped, evaluate's checks, episodes.csv's format and step counting, on the real trainer.</summary>
 [TestClass]
-public sealed class CheckpointSafetyTests
+public sealed class CheckpointSafetyTests : RunsFolderTest
 {
-    private string _runs = "";
-
-    [TestInitialize]
-    public void MakeRunsFolder() => _runs = Directory.CreateTempSubdirectory("dqnbridge-safety-").FullName;
-
-    [TestCleanup]
-    public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
-
-    private static AgentBackend Backend(Func<IEnv>? makeEnv = null, Action<CorridorVectorEnv>? made = null) => new(
-        spec =>
-        {
-            var envs = new CorridorVectorEnv(spec.NumEnvs);
-            made?.Invoke(envs);
-            return envs;
-        },
-        spec => makeEnv?.Invoke() ?? new CorridorEnv(),
-        _ => [new BackendStatus("test", true, "corridor only")],
-        _ => [new EnvironmentListing("Corridor-v0", "test", "Discrete(2)", "")]);
-
-    private string[] ShortRun(string runName, long steps = 1500) =>
-    [
-        "--env", "Corridor-v0", $"total_timesteps={steps}", "learning_starts=200", "buffer_size=2000", "batch_size=32",
-        "train_frequency=1", "target_network_frequency=100", "exploration_fraction=0.3", "learning_rate=1e-3",
-        "hidden_sizes=[32]", "tensorboard=false", $"runs_dir={_runs}", "--run-name", runName,
-    ];
+    private string[] ShortRun(string runName, long steps = 1500) => [.. Corridor.ShortRun(steps), "tensorboard=false", RunsDir, "--run-name", runName];
 
     private string Train(string runName, long steps = 1500)
     {
-        var run = CliRun.Invoke(Backend(), ShortRun(runName, steps));
+        var run = CliRun.Invoke(Corridor.Backend(), ShortRun(runName, steps));
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
-        return Path.Combine(_runs, runName);
+        return Path.Combine(Runs, runName);
     }
 
     [TestMethod]
@@ -52,14 +25,14 @@ public sealed class CheckpointSafetyTests
         var stale = Directory.CreateDirectory(Path.Combine(checkpoints, "latest.tmp-99999")).FullName;
         File.WriteAllText(Path.Combine(stale, "replay.bin"), "half written");
 
-        var evaluate = CliRun.Invoke(Backend(), "evaluate", run, "-n", "2");
+        var evaluate = CliRun.Invoke(Corridor.Backend(), "evaluate", run, "-n", "2");
         Assert.AreEqual(ExitCodes.Ok, evaluate.ExitCode, evaluate.All);
         StringAssert.Contains(evaluate.Output, "latest.old");
         StringAssert.Contains(evaluate.Output, "the newest complete one");
 
         foreach (var target in new[] { run, Path.Combine(checkpoints, "latest") })
         {
-            var resume = CliRun.Invoke(Backend(), "resume", target);
+            var resume = CliRun.Invoke(Corridor.Backend(), "resume", target);
             Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, $"{target}: {resume.All}");
             Assert.IsTrue(File.Exists(Path.Combine(checkpoints, "latest", Checkpoint.ManifestFile)), "the resumed run saves latest again");
             Directory.Move(Path.Combine(checkpoints, "latest"), Path.Combine(checkpoints, "latest.old"));
@@ -78,7 +51,7 @@ public sealed class CheckpointSafetyTests
         Directory.Move(Path.Combine(checkpoints, "latest"), Path.Combine(checkpoints, "latest.tmp-4242"));
         Directory.Move(Path.Combine(older, "checkpoints", "latest"), Path.Combine(checkpoints, "latest"));
 
-        var resume = CliRun.Invoke(Backend(), "resume", run);
+        var resume = CliRun.Invoke(Corridor.Backend(), "resume", run);
 
         Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, resume.All);
         StringAssert.Contains(resume.Output, "latest.tmp-4242' (step 3,000)");
@@ -89,20 +62,13 @@ public sealed class CheckpointSafetyTests
     [TestMethod]
     public void ResumeWarnsWhenEpisodesCsvLacksEpisodesAndKeepsOneLineEnding()
     {
-        var overrides = ShortRun("cut", 3000)[2..^2];
-        var config = Config.ConfigLoader.Resolve(null, overrides, "Corridor-v0");
-        var runDirectory = Path.Combine(_runs, "cut");
-        using (var cancel = new CancellationTokenSource())
-        using (var envs = new CorridorVectorEnv(1))
-        using (var trainer = new DqnTrainer(config, envs, runDirectory, new CancelAfterEpisodes(cancel, 40)))
-        {
-            Assert.IsTrue(trainer.Train(cancel.Token).Cancelled);
-        }
+        var runDirectory = Path.Combine(Runs, "cut");
+        Corridor.TrainAndStopAfter(40, runDirectory, 3000, "tensorboard=false", RunsDir);
         var csv = Path.Combine(runDirectory, "episodes.csv");
         var lines = File.ReadAllLines(csv);
         File.WriteAllText(csv, string.Concat(lines.Take(31).Select(line => line + "\r\n")));
 
-        var resume = CliRun.Invoke(Backend(), "resume", runDirectory);
+        var resume = CliRun.Invoke(Corridor.Backend(), "resume", runDirectory);
 
         Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, resume.All);
         StringAssert.Contains(resume.Output, $"lists 30 episodes but the checkpoint counts {lines.Length - 1}: episodes 31 to {lines.Length - 1}");
@@ -115,19 +81,12 @@ public sealed class CheckpointSafetyTests
     [TestMethod]
     public void ResumeOfAnEmptiedEpisodesCsvWritesItsHeaderAgain()
     {
-        var overrides = ShortRun("emptied", 3000)[2..^2];
-        var config = Config.ConfigLoader.Resolve(null, overrides, "Corridor-v0");
-        var runDirectory = Path.Combine(_runs, "emptied");
-        using (var cancel = new CancellationTokenSource())
-        using (var envs = new CorridorVectorEnv(1))
-        using (var trainer = new DqnTrainer(config, envs, runDirectory, new CancelAfterEpisodes(cancel, 40)))
-        {
-            Assert.IsTrue(trainer.Train(cancel.Token).Cancelled);
-        }
+        var runDirectory = Path.Combine(Runs, "emptied");
+        Corridor.TrainAndStopAfter(40, runDirectory, 3000, "tensorboard=false", RunsDir);
         var csv = Path.Combine(runDirectory, "episodes.csv");
         File.WriteAllText(csv, "");
 
-        var resume = CliRun.Invoke(Backend(), "resume", runDirectory);
+        var resume = CliRun.Invoke(Corridor.Backend(), "resume", runDirectory);
 
         Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, resume.All);
         StringAssert.Contains(resume.Output, "lists 0 episodes but the checkpoint counts");
@@ -135,32 +94,17 @@ public sealed class CheckpointSafetyTests
         Assert.IsGreaterThan(40L, TrainingRun.ReadEpisodes(csv).First().Episode, "the rows after the checkpoint follow");
     }
 
-    private sealed class CancelAfterEpisodes(CancellationTokenSource cancel, int episodes) : ITrainingObserver
-    {
-        private int _seen;
-
-        public void OnEpisode(EpisodeRecord e)
-        {
-            if (++_seen >= episodes)
-                cancel.Cancel();
-        }
-
-        public void OnProgress(TrainingProgress p)
-        {
-        }
-    }
-
     [TestMethod]
     public void EvaluateRefusesACheckpointThatDoesNotFitTheEnvironment()
     {
         var run = Train("fit");
 
-        var wrongActions = CliRun.Invoke(Backend(() => new ReshapedCorridor(actions: 3)), "evaluate", run);
+        var wrongActions = CliRun.Invoke(Corridor.Backend(() => new ReshapedCorridor(actions: 3)), "evaluate", run);
         Assert.AreEqual(ExitCodes.RuntimeError, wrongActions.ExitCode, wrongActions.All);
         StringAssert.Contains(wrongActions.Error, "2 actions");
         StringAssert.Contains(wrongActions.Error, "Discrete(3)");
 
-        var wrongShape = CliRun.Invoke(Backend(() => new ReshapedCorridor(observationLength: 7)), "evaluate", run);
+        var wrongShape = CliRun.Invoke(Corridor.Backend(() => new ReshapedCorridor(observationLength: 7)), "evaluate", run);
         Assert.AreEqual(ExitCodes.RuntimeError, wrongShape.ExitCode, wrongShape.All);
         StringAssert.Contains(wrongShape.Error, "Box(shape=(7)");
         foreach (var refused in new[] { wrongActions, wrongShape })
@@ -175,7 +119,7 @@ public sealed class CheckpointSafetyTests
     {
         var config = Config.ConfigLoader.Resolve(null, ["hidden_sizes=[8]", "batch_size=4", "buffer_size=8"], "Corridor-v0");
         var space = BoxSpace.Uniform([CorridorEnv.Length], ElementType.Float32, 0, 1);
-        var directory = Path.Combine(_runs, "diverged", "checkpoints", "latest");
+        var directory = Path.Combine(Runs, "diverged", "checkpoints", "latest");
         using (var network = QNetwork.Create(config, space, 2))
         {
             using (no_grad())
@@ -190,7 +134,7 @@ public sealed class CheckpointSafetyTests
             });
         }
 
-        var run = CliRun.Invoke(Backend(), "evaluate", directory);
+        var run = CliRun.Invoke(Corridor.Backend(), "evaluate", directory);
 
         Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
         StringAssert.Contains(run.Error, "NaN or infinite weights");
@@ -201,11 +145,11 @@ public sealed class CheckpointSafetyTests
     public void TotalTimestepsCountsVectorStepsAsCleanRl()
     {
         CorridorVectorEnv? made = null;
-        var run = CliRun.Invoke(Backend(made: envs => made = envs), [.. ShortRun("vector", 600), "num_envs=3"]);
+        var run = CliRun.Invoke(Corridor.Backend(made: envs => made = envs), [.. ShortRun("vector", 600), "num_envs=3"]);
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
         Assert.AreEqual(600L, made!.VectorSteps, "total_timesteps steps of the vector env, each advancing all 3 environments");
-        var episodes = TrainingRun.ReadEpisodes(Path.Combine(_runs, "vector", "episodes.csv"));
+        var episodes = TrainingRun.ReadEpisodes(Path.Combine(Runs, "vector", "episodes.csv"));
         Assert.IsGreaterThan(600, episodes.Sum(e => e.Length), "more environment steps than vector steps");
         Assert.IsLessThanOrEqualTo(599L, episodes.Max(e => e.GlobalStep));
     }

@@ -1,16 +1,13 @@
-using DqnBridge.Cli.Commands;
 using Spectre.Console;
 
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>Runs dqnbridge in-process with captured, non-interactive output.</summary>
-internal sealed record CliRun(int ExitCode, string Output, string Error)
+internal static class CliRun
 {
-    public string All => Output + Error;
+    public static CliOutput Invoke(ITrainingBackend backend, params string[] args) => Invoke(backend, CancellationToken.None, args);
 
-    public static CliRun Invoke(ITrainingBackend backend, params string[] args) => Invoke(backend, CancellationToken.None, args);
-
-    public static CliRun Invoke(ITrainingBackend backend, CancellationToken cancellation, params string[] args)
+    public static CliOutput Invoke(ITrainingBackend backend, CancellationToken cancellation, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -24,9 +21,6 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         console.Profile.Width = 200;
         var app = new CliApp(backend, console, output, error) { PlainProgressInterval = TimeSpan.Zero };
         var code = app.Run(args, cancellation);
-        return new CliRun(code, output.ToString(), error.ToString());
+        return new CliOutput(code, output.ToString(), error.ToString());
     }
-
-    /// <summary>.NET stack trace lines look like "   at Namespace.Type.Method(...)".</summary>
-    public bool HasStackTrace => All.Contains("   at ", StringComparison.Ordinal);
 }

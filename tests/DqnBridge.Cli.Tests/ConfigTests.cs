@@ -1,7 +1,3 @@
-using DqnBridge.Agent;
-using DqnBridge.Cli.Config;
-using DqnBridge.Envs;
-
 namespace DqnBridge.Cli.Tests;
 
 [TestClass]

@@ -1,7 +1,59 @@
 using System.Runtime.InteropServices;
-using DqnBridge.Envs;
 
 namespace DqnBridge.Cli.Tests;
+
+/// <summary>The CLI on the real trainer and evaluator with corridors (Corridor-v0) as its only environments.</summary>
+internal static class Corridor
+{
+    /// <param name="makeEnv">The single environment evaluate plays (default: a corridor).</param>
+    /// <param name="made">Told each vector environment training makes.</param>
+    public static AgentBackend Backend(Func<IEnv>? makeEnv = null, Action<CorridorVectorEnv>? made = null) => new(
+        spec =>
+        {
+            var envs = spec.Id == "Corridor-v0" ? new CorridorVectorEnv(spec.NumEnvs) : throw new ArgumentException($"Unknown environment '{spec.Id}'");
+            made?.Invoke(envs);
+            return envs;
+        },
+        spec => makeEnv?.Invoke() ?? new CorridorEnv(),
+        _ => [new BackendStatus("test", true, "corridor only")],
+        _ => [new EnvironmentListing("Corridor-v0", "test", "Discrete(2)", "")]);
+
+    /// <summary>Settings a DQN learns the corridor with, for <paramref name="steps"/> steps.</summary>
+    public static string[] ShortRun(long steps) =>
+    [
+        "--env", "Corridor-v0", $"total_timesteps={steps}", "learning_starts=200", "buffer_size=2000", "batch_size=32",
+        "train_frequency=1", "target_network_frequency=100", "exploration_fraction=0.3", "learning_rate=1e-3",
+        "hidden_sizes=[32]",
+    ];
+
+    /// <summary>
+    /// Trains <see cref="ShortRun"/> plus <paramref name="overrides"/> in <paramref name="runDirectory"/> with the trainer
+    /// itself (no CLI) and cancels it after <paramref name="episodes"/> episodes, as Ctrl+C would: a checkpoint to resume.
+    /// </summary>
+    public static void TrainAndStopAfter(int episodes, string runDirectory, long steps, params string[] overrides)
+    {
+        var config = ConfigLoader.Resolve(null, [.. ShortRun(steps)[2..], .. overrides], "Corridor-v0");
+        using var cancel = new CancellationTokenSource();
+        using var envs = new CorridorVectorEnv(config.NumEnvs);
+        using var trainer = new DqnTrainer(config, envs, runDirectory, new CancelAfterEpisodes(cancel, episodes));
+        Assert.IsTrue(trainer.Train(cancel.Token).Cancelled);
+    }
+
+    private sealed class CancelAfterEpisodes(CancellationTokenSource cancel, int episodes) : ITrainingObserver
+    {
+        private int _seen;
+
+        public void OnEpisode(EpisodeRecord e)
+        {
+            if (++_seen >= episodes)
+                cancel.Cancel();
+        }
+
+        public void OnProgress(TrainingProgress p)
+        {
+        }
+    }
+}
 
 /// <summary>
 /// A tiny test environment: walk right along a corridor of <see cref="Length"/> cells to earn 1; each step

@@ -1,8 +1,3 @@
-using DqnBridge.Agent;
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
-using DqnBridge.Envs;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>
@@ -43,7 +38,7 @@ internal sealed class FakeBackend : ITrainingBackend
                 return Finish(runDirectory, step - episodeLength, cancelled: true);
             var episodicReturn = config.Seed + 100.0 * step / config.TotalTimesteps;
             events.OnEpisode(new EpisodeRecord(step, step / episodeLength, episodicReturn, episodeLength, 0.05, step / 1000.0));
-            events.OnProgress(new ProgressSnapshot(step, config.TotalTimesteps, 1000, episodicReturn, 0.05));
+            events.OnProgress(new TrainingProgress(step, config.TotalTimesteps, 1000, episodicReturn, 0.05, step / episodeLength));
         }
         return Finish(runDirectory, config.TotalTimesteps, cancelled: false);
     }

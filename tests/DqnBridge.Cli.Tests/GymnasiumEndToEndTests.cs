@@ -1,7 +1,4 @@
 using System.Globalization;
-using DqnBridge.Agent;
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Config;
 
 namespace DqnBridge.Cli.Tests;
 
@@ -11,16 +8,8 @@ namespace DqnBridge.Cli.Tests;
 /// A few hundred steps each with a few dozen updates, so the Nature CNN trains on the pixel ones.
 /// </summary>
 [TestClass]
-public sealed class GymnasiumEndToEndTests
+public sealed class GymnasiumEndToEndTests : RunsFolderTest
 {
-    private string _runs = "";
-
-    [TestInitialize]
-    public void MakeRunsFolder() => _runs = Directory.CreateTempSubdirectory("dqnbridge-e2e-").FullName;
-
-    [TestCleanup]
-    public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
-
     [TestMethod]
     public void LunarLanderTrainsThroughTheBridge()
     {
@@ -43,7 +32,7 @@ public sealed class GymnasiumEndToEndTests
 
         CheckOutputs(run, "CarRacing-v3", totalTimesteps: 100);
         var config = ConfigLoader.Resolve(Path.Combine(run, TrainingRun.ConfigFile), []);
-        Assert.AreEqual("CarRacing", EnvWrappersName(config));
+        Assert.AreEqual(EnvWrappers.CarRacing, config.Wrappers);
         Assert.IsFalse(Convert.ToBoolean(config.EnvKwargs["continuous"], CultureInfo.InvariantCulture), "discrete actions");
         Assert.AreEqual(NetworkKind.NatureCnn, config.Network);
     }
@@ -61,25 +50,22 @@ public sealed class GymnasiumEndToEndTests
 
         CheckOutputs(run, "ALE/Tetris-v5", totalTimesteps: 240);
         var config = ConfigLoader.Resolve(Path.Combine(run, TrainingRun.ConfigFile), []);
-        Assert.AreEqual("Atari", EnvWrappersName(config));
+        Assert.AreEqual(EnvWrappers.Atari, config.Wrappers);
         Assert.AreEqual(NetworkKind.NatureCnn, config.Network);
     }
-
-    private static string EnvWrappersName(DqnConfig config) => config.Wrappers.ToString();
 
     /// <summary>Trains <paramref name="envId"/> with its family's defaults and <paramref name="overrides"/>; returns the run folder.</summary>
     private string Train(string envId, params string[] overrides)
     {
         // The interpreter comes from DQNBRIDGE_PYTHON (as set for the suite), so config.yaml must record it.
-        var run = CliProcess.Run(new Dictionary<string, string?> { ["DQNBRIDGE_PYTHON"] = TestPython.Embedded },
-            ["--env", envId, .. overrides, $"runs_dir={_runs}", "--run-name", "e2e"]);
+        var run = CliProcess.Run(CliProcess.WithSuitePython, ["--env", envId, .. overrides, RunsDir, "--run-name", "e2e"]);
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
         StringAssert.Contains(run.All, $"{envId}: Gymnasium from");
         StringAssert.Contains(run.Output, "Training finished.");
         CollectionAssert.AreEqual(Array.Empty<string>(), run.ForeignLines().ToArray(),
             "only dqnbridge's own lines are printed:\n" + run.All);
-        return Path.Combine(_runs, "e2e");
+        return Path.Combine(Runs, "e2e");
     }
 
     private static List<EpisodeRecord> CheckOutputs(string run, string envId, long totalTimesteps)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>
@@ -9,99 +7,46 @@ namespace DqnBridge.Cli.Tests;
 /// Inconclusive when that Python lacks Gymnasium (or Box2D for LunarLander).
 /// </summary>
 [TestClass]
-public sealed class GymnasiumResumeTests
+public sealed class GymnasiumResumeTests : RunsFolderTest
 {
-    public TestContext TestContext { get; set; } = null!;
-
-    private string _runs = "";
-
-    [TestInitialize]
-    public void MakeRunsFolder() => _runs = Directory.CreateTempSubdirectory("dqnbridge-gym-resume-").FullName;
-
-    [TestCleanup]
-    public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
-
-    private static string Python => Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") is { Length: > 0 } chosen ? chosen : "python3";
-
-    private static void RequireImportable(string modules)
-    {
-        var probe = new ProcessStartInfo(Python, ["-c", $"import {modules}"]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        try
-        {
-            using var process = Process.Start(probe)!;
-            process.WaitForExit();
-            if (process.ExitCode == 0)
-            {
-                return;
-            }
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
-        Assert.Inconclusive($"{modules} is not importable from {Python}; set DQNBRIDGE_PYTHON to a Python that has it.");
-    }
-
-    private static Process StartCli(params string[] args)
-    {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "dqnbridge"), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DQNBRIDGE_PYTHON"] = Python;
-        return Process.Start(start)!;
-    }
-
     /// <summary>Runs the CLI to the end; with <paramref name="interruptAtFirstProgress"/>, sends SIGINT when it prints its first progress line.</summary>
-    private (int ExitCode, string Output) RunCli(bool interruptAtFirstProgress, params string[] args)
+    private static CliOutput RunCli(bool interruptAtFirstProgress, params string[] args)
     {
-        using var process = StartCli(args);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.CancellationToken);
-        var output = new System.Text.StringBuilder();
-        bool interrupted = false;
-        while (process.StandardOutput.ReadLine() is { } line)
+        using var cli = CliProcess.Start(CliProcess.WithSuitePython, args);
+        if (interruptAtFirstProgress)
         {
-            output.AppendLine(line);
-            if (interruptAtFirstProgress && !interrupted && line.StartsWith("step ", StringComparison.Ordinal))
-            {
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-                kill.WaitForExit();
-                interrupted = true;
-            }
+            cli.WaitUntil(() => ("\n" + cli.Output).Contains("\nstep ", StringComparison.Ordinal), TimeSpan.FromMinutes(10), "a progress line");
+            cli.Signal("INT");
         }
-        process.WaitForExit();
-        return (process.ExitCode, output + errors.Result);
+        return cli.WaitForExit(TimeSpan.FromMinutes(20));
     }
-
-    private static string[] RowsWithoutWallTime(string runDirectory) =>
-        File.ReadAllLines(Path.Combine(runDirectory, "episodes.csv")).Select(line => line[..line.LastIndexOf(',')]).ToArray();
 
     [TestMethod]
     [DataRow("CartPole-v1", "gymnasium", 1, 40000)]
     [DataRow("LunarLander-v3", "gymnasium, Box2D", 2, 12000)]
     public void StoppedByCtrlCAndResumedGivesTheUninterruptedEpisodes(string envId, string modules, int numEnvs, int steps)
     {
-        RequireImportable(modules);
+        TestPython.RequireGymnasium(TestPython.Imports(TestPython.Embedded, modules.Split(", ")), modules);
         string[] settings =
         [
             "--env", envId, "backend=gymnasium", "seed=3", $"num_envs={numEnvs}", $"total_timesteps={steps}", "learning_starts=500",
             "train_frequency=4", "target_network_frequency=250", "buffer_size=5000", "batch_size=32", "hidden_sizes=[32, 32]",
-            "tensorboard=false", $"runs_dir={_runs}",
+            "tensorboard=false", RunsDir,
         ];
         var whole = RunCli(false, [.. settings, "exp_name=whole"]);
-        Assert.AreEqual(0, whole.ExitCode, whole.Output);
+        Assert.AreEqual(0, whole.ExitCode, whole.All);
         var stopped = RunCli(true, [.. settings, "exp_name=stopped"]);
-        Assert.AreEqual(130, stopped.ExitCode, "stopped by SIGINT before the end: " + stopped.Output);
-        string wholeRun = Directory.GetDirectories(_runs, $"*__whole__*").Single();
-        string stoppedRun = Directory.GetDirectories(_runs, $"*__stopped__*").Single();
+        Assert.AreEqual(130, stopped.ExitCode, "stopped by SIGINT before the end: " + stopped.All);
+        string wholeRun = Directory.GetDirectories(Runs, $"*__whole__*").Single();
+        string stoppedRun = Directory.GetDirectories(Runs, $"*__stopped__*").Single();
         int rowsAtStop = File.ReadAllLines(Path.Combine(stoppedRun, "episodes.csv")).Length;
 
         var resumed = RunCli(false, "resume", stoppedRun);
-        Assert.AreEqual(0, resumed.ExitCode, resumed.Output);
-        Assert.DoesNotContain("episodes restart", resumed.Output, "the checkpoint holds the environments' state");
+        Assert.AreEqual(0, resumed.ExitCode, resumed.All);
+        Assert.DoesNotContain("episodes restart", resumed.All, "the checkpoint holds the environments' state");
 
-        string[] expected = RowsWithoutWallTime(wholeRun);
-        Assert.IsGreaterThan(rowsAtStop, expected.Length, "episodes end after the interruption too");
-        CollectionAssert.AreEqual(expected, RowsWithoutWallTime(stoppedRun));
+        var expected = EpisodesWithoutWallTime(Path.Combine(wholeRun, "episodes.csv"));
+        Assert.IsGreaterThan(rowsAtStop, expected.Count, "episodes end after the interruption too");
+        CollectionAssert.AreEqual(expected, EpisodesWithoutWallTime(Path.Combine(stoppedRun, "episodes.csv")));
     }
 }

@@ -1,28 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using DqnBridge.Agent;
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
 using DqnBridge.Envs.GymnasiumBackend;
 
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>The inspect command, PNG files, evaluation reports and curves; the Gymnasium cases run where Gymnasium is importable.</summary>
 [TestClass]
-public sealed class InspectAndEvaluationTests
+public sealed class InspectAndEvaluationTests : RunsFolderTest
 {
-    private string _root = "";
-
-    [TestInitialize]
-    public void CreateRoot()
-    {
-        _root = Path.Combine(Path.GetTempPath(), "dqn-inspect-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-    }
-
-    [TestCleanup]
-    public void DeleteRoot() => Directory.Delete(_root, recursive: true);
-
     private static (int Width, int Height, byte ColorType, byte[] Pixels) ReadPng(string path)
     {
         var bytes = File.ReadAllBytes(path);
@@ -57,7 +42,7 @@ public sealed class InspectAndEvaluationTests
     [TestMethod]
     public void PngHoldsTheImageScaledByNearestNeighbour()
     {
-        string path = Path.Combine(_root, "gray.png");
+        string path = Path.Combine(Runs, "gray.png");
         PngFile.Save(path, new byte[] { 0, 50, 100, 150, 200, 250 }, height: 2, width: 3, channels: 1, scale: 2);
 
         var (width, height, colorType, raw) = ReadPng(path);
@@ -72,7 +57,7 @@ public sealed class InspectAndEvaluationTests
     [TestMethod]
     public void InspectOnCartPoleWritesFramesAndObservationValues()
     {
-        string folder = Path.Combine(_root, "cartpole");
+        string folder = Path.Combine(Runs, "cartpole");
         var run = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "CartPole-v1", "backend=native", "--steps", "3", "--episodes", "2", "-o", folder);
 
         Assert.AreEqual(0, run.ExitCode, run.All);
@@ -100,8 +85,8 @@ public sealed class InspectAndEvaluationTests
     public void InspectOnCarRacingShowsTheCroppedStack()
     {
         RequireGymnasium();
-        string folder = Path.Combine(_root, "car");
-        var run = CliRun.Invoke(new FakeBackend(), "inspect", "-c", PresetPath("carracing-discrete.yaml"), "--steps", "2", "--episodes", "1", "--scale", "1", "-o", folder);
+        string folder = Path.Combine(Runs, "car");
+        var run = CliRun.Invoke(new FakeBackend(), "inspect", "-c", PresetTests.Preset("carracing-discrete.yaml"), "--steps", "2", "--episodes", "1", "--scale", "1", "-o", folder);
 
         Assert.AreEqual(0, run.ExitCode, run.All);
         var stack = ReadPng(Path.Combine(folder, "ep01_step0000_obs.png"));
@@ -117,7 +102,7 @@ public sealed class InspectAndEvaluationTests
     public void ZeroFrameStackPaddingShowsBlackOlderFramesAtAnEpisodeStart()
     {
         RequireGymnasium();
-        string folder = Path.Combine(_root, "tetris-zero-padding");
+        string folder = Path.Combine(Runs, "tetris-zero-padding");
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "frame_stack_padding=zero",
             "--steps", "2", "--episodes", "1", "--scale", "1", "-o", folder);
         Assert.AreEqual(0, inspect.ExitCode, inspect.All);
@@ -134,7 +119,7 @@ public sealed class InspectAndEvaluationTests
         RequireGymnasium();
         if (AleVector.Unavailable("") is { } reason)
             Assert.Inconclusive(reason);
-        string folder = Path.Combine(_root, "tetris-inspect");
+        string folder = Path.Combine(Runs, "tetris-inspect");
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "vectorization=ale", "--steps", "1", "--episodes", "1", "--scale", "1", "-o", folder);
         Assert.AreEqual(0, inspect.ExitCode, inspect.All);
         var stack = ReadPng(Path.Combine(folder, "ep01_step0000_obs.png"));
@@ -144,15 +129,13 @@ public sealed class InspectAndEvaluationTests
 
         var train = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "train", "--env", "ALE/Tetris-v5", "vectorization=ale", "num_envs=2",
             "total_timesteps=300", "learning_starts=100", "buffer_size=2000", "eval_frequency=150", "eval_steps=50", "tensorboard=false",
-            $"runs_dir={_root}", "--run-name", "tetris");
+            RunsDir, "--run-name", "tetris");
         Assert.AreEqual(0, train.ExitCode, train.All);
-        var eval = File.ReadAllLines(Path.Combine(_root, "tetris", "eval.csv"));
+        var eval = File.ReadAllLines(Path.Combine(Runs, "tetris", "eval.csv"));
         Assert.AreEqual("global_step,episodes,steps,mean_return,max_return,min_return,mean_clipped_return,max_clipped_return,min_clipped_return", eval[0]);
         CollectionAssert.AreEqual(new[] { "150", "300" }, eval.Skip(1).Select(l => l.Split(',')[0]).ToArray());
-        Assert.IsTrue(File.Exists(Path.Combine(_root, "tetris", "eval_curve.png")));
+        Assert.IsTrue(File.Exists(Path.Combine(Runs, "tetris", "eval_curve.png")));
     }
-
-    private static string PresetPath(string name) => PresetTests.Preset(name);
 
     [TestMethod]
     public void EvaluateReportsMaxMeanMinAndClippedReturnsForAtari()
@@ -165,7 +148,7 @@ public sealed class InspectAndEvaluationTests
         StringAssert.Matches(text, new System.Text.RegularExpressions.Regex(@"raw return \(game score\)\s+max\s+12\.00\s+mean\s+-2\.00\s+min\s+-21\.00"));
         StringAssert.Matches(text, new System.Text.RegularExpressions.Regex(@"clipped return \(rewards -1/0/\+1\)\s+max\s+2\.00\s+mean\s+-0\.67\s+min\s+-5\.00"));
 
-        string csv = Path.Combine(_root, "returns.csv");
+        string csv = Path.Combine(Runs, "returns.csv");
         EvaluationReport.WriteCsv(csv, result);
         CollectionAssert.AreEqual(new[] { "episode,episodic_return,clipped_return", "0,3,1", "1,-21,-5", "2,12,2" }, File.ReadAllLines(csv));
     }
@@ -182,9 +165,9 @@ public sealed class InspectAndEvaluationTests
     [TestMethod]
     public void EvalCurveIsDrawnOnlyWhenTheRunEvaluated()
     {
-        Assert.IsNull(EvalCurve.SaveIfPresent(_root, "none"));
-        File.WriteAllText(Path.Combine(_root, EvalCurve.CsvFile), "global_step,episodes,steps,mean_return,max_return,min_return\n500,3,60,20,25,15\n1000,3,90,30,40,20\n");
-        string? png = EvalCurve.SaveIfPresent(_root, "two evaluations");
+        Assert.IsNull(EvalCurve.SaveIfPresent(Runs, "none"));
+        File.WriteAllText(Path.Combine(Runs, EvalCurve.CsvFile), "global_step,episodes,steps,mean_return,max_return,min_return\n500,3,60,20,25,15\n1000,3,90,30,40,20\n");
+        string? png = EvalCurve.SaveIfPresent(Runs, "two evaluations");
         Assert.IsNotNull(png);
         Assert.AreEqual(900, ReadPng(png).Width);
     }

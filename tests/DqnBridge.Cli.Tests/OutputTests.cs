@@ -1,4 +1,4 @@
-using DqnBridge.Cli.Output;
+using Spectre.Console;
 
 namespace DqnBridge.Cli.Tests;
 
@@ -94,19 +94,22 @@ public sealed class OutputTests
 [TestClass]
 public sealed class ProgressViewTests
 {
-    private static readonly ProgressSnapshot[] Snapshots =
-        [new(1000, 4000, 2500, null, 0.9), new(2000, 4000, 2600, 21.5, 0.5), new(4000, 4000, 2700, 180.25, 0.05)];
+    private static readonly TrainingProgress[] Snapshots =
+        [new(1000, 4000, 2500, double.NaN, 0.9, 0), new(2000, 4000, 2600, 21.5, 0.5, 3), new(4000, 4000, 2700, 180.25, 0.05, 9)];
+
+    private static IAnsiConsole MakeConsole(StringWriter output, bool terminal) =>
+        AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = terminal ? AnsiSupport.Yes : AnsiSupport.No,
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
 
     [TestMethod]
     public void PlainOutputPrintsOneLinePerInterval()
     {
         var output = new StringWriter();
-        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-        {
-            Ansi = Spectre.Console.AnsiSupport.No,
-            Interactive = Spectre.Console.InteractionSupport.No,
-            Out = new Spectre.Console.AnsiConsoleOutput(output),
-        });
+        var console = MakeConsole(output, terminal: false);
 
         // A long interval: only the first line and the final one get through.
         var steps = new ProgressView(console, output, TimeSpan.FromHours(1)).Run("title", report =>
@@ -127,12 +130,7 @@ public sealed class ProgressViewTests
     public void TerminalOutputDrawsALiveBar()
     {
         var output = new StringWriter();
-        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-        {
-            Ansi = Spectre.Console.AnsiSupport.Yes,
-            Interactive = Spectre.Console.InteractionSupport.Yes,
-            Out = new Spectre.Console.AnsiConsoleOutput(output),
-        });
+        var console = MakeConsole(output, terminal: true);
         console.Profile.Width = 160;
 
         new ProgressView(console, output, TimeSpan.Zero).Run("title", report =>

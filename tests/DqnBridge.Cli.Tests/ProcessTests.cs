@@ -1,59 +1,43 @@
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>Signals and concurrent processes, with the real dqnbridge executable on the built-in CartPole.</summary>
 [TestClass]
-public sealed class ProcessTests
+public sealed class ProcessTests : RunsFolderTest
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
-    private string _runs = "";
 
     [TestInitialize]
-    public void MakeRunsFolder()
+    public void RequirePosix()
     {
         if (OperatingSystem.IsWindows())
             Assert.Inconclusive("POSIX signals and flock are Linux features");
-        _runs = Directory.CreateTempSubdirectory("dqnbridge-process-").FullName;
-    }
-
-    [TestCleanup]
-    public void RemoveRunsFolder()
-    {
-        if (_runs.Length > 0)
-            Directory.Delete(_runs, recursive: true);
     }
 
     /// <summary>A small CartPole run (train_frequency 1 keeps it busy for a few seconds, long enough to be stopped).</summary>
     private string[] SmallRun(string runName) =>
     [
         "train", "--env", "CartPole-v1", "backend=native", "total_timesteps=20_000", "learning_starts=1000", "train_frequency=1",
-        "checkpoint_frequency=0", "tensorboard=false", $"runs_dir={_runs}", "--run-name", runName,
+        "checkpoint_frequency=0", "tensorboard=false", RunsDir, "--run-name", runName,
     ];
 
     private static bool HasRows(string csv, int bytes) => File.Exists(csv) && new FileInfo(csv).Length > bytes;
-
-    /// <summary>episodes.csv without its wall_time column (the only one that may differ between runs).</summary>
-    private static List<string> WithoutWallTime(string csv) =>
-        File.ReadAllLines(csv).Select(line => line[..line.LastIndexOf(',')]).ToList();
 
     [TestMethod]
     [DataRow("TERM", ExitCodes.Terminated)]
     [DataRow("HUP", ExitCodes.HungUp)]
     public void StopSignalWritesACheckpointAndResumeGivesTheUninterruptedRun(string signal, int exitCode)
     {
-        string stopped = Path.Combine(_runs, "stopped");
-        using (var training = RealProcess.Start(SmallRun("stopped")))
+        string stopped = Path.Combine(Runs, "stopped");
+        using (var training = CliProcess.Start(CliProcess.WithoutPython, SmallRun("stopped")))
         {
             // Progress evidence: episodes.csv holds more than its header (its writer flushes every few KB).
             training.WaitUntil(() => HasRows(Path.Combine(stopped, "episodes.csv"), 2000), Timeout, "episodes in episodes.csv");
             training.Signal(signal);
-            var (code, output) = training.WaitForExit(Timeout);
+            var stop = training.WaitForExit(Timeout);
 
-            Assert.AreEqual(exitCode, code, output);
-            StringAssert.Contains(output, $"Stopping (SIG{signal})");
-            StringAssert.Contains(output, "checkpoint written to");
+            Assert.AreEqual(exitCode, stop.ExitCode, stop.All);
+            StringAssert.Contains(stop.All, $"Stopping (SIG{signal})");
+            StringAssert.Contains(stop.All, "checkpoint written to");
         }
         Assert.IsTrue(File.Exists(Path.Combine(stopped, "checkpoints", "latest", "manifest.json")), "checkpoint present");
         long stoppedAt = TrainingRun.ReadEpisodes(Path.Combine(stopped, "episodes.csv")).Last().GlobalStep;
@@ -61,14 +45,14 @@ public sealed class ProcessTests
         if (signal != "TERM")
             return;
 
-        var resumed = RealProcess.Run(Timeout, "resume", stopped);
-        Assert.AreEqual(ExitCodes.Ok, resumed.ExitCode, resumed.Output);
+        var resumed = CliProcess.Run(CliProcess.WithoutPython, "resume", stopped);
+        Assert.AreEqual(ExitCodes.Ok, resumed.ExitCode, resumed.All);
 
-        var whole = RealProcess.Run(Timeout, SmallRun("whole"));
-        Assert.AreEqual(ExitCodes.Ok, whole.ExitCode, whole.Output);
+        var whole = CliProcess.Run(CliProcess.WithoutPython, SmallRun("whole"));
+        Assert.AreEqual(ExitCodes.Ok, whole.ExitCode, whole.All);
 
-        var resumedRows = WithoutWallTime(Path.Combine(stopped, "episodes.csv"));
-        CollectionAssert.AreEqual(WithoutWallTime(Path.Combine(_runs, "whole", "episodes.csv")), resumedRows,
+        var resumedRows = EpisodesWithoutWallTime(Path.Combine(stopped, "episodes.csv"));
+        CollectionAssert.AreEqual(EpisodesWithoutWallTime(Path.Combine(Runs, "whole", "episodes.csv")), resumedRows,
             "a run stopped by SIGTERM and resumed equals the uninterrupted run");
         Assert.IsGreaterThan(100, resumedRows.Count);
         Assert.DoesNotContain("\r", File.ReadAllText(Path.Combine(stopped, "episodes.csv")), "one line ending (LF) after resume");
@@ -77,32 +61,31 @@ public sealed class ProcessTests
     [TestMethod]
     public void ASecondProcessCannotWriteARunInProgressAndKillReleasesTheLock()
     {
-        string runFolder = Path.Combine(_runs, "busy");
+        string runFolder = Path.Combine(Runs, "busy");
         string[] longRun = [.. SmallRun("busy").Select(arg => arg == "total_timesteps=20_000" ? "total_timesteps=10_000_000" : arg)];
-        using (var first = RealProcess.Start(longRun))
+        using (var first = CliProcess.Start(CliProcess.WithoutPython, longRun))
         {
             first.WaitUntil(() => File.Exists(Path.Combine(runFolder, "episodes.csv")), Timeout, "episodes.csv");
 
-            var second = RealProcess.Run(Timeout, longRun);
-            Assert.AreEqual(ExitCodes.RuntimeError, second.ExitCode, second.Output);
-            StringAssert.Contains(second.Output, $"is in use by process {first.Id} on ");
+            var second = CliProcess.Run(CliProcess.WithoutPython, longRun);
+            Assert.AreEqual(ExitCodes.RuntimeError, second.ExitCode, second.All);
+            StringAssert.Contains(second.All, $"is in use by process {first.Id} on ");
 
-            var resume = RealProcess.Run(Timeout, "resume", runFolder);
-            Assert.AreEqual(ExitCodes.RuntimeError, resume.ExitCode, resume.Output);
-            StringAssert.Contains(resume.Output, $"process {first.Id}");
+            var resume = CliProcess.Run(CliProcess.WithoutPython, "resume", runFolder);
+            Assert.AreEqual(ExitCodes.RuntimeError, resume.ExitCode, resume.All);
+            StringAssert.Contains(resume.All, $"process {first.Id}");
 
-            var overwrite = RealProcess.Run(Timeout, [.. longRun, "--overwrite"]);
-            Assert.AreEqual(ExitCodes.RuntimeError, overwrite.ExitCode, overwrite.Output);
+            var overwrite = CliProcess.Run(CliProcess.WithoutPython, [.. longRun, "--overwrite"]);
+            Assert.AreEqual(ExitCodes.RuntimeError, overwrite.ExitCode, overwrite.All);
             Assert.IsFalse(first.HasExited, "the first run is untouched and still training");
 
-            first.Signal("KILL");
-            first.WaitForExit(Timeout);
+            first.Kill();
         }
         // kill -9 leaves no stale lock: the folder is refused only because it holds a run (exit 2), not as locked.
-        var after = RealProcess.Run(Timeout, longRun);
-        Assert.AreEqual(ExitCodes.UsageError, after.ExitCode, after.Output);
-        StringAssert.Contains(after.Output, "already holds a run");
-        StringAssert.Contains(after.Output, "dqnbridge resume");
+        var after = CliProcess.Run(CliProcess.WithoutPython, longRun);
+        Assert.AreEqual(ExitCodes.UsageError, after.ExitCode, after.All);
+        StringAssert.Contains(after.All, "already holds a run");
+        StringAssert.Contains(after.All, "dqnbridge resume");
         Assert.IsTrue(File.Exists(Path.Combine(runFolder, RunLock.FileName)));
     }
 }

@@ -8,26 +8,18 @@ namespace DqnBridge.Cli.Tests;
 public sealed class PythonProbeTests
 {
     [TestMethod]
-    public void MissingPythonIsExplainedWithTheSettingAndAVenvHint()
+    public void EnvsListsTheBuiltInsAndExplainsAMissingPythonWithTheSettingAndAVenvHint()
     {
         var run = CliProcess.Run("envs", "--python", "/no/such/python3");
 
-        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
-        var text = string.Join(" ", (run.Output + run.Error).Split((char[])[' ', '\n', '\r', '│', '|'], StringSplitOptions.RemoveEmptyEntries));
-        StringAssert.Contains(text, "tried '/no/such/python3' from the 'python' setting, but it could not be run");
-        StringAssert.Contains(text, "DQNBRIDGE_PYTHON");
-        StringAssert.Contains(text, "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt");
-    }
-
-    [TestMethod]
-    public void EnvsCommandListsBuiltInsAndExplainsAMissingPython()
-    {
-        var run = CliProcess.Run("envs", "--python", "/no/such/python3");
-
-        Assert.AreEqual(0, run.ExitCode, run.Output + run.Error);
+        Assert.AreEqual(0, run.ExitCode, run.All);
         StringAssert.Contains(run.Output, "gymnasium");
         StringAssert.Contains(run.Output, "could not be run");
         StringAssert.Contains(run.Output, "CartPole-v1");
         StringAssert.Contains(run.Output, "MountainCar-v0");
+        var text = string.Join(" ", run.All.Split((char[])[' ', '\n', '\r', '│', '|'], StringSplitOptions.RemoveEmptyEntries));
+        StringAssert.Contains(text, "tried '/no/such/python3' from the 'python' setting, but it could not be run");
+        StringAssert.Contains(text, "DQNBRIDGE_PYTHON");
+        StringAssert.Contains(text, "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt");
     }
 }

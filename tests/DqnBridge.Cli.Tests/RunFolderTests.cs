@@ -1,27 +1,9 @@
-using DqnBridge.Cli.Commands;
-using DqnBridge.Cli.Output;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>Run folders are never overwritten or shared by accident, and run names stay inside runs_dir.</summary>
 [TestClass]
-public sealed class RunFolderTests
+public sealed class RunFolderTests : RunsFolderTest
 {
-    private string _root = "";
-    private string _runs = "";
-
-    [TestInitialize]
-    public void MakeRunsFolder()
-    {
-        _root = Directory.CreateTempSubdirectory("dqnbridge-folders-").FullName;
-        _runs = Directory.CreateDirectory(Path.Combine(_root, "runs")).FullName;
-    }
-
-    [TestCleanup]
-    public void RemoveRunsFolder() => Directory.Delete(_root, recursive: true);
-
-    private string RunsDir => $"runs_dir={_runs}";
-
     private static Dictionary<string, string> Snapshot(string folder) => Directory
         .GetFiles(folder, "*", SearchOption.AllDirectories)
         .Where(f => Path.GetFileName(f) != RunLock.FileName)
@@ -32,7 +14,7 @@ public sealed class RunFolderTests
     {
         var first = CliRun.Invoke(new FakeBackend(), "total_timesteps=400", RunsDir, "--run-name", "mine");
         Assert.AreEqual(ExitCodes.Ok, first.ExitCode, first.All);
-        var folder = Path.Combine(_runs, "mine");
+        var folder = Path.Combine(Runs, "mine");
         var before = Snapshot(folder);
 
         var backend = new FakeBackend();
@@ -49,7 +31,7 @@ public sealed class RunFolderTests
     public void OverwriteReplacesTheOldRunOnlyOnceTheNewOneHasStarted()
     {
         Assert.AreEqual(ExitCodes.Ok, CliRun.Invoke(new FakeBackend(), "total_timesteps=400", RunsDir, "--run-name", "mine").ExitCode);
-        var folder = Path.Combine(_runs, "mine");
+        var folder = Path.Combine(Runs, "mine");
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "from the old run");
         var before = Snapshot(folder);
 
@@ -70,33 +52,35 @@ public sealed class RunFolderTests
         Assert.AreEqual(ExitCodes.Ok, replaced.ExitCode, replaced.All);
         Assert.IsFalse(File.Exists(Path.Combine(folder, "notes.txt")), "the old run is gone");
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, TrainingRun.ConfigFile)), "total_timesteps: 800");
-        CollectionAssert.AreEqual(new[] { "mine" }, Directory.GetFileSystemEntries(_runs).Select(Path.GetFileName).ToArray(),
+        CollectionAssert.AreEqual(new[] { "mine" }, Directory.GetFileSystemEntries(Runs).Select(Path.GetFileName).ToArray(),
             "nothing is left aside");
     }
 
     [TestMethod]
     public void RunNamesThatLeaveRunsDirAreUsageErrors()
     {
-        File.WriteAllText(Path.Combine(_root, "config.yaml"), "precious");
+        // runs_dir is a folder inside Runs, so a name that escapes it would land beside config.yaml.
+        string runs = Directory.CreateDirectory(Path.Combine(Runs, "runs")).FullName;
+        File.WriteAllText(Path.Combine(Runs, "config.yaml"), "precious");
         foreach (var name in new[] { "..", ".", "", " ", "/tmp/elsewhere", "../escape", "a/../..", "./", "..\\x" })
         {
             var backend = new FakeBackend();
-            var run = CliRun.Invoke(backend, "total_timesteps=400", RunsDir, "--run-name", name);
+            var run = CliRun.Invoke(backend, "total_timesteps=400", $"runs_dir={runs}", "--run-name", name);
 
             Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, $"'{name}': {run.All}");
             StringAssert.Contains(run.Error, "--run-name");
             Assert.DoesNotContain("warning", run.Error, "one message, before anything else");
             Assert.IsEmpty(backend.TrainedConfigs);
         }
-        Assert.AreEqual("precious", File.ReadAllText(Path.Combine(_root, "config.yaml")));
-        CollectionAssert.AreEquivalent(new[] { "runs", "config.yaml" }, Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).ToArray());
-        Assert.IsEmpty(Directory.GetFileSystemEntries(_runs));
+        Assert.AreEqual("precious", File.ReadAllText(Path.Combine(Runs, "config.yaml")));
+        CollectionAssert.AreEquivalent(new[] { "runs", "config.yaml" }, Directory.GetFileSystemEntries(Runs).Select(Path.GetFileName).ToArray());
+        Assert.IsEmpty(Directory.GetFileSystemEntries(runs));
     }
 
     [TestMethod]
     public void ALockedRunFolderIsRefusedNamingTheHolder()
     {
-        var folder = Directory.CreateDirectory(Path.Combine(_runs, "busy")).FullName;
+        var folder = Directory.CreateDirectory(Path.Combine(Runs, "busy")).FullName;
         var backend = new FakeBackend();
         using (RunLock.Acquire(folder))
         {

@@ -1,22 +1,10 @@
-using DqnBridge.Cli.Commands;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>Bad input is exit 2 with one message, before anything starts.</summary>
 [TestClass]
-public sealed class UsageErrorTests
+public sealed class UsageErrorTests : RunsFolderTest
 {
-    private string _runs = "";
-
-    [TestInitialize]
-    public void MakeRunsFolder() => _runs = Directory.CreateTempSubdirectory("dqnbridge-usage-").FullName;
-
-    [TestCleanup]
-    public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
-
-    private string RunsDir => $"runs_dir={_runs}";
-
-    private CliRun ExpectUsageError(FakeBackend backend, params string[] args)
+    private CliOutput ExpectUsageError(FakeBackend backend, params string[] args)
     {
         var run = CliRun.Invoke(backend, args[0] == "evaluate" ? args : [.. args, RunsDir]);
         Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, string.Join(" ", args) + ": " + run.All);
@@ -41,7 +29,7 @@ public sealed class UsageErrorTests
     [DataRow("\"unterminated: 1\n", "line")]
     public void EveryYamlParseFailureIsAUsageErrorNamingFileAndLine(string yaml, string where)
     {
-        var file = Path.Combine(_runs, "broken.yaml");
+        var file = Path.Combine(Runs, "broken.yaml");
         File.WriteAllText(file, yaml);
 
         var run = ExpectUsageError(new FakeBackend(), "-c", file);
@@ -51,19 +39,26 @@ public sealed class UsageErrorTests
     }
 
     [TestMethod]
-    public void SeedsMustBeNonNegativeAndLeaveRoomForEveryEnvironment()
+    [DataRow("learnig_rate=1", "Did you mean 'learning_rate'?")]
+    [DataRow("gamma=2", "gamma must be in [0, 1]")]
+    [DataRow("loss=l1", "Bad value 'l1' for loss")]
+    [DataRow("-c /no/such.yaml", "'/no/such.yaml' does not exist")]
+    [DataRow("--no-such-option", "--no-such-option")]
+    [DataRow("seed=-1", "seed must not be negative")]
+    [DataRow("seed=2147483647 num_envs=2", "seed + num_envs - 1")]
+    [DataRow("num_envs=1025", "num_envs must be at most 1024")]
+    [DataRow("num_envs=0", "num_envs must be at least 1")]
+    public void BadSettingsAreOneUsageErrorBeforeAnythingStarts(string args, string message)
     {
-        StringAssert.Contains(ExpectUsageError(new FakeBackend(), "seed=-1").Error, "seed must not be negative");
-        StringAssert.Contains(ExpectUsageError(new FakeBackend(), "seed=2147483647", "num_envs=2").Error, "seed + num_envs - 1");
-        var fits = CliRun.Invoke(new FakeBackend(), "seed=2147483646", "num_envs=2", "total_timesteps=100", RunsDir);
-        Assert.AreEqual(ExitCodes.Ok, fits.ExitCode, fits.All);
+        StringAssert.Contains(ExpectUsageError(new FakeBackend(), args.Split(' ')).Error, message);
+        Assert.IsEmpty(Directory.GetDirectories(Runs), "no run folder");
     }
 
     [TestMethod]
-    public void NumEnvsHasAnUpperBound()
+    public void TheLargestSeedThatLeavesRoomForEveryEnvironmentIsAccepted()
     {
-        StringAssert.Contains(ExpectUsageError(new FakeBackend(), "num_envs=1025").Error, "num_envs must be at most 1024");
-        StringAssert.Contains(ExpectUsageError(new FakeBackend(), "num_envs=0").Error, "num_envs must be at least 1");
+        var fits = CliRun.Invoke(new FakeBackend(), "seed=2147483646", "num_envs=2", "total_timesteps=100", RunsDir);
+        Assert.AreEqual(ExitCodes.Ok, fits.ExitCode, fits.All);
     }
 
     [TestMethod]
@@ -72,7 +67,7 @@ public sealed class UsageErrorTests
         var run = ExpectUsageError(new FakeBackend(), "--env", "CarRacing-v3", "continuous=false");
         StringAssert.Contains(run.Error, "env_kwargs.continuous=false");
 
-        var file = Path.Combine(_runs, "kw.yaml");
+        var file = Path.Combine(Runs, "kw.yaml");
         File.WriteAllText(file, "render_mode: rgb_array\n");
         StringAssert.Contains(ExpectUsageError(new FakeBackend(), "-c", file).Error, "env_kwargs.render_mode=rgb_array");
     }
@@ -91,16 +86,17 @@ public sealed class UsageErrorTests
     [TestMethod]
     public void VideoWithAWrongExtensionIsAUsageError()
     {
-        var checkpoint = Directory.CreateDirectory(Path.Combine(_runs, "checkpoint")).FullName;
-        var run = ExpectUsageError(new FakeBackend(), "evaluate", checkpoint, "--video", Path.Combine(_runs, "agent.avi"));
+        var checkpoint = Directory.CreateDirectory(Path.Combine(Runs, "checkpoint")).FullName;
+        var run = ExpectUsageError(new FakeBackend(), "evaluate", checkpoint, "--video", Path.Combine(Runs, "agent.avi"));
         StringAssert.Contains(run.Error, ".mp4 or .gif");
+        Assert.IsFalse(File.Exists(Path.Combine(Runs, "eval_returns.csv")), "a usage error stops before evaluating");
     }
 
     [TestMethod]
     public void BenchmarkSeedsAndEnvsDoNotSwallowOverrides()
     {
         var backend = new FakeBackend();
-        var output = Path.Combine(_runs, "bench");
+        var output = Path.Combine(Runs, "bench");
         var run = CliRun.Invoke(backend, "benchmark", "--envs", "CartPole-v1", "--seeds", "1", "2", "total_timesteps=400", "-o", output, RunsDir);
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
@@ -137,6 +133,6 @@ public sealed class UsageErrorTests
         Assert.AreEqual(ExitCodes.RuntimeError, needsPython.ExitCode, needsPython.All);
         StringAssert.Contains(needsPython.Error, "LunarLander-v3 needs Gymnasium");
         Assert.IsEmpty(noGymnasium.TrainedConfigs, "nothing trained");
-        Assert.IsEmpty(Directory.GetDirectories(_runs));
+        Assert.IsEmpty(Directory.GetDirectories(Runs));
     }
 }

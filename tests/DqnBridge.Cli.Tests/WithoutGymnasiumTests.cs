@@ -1,5 +1,3 @@
-using DqnBridge.Cli.Commands;
-
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>
@@ -7,27 +5,19 @@ namespace DqnBridge.Cli.Tests;
 /// so these run whatever Python the rest of the suite embeds.
 /// </summary>
 [TestClass]
-public sealed class WithoutGymnasiumTests
+public sealed class WithoutGymnasiumTests : RunsFolderTest
 {
-    private string _runs = "";
-
-    [TestInitialize]
-    public void MakeRunsFolder() => _runs = Directory.CreateTempSubdirectory("dqnbridge-nogym-").FullName;
-
-    [TestCleanup]
-    public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
-
     [TestMethod]
     public void AutoFallsBackToTheBuiltInEnvironmentAndSaysSo()
     {
         string python = TestPython.WithoutGymnasium();
 
         var run = CliProcess.Run("--env", "CartPole-v1", $"python={python}", "total_timesteps=300", "learning_starts=100",
-            "tensorboard=false", $"runs_dir={_runs}", "--run-name", "fallback");
+            "tensorboard=false", RunsDir, "--run-name", "fallback");
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
         StringAssert.Contains(run.All, "CartPole-v1: Gymnasium is not available, using the built-in environment (backend auto).");
-        Assert.IsTrue(File.Exists(Path.Combine(_runs, "fallback", "episodes.csv")));
+        Assert.IsTrue(File.Exists(Path.Combine(Runs, "fallback", "episodes.csv")));
     }
 
     [TestMethod]
@@ -35,7 +25,7 @@ public sealed class WithoutGymnasiumTests
     {
         string python = TestPython.WithoutGymnasium();
 
-        var pong = CliProcess.Run("--env", "ALE/Pong-v5", $"python={python}", $"runs_dir={_runs}");
+        var pong = CliProcess.Run("--env", "ALE/Pong-v5", $"python={python}", RunsDir);
 
         Assert.AreEqual(ExitCodes.RuntimeError, pong.ExitCode, pong.All);
         StringAssert.Contains(pong.Error, "ALE/Pong-v5 needs Gymnasium");
@@ -46,11 +36,11 @@ public sealed class WithoutGymnasiumTests
         StringAssert.Contains(pong.Error, "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt");
         Assert.DoesNotContain("   at ", pong.All, "no stack trace");
 
-        var forced = CliProcess.Run("--env", "CartPole-v1", "backend=gymnasium", $"python={python}", $"runs_dir={_runs}");
+        var forced = CliProcess.Run("--env", "CartPole-v1", "backend=gymnasium", $"python={python}", RunsDir);
 
         Assert.AreEqual(ExitCodes.RuntimeError, forced.ExitCode, forced.All);
         StringAssert.Contains(forced.Error, "CartPole-v1 needs Gymnasium");
-        Assert.IsEmpty(Directory.GetDirectories(_runs), "no run folder is left behind");
+        Assert.IsEmpty(Directory.GetDirectories(Runs), "no run folder is left behind");
     }
 
     [TestMethod]
@@ -71,7 +61,7 @@ public sealed class WithoutGymnasiumTests
     [DataRow("/bin/false")]
     public void APythonSettingThatIsNotPythonIsNamedAsSuch(string notPython)
     {
-        var run = CliProcess.Run("--env", "LunarLander-v3", $"python={notPython}", $"runs_dir={_runs}");
+        var run = CliProcess.Run("--env", "LunarLander-v3", $"python={notPython}", RunsDir);
 
         Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
         StringAssert.Contains(run.Error, $"'{notPython}' (from the 'python' setting) is not a Python 3.10+ interpreter");

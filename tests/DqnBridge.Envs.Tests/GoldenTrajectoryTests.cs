@@ -17,7 +17,7 @@ public sealed class GoldenTrajectoryTests
     [DataRow("CartPole-v1")]
     [DataRow("MountainCar-v0")]
     [DataRow("Acrobot-v1")]
-    public void Matches_gymnasium_bit_for_bit(string id)
+    public void MatchesGymnasiumBitForBit(string id)
     {
         // CartPole and Acrobot call np.cos/np.sin, whose last bits depend on the CPU; MountainCar calls math.cos.
         if (!id.StartsWith("MountainCar", StringComparison.Ordinal) && !NumpyMath.UsesAvx512Kernels)

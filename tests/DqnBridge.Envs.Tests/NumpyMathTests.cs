@@ -16,7 +16,7 @@ public sealed class NumpyMathTests
     [DataRow(-0.22854839546989847, 0.973996302261906, -0.2265639052897308)] // C library: cos 0.9739963022619059, sin -0.22656390528973078
     [DataRow(-10.535571286719978, -0.4439507958775487, 0.8960511653023452)] // C library: cos -0.44395079587754865, sin 0.8960511653023454
     [DataRow(-4.780123371634689, 0.06768260948861475, 0.9977069030395708)] // C library: cos 0.06768260948861474, sin 0.9977069030395709
-    public void Float64_kernels_give_numpys_avx512_values(double x, double cos, double sin)
+    public void Float64KernelsGiveNumpysAvx512Values(double x, double cos, double sin)
     {
         Assert.AreEqual(cos, NumpyMath.SvmlCos(x), $"cos({x:R})");
         Assert.AreEqual(sin, NumpyMath.SvmlSin(x), $"sin({x:R})");
@@ -36,7 +36,7 @@ public sealed class NumpyMathTests
     // Large arguments, where the quadrant's fused multiply-add (as NumPy's compiler emits it) matters.
     [DataRow(0xC766CE4Au, 0x3F34FD29u, 0x3F350CBDu)] // -59086.29: cos 0.7069879, sin 0.7072256
     [DataRow(0xC7CE0318u, 0xBF34F046u, 0xBF35199Fu)] // -105478.19: cos -0.7067913, sin -0.7074222
-    public void Float32_kernel_gives_numpys_values(uint xBits, uint cosBits, uint sinBits)
+    public void Float32KernelGivesNumpysValues(uint xBits, uint cosBits, uint sinBits)
     {
         float x = BitConverter.UInt32BitsToSingle(xBits);
         Assert.AreEqual(cosBits, BitConverter.SingleToUInt32Bits(NumpyMath.NumpySinCos(x, cosine: true)), $"cos({x:R})");
@@ -44,7 +44,7 @@ public sealed class NumpyMathTests
     }
 
     [TestMethod]
-    public void Float32_kernel_keeps_nan_and_zero()
+    public void Float32KernelKeepsNanAndZero()
     {
         Assert.IsTrue(float.IsNaN(NumpyMath.NumpySinCos(float.NaN, cosine: true)));
         Assert.AreEqual(1f, NumpyMath.NumpySinCos(0f, cosine: true));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DqnBridge.Python;
 
 namespace DqnBridge.Python.Tests;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DqnBridge.Python;
 
 namespace DqnBridge.Python.Tests;
 
@@ -13,7 +12,7 @@ public sealed class DiscoveryTests
         string? previous = Environment.GetEnvironmentVariable(PythonInstallation.EnvironmentVariable);
         try
         {
-            using (var process = Process.Start(PythonFixture.DebianPython, ["-m", "venv", "--system-site-packages", "--without-pip", dir]))
+            using (var process = Process.Start(TestPython.Debian, ["-m", "venv", "--system-site-packages", "--without-pip", dir]))
             {
                 process.WaitForExit();
                 Assert.AreEqual(0, process.ExitCode, "python3 -m venv failed");
@@ -92,10 +91,10 @@ public sealed class DiscoveryTests
     public void TheRunningEngineReportsItsInterpreter()
     {
         Assert.IsTrue(PythonEngine.IsInitialized);
-        Assert.AreEqual(PythonFixture.DebianPython, PythonEngine.Installation!.Executable);
+        Assert.AreEqual(TestPython.Debian, PythonEngine.Installation!.Executable);
         Assert.ThrowsExactly<InvalidOperationException>(() => PythonEngine.Initialize("/some/other/python"));
         using var gil = Py.GIL();
         using var executable = PythonEngine.Eval("__import__('sys').executable");
-        Assert.AreEqual(PythonFixture.DebianPython, executable.As<string>());
+        Assert.AreEqual(TestPython.Debian, executable.As<string>());
     }
 }

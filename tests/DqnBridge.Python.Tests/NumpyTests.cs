@@ -1,5 +1,3 @@
-using DqnBridge.Python;
-
 namespace DqnBridge.Python.Tests;
 
 [TestClass]

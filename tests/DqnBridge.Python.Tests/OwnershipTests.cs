@@ -54,6 +54,25 @@ public sealed unsafe partial class OwnershipTests
         Assert.IsTrue(finalizers.Wait(TimeSpan.FromMinutes(2)), $"the finalizer thread blocked {whileWhat}");
     }
 
+    private delegate void RefAction<T>(ref T value) where T : allows ref struct;
+
+    /// <summary>The exception <paramref name="action"/> throws on <paramref name="value"/>, a ref struct (which a lambda cannot capture).</summary>
+    private static TException Throws<TException, T>(ref T value, RefAction<T> action, string message = "")
+        where TException : Exception
+        where T : allows ref struct
+    {
+        try
+        {
+            action(ref value);
+        }
+        catch (TException e)
+        {
+            return e;
+        }
+        Assert.Fail($"no {typeof(TException).Name}: {message}");
+        return null!;
+    }
+
     [TestMethod]
     public void NoneIsBorrowedAndNeedsNoDispose()
     {
@@ -164,45 +183,20 @@ public sealed unsafe partial class OwnershipTests
         original.Dispose();
         Assert.AreEqual(before, References(scope, kept));
 
-        InvalidOperationException? secondRelease = null;
-        try
-        {
-            copy.Dispose();
-        }
-        catch (InvalidOperationException e)
-        {
-            secondRelease = e;
-        }
-        Assert.IsNotNull(secondRelease, "disposing a copy after the original must throw, not decref again");
+        var secondRelease = Throws<InvalidOperationException, PyReference>(ref copy, (ref PyReference r) => r.Dispose(),
+            "disposing a copy after the original must throw, not decref again");
         Assert.Contains("copy", secondRelease.Message);
         Assert.AreEqual(before, References(scope, kept), "the reference was given back exactly once");
 
-        ObjectDisposedException? use = null;
-        try
-        {
-            _ = copy.IsNone;
-        }
-        catch (ObjectDisposedException e)
-        {
-            use = e;
-        }
-        Assert.IsNotNull(use, "a released copy cannot be used");
+        Throws<ObjectDisposedException, PyReference>(ref copy, (ref PyReference r) => _ = r.IsNone, "a released copy cannot be used");
 
         PyReference moving = get.Call();
         PyReference movingCopy = moving;
         using (PyObject moved = moving.MoveToPyObject())
         {
             Assert.AreEqual(before + 1, References(scope, kept));
-            InvalidOperationException? afterMove = null;
-            try
-            {
-                movingCopy.Dispose();
-            }
-            catch (InvalidOperationException e)
-            {
-                afterMove = e;
-            }
-            Assert.IsNotNull(afterMove, "a copy of a moved reference owns nothing");
+            Throws<InvalidOperationException, PyReference>(ref movingCopy, (ref PyReference r) => r.Dispose(),
+                "a copy of a moved reference owns nothing");
             moving.Dispose(); // the moved-from original itself owns nothing: no-op
         }
         Assert.AreEqual(before, References(scope, kept));
@@ -225,27 +219,10 @@ public sealed unsafe partial class OwnershipTests
         copy.Dispose();
         Assert.AreEqual(before, References(scope, array));
 
-        ObjectDisposedException? read = null;
-        try
-        {
-            _ = view.AsSpan<float>();
-        }
-        catch (ObjectDisposedException e)
-        {
-            read = e;
-        }
-        Assert.IsNotNull(read, "reading through a released copy would read freed memory; it throws");
+        Throws<ObjectDisposedException, NumpyArray>(ref view, (ref NumpyArray r) => _ = r.AsSpan<float>(),
+            "reading through a released copy would read freed memory; it throws");
 
-        InvalidOperationException? secondRelease = null;
-        try
-        {
-            view.Dispose();
-        }
-        catch (InvalidOperationException e)
-        {
-            secondRelease = e;
-        }
-        Assert.IsNotNull(secondRelease, "the buffer is released once");
+        Throws<InvalidOperationException, NumpyArray>(ref view, (ref NumpyArray r) => r.Dispose(), "the buffer is released once");
         Assert.AreEqual(before, References(scope, array));
     }
 
@@ -254,32 +231,14 @@ public sealed unsafe partial class OwnershipTests
     {
         GilScope outer = Py.GIL();
         GilScope inner = Py.GIL();
-        InvalidOperationException? outOfOrder = null;
-        try
-        {
-            outer.Dispose();
-        }
-        catch (InvalidOperationException e)
-        {
-            outOfOrder = e;
-        }
-        Assert.IsNotNull(outOfOrder);
+        var outOfOrder = Throws<InvalidOperationException, GilScope>(ref outer, (ref GilScope r) => r.Dispose());
         Assert.Contains("innermost first", outOfOrder.Message);
         Assert.IsTrue(outer.IsHeld, "the refused release released nothing");
 
         GilScope copy = inner;
         copy.Dispose();
         Assert.IsFalse(inner.IsHeld, "a copy shares the release");
-        InvalidOperationException? twice = null;
-        try
-        {
-            inner.Dispose();
-        }
-        catch (InvalidOperationException e)
-        {
-            twice = e;
-        }
-        Assert.IsNotNull(twice);
+        var twice = Throws<InvalidOperationException, GilScope>(ref inner, (ref GilScope r) => r.Dispose());
         Assert.Contains("already released", twice.Message);
 
         // Safe code cannot move a ref struct to another thread; unsafe code can, and is refused.

@@ -23,19 +23,19 @@ public sealed class Baseline
         ["MountainCar-v0"] = new(-194.95, 8.48, 3, "CleanRL docs"),
     };
 
-    private Baseline(string label, IReadOnlyDictionary<string, IReadOnlyList<(int Seed, double Return)>> returns)
+    /// <summary>Per environment, the returns of the baseline's seeds, in file order.</summary>
+    private readonly Dictionary<string, List<(int Seed, double Return)>> _returns;
+
+    private Baseline(string label, Dictionary<string, List<(int Seed, double Return)>> returns)
     {
         Label = label;
-        Returns = returns;
+        _returns = returns;
     }
 
     public string Label { get; }
 
-    /// <summary>Per environment, the baseline's seeds and their returns, in file order.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<(int Seed, double Return)>> Returns { get; }
-
     public IReadOnlyList<double> For(string envId) =>
-        Returns.TryGetValue(envId, out var rows) ? [.. rows.Select(r => r.Return)] : [];
+        _returns.TryGetValue(envId, out var rows) ? [.. rows.Select(r => r.Return)] : [];
 
     /// <summary>The bundled CleanRL baseline.</summary>
     public static Baseline CleanRl()
@@ -82,6 +82,6 @@ public sealed class Baseline
                 throw new CliException($"Baseline {where}, line {number}: {fields[env]} seed {s} appears twice.", ExitCodes.UsageError);
             rows.Add((s, r));
         }
-        return new Baseline(label, returns.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(int, double)>)kv.Value));
+        return new Baseline(label, returns);
     }
 }

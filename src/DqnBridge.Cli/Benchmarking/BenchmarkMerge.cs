@@ -6,7 +6,7 @@ using DqnBridge.Cli.Output;
 namespace DqnBridge.Cli.Benchmarking;
 
 /// <summary>What merge found and wrote.</summary>
-public sealed record MergeOutcome(IReadOnlyList<BenchmarkCell> Missing, IReadOnlyList<EnvironmentSummary> Summaries, string Markdown);
+public sealed record MergeOutcome(IReadOnlyList<BenchmarkCell> Missing, string Markdown);
 
 /// <summary>
 /// Reads every cell of a benchmark folder and writes results.csv (one row per finished cell, in grid order),
@@ -48,7 +48,7 @@ public static class BenchmarkMerge
             .Select(f => LearningCurves.Read(Path.Combine(folder, f.Cell.FolderName, ShardRunner.RunFolderName, TrainingRun.EpisodesFile)))
             .Where(c => c.Count > 0).ToList());
         BenchmarkPlot.Save(Path.Combine(folder, ResultsPlot), summaries, curves, baseline.Label);
-        return new MergeOutcome(missing, summaries, markdown);
+        return new MergeOutcome(missing, markdown);
     }
 
     public static string Markdown(IReadOnlyList<EnvironmentSummary> summaries, Baseline baseline, IReadOnlyList<BenchmarkCell> missing)

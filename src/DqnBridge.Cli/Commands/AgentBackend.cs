@@ -147,7 +147,6 @@ public sealed class AgentBackend(
     {
         public void OnEpisode(EpisodeRecord e) => events.OnEpisode(e);
 
-        public void OnProgress(TrainingProgress p) => events.OnProgress(new ProgressSnapshot(
-            p.GlobalStep, p.TotalTimesteps, p.StepsPerSecond, double.IsNaN(p.RecentMeanReturn) ? null : p.RecentMeanReturn, p.Epsilon));
+        public void OnProgress(TrainingProgress p) => events.OnProgress(p);
     }
 }

@@ -167,15 +167,17 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var config = ResolveConfig(parse);
         var run = new TrainingRun(backend, console, output, PlainProgressInterval) { Warnings = error };
         var outcome = run.Run(config, parse.GetValue(_runName), cancellation, parse.GetValue(_overwrite));
+        return Summarize(run, outcome, $"Interrupted: checkpoint written to {outcome.Result.CheckpointPath}");
+    }
+
+    /// <summary>Prints the run's summary; a cancelled run also gets <paramref name="interrupted"/> on stderr and exit 130.</summary>
+    private int Summarize(TrainingRun run, RunOutcome outcome, string interrupted)
+    {
         run.PrintSummary(outcome);
-        if (outcome.Result.Cancelled)
-        {
-            error.WriteLine(outcome.Result.CheckpointPath is { } checkpoint
-                ? $"Interrupted: checkpoint written to {checkpoint}"
-                : "Interrupted before a checkpoint could be written.");
-            return ExitCodes.Cancelled;
-        }
-        return ExitCodes.Ok;
+        if (!outcome.Result.Cancelled)
+            return ExitCodes.Ok;
+        error.WriteLine(interrupted);
+        return ExitCodes.Cancelled;
     }
 
     private int Resume(string runOrCheckpoint, CancellationToken cancellation)
@@ -185,13 +187,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
         var run = new TrainingRun(backend, console, output, PlainProgressInterval);
         var outcome = run.Resume(checkpoint, cancellation);
-        run.PrintSummary(outcome);
-        if (outcome.Result.Cancelled)
-        {
-            error.WriteLine($"Interrupted again: checkpoint written to {outcome.Result.CheckpointPath}");
-            return ExitCodes.Cancelled;
-        }
-        return ExitCodes.Ok;
+        return Summarize(run, outcome, $"Interrupted again: checkpoint written to {outcome.Result.CheckpointPath}");
     }
 
     private Command EvaluateCommand(CancellationToken cancellation)
@@ -300,7 +296,6 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         // once on every shard.
         var overrides = parse.GetValue(_overrides) ?? [];
         var configFile = parse.GetValue(_config);
-        var perEnv = grid.EnvIds.ToDictionary(env => env, env => ConfigLoader.Resolve(configFile, overrides, env));
         var allConfigs = grid.Cells.Select(cell =>
         {
             var config = ConfigLoader.Resolve(configFile, overrides, cell.EnvId);
@@ -309,22 +304,15 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             return (cell, config);
         }).ToList();
         var firstConfig = allConfigs[0].config;
-        var python = firstConfig.Python.Length > 0 ? firstConfig.Python : Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
+        var python = firstConfig.Python.Length > 0 ? firstConfig.Python : PythonFromEnvironment;
         EnvIds.ValidateAll(grid.EnvIds, () => backend.ListEnvironments(python));
         foreach (var warning in allConfigs.Select(c => c.config).SelectMany(ConfigLoader.Warnings).Distinct())
             error.WriteLine($"warning: {warning}");
         var inShard = shard.Select(grid).ToHashSet();
         var cells = allConfigs.Where(c => inShard.Contains(c.cell)).ToList();
 
-        var folder = outputDir ?? Path.Combine(perEnv[grid.EnvIds[0]].RunsDir, $"benchmark__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"Cannot write the benchmark folder '{folder}': {e.Message}");
-        }
+        var folder = outputDir ?? Path.Combine(firstConfig.RunsDir, $"benchmark__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
+        AtomicFile.CreateFolder(folder, "benchmark");
         new GridManifest(grid.EnvIds, grid.Seeds, configFile, overrides).WriteOrCheck(folder);
 
         output.WriteLine($"Benchmark folder {folder}: shard {shard} runs {cells.Count} of {grid.Cells.Count} cells");
@@ -358,9 +346,11 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         return allowMissing ? ExitCodes.Ok : ExitCodes.RuntimeError;
     }
 
+    private static string PythonFromEnvironment => Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
+
     private int ListEnvironments(string? python)
     {
-        python ??= Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "";
+        python ??= PythonFromEnvironment;
         var backends = new Table().AddColumns("Backend", "Available", "Detail");
         foreach (var status in backend.Backends(python))
             backends.AddRow(Markup.Escape(status.Name), status.Available ? "yes" : "no", Markup.Escape(status.Detail));

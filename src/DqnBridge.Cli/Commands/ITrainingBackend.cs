@@ -26,7 +26,7 @@ public sealed record BackendStatus(string Name, bool Available, string Detail);
 /// <summary>What a backend tells the command line while it trains; every member is called on the training thread.</summary>
 /// <param name="OnProgress">Where training stands, for the progress display.</param>
 /// <param name="OnEpisode">Each finished episode (the trainer itself writes it to episodes.csv).</param>
-public sealed record TrainingEvents(Action<ProgressSnapshot> OnProgress, Action<EpisodeRecord> OnEpisode)
+public sealed record TrainingEvents(Action<TrainingProgress> OnProgress, Action<EpisodeRecord> OnEpisode)
 {
     /// <summary>
     /// Called once the environments exist and before the trainer writes anything into the run folder: the

@@ -45,14 +45,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
 
     public int Run(DqnConfig config, string folder, int stepsPerEpisode, int episodes, int maxSteps, int scale)
     {
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"Cannot write the inspect folder '{folder}': {e.Message}");
-        }
+        AtomicFile.CreateFolder(folder, "inspect");
         bool canRender = config.Vectorization != VectorizationMode.Ale;
         var spec = config.ToEnvSpec(canRender ? "rgb_array" : null) with { NumEnvs = 1 };
         using var envs = makeVectorEnv(spec);

@@ -36,7 +36,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     {
         runName ??= RunNames.Make(config.EnvId, config.ExpName, config.Seed, DateTimeOffset.UtcNow);
         var runDirectory = RunNames.FolderOf(config.RunsDir, runName);
-        CreateRunDirectory(runDirectory);
+        AtomicFile.CreateFolder(runDirectory, "run", checkWritable: true, hint: "\nChoose a writable folder with runs_dir=PATH.");
         // Lock first, then look: a second process aimed at a run in progress learns who holds it (exit 1).
         using var runLock = RunLock.Acquire(runDirectory);
         bool holdsARun = RunLock.HoldsARun(runDirectory);
@@ -65,7 +65,9 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         }
         catch
         {
-            RemoveIfNothingRan(runDirectory);
+            // A typo in the environment id should not leave a folder holding only config.yaml behind.
+            if (NothingRan(runDirectory))
+                Directory.Delete(runDirectory, recursive: true);
             throw;
         }
         return Finish(config, runDirectory, result, episodes);
@@ -145,12 +147,15 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
             backend.Train(config, runDirectory, events with { OnProgress = report }, cancellation));
     }
 
-    private RunOutcome Finish(DqnConfig config, string runDirectory, TrainingSummary result, List<EpisodeRecord> episodes)
+    private static RunOutcome Finish(DqnConfig config, string runDirectory, TrainingSummary result, List<EpisodeRecord> episodes) =>
+        DrawCurves($"DQN on {config.EnvId} (seed {config.Seed})", new RunOutcome(runDirectory, result, episodes));
+
+    /// <summary>learning_curve.png, and eval_curve.png when the run evaluated.</summary>
+    private static RunOutcome DrawCurves(string title, RunOutcome outcome)
     {
-        LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN on {config.EnvId} (seed {config.Seed})",
-            episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
-        EvalCurve.SaveIfPresent(runDirectory, $"Evaluations of {Path.GetFileName(runDirectory)}");
-        return new RunOutcome(runDirectory, result, episodes);
+        LearningCurve.SavePng(Path.Combine(outcome.RunDirectory, CurveFile), title, [.. outcome.Episodes.Select(e => (e.GlobalStep, e.Return))]);
+        EvalCurve.SaveIfPresent(outcome.RunDirectory, $"Evaluations of {Path.GetFileName(outcome.RunDirectory)}");
+        return outcome;
     }
 
     private static void WriteConfig(DqnConfig config, string runName, string runDirectory) =>
@@ -174,11 +179,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         var view = new ProgressView(console, output, plainProgressInterval);
         var result = view.Run($"Resuming {runDirectory}", report =>
             backend.Resume(checkpointDirectory, new TrainingEvents(report, _ => { }) { OnNotice = output.WriteLine }, cancellation));
-        var episodes = ReadEpisodes(Path.Combine(runDirectory, EpisodesFile));
-        LearningCurve.SavePng(Path.Combine(runDirectory, CurveFile), $"DQN, {Path.GetFileName(runDirectory)}",
-            episodes.Select(e => (e.GlobalStep, e.Return)).ToList());
-        EvalCurve.SaveIfPresent(runDirectory, $"Evaluations of {Path.GetFileName(runDirectory)}");
-        return new RunOutcome(runDirectory, result, episodes);
+        return DrawCurves($"DQN, {Path.GetFileName(runDirectory)}", new RunOutcome(runDirectory, result, ReadEpisodes(Path.Combine(runDirectory, EpisodesFile))));
     }
 
     /// <summary>The rows of a run's episodes.csv (global_step, episode, return, length, epsilon, wall_time).</summary>
@@ -210,7 +211,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         output.WriteLine();
         output.WriteLine(r.Cancelled ? "Training interrupted." : "Training finished.");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  steps          {r.Steps:N0} in {ProgressSnapshot.FormatTime(TimeSpan.FromSeconds(r.WallTimeSeconds))} ({r.StepsPerSecond:N0} steps/s)"));
+            $"  steps          {r.Steps:N0} in {ProgressView.FormatTime(TimeSpan.FromSeconds(r.WallTimeSeconds))} ({r.StepsPerSecond:N0} steps/s)"));
         output.WriteLine($"  episodes       {outcome.Episodes.Count}");
         output.WriteLine($"  mean return    {mean} (last {Math.Min(Benchmark.LastEpisodes, outcome.Episodes.Count)} episodes)");
         output.WriteLine($"  run folder     {outcome.RunDirectory}");
@@ -224,27 +225,4 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     /// <summary>Whether a run folder holds nothing but what is written before the first step (config, lock).</summary>
     private static bool NothingRan(string runDirectory) =>
         Directory.GetFileSystemEntries(runDirectory).All(f => Path.GetFileName(f) is ConfigFile or "config.json" or RunLock.FileName);
-
-    /// <summary>A typo in the environment id should not leave a folder holding only config.yaml behind.</summary>
-    private static void RemoveIfNothingRan(string runDirectory)
-    {
-        if (NothingRan(runDirectory))
-            Directory.Delete(runDirectory, recursive: true);
-    }
-
-    private static void CreateRunDirectory(string runDirectory)
-    {
-        try
-        {
-            Directory.CreateDirectory(runDirectory);
-            var probe = Path.Combine(runDirectory, $".write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException(
-                $"Cannot write the run folder '{runDirectory}': {e.Message}\nChoose a writable folder with runs_dir=PATH.");
-        }
-    }
 }

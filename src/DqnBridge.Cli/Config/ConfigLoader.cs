@@ -35,8 +35,6 @@ public static class ConfigLoader
     }
 
     /// <summary>Sets one key; `env_kwargs.name=value` adds one keyword argument for gymnasium.make.</summary>
-    public static void Set(DqnConfig config, string key, string value) => Apply(config, new Assignment(key, value, "override"));
-
     private static void Apply(DqnConfig config, Assignment assignment)
     {
         var name = NormalizeKey(assignment.Key);

@@ -6,6 +6,28 @@ namespace DqnBridge.Cli.Output;
 /// <summary>Writes a whole file to a temporary name and renames it, so readers never see half a file.</summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Makes <paramref name="folder"/> (and its parents); when it cannot be made (or, with <paramref name="checkWritable"/>,
+    /// written), a <see cref="CliException"/> names the <paramref name="what"/> folder, followed by <paramref name="hint"/>.
+    /// </summary>
+    public static void CreateFolder(string folder, string what, bool checkWritable = false, string hint = "")
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            if (checkWritable)
+            {
+                var probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
+                File.WriteAllText(probe, "");
+                File.Delete(probe);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot write the {what} folder '{folder}': {e.Message}{hint}");
+        }
+    }
+
     public static void WriteAllText(string path, string contents)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;

@@ -1,19 +1,8 @@
 using System.Globalization;
+using DqnBridge.Agent;
 using Spectre.Console;
 
 namespace DqnBridge.Cli.Output;
-
-/// <summary>What the progress display shows at one moment of training.</summary>
-public sealed record ProgressSnapshot(long Step, long TotalSteps, double StepsPerSecond, double? RecentMeanReturn, double Epsilon)
-{
-    public TimeSpan? TimeLeft => StepsPerSecond > 0 ? TimeSpan.FromSeconds((TotalSteps - Step) / StepsPerSecond) : null;
-
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"step {Step:N0}/{TotalSteps:N0} | {StepsPerSecond:N0} steps/s | return {(RecentMeanReturn is { } r ? r.ToString("F1", CultureInfo.InvariantCulture) : "-")} | epsilon {Epsilon:F3} | left {FormatTime(TimeLeft)}");
-
-    public static string FormatTime(TimeSpan? time) => time is not { } t ? "?"
-        : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:00}m" : $"{t.Minutes}m{t.Seconds:00}s";
-}
 
 /// <summary>
 /// A live progress bar on a terminal; elsewhere (CI logs, redirected output, tests) one plain line every
@@ -21,7 +10,19 @@ public sealed record ProgressSnapshot(long Step, long TotalSteps, double StepsPe
 /// </summary>
 public sealed class ProgressView(IAnsiConsole console, TextWriter plainOutput, TimeSpan plainInterval)
 {
-    public T Run<T>(string title, Func<Action<ProgressSnapshot>, T> work)
+    /// <summary>One line: step, speed, mean return of the last episodes, epsilon and the time left.</summary>
+    public static string Describe(TrainingProgress p)
+    {
+        string meanReturn = double.IsNaN(p.RecentMeanReturn) ? "-" : p.RecentMeanReturn.ToString("F1", CultureInfo.InvariantCulture);
+        TimeSpan? left = p.StepsPerSecond > 0 ? TimeSpan.FromSeconds((p.TotalTimesteps - p.GlobalStep) / p.StepsPerSecond) : null;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"step {p.GlobalStep:N0}/{p.TotalTimesteps:N0} | {p.StepsPerSecond:N0} steps/s | return {meanReturn} | epsilon {p.Epsilon:F3} | left {FormatTime(left)}");
+    }
+
+    public static string FormatTime(TimeSpan? time) => time is not { } t ? "?"
+        : t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:00}m" : $"{t.Minutes}m{t.Seconds:00}s";
+
+    public T Run<T>(string title, Func<Action<TrainingProgress>, T> work)
     {
         if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
             return RunPlain(title, work);
@@ -37,25 +38,25 @@ public sealed class ProgressView(IAnsiConsole console, TextWriter plainOutput, T
                 var task = context.AddTask("starting", maxValue: 1);
                 result = work(snapshot =>
                 {
-                    task.MaxValue = Math.Max(1, snapshot.TotalSteps);
-                    task.Value = Math.Min(snapshot.Step, snapshot.TotalSteps);
-                    task.Description = Markup.Escape(snapshot.Describe());
+                    task.MaxValue = Math.Max(1, snapshot.TotalTimesteps);
+                    task.Value = Math.Min(snapshot.GlobalStep, snapshot.TotalTimesteps);
+                    task.Description = Markup.Escape(Describe(snapshot));
                 });
             });
         return result;
     }
 
-    private T RunPlain<T>(string title, Func<Action<ProgressSnapshot>, T> work)
+    private T RunPlain<T>(string title, Func<Action<TrainingProgress>, T> work)
     {
         plainOutput.WriteLine(title);
         var lastLine = DateTime.MinValue;
         return work(snapshot =>
         {
             var now = DateTime.UtcNow;
-            if (now - lastLine < plainInterval && snapshot.Step < snapshot.TotalSteps)
+            if (now - lastLine < plainInterval && snapshot.GlobalStep < snapshot.TotalTimesteps)
                 return;
             lastLine = now;
-            plainOutput.WriteLine(snapshot.Describe());
+            plainOutput.WriteLine(Describe(snapshot));
         });
     }
 }
