@@ -247,52 +247,70 @@ public sealed class DqnConfig
         return copy;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first key (in CleanRL spelling) whose value cannot work.</summary>
+    /// <summary>More environments than this per process is a typo (or an out-of-memory crash), not a plan.</summary>
+    public const int MaxNumEnvs = 1024;
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every key (in CleanRL spelling) whose value cannot work.</summary>
     public void Validate()
     {
-        static void Require(bool ok, string key, object value, string rule)
+        var problems = Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid config:\n  " + string.Join("\n  ", problems));
+        }
+    }
+
+    /// <summary>One line per key whose value cannot work (range checks the types alone cannot express); empty when all can.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        void Require(bool ok, string problem)
         {
             if (!ok)
             {
-                throw new ArgumentException($"Invalid config: {key} = {value}; {rule}.");
+                problems.Add(problem);
             }
         }
 
-        Require(!string.IsNullOrWhiteSpace(EnvId), "env_id", $"'{EnvId}'", "it must name an environment");
-        Require(NumEnvs >= 1, "num_envs", NumEnvs, "it must be at least 1");
-        Require(FrameSkip >= 1, "frame_skip", FrameSkip, "it must be at least 1");
-        Require(FrameStack >= 1, "frame_stack", FrameStack, "it must be at least 1");
-        Require(TotalTimesteps >= 1, "total_timesteps", TotalTimesteps, "it must be at least 1");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "it must be a positive number");
-        Require(BufferSize >= 1, "buffer_size", BufferSize, "it must be at least 1");
-        Require(BufferSize >= BatchSize, "buffer_size", BufferSize, $"it must hold at least batch_size ({BatchSize}) transitions");
-        Require(Gamma >= 0 && Gamma <= 1, "gamma", Gamma, "it must lie in [0, 1]");
-        Require(Tau > 0 && Tau <= 1, "tau", Tau, "it must lie in (0, 1] (1 is a hard copy)");
-        Require(TargetNetworkFrequency >= 1, "target_network_frequency", TargetNetworkFrequency, "it must be at least 1");
-        Require(BatchSize >= 1, "batch_size", BatchSize, "it must be at least 1");
-        Require(StartE >= 0 && StartE <= 1, "start_e", StartE, "it must lie in [0, 1]");
-        Require(EndE >= 0 && EndE <= 1, "end_e", EndE, "it must lie in [0, 1]");
-        Require(ExplorationFraction > 0 && ExplorationFraction <= 1, "exploration_fraction", ExplorationFraction, "it must lie in (0, 1]");
-        Require(EpsilonDecaySteps > 0, "epsilon_decay_steps", EpsilonDecaySteps, "it must be positive");
-        Require(LearningStarts >= 0, "learning_starts", LearningStarts, "it must not be negative");
-        Require(TrainFrequency >= 1, "train_frequency", TrainFrequency, "it must be at least 1");
-        Require(MaxGradNorm >= 0, "max_grad_norm", MaxGradNorm, "it must be 0 (off) or positive");
-        Require(ClipGradValue >= 0, "clip_grad_value", ClipGradValue, "it must be 0 (off) or positive");
-        Require(!(UpdatePath == UpdatePath.Fused && Device == DeviceChoice.Cuda), "update_path", "fused",
-            "the fused path runs on the CPU only; with device = cuda use update_path=reference (or auto)");
-        Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1), "hidden_sizes", $"[{string.Join(", ", HiddenSizes)}]",
-            "it needs at least one layer, each of size 1 or more");
-        Require(CheckpointFrequency >= 0, "checkpoint_frequency", CheckpointFrequency, "it must be 0 (end only) or positive");
-        Require(TorchThreads >= 1, "torch_threads", TorchThreads, "it must be at least 1");
-        Require(EvalEpisodes >= 0, "eval_episodes", EvalEpisodes, "it must not be negative");
-        Require(EvalEpsilon >= 0 && EvalEpsilon <= 1, "eval_epsilon", EvalEpsilon, "it must lie in [0, 1]");
-        Require(MaxEpisodes >= 0, "max_episodes", MaxEpisodes, "it must be 0 (off) or positive");
-        Require(EvalFrequency >= 0, "eval_frequency", EvalFrequency, "it must be 0 (off) or positive");
-        Require(EvalSteps >= 0, "eval_steps", EvalSteps, "it must be 0 (use eval_episodes) or positive");
-        Require(EvalFrequency == 0 || EvalSteps > 0 || EvalEpisodes >= 1, "eval_episodes", EvalEpisodes,
-            "periodic evaluation (eval_frequency > 0) needs at least one episode, or eval_steps > 0");
-        Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari, "vectorization", "ale",
-            "ALE's vector environment does the Atari preprocessing itself; it needs wrappers = atari and an ALE id");
-        Require(LogFrequency >= 1, "log_frequency", LogFrequency, "it must be at least 1");
+        Require(!string.IsNullOrWhiteSpace(EnvId), "env_id must not be empty");
+        Require(NumEnvs >= 1, $"num_envs must be at least 1 (it is {NumEnvs})");
+        Require(NumEnvs <= MaxNumEnvs, $"num_envs must be at most {MaxNumEnvs} (it is {NumEnvs}); each environment is stepped every step");
+        Require(Seed >= 0, $"seed must not be negative (it is {Seed}); Gymnasium and NumPy seeds are non-negative");
+        Require((long)Seed + NumEnvs - 1 <= int.MaxValue,
+            $"seed + num_envs - 1 must fit a 32-bit int (environment i resets with seed + i); seed {Seed} is too large for num_envs {NumEnvs}");
+        Require(FrameSkip >= 1, $"frame_skip must be at least 1 (it is {FrameSkip})");
+        Require(FrameStack >= 1, $"frame_stack must be at least 1 (it is {FrameStack})");
+        Require(TotalTimesteps >= 1, $"total_timesteps must be positive (it is {TotalTimesteps})");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be a positive number (it is {LearningRate})");
+        Require(BufferSize >= 1, $"buffer_size must be positive (it is {BufferSize})");
+        Require(Gamma is >= 0 and <= 1, $"gamma must be in [0, 1] (it is {Gamma})");
+        Require(Tau is > 0 and <= 1, $"tau must be in (0, 1], 1 being a hard copy (it is {Tau})");
+        Require(TargetNetworkFrequency >= 1, $"target_network_frequency must be at least 1 (it is {TargetNetworkFrequency})");
+        Require(BatchSize >= 1, $"batch_size must be positive (it is {BatchSize})");
+        Require(BatchSize <= BufferSize, $"batch_size must not exceed buffer_size ({BatchSize} > {BufferSize})");
+        Require(StartE is >= 0 and <= 1, $"start_e must be in [0, 1] (it is {StartE})");
+        Require(EndE is >= 0 and <= 1, $"end_e must be in [0, 1] (it is {EndE})");
+        Require(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must be in (0, 1] (it is {ExplorationFraction})");
+        Require(EpsilonDecaySteps > 0, $"epsilon_decay_steps must be positive (it is {EpsilonDecaySteps})");
+        Require(LearningStarts >= 0, $"learning_starts must not be negative (it is {LearningStarts})");
+        Require(TrainFrequency >= 1, $"train_frequency must be at least 1 (it is {TrainFrequency})");
+        Require(MaxGradNorm >= 0, $"max_grad_norm must not be negative, 0 turns clipping off (it is {MaxGradNorm})");
+        Require(ClipGradValue >= 0, $"clip_grad_value must not be negative, 0 turns clipping off (it is {ClipGradValue})");
+        Require(!(UpdatePath == UpdatePath.Fused && Device == DeviceChoice.Cuda),
+            "update_path = fused runs on the CPU only; with device = cuda use update_path=reference (or auto)");
+        Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1),
+            $"hidden_sizes needs at least one layer, each of size 1 or more (it is [{string.Join(", ", HiddenSizes)}])");
+        Require(CheckpointFrequency >= 0, $"checkpoint_frequency must not be negative, 0 writes one at the end only (it is {CheckpointFrequency})");
+        Require(TorchThreads >= 1, $"torch_threads must be at least 1 (it is {TorchThreads})");
+        Require(EvalEpisodes >= 1 || (EvalEpisodes == 0 && EvalSteps > 0), $"eval_episodes must be at least 1, or 0 with eval_steps > 0 (it is {EvalEpisodes})");
+        Require(EvalEpsilon is >= 0 and <= 1, $"eval_epsilon must be in [0, 1] (it is {EvalEpsilon})");
+        Require(MaxEpisodes >= 0, $"max_episodes must not be negative, 0 turns the limit off (it is {MaxEpisodes})");
+        Require(EvalFrequency >= 0, $"eval_frequency must not be negative, 0 turns periodic evaluation off (it is {EvalFrequency})");
+        Require(EvalSteps >= 0, $"eval_steps must not be negative, 0 uses eval_episodes (it is {EvalSteps})");
+        Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari,
+            "vectorization = ale needs wrappers = atari (ALE's vector environment does the Atari preprocessing itself) and an ALE id");
+        Require(LogFrequency >= 1, $"log_frequency must be at least 1 (it is {LogFrequency})");
+        Require(!string.IsNullOrWhiteSpace(RunsDir), "runs_dir must not be empty");
+        return problems;
     }
 }

@@ -73,9 +73,6 @@ public static class ConfigLoader
         "obs_type", "lap_complete_percent", "domain_randomize", "gravity", "enable_wind", "wind_power", "turbulence_power",
     ];
 
-    /// <summary>More environments than this per process is a typo (or an out-of-memory crash), not a plan.</summary>
-    public const int MaxNumEnvs = 1024;
-
     private static string NormalizeKey(string key) => key.Trim().Replace('-', '_').ToLowerInvariant();
 
     private static Assignment ParseOverride(string text)
@@ -158,53 +155,13 @@ public static class ConfigLoader
         node is YamlScalarNode scalar ? scalar.Value ?? ""
         : throw new ConfigException($"{source}: expected a single value, not a nested list or mapping.");
 
-    /// <summary>Range checks that the types alone cannot express.</summary>
+    /// <summary>The config's own range checks (all problems at once), then the built-in ids' versions.</summary>
     public static void Validate(DqnConfig c)
     {
-        var problems = new List<string>();
-        void Require(bool ok, string message) { if (!ok) problems.Add(message); }
-
-        Require(!string.IsNullOrWhiteSpace(c.EnvId), "env_id must not be empty");
-        Require(c.NumEnvs >= 1, "num_envs must be at least 1");
-        Require(c.NumEnvs <= MaxNumEnvs, $"num_envs must be at most {MaxNumEnvs} (it is {c.NumEnvs}); each environment is stepped every step");
-        Require(c.Seed >= 0, $"seed must not be negative (it is {c.Seed}); Gymnasium and NumPy seeds are non-negative");
-        Require((long)c.Seed + c.NumEnvs - 1 <= int.MaxValue,
-            $"seed + num_envs - 1 must fit a 32-bit int (environment i resets with seed + i); seed {c.Seed} is too large for num_envs {c.NumEnvs}");
-        Require(c.FrameSkip >= 1, "frame_skip must be at least 1");
-        Require(c.FrameStack >= 1, "frame_stack must be at least 1");
-        Require(c.TotalTimesteps >= 1, "total_timesteps must be positive");
-        Require(c.LearningRate > 0, "learning_rate must be positive");
-        Require(c.BufferSize >= 1, "buffer_size must be positive");
-        Require(c.Gamma is >= 0 and <= 1, "gamma must be in [0, 1]");
-        Require(c.Tau is > 0 and <= 1, "tau must be in (0, 1]");
-        Require(c.TargetNetworkFrequency >= 1, "target_network_frequency must be at least 1");
-        Require(c.BatchSize >= 1, "batch_size must be positive");
-        Require(c.BatchSize <= c.BufferSize, "batch_size must not exceed buffer_size");
-        Require(c.StartE is >= 0 and <= 1, "start_e must be in [0, 1]");
-        Require(c.EndE is >= 0 and <= 1, "end_e must be in [0, 1]");
-        Require(c.ExplorationFraction is > 0 and <= 1, "exploration_fraction must be in (0, 1]");
-        Require(c.LearningStarts >= 0, "learning_starts must not be negative");
-        Require(c.TrainFrequency >= 1, "train_frequency must be at least 1");
-        Require(c.EpsilonDecaySteps > 0, "epsilon_decay_steps must be positive");
-        Require(c.MaxGradNorm >= 0, "max_grad_norm must not be negative (0 turns clipping off)");
-        Require(c.HiddenSizes.Length >= 1, "hidden_sizes needs at least one layer");
-        Require(c.CheckpointFrequency >= 0, "checkpoint_frequency must not be negative");
-        Require(c.TorchThreads >= 1, "torch_threads must be at least 1");
-        Require(c.EvalEpisodes >= 1, "eval_episodes must be at least 1");
-        Require(c.EvalEpsilon is >= 0 and <= 1, "eval_epsilon must be in [0, 1]");
-        Require(!string.IsNullOrWhiteSpace(c.RunsDir), "runs_dir must not be empty");
+        var problems = c.Problems();
         if (problems.Count > 0)
             throw new ConfigException("Invalid config:\n  " + string.Join("\n  ", problems));
         EnvIds.CheckBuiltInVersion(c.EnvId.Trim());
-        try
-        {
-            // The agent's own rules, in case it knows of constraints this list does not.
-            c.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ConfigException(e.Message);
-        }
     }
 
     /// <summary>Settings that are allowed but probably not meant; the command prints them as warnings and goes on.</summary>
