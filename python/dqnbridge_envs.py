@@ -264,6 +264,73 @@ def _replay(driver, seed, actions, action_start):
     return driver.buffers
 
 
+# ---------------------------------------------------------------- restoring one episode per environment
+
+# Environments whose every draw of chance between two resets comes from env.unwrapped.np_random, plus, for ALE,
+# the emulator (its RAM, CPU, cartridge, and both of ALE's RNGs: cloneState(include_rng=True) carries them all).
+# For these, an episode is fully determined by that state just before the reset that starts it and by the
+# actions since. Checked by experiment for CartPole, LunarLander (with and without wind), CarRacing and Tetris.
+_EPISODE_RESTORABLE_MODULES = ("gymnasium.envs.classic_control.", "gymnasium.envs.box2d.", "ale_py.env")
+
+
+def episode_restore_unsupported(env):
+    """None when env (as make_env made it) can be restored from the start of its current episode, else why not."""
+    base = env.unwrapped
+    module = type(base).__module__
+    if any(module == prefix.rstrip(".") or module.startswith(prefix) for prefix in _EPISODE_RESTORABLE_MODULES):
+        return None
+    return f"{type(base).__name__} ({module}) is not known to keep all its randomness in np_random"
+
+
+def _life_tracker(env):
+    """The LifeLossTracker of env's EpisodicLife wrapper, or None: a reset after a lost life continues the game."""
+    while env is not None:
+        tracker = getattr(env, "tracker", None)
+        if isinstance(tracker, LifeLossTracker):
+            return tracker
+        env = getattr(env, "env", None)
+    return None
+
+
+def _episode_snapshot(env):
+    """What determines the next reset(seed=None) and the episode it starts: np_random, and ALE's emulator."""
+    base = env.unwrapped
+    snapshot = {"np_random": base.np_random.bit_generator.state}
+    ale = getattr(base, "ale", None)
+    if ale is not None:
+        snapshot["ale"] = ale.cloneState(include_rng=True)
+    return snapshot
+
+
+def _start_episode(env, snapshot):
+    """Resets env as the recorded episode start did: with its seed, or after putting back its snapshot."""
+    if "seed" in snapshot:
+        return env.reset(seed=snapshot["seed"])[0]
+    base = env.unwrapped
+    base.np_random.bit_generator.state = snapshot["np_random"]
+    if "ale" in snapshot:
+        base.ale.restoreState(snapshot["ale"])
+    return env.reset()[0]
+
+
+def _encode_episode_start(step, snapshot):
+    import base64
+    encoded = {"start": step}
+    for key, value in snapshot.items():
+        # ALEState pickles as (its serialized bytes,).
+        encoded[key] = base64.b64encode(value.__getstate__()[0]).decode("ascii") if key == "ale" else value
+    return encoded
+
+
+def _decode_episode_start(encoded):
+    import base64
+    snapshot = {key: value for key, value in encoded.items() if key != "start"}
+    if "ale" in snapshot:
+        import ale_py
+        snapshot["ale"] = ale_py.ALEState(base64.b64decode(snapshot["ale"]))
+    return int(encoded["start"]), snapshot
+
+
 class VectorDriver:
     """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
 
@@ -295,6 +362,15 @@ class VectorDriver:
         spec = self.envs.spec
         self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
         self.buffers = None
+        # Exact restore from the start of each env's current episode (see episode_starts), or why only a replay
+        # of every step since reset(seed) can restore these environments.
+        if self.env_list is None:
+            self.full_replay_reason = "vectorization async: each environment resets itself in its own subprocess"
+        else:
+            self.full_replay_reason = episode_restore_unsupported(self.env_list[0])
+        self.life_trackers = [_life_tracker(env) for env in self.env_list or []]
+        self.steps = 0
+        self.episode_start_list = None
 
     def bind(self, memory):
         """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
@@ -307,10 +383,14 @@ class VectorDriver:
             obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
         else:
             obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
+        self.steps = 0
+        if self.full_replay_reason is None:
+            self.episode_start_list = [(0, {"seed": seed + i}) for i in range(self.num_envs)]
         return _start_episodes(self, obs)
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
+        self.steps += 1
         if self.env_list is None:
             return self._step_gymnasium_vector(actions)
         b = self.buffers
@@ -333,6 +413,11 @@ class VectorDriver:
                     b.episode_done[i] = True
                     b.episode_return[i] = episode["r"]
                     b.episode_length[i] = episode["l"]
+                if self.episode_start_list is not None:
+                    tracker = self.life_trackers[i]
+                    if tracker is None or tracker.needs_real_reset:
+                        # A new game starts with the next step: what determines it, before the reset draws from it.
+                        self.episode_start_list[i] = (self.steps, _episode_snapshot(env))
                 obs, _ = env.reset()
             row[...] = obs
             i += 1
@@ -364,6 +449,40 @@ class VectorDriver:
         action minus action_start) left them: exact for environments whose dynamics depend only on their
         seed and the actions taken, whatever wrappers are stacked. Returns the StepBuffers, as reset does."""
         return _replay(self, seed, actions, action_start)
+
+    def episode_starts(self):
+        """JSON: for each env, the step its current game started at (its first action's index since reset(seed))
+        and what determined that start (the seed, or np_random's state and ALE's emulator state before the reset).
+        A lost life under the Atari wrappers continues the game, so it starts nothing."""
+        import json
+        if self.episode_start_list is None:
+            raise RuntimeError(f"{self.env_id} cannot be restored episode by episode: {self.full_replay_reason}")
+        return json.dumps([_encode_episode_start(step, snapshot) for step, snapshot in self.episode_start_list])
+
+    def restore_episodes(self, starts_json, actions, first_step, steps, action_start=0):
+        """Puts every env back as episode_starts (starts_json) and the actions since say, without replaying earlier
+        episodes: env i starts its game again as recorded, then steps through column i of actions (rows are steps
+        first_step, first_step + 1, ...; each action minus action_start) from its own start, resetting after each
+        lost life as step does. Afterwards the driver counts `steps` steps. Returns the StepBuffers."""
+        import json
+        starts = [_decode_episode_start(encoded) for encoded in json.loads(starts_json)]
+        if len(starts) != self.num_envs or self.env_list is None:
+            raise ValueError(f"{len(starts)} episode starts for {self.num_envs} environments")
+        actions = np.asarray(actions, dtype=np.int64) + action_start
+        first_obs = []
+        for i, (env, (start, snapshot)) in enumerate(zip(self.env_list, starts)):
+            if not first_step <= start <= steps:
+                raise ValueError(f"env {i}'s episode starts at step {start}, outside the saved steps {first_step} to {steps}")
+            obs = _start_episode(env, snapshot)
+            for action in actions[start - first_step:, i].tolist():
+                obs, _, terminated, truncated, _ = env.step(action)
+                if terminated or truncated:
+                    obs, _ = env.reset()
+            first_obs.append(obs)
+        buffers = _start_episodes(self, np.stack(first_obs))
+        self.steps = steps
+        self.episode_start_list = starts
+        return buffers
 
     def render(self, index=0):
         if self.env_list is not None:
@@ -495,6 +614,7 @@ class AleVectorDriver:
         self.action_space = describe_space(self.envs.single_action_space)
         self.max_episode_steps = None
         self.buffers = None
+        self.full_replay_reason = "vectorization ale: ALE's C++ vector environment resets its games itself"
         self.running_return = np.zeros(num_envs, dtype=np.float64)
         self.running_length = np.zeros(num_envs, dtype=np.int64)
 
