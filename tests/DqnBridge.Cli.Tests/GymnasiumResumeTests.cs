@@ -95,10 +95,15 @@ public sealed class GymnasiumResumeTests
         string wholeRun = Directory.GetDirectories(_runs, $"*__whole__*").Single();
         string stoppedRun = Directory.GetDirectories(_runs, $"*__stopped__*").Single();
         int rowsAtStop = File.ReadAllLines(Path.Combine(stoppedRun, "episodes.csv")).Length;
+        Assert.IsGreaterThan(10, rowsAtStop, "stopped after many episodes, so each env's game started from a saved state, not the seed");
+        // The environments' state holds each env's current game (at most 1,000 steps here), not the whole run.
+        long envStateBytes = new FileInfo(Path.Combine(stoppedRun, "checkpoints", "latest", "env_state.bin")).Length;
+        Assert.IsLessThan(numEnvs * 1000L + 8192, envStateBytes);
 
         var resumed = RunCli(false, "resume", stoppedRun);
         Assert.AreEqual(0, resumed.ExitCode, resumed.Output);
         Assert.DoesNotContain("episodes restart", resumed.Output, "the checkpoint holds the environments' state");
+        Assert.DoesNotContain("replays all", resumed.Output, "only the current episodes are replayed");
 
         string[] expected = RowsWithoutWallTime(wholeRun);
         Assert.IsGreaterThan(rowsAtStop, expected.Length, "episodes end after the interruption too");
