@@ -469,7 +469,7 @@ class VectorDriver:
         if len(starts) != self.num_envs or self.env_list is None:
             raise ValueError(f"{len(starts)} episode starts for {self.num_envs} environments")
         actions = np.asarray(actions, dtype=np.int64) + action_start
-        first_obs = []
+        current_obs = []
         for i, (env, (start, snapshot)) in enumerate(zip(self.env_list, starts)):
             if not first_step <= start <= steps:
                 raise ValueError(f"env {i}'s episode starts at step {start}, outside the saved steps {first_step} to {steps}")
@@ -478,8 +478,8 @@ class VectorDriver:
                 obs, _, terminated, truncated, _ = env.step(action)
                 if terminated or truncated:
                     obs, _ = env.reset()
-            first_obs.append(obs)
-        buffers = _start_episodes(self, np.stack(first_obs))
+            current_obs.append(obs)
+        buffers = _start_episodes(self, np.stack(current_obs))
         self.steps = steps
         self.episode_start_list = starts
         return buffers
