@@ -156,8 +156,9 @@ def _car_racing_wrapper(gymnasium):
 
 
 def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True,
-             frame_stack_padding="reset"):
-    """One Gymnasium env with episode statistics recorded on the raw game, then our preprocessing."""
+             frame_stack_padding="reset", record_episode_starts=False):
+    """One Gymnasium env with episode statistics recorded on the raw game, then our preprocessing; with
+    record_episode_starts, outermost, an EpisodeStartRecorder (for envs stepped in another process)."""
     gymnasium = _import_gymnasium(env_id)
     kwargs = dict(kwargs or {})
     if render_mode is not None:
@@ -176,6 +177,8 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
     elif wrappers in ("carracing", "carracing_crop"):
         env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip, crop=wrappers == "carracing_crop")
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack, padding_type=frame_stack_padding)
+    if record_episode_starts:
+        env = _episode_start_recorder(gymnasium)(env)
     return env
 
 
@@ -331,6 +334,61 @@ def _decode_episode_start(encoded):
     return int(encoded["start"]), snapshot
 
 
+def _replay_episode(env, snapshot, actions):
+    """Starts env's game as snapshot says, then steps it through actions (plain ints), resetting after each ending as
+    the vector drivers do (only lost lives can end in a game's own actions); returns the last observation."""
+    obs = _start_episode(env, snapshot)
+    for action in actions:
+        obs, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            obs, _ = env.reset()
+    return obs
+
+
+def _episode_start_recorder(gymnasium):
+    class EpisodeStartRecorder(gymnasium.Wrapper):
+        """Records, inside the env's own process, what VectorDriver records for in-process envs: the step its current
+        game started at and what determined that start. AsyncVectorEnv reaches it with call and set_attr."""
+
+        def __init__(self, env):
+            super().__init__(env)
+            self.tracker = _life_tracker(env)
+            self.steps = 0
+            self.start = None
+            self.pending_restore = None
+
+        def reset(self, *, seed=None, options=None):
+            if seed is not None:
+                self.steps, self.start = 0, (0, {"seed": seed})
+            elif self.tracker is None or self.tracker.needs_real_reset:
+                self.start = (self.steps, _episode_snapshot(self.env))
+            return self.env.reset(seed=seed, options=options)
+
+        def step(self, action):
+            self.steps += 1
+            return self.env.step(action)
+
+        def restore_unsupported(self):
+            return episode_restore_unsupported(self.env)
+
+        def episode_start(self):
+            """This env's entry of VectorDriver.episode_starts, as JSON."""
+            import json
+            return json.dumps(_encode_episode_start(*self.start))
+
+        def restore_pending(self):
+            """Restores pending_restore = (episode_start JSON, the actions since, steps taken); returns the observation."""
+            import json
+            start_json, actions, steps = self.pending_restore
+            self.pending_restore = None
+            self.start = _decode_episode_start(json.loads(start_json))
+            obs = _replay_episode(self.env, self.start[1], actions)
+            self.steps = steps
+            return obs
+
+    return EpisodeStartRecorder
+
+
 class VectorDriver:
     """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
 
@@ -344,10 +402,11 @@ class VectorDriver:
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
         # partial rather than lambda: async workers are spawned, so the env factories must pickle.
+        asynchronous = vectorization_mode == "async"
         thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
-                                    frame_stack_padding)
+                                    frame_stack_padding, record_episode_starts=asynchronous)
                   for _ in range(num_envs)]
-        if vectorization_mode == "async":
+        if asynchronous:
             # spawn, not fork: forking the .NET host process that embeds us is unsafe.
             self.envs = AsyncVectorEnv(thunks, context="spawn", autoreset_mode=AutoresetMode.SAME_STEP)
             self.env_list = None
@@ -365,7 +424,7 @@ class VectorDriver:
         # Exact restore from the start of each env's current episode (see episode_starts), or why only a replay
         # of every step since reset(seed) can restore these environments.
         if self.env_list is None:
-            self.full_replay_reason = "vectorization async: each environment resets itself in its own subprocess"
+            self.full_replay_reason = self.envs.call("restore_unsupported")[0]
         else:
             self.full_replay_reason = episode_restore_unsupported(self.env_list[0])
         self.life_trackers = [_life_tracker(env) for env in self.env_list or []]
@@ -384,7 +443,7 @@ class VectorDriver:
         else:
             obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
         self.steps = 0
-        if self.full_replay_reason is None:
+        if self.full_replay_reason is None and self.env_list is not None:
             self.episode_start_list = [(0, {"seed": seed + i}) for i in range(self.num_envs)]
         return _start_episodes(self, obs)
 
@@ -455,8 +514,10 @@ class VectorDriver:
         and what determined that start (the seed, or np_random's state and ALE's emulator state before the reset).
         A lost life under the Atari wrappers continues the game, so it starts nothing."""
         import json
-        if self.episode_start_list is None:
+        if self.full_replay_reason is not None:
             raise RuntimeError(f"{self.env_id} cannot be restored episode by episode: {self.full_replay_reason}")
+        if self.env_list is None:
+            return json.dumps([json.loads(start) for start in self.envs.call("episode_start")])
         return json.dumps([_encode_episode_start(step, snapshot) for step, snapshot in self.episode_start_list])
 
     def restore_episodes(self, starts_json, actions, first_step, steps, action_start=0):
@@ -465,23 +526,26 @@ class VectorDriver:
         first_step, first_step + 1, ...; each action minus action_start) from its own start, resetting after each
         lost life as step does. Afterwards the driver counts `steps` steps. Returns the StepBuffers."""
         import json
-        starts = [_decode_episode_start(encoded) for encoded in json.loads(starts_json)]
-        if len(starts) != self.num_envs or self.env_list is None:
-            raise ValueError(f"{len(starts)} episode starts for {self.num_envs} environments")
+        encoded_starts = json.loads(starts_json)
+        if len(encoded_starts) != self.num_envs:
+            raise ValueError(f"{len(encoded_starts)} episode starts for {self.num_envs} environments")
         actions = np.asarray(actions, dtype=np.int64) + action_start
-        current_obs = []
-        for i, (env, (start, snapshot)) in enumerate(zip(self.env_list, starts)):
+        own_actions = []
+        for i, encoded in enumerate(encoded_starts):
+            start = int(encoded["start"])
             if not first_step <= start <= steps:
                 raise ValueError(f"env {i}'s episode starts at step {start}, outside the saved steps {first_step} to {steps}")
-            obs = _start_episode(env, snapshot)
-            for action in actions[start - first_step:, i].tolist():
-                obs, _, terminated, truncated, _ = env.step(action)
-                if terminated or truncated:
-                    obs, _ = env.reset()
-            current_obs.append(obs)
+            own_actions.append(actions[start - first_step:, i].tolist())
+        if self.env_list is None:
+            # Each subprocess restores its own env.
+            self.envs.set_attr("pending_restore", [(json.dumps(encoded), own, steps) for encoded, own in zip(encoded_starts, own_actions)])
+            current_obs = self.envs.call("restore_pending")
+        else:
+            starts = [_decode_episode_start(encoded) for encoded in encoded_starts]
+            current_obs = [_replay_episode(env, snapshot, own) for env, (_, snapshot), own in zip(self.env_list, starts, own_actions)]
+            self.episode_start_list = starts
         buffers = _start_episodes(self, np.stack(current_obs))
         self.steps = steps
-        self.episode_start_list = starts
         return buffers
 
     def render(self, index=0):

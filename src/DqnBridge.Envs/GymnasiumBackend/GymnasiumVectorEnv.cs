@@ -74,8 +74,8 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     }
 
     /// <summary>
-    /// Null when a restore replays only each env's current game (sync vectorization of classic-control, Box2D and ALE
-    /// ids); otherwise why it must replay every step since the first reset.
+    /// Null when a restore replays only each env's current game (sync and async vectorizations of classic-control,
+    /// Box2D and ALE ids); otherwise why it must replay every step since the first reset.
     /// </summary>
     public string? FullReplayReason { get; }
 
@@ -181,9 +181,9 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     }
 
     /// <summary>
-    /// Sync vectorization of ids known to restore episode by episode: for each env, the start of its current game
-    /// (the seed, or np_random's and ALE's state before that reset) and the actions since. Otherwise (async, ale, or
-    /// another id): the seed of the last reset and every action since. Both with the current observations, to check
+    /// Ids known to restore episode by episode (sync or async): for each env, the start of its current game (the
+    /// seed, or np_random's and ALE's state before that reset) and the actions since. Otherwise (vectorization ale,
+    /// or another id): the seed of the last reset and every action since. Both with the current observations, to check
     /// a restore. The size of the first does not grow with the run; the second grows by one byte per env and step.
     /// </summary>
     public byte[] SaveState()
