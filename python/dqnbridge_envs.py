@@ -401,8 +401,8 @@ class VectorDriver:
         _import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
-        # partial rather than lambda: async workers are spawned, so the env factories must pickle.
         asynchronous = vectorization_mode == "async"
+        # partial rather than lambda: async workers are spawned, so the env factories must pickle.
         thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
                                     frame_stack_padding, record_episode_starts=asynchronous)
                   for _ in range(num_envs)]
