@@ -156,8 +156,9 @@ def _car_racing_wrapper(gymnasium):
 
 
 def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True,
-             frame_stack_padding="reset"):
-    """One Gymnasium env with episode statistics recorded on the raw game, then our preprocessing."""
+             frame_stack_padding="reset", record_episode_starts=False):
+    """One Gymnasium env with episode statistics recorded on the raw game, then our preprocessing; with
+    record_episode_starts, outermost, an EpisodeStartRecorder (for envs stepped in another process)."""
     gymnasium = _import_gymnasium(env_id)
     kwargs = dict(kwargs or {})
     if render_mode is not None:
@@ -176,6 +177,8 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
     elif wrappers in ("carracing", "carracing_crop"):
         env = _car_racing_wrapper(gymnasium)(env, frame_skip=frame_skip, crop=wrappers == "carracing_crop")
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack, padding_type=frame_stack_padding)
+    if record_episode_starts:
+        env = _episode_start_recorder(gymnasium)(env)
     return env
 
 
@@ -264,6 +267,128 @@ def _replay(driver, seed, actions, action_start):
     return driver.buffers
 
 
+# ---------------------------------------------------------------- restoring one episode per environment
+
+# Environments whose every draw of chance between two resets comes from env.unwrapped.np_random, plus, for ALE,
+# the emulator (its RAM, CPU, cartridge, and both of ALE's RNGs: cloneState(include_rng=True) carries them all).
+# For these, an episode is fully determined by that state just before the reset that starts it and by the
+# actions since. Checked by experiment for CartPole, LunarLander (with and without wind), CarRacing and Tetris.
+_EPISODE_RESTORABLE_MODULES = ("gymnasium.envs.classic_control.", "gymnasium.envs.box2d.", "ale_py.env")
+
+
+def episode_restore_unsupported(env):
+    """None when env (as make_env made it) can be restored from the start of its current episode, else why not."""
+    base = env.unwrapped
+    module = type(base).__module__
+    if any(module == prefix.rstrip(".") or module.startswith(prefix) for prefix in _EPISODE_RESTORABLE_MODULES):
+        return None
+    return f"{type(base).__name__} ({module}) is not known to keep all its randomness in np_random"
+
+
+def _life_tracker(env):
+    """The LifeLossTracker of env's EpisodicLife wrapper, or None: a reset after a lost life continues the game."""
+    while env is not None:
+        tracker = getattr(env, "tracker", None)
+        if isinstance(tracker, LifeLossTracker):
+            return tracker
+        env = getattr(env, "env", None)
+    return None
+
+
+def _episode_snapshot(env):
+    """What determines the next reset(seed=None) and the episode it starts: np_random, and ALE's emulator."""
+    base = env.unwrapped
+    snapshot = {"np_random": base.np_random.bit_generator.state}
+    ale = getattr(base, "ale", None)
+    if ale is not None:
+        snapshot["ale"] = ale.cloneState(include_rng=True)
+    return snapshot
+
+
+def _start_episode(env, snapshot):
+    """Resets env as the recorded episode start did: with its seed, or after putting back its snapshot."""
+    if "seed" in snapshot:
+        return env.reset(seed=snapshot["seed"])[0]
+    base = env.unwrapped
+    base.np_random.bit_generator.state = snapshot["np_random"]
+    if "ale" in snapshot:
+        base.ale.restoreState(snapshot["ale"])
+    return env.reset()[0]
+
+
+def _encode_episode_start(step, snapshot):
+    import base64
+    encoded = {"start": step}
+    for key, value in snapshot.items():
+        # ALEState pickles as (its serialized bytes,).
+        encoded[key] = base64.b64encode(value.__getstate__()[0]).decode("ascii") if key == "ale" else value
+    return encoded
+
+
+def _decode_episode_start(encoded):
+    import base64
+    snapshot = {key: value for key, value in encoded.items() if key != "start"}
+    if "ale" in snapshot:
+        import ale_py
+        snapshot["ale"] = ale_py.ALEState(base64.b64decode(snapshot["ale"]))
+    return int(encoded["start"]), snapshot
+
+
+def _replay_episode(env, snapshot, actions):
+    """Starts env's game as snapshot says, then steps it through actions (plain ints), resetting after each ending as
+    the vector drivers do (only lost lives can end in a game's own actions); returns the last observation."""
+    obs = _start_episode(env, snapshot)
+    for action in actions:
+        obs, _, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            obs, _ = env.reset()
+    return obs
+
+
+def _episode_start_recorder(gymnasium):
+    class EpisodeStartRecorder(gymnasium.Wrapper):
+        """Records, inside the env's own process, what VectorDriver records for in-process envs: the step its current
+        game started at and what determined that start. AsyncVectorEnv reaches it with call and set_attr."""
+
+        def __init__(self, env):
+            super().__init__(env)
+            self.tracker = _life_tracker(env)
+            self.steps = 0
+            self.start = None
+            self.pending_restore = None
+
+        def reset(self, *, seed=None, options=None):
+            if seed is not None:
+                self.steps, self.start = 0, (0, {"seed": seed})
+            elif self.tracker is None or self.tracker.needs_real_reset:
+                self.start = (self.steps, _episode_snapshot(self.env))
+            return self.env.reset(seed=seed, options=options)
+
+        def step(self, action):
+            self.steps += 1
+            return self.env.step(action)
+
+        def restore_unsupported(self):
+            return episode_restore_unsupported(self.env)
+
+        def episode_start(self):
+            """This env's entry of VectorDriver.episode_starts, as JSON."""
+            import json
+            return json.dumps(_encode_episode_start(*self.start))
+
+        def restore_pending(self):
+            """Restores pending_restore = (episode_start JSON, the actions since, steps taken); returns the observation."""
+            import json
+            start_json, actions, steps = self.pending_restore
+            self.pending_restore = None
+            self.start = _decode_episode_start(json.loads(start_json))
+            obs = _replay_episode(self.env, self.start[1], actions)
+            self.steps = steps
+            return obs
+
+    return EpisodeStartRecorder
+
+
 class VectorDriver:
     """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
 
@@ -276,11 +401,12 @@ class VectorDriver:
         _import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
+        asynchronous = vectorization_mode == "async"
         # partial rather than lambda: async workers are spawned, so the env factories must pickle.
         thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
-                                    frame_stack_padding)
+                                    frame_stack_padding, record_episode_starts=asynchronous)
                   for _ in range(num_envs)]
-        if vectorization_mode == "async":
+        if asynchronous:
             # spawn, not fork: forking the .NET host process that embeds us is unsafe.
             self.envs = AsyncVectorEnv(thunks, context="spawn", autoreset_mode=AutoresetMode.SAME_STEP)
             self.env_list = None
@@ -295,6 +421,15 @@ class VectorDriver:
         spec = self.envs.spec
         self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
         self.buffers = None
+        # Exact restore from the start of each env's current episode (see episode_starts), or why only a replay
+        # of every step since reset(seed) can restore these environments.
+        if self.env_list is None:
+            self.full_replay_reason = self.envs.call("restore_unsupported")[0]
+        else:
+            self.full_replay_reason = episode_restore_unsupported(self.env_list[0])
+        self.life_trackers = [_life_tracker(env) for env in self.env_list or []]
+        self.steps = 0
+        self.episode_start_list = None
 
     def bind(self, memory):
         """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
@@ -307,10 +442,14 @@ class VectorDriver:
             obs, _ = self.envs.reset(seed=[seed + i for i in range(self.num_envs)])
         else:
             obs = np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(self.env_list)])
+        self.steps = 0
+        if self.full_replay_reason is None and self.env_list is not None:
+            self.episode_start_list = [(0, {"seed": seed + i}) for i in range(self.num_envs)]
         return _start_episodes(self, obs)
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
+        self.steps += 1
         if self.env_list is None:
             return self._step_gymnasium_vector(actions)
         b = self.buffers
@@ -333,6 +472,11 @@ class VectorDriver:
                     b.episode_done[i] = True
                     b.episode_return[i] = episode["r"]
                     b.episode_length[i] = episode["l"]
+                if self.episode_start_list is not None:
+                    tracker = self.life_trackers[i]
+                    if tracker is None or tracker.needs_real_reset:
+                        # A new game starts with the next step: what determines it, before the reset draws from it.
+                        self.episode_start_list[i] = (self.steps, _episode_snapshot(env))
                 obs, _ = env.reset()
             row[...] = obs
             i += 1
@@ -364,6 +508,45 @@ class VectorDriver:
         action minus action_start) left them: exact for environments whose dynamics depend only on their
         seed and the actions taken, whatever wrappers are stacked. Returns the StepBuffers, as reset does."""
         return _replay(self, seed, actions, action_start)
+
+    def episode_starts(self):
+        """JSON: for each env, the step its current game started at (its first action's index since reset(seed))
+        and what determined that start (the seed, or np_random's state and ALE's emulator state before the reset).
+        A lost life under the Atari wrappers continues the game, so it starts nothing."""
+        import json
+        if self.full_replay_reason is not None:
+            raise RuntimeError(f"{self.env_id} cannot be restored episode by episode: {self.full_replay_reason}")
+        if self.env_list is None:
+            return json.dumps([json.loads(start) for start in self.envs.call("episode_start")])
+        return json.dumps([_encode_episode_start(step, snapshot) for step, snapshot in self.episode_start_list])
+
+    def restore_episodes(self, starts_json, actions, first_step, steps, action_start=0):
+        """Puts every env back as episode_starts (starts_json) and the actions since say, without replaying earlier
+        episodes: env i starts its game again as recorded, then steps through column i of actions (rows are steps
+        first_step, first_step + 1, ...; each action minus action_start) from its own start, resetting after each
+        lost life as step does. Afterwards the driver counts `steps` steps. Returns the StepBuffers."""
+        import json
+        encoded_starts = json.loads(starts_json)
+        if len(encoded_starts) != self.num_envs:
+            raise ValueError(f"{len(encoded_starts)} episode starts for {self.num_envs} environments")
+        actions = np.asarray(actions, dtype=np.int64) + action_start
+        own_actions = []
+        for i, encoded in enumerate(encoded_starts):
+            start = int(encoded["start"])
+            if not first_step <= start <= steps:
+                raise ValueError(f"env {i}'s episode starts at step {start}, outside the saved steps {first_step} to {steps}")
+            own_actions.append(actions[start - first_step:, i].tolist())
+        if self.env_list is None:
+            # Each subprocess restores its own env.
+            self.envs.set_attr("pending_restore", [(json.dumps(encoded), own, steps) for encoded, own in zip(encoded_starts, own_actions)])
+            current_obs = self.envs.call("restore_pending")
+        else:
+            starts = [_decode_episode_start(encoded) for encoded in encoded_starts]
+            current_obs = [_replay_episode(env, snapshot, own) for env, (_, snapshot), own in zip(self.env_list, starts, own_actions)]
+            self.episode_start_list = starts
+        buffers = _start_episodes(self, np.stack(current_obs))
+        self.steps = steps
+        return buffers
 
     def render(self, index=0):
         if self.env_list is not None:
@@ -495,6 +678,7 @@ class AleVectorDriver:
         self.action_space = describe_space(self.envs.single_action_space)
         self.max_episode_steps = None
         self.buffers = None
+        self.full_replay_reason = "vectorization ale: ALE's C++ vector environment resets its games itself"
         self.running_return = np.zeros(num_envs, dtype=np.float64)
         self.running_length = np.zeros(num_envs, dtype=np.int64)
 

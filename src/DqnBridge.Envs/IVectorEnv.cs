@@ -46,9 +46,10 @@ public interface IVectorEnv : IDisposable
 
 /// <summary>
 /// A vector env whose complete state can be captured and restored: the built-ins save their physics,
-/// RNGs and episode counters; the Gymnasium one saves its reset seed and the actions since, and replays
-/// them. When the trainer's environments implement it, checkpoints include it and a resumed run
-/// continues exactly; otherwise the checkpoint says so and a resume starts fresh episodes.
+/// RNGs and episode counters; the Gymnasium one saves what started each env's current game and the actions
+/// since (or, where it cannot, its reset seed and every action since), and replays them. When the trainer's
+/// environments implement it, checkpoints include it and a resumed run continues exactly; otherwise the
+/// checkpoint says so and a resume starts fresh episodes.
 /// </summary>
 public interface IRestorableVectorEnv
 {
@@ -58,4 +59,8 @@ public interface IRestorableVectorEnv
     /// <summary>Puts the environments (and the current observations) back as they were when <paramref name="state"/> was saved;
     /// throws <see cref="InvalidDataException"/> when that cannot be done exactly.</summary>
     void RestoreState(byte[] state);
+
+    /// <summary>What <c>resume</c> should say before restoring <paramref name="state"/> when that will take long
+    /// (e.g. a replay of the whole run so far), or null.</summary>
+    string? RestoreNotice(byte[] state) => null;
 }

@@ -40,10 +40,15 @@ public sealed class GymnasiumResumeTests : RunsFolderTest
         string wholeRun = Directory.GetDirectories(Runs, $"*__whole__*").Single();
         string stoppedRun = Directory.GetDirectories(Runs, $"*__stopped__*").Single();
         int rowsAtStop = File.ReadAllLines(Path.Combine(stoppedRun, "episodes.csv")).Length;
+        Assert.IsGreaterThan(10, rowsAtStop, "stopped after many episodes, so each env's game started from a saved state, not the seed");
+        // The environments' state holds each env's current game (at most 1,000 steps here), not the whole run.
+        long envStateBytes = new FileInfo(Path.Combine(stoppedRun, "checkpoints", "latest", "env_state.bin")).Length;
+        Assert.IsLessThan(numEnvs * 1000L + 8192, envStateBytes);
 
         var resumed = RunCli(false, "resume", stoppedRun);
         Assert.AreEqual(0, resumed.ExitCode, resumed.All);
         Assert.DoesNotContain("episodes restart", resumed.All, "the checkpoint holds the environments' state");
+        Assert.DoesNotContain("replays all", resumed.All, "only the current episodes are replayed");
 
         var expected = EpisodesWithoutWallTime(Path.Combine(wholeRun, "episodes.csv"));
         Assert.IsGreaterThan(rowsAtStop, expected.Count, "episodes end after the interruption too");

@@ -61,6 +61,9 @@ public sealed class AgentBackend(
         if (!checkpoint.State.HasEnvState)
             events.OnNotice($"{checkpoint.Config.EnvId}: the checkpoint holds no environment state, so episodes restart; the run will differ from an uninterrupted one.");
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
+        if (checkpoint.State.HasEnvState && envs is IRestorableVectorEnv restorable
+            && restorable.RestoreNotice(File.ReadAllBytes(checkpoint.PathOf(Checkpoint.EnvStateFile))) is { } slowRestore)
+            events.OnNotice(slowRestore);
         events.OnStarting();
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));

@@ -49,7 +49,7 @@ internal sealed class GymnasiumDriver : IDisposable
         ActionSpace as DiscreteSpace ?? throw new EnvCreationException(EnvId, $"DQN needs a discrete action space, but {EnvId} has {ActionSpace}." +
             (EnvId.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
 
-    /// <summary>A bound method of the driver, for calls in the hot loop. Call under the GIL; the caller owns it.</summary>
+    /// <summary>A bound method of the driver (for calls in the hot loop) or another attribute. Call under the GIL; the caller owns it.</summary>
     public PyObject Method(string name)
     {
         ObjectDisposedException.ThrowIf(disposed, this);

@@ -11,14 +11,17 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 /// once, and reads the actions from another: a step is one call, with no copy on the .NET side and no
 /// managed allocation.
 /// <para>
-/// Its state is the seed of the last reset and every action taken since: restoring replays them
-/// (<see cref="RestoreState"/>), which puts back environments whose dynamics depend only on their
-/// seed and actions (classic control, Box2D, ALE) exactly, whatever wrappers are stacked.
+/// Its state (<see cref="SaveState"/>) is, for each env, what started its current game and the actions since: a
+/// restore starts those games again and replays only them. Where that cannot be done (<see cref="FullReplayReason"/>)
+/// it is the seed of the last reset and every action since, all replayed. Either way, whatever wrappers are stacked.
 /// </para>
 /// </summary>
 public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
 {
-    private const int StateFormat = 1;
+    /// <summary>2: a kind byte (full or episode replay) and the first kept step; 1 (still read): full replay only.</summary>
+    private const int StateFormat = 2;
+    private const byte FullReplay = 0;
+    private const byte EpisodeReplay = 1;
     private readonly GymnasiumDriver driver;
     private readonly PyObject stepMethod;
     private readonly PyObject actionArray;
@@ -29,6 +32,10 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private readonly ActionHistory history;
     private bool isReset;
     private int resetSeed;
+    private long dropOldActionsAt = OldActionsKept;
+
+    /// <summary>How many steps of actions accumulate before those no restore needs are dropped (besides at every save).</summary>
+    private const long OldActionsKept = 100_000;
 
     /// <param name="spec">Id, keyword arguments, wrappers, number of envs, Python.</param>
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
@@ -62,7 +69,15 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             ["episode_length"] = Memory(episodeLength),
         };
         using var bound = driver.Invoke("bind", memory);
+        using var reason = driver.Method("full_replay_reason");
+        FullReplayReason = reason.IsNone ? null : reason.As<string>();
     }
+
+    /// <summary>
+    /// Null when a restore replays only each env's current game (sync and async vectorizations of classic-control,
+    /// Box2D and ALE ids); otherwise why it must replay every step since the first reset.
+    /// </summary>
+    public string? FullReplayReason { get; }
 
     /// <summary>The address of a pinned array's first element.</summary>
     private static long AddressOf<T>(T[] pinned) where T : unmanaged => Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0);
@@ -105,6 +120,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         isReset = true;
         resetSeed = seed;
         history.Clear();
+        dropOldActionsAt = OldActionsKept;
         driver.Steps = 0;
     }
 
@@ -147,6 +163,12 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         history.Append(actionsToTake);
         driver.Steps++;
+        if (FullReplayReason is null && history.Steps >= dropOldActionsAt)
+        {
+            ReadEpisodeStarts(out long firstStart);
+            history.DropBefore(firstStart);
+            dropOldActionsAt = history.Steps + OldActionsKept;
+        }
     }
 
     public override RgbFrame Render(int index = 0)
@@ -158,19 +180,38 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return GymnasiumEnv.ToRgbFrame(Id, frame);
     }
 
-    /// <summary>The seed of the last reset, the actions taken since, and the current observations (to check a restore).</summary>
+    /// <summary>
+    /// Ids known to restore episode by episode (sync or async): for each env, the start of its current game (the
+    /// seed, or np_random's and ALE's state before that reset) and the actions since. Otherwise (vectorization ale,
+    /// or another id): the seed of the last reset and every action since. Both with the current observations, to check
+    /// a restore. The size of the first does not grow with the run; the second grows by one byte per env and step.
+    /// </summary>
     public byte[] SaveState()
     {
         if (!isReset)
         {
             throw new InvalidOperationException($"{Id}: call Reset before SaveState.");
         }
+        string? episodeStarts = null;
+        if (FullReplayReason is null)
+        {
+            episodeStarts = ReadEpisodeStarts(out long firstStart);
+            history.DropBefore(firstStart);
+        }
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
             writer.Write(StateFormat);
             writer.Write(NumEnvs);
-            writer.Write(resetSeed);
+            writer.Write(episodeStarts is null ? FullReplay : EpisodeReplay);
+            if (episodeStarts is null)
+            {
+                writer.Write(resetSeed);
+            }
+            else
+            {
+                writer.Write(episodeStarts);
+            }
             history.Write(writer);
             writer.Write(ObservationBuffer.Length);
             writer.Write(ObservationBuffer);
@@ -179,40 +220,120 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     }
 
     /// <summary>
-    /// Resets with the saved seed and replays the saved actions in Python, then checks that this gives the
-    /// saved observations; if it does not (another Gymnasium, Box2D or ALE build), the restore is refused.
+    /// A notice for <c>resume</c> when restoring <paramref name="state"/> costs a replay of the whole run so far
+    /// (its length in steps), or null when it replays only the current episodes.
+    /// </summary>
+    public string? RestoreNotice(byte[] state)
+    {
+        SavedState saved;
+        try
+        {
+            saved = SavedState.Read(state, Id, NumEnvs, SingleActionSpace);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            return null; // RestoreState reports it
+        }
+        if (saved.EpisodeStarts is not null)
+        {
+            return null;
+        }
+        string why = saved.Format == 1 ? "its environment state is of format 1, written before DqnBridge restored episode by episode"
+            : FullReplayReason ?? "the checkpoint was written without episode starts";
+        return $"{Id}: restoring the environments replays all {saved.History.Steps:N0} steps since the run's first reset ({why}); " +
+               "this takes about as long as the interrupted run spent stepping its environments.";
+    }
+
+    /// <summary>
+    /// Puts the environments back in Python: from the start of each env's current game and the actions since, or by
+    /// resetting with the saved seed and replaying every saved action. Then checks that this gives the saved
+    /// observations; if it does not (another Gymnasium, Box2D or ALE build), the restore is refused.
+    /// Reads environment state formats 1 (full replay only) and 2.
     /// </summary>
     public void RestoreState(byte[] state)
     {
-        using var reader = new BinaryReader(new MemoryStream(state));
-        int format = reader.ReadInt32();
-        if (format != StateFormat)
-        {
-            throw new InvalidDataException($"{Id}: environment state of format {format}, expected {StateFormat}.");
-        }
-        int count = reader.ReadInt32();
-        if (count != NumEnvs)
-        {
-            throw new InvalidDataException($"{Id}: the saved state is of {count} environments, this vector env has {NumEnvs}.");
-        }
-        int seed = reader.ReadInt32();
-        history.Read(reader);
-        byte[] savedObservations = reader.ReadBytes(reader.ReadInt32());
-
+        var saved = SavedState.Read(state, Id, NumEnvs, SingleActionSpace);
+        string how;
         using (var gil = Py.GIL())
         {
-            using var recorded = history.ToNumpy();
-            using var stepBuffers = driver.Invoke("replay", seed, recorded, SingleActionSpace.Start);
+            using var recorded = saved.History.ToNumpy();
+            if (saved.EpisodeStarts is { } starts)
+            {
+                if (FullReplayReason is { } reason)
+                {
+                    throw new InvalidDataException($"{Id}: the saved state restores episode by episode, which this vector env cannot ({reason}).");
+                }
+                using var stepBuffers = driver.Invoke("restore_episodes", starts, recorded, saved.History.FirstStep, saved.History.Steps, SingleActionSpace.Start);
+                how = $"replaying the current episodes (the last {saved.History.Steps - saved.History.FirstStep:N0} of {saved.History.Steps:N0} steps)";
+            }
+            else
+            {
+                using var stepBuffers = driver.Invoke("replay", saved.Seed, recorded, SingleActionSpace.Start);
+                how = $"replaying the {saved.History.Steps:N0} recorded steps from seed {saved.Seed}";
+            }
         }
+        history.CopyFrom(saved.History);
+        dropOldActionsAt = history.Steps + OldActionsKept;
         isReset = true;
-        resetSeed = seed;
+        resetSeed = saved.Seed;
         driver.Steps = history.Steps;
         ClearStepResults();
-        if (!savedObservations.AsSpan().SequenceEqual(ObservationBuffer))
+        if (!saved.Observations.AsSpan().SequenceEqual(ObservationBuffer))
         {
             throw new InvalidDataException(
-                $"{Id}: replaying the {history.Steps} recorded steps from seed {seed} did not reproduce the saved observations, " +
-                "so this environment cannot be put back exactly here (was the checkpoint written with another Gymnasium, Box2D or ALE build?).");
+                $"{Id}: {how} did not reproduce the saved observations, so this environment cannot be put back exactly here " +
+                "(was the checkpoint written with another Gymnasium, Box2D or ALE build?).");
+        }
+        if (saved.EpisodeStarts is null && FullReplayReason is null)
+        {
+            // An old full-replay state restored into envs that record episode starts: from now on, keep only the current episodes.
+            ReadEpisodeStarts(out long firstStart);
+            history.DropBefore(firstStart);
+        }
+    }
+
+    /// <summary>The driver's episode starts (JSON) and the earliest of them. Call without the GIL.</summary>
+    private string ReadEpisodeStarts(out long firstStart)
+    {
+        string json;
+        using (Py.GIL())
+        {
+            using var starts = driver.Invoke("episode_starts");
+            json = starts.As<string>();
+        }
+        using var parsed = System.Text.Json.JsonDocument.Parse(json);
+        firstStart = parsed.RootElement.EnumerateArray().Min(start => start.GetProperty("start").GetInt64());
+        return json;
+    }
+
+    /// <summary>What SaveState wrote, read back and checked against this vector env.</summary>
+    private sealed record SavedState(int Format, int Seed, string? EpisodeStarts, ActionHistory History, byte[] Observations)
+    {
+        public static SavedState Read(byte[] state, string id, int numEnvs, DiscreteSpace space)
+        {
+            using var reader = new BinaryReader(new MemoryStream(state));
+            int format = reader.ReadInt32();
+            if (format is not (1 or StateFormat))
+            {
+                throw new InvalidDataException($"{id}: environment state of format {format}; this DqnBridge reads formats 1 and {StateFormat}.");
+            }
+            int count = reader.ReadInt32();
+            if (count != numEnvs)
+            {
+                throw new InvalidDataException($"{id}: the saved state is of {count} environments, this vector env has {numEnvs}.");
+            }
+            // Format 1 is a full replay without a mode byte.
+            byte mode = format == 1 ? FullReplay : reader.ReadByte();
+            if (mode is not (FullReplay or EpisodeReplay))
+            {
+                throw new InvalidDataException($"{id}: environment state of unknown kind {mode}.");
+            }
+            int seed = mode == FullReplay ? reader.ReadInt32() : 0;
+            string? episodeStarts = mode == EpisodeReplay ? reader.ReadString() : null;
+            var history = new ActionHistory(numEnvs, space);
+            history.Read(reader, withFirstStep: format != 1);
+            byte[] observations = reader.ReadBytes(reader.ReadInt32());
+            return new SavedState(format, seed, episodeStarts, history, observations);
         }
     }
 
@@ -231,7 +352,10 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         driver.Dispose();
     }
 
-    /// <summary>Every action since the last reset, one row of NumEnvs per step, stored as action - start in one byte (up to 256 actions) or eight.</summary>
+    /// <summary>
+    /// The actions of steps FirstStep to Steps - 1 (counted from the last reset), one row of NumEnvs per step, stored as
+    /// action - start in one byte (up to 256 actions) or eight. Earlier rows are dropped once no restore needs them.
+    /// </summary>
     private sealed class ActionHistory(int numEnvs, DiscreteSpace space)
     {
         private readonly bool wide = space.N > 256;
@@ -239,9 +363,15 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         private long[] wideValues = [];
         private long length;
 
-        public long Steps => length / numEnvs;
+        public long FirstStep { get; private set; }
 
-        public void Clear() => length = 0;
+        public long Steps => FirstStep + length / numEnvs;
+
+        public void Clear()
+        {
+            length = 0;
+            FirstStep = 0;
+        }
 
         public void Append(ReadOnlySpan<int> actions)
         {
@@ -259,9 +389,39 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             length = needed;
         }
 
+        /// <summary>Forgets the steps before <paramref name="step"/>.</summary>
+        public void DropBefore(long step)
+        {
+            if (step <= FirstStep)
+            {
+                return;
+            }
+            if (step > Steps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(step), step, $"only {Steps} steps were taken");
+            }
+            long dropped = (step - FirstStep) * numEnvs;
+            if (wide)
+            {
+                Array.Copy(wideValues, dropped, wideValues, 0, length - dropped);
+            }
+            else
+            {
+                Array.Copy(narrow, dropped, narrow, 0, length - dropped);
+            }
+            length -= dropped;
+            FirstStep = step;
+        }
+
+        public void CopyFrom(ActionHistory other)
+        {
+            (narrow, wideValues, length, FirstStep) = (other.narrow, other.wideValues, other.length, other.FirstStep);
+        }
+
         public void Write(BinaryWriter writer)
         {
             writer.Write(wide);
+            writer.Write(FirstStep);
             writer.Write(length);
             if (wide)
             {
@@ -273,15 +433,18 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             }
         }
 
-        public void Read(BinaryReader reader)
+        /// <param name="withFirstStep">False for format 1, which kept every step since the reset.</param>
+        public void Read(BinaryReader reader, bool withFirstStep)
         {
             bool savedWide = reader.ReadBoolean();
+            long firstStep = withFirstStep ? reader.ReadInt64() : 0;
             long savedLength = reader.ReadInt64();
-            if (savedWide != wide || savedLength % numEnvs != 0)
+            if (savedWide != wide || savedLength % numEnvs != 0 || firstStep < 0)
             {
                 throw new InvalidDataException($"The saved actions ({savedLength}, {(savedWide ? "wide" : "narrow")}) do not fit {numEnvs} envs with {space}.");
             }
             length = savedLength;
+            FirstStep = firstStep;
             if (wide)
             {
                 wideValues = new long[length];
@@ -294,10 +457,10 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             }
         }
 
-        /// <summary>The actions as a NumPy (steps, numEnvs) array of action - start. Call under the GIL.</summary>
+        /// <summary>The kept actions as a NumPy (steps, numEnvs) array of action - start. Call under the GIL.</summary>
         public PyObject ToNumpy()
         {
-            int steps = checked((int)Steps);
+            int steps = checked((int)(Steps - FirstStep));
             return wide
                 ? Numpy.FromSpan<long>(wideValues.AsSpan(0, (int)length), steps, numEnvs)
                 : Numpy.FromSpan<byte>(narrow.AsSpan(0, (int)length), steps, numEnvs);

@@ -93,6 +93,7 @@ public sealed class PreprocessingHelperTests
             "        return np.full(3, 9, np.float32), 1.5, self.ends, False, info\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
+            "driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = 'fakes', [None, None], 0, None\n" +
             "buffers = driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n" +
             "values = [getattr(buffers, name).tolist() for name in ('obs', 'final_obs', 'rewards', 'terminated', 'truncated', 'episode_done', 'episode_return', 'episode_length')]\n" +
@@ -113,6 +114,70 @@ public sealed class PreprocessingHelperTests
         var seeds = (List<object?>)resets.ToManaged()!;
         CollectionAssert.AreEqual(new List<object?> { 10L }, (List<object?>)seeds[0]!);
         CollectionAssert.AreEqual(new List<object?> { 11L, null }, (List<object?>)seeds[1]!, "seeded once with seed + i, then continued");
+    }
+
+    [TestMethod]
+    public void VectorDriverRestoresEachEnvFromTheStartOfItsCurrentEpisode()
+    {
+        using var gil = Py.GIL();
+        using var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        // Stand-ins for Gymnasium envs whose chance lives in np_random: reset draws a start, steps add the action and
+        // a draw; env 0's episodes last 4 steps, env 1's 7. Restored from episode_starts and only the actions since
+        // each env's current episode began, fresh envs (another seed) go on exactly as the originals.
+        PythonEngine.Exec(
+            "import json\n" +
+            "import numpy as np\n" +
+            "class FakeEnv:\n" +
+            "    def __init__(self, length, seed):\n" +
+            "        self.length, self.np_random, self.unwrapped = length, np.random.default_rng(seed), self\n" +
+            "    def reset(self, seed=None):\n" +
+            "        if seed is not None: self.np_random = np.random.default_rng(seed)\n" +
+            "        self.t, self.x = 0, self.np_random.random()\n" +
+            "        return np.array([self.x, 0], np.float32), {}\n" +
+            "    def step(self, action):\n" +
+            "        self.t += 1\n" +
+            "        self.x += action + self.np_random.random()\n" +
+            "        done = self.t == self.length\n" +
+            "        return np.array([self.x, self.t], np.float32), 1.0, done, False, {'episode': {'r': 1.0, 'l': self.t}} if done else {}\n" +
+            "def make(seed):\n" +
+            "    driver = object.__new__(h.VectorDriver)\n" +
+            "    driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(4, seed), FakeEnv(7, seed + 1)], 2, 'Fake-v0'\n" +
+            "    driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = None, [None, None], 0, None\n" +
+            "    return driver\n" +
+            "original, restored = make(1), make(99)\n" +
+            "original.reset(10)\n" +
+            "taken = [np.array([t % 2, (t // 2) % 2]) for t in range(23)]\n" +
+            "for actions in taken: original.step(actions)\n" +
+            "starts_json = original.episode_starts()\n" +
+            "starts = [s['start'] for s in json.loads(starts_json)]\n" +
+            "first = min(starts)\n" +
+            "restored.restore_episodes(starts_json, np.array(taken[first:]), first, 23)\n" +
+            "same_now = np.array_equal(original.buffers.obs, restored.buffers.obs)\n" +
+            "same_later = []\n" +
+            "for t in range(12):\n" +
+            "    original.step(np.array([1, 0])); restored.step(np.array([1, 0]))\n" +
+            "    same_later.append(np.array_equal(original.buffers.obs, restored.buffers.obs))\n" +
+            "same_starts = original.episode_starts() == restored.episode_starts()\n",
+            scope);
+        using (var starts = scope["starts"])
+        {
+            // 23 steps: env 0's episodes began at steps 0, 4, ..., 20; env 1's at 0, 7, 14, 21.
+            CollectionAssert.AreEqual(new List<object?> { 20L, 21L }, (List<object?>)starts.ToManaged()!, "where each env's current episode started");
+        }
+        using (var sameNow = scope["same_now"])
+        {
+            Assert.IsTrue(sameNow.As<bool>(), "the restored envs show the saved observations");
+        }
+        using (var sameLater = scope["same_later"])
+        {
+            CollectionAssert.AreEqual(Enumerable.Repeat<object?>(true, 12).ToList(), (List<object?>)sameLater.ToManaged()!, "and step on alike, episodes ending included");
+        }
+        using var sameStarts = scope["same_starts"];
+        Assert.IsTrue(sameStarts.As<bool>(), "they record the same episode starts afterwards");
     }
 
     [TestMethod]
@@ -156,6 +221,7 @@ public sealed class PreprocessingHelperTests
             "        return np.full(3, 9, np.float32), 1.5 + action, self.ends, False, info\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
+            "driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = 'fakes', [None, None], 0, None\n" +
             "driver.buffers = h.StepBuffers(2, (3,), np.float32, memory)\n" +
             "driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n",
@@ -195,6 +261,7 @@ public sealed class PreprocessingHelperTests
             "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
             "driver = object.__new__(h.VectorDriver)\n" +
             "driver.envs, driver.env_list, driver.num_envs, driver.env_id = FakeVector(), None, 2, 'Fake-v0'\n" +
+            "driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = 'fakes', [], 0, None\n" +
             "buffers = driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n",
             scope);

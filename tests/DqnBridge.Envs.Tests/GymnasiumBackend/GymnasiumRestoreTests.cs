@@ -1,0 +1,203 @@
+using System.Buffers.Binary;
+using DqnBridge.Envs.GymnasiumBackend;
+
+namespace DqnBridge.Envs.Tests.GymnasiumBackend;
+
+/// <summary>
+/// What a Gymnasium vector env's saved state holds and what restoring it costs: the current game of each env where
+/// Gymnasium allows it (sync vectorization), every step since the first reset otherwise, and old states still read.
+/// </summary>
+[TestClass]
+public sealed class GymnasiumRestoreTests
+{
+    [ClassInitialize]
+    public static void StartPython(TestContext _) => GymnasiumRuntime.Start(TestPython.Embedded);
+
+    private static void RequireGymnasium() => TestPython.RequireGymnasium(GymnasiumRuntime.IsAvailable());
+
+    /// <summary>Steps <paramref name="envs"/> with actions from <paramref name="sampler"/>; returns the episodes that ended.</summary>
+    private static int StepRandomly(IVectorEnv envs, SeededRandom sampler, int steps, List<int[]>? taken = null)
+    {
+        int episodes = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            int[] actions = [.. Enumerable.Range(0, envs.NumEnvs).Select(_ => envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N))];
+            envs.Step(actions);
+            taken?.Add(actions);
+            episodes += envs.CompletedEpisodes.Count;
+        }
+        return episodes;
+    }
+
+    private static void AssertStepOnAlike(IVectorEnv original, IVectorEnv restored, SeededRandom sampler, int steps)
+    {
+        CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), "observations right after the restore");
+        for (int t = 0; t < steps; t++)
+        {
+            int[] actions = [.. Enumerable.Range(0, original.NumEnvs).Select(_ => original.SingleActionSpace.Start + sampler.Next(original.SingleActionSpace.N))];
+            original.Step(actions);
+            restored.Step(actions);
+            CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), $"observations {t} steps after the restore");
+            CollectionAssert.AreEqual(original.Rewards.ToArray(), restored.Rewards.ToArray(), $"rewards {t} steps after the restore");
+            CollectionAssert.AreEqual(original.CompletedEpisodes.ToArray(), restored.CompletedEpisodes.ToArray(), $"episodes {t} steps after the restore");
+        }
+    }
+
+    [TestMethod]
+    public void SavedStateDoesNotGrowWithCompletedEpisodes()
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec("CartPole-v1", NumEnvs: 2);
+        using var envs = new GymnasiumVectorEnv(spec);
+        Assert.IsNull(envs.FullReplayReason, "sync CartPole restores episode by episode");
+        var sampler = new SeededRandom(3);
+        envs.Reset(seed: 9);
+        int early = StepRandomly(envs, sampler, 1_000);
+        int earlySize = envs.SaveState().Length;
+        int late = early + StepRandomly(envs, sampler, 30_000);
+        byte[] lateState = envs.SaveState();
+
+        Assert.IsGreaterThan(early + 1000, late, "many more episodes ended before the second save");
+        // Fixed parts (header, the episode starts as JSON, the observations) plus at most one 500-step episode per env.
+        int bound = 2 * 500 + 4096;
+        Assert.IsLessThan(bound, earlySize);
+        Assert.IsLessThan(bound, lateState.Length, "31,000 steps later the state still holds only the current episodes");
+
+        using var restored = new GymnasiumVectorEnv(spec);
+        Assert.IsNull(restored.RestoreNotice(lateState), "no long replay to announce");
+        restored.RestoreState(lateState);
+        AssertStepOnAlike(envs, restored, sampler, 2_000);
+        CollectionAssert.AreEqual(envs.SaveState(), restored.SaveState(), "the restored envs record the same episode starts");
+    }
+
+    [TestMethod]
+    public void LunarLanderRestoredAfterManyEpisodesStepsOnAlike()
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec("LunarLander-v3", NumEnvs: 2);
+        GymnasiumVectorEnv original;
+        try
+        {
+            original = new GymnasiumVectorEnv(spec);
+        }
+        catch (EnvCreationException e)
+        {
+            Assert.Inconclusive($"LunarLander-v3 cannot be made here (Box2D is needed): {e.Message}");
+            throw;
+        }
+        using (original)
+        {
+            var sampler = new SeededRandom(5);
+            original.Reset(seed: 2);
+            Assert.IsGreaterThan(10, StepRandomly(original, sampler, 3_000), "episodes ended before the save");
+            using var restored = new GymnasiumVectorEnv(spec);
+            restored.RestoreState(original.SaveState());
+            AssertStepOnAlike(original, restored, sampler, 1_500);
+        }
+    }
+
+    /// <summary>A state of format 1 (seed and every action since), as DqnBridge wrote before format 2.</summary>
+    private static byte[] FormatOneState(int numEnvs, int seed, List<int[]> actions, ReadOnlySpan<byte> observations)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            writer.Write(1);
+            writer.Write(numEnvs);
+            writer.Write(seed);
+            writer.Write(false);
+            writer.Write((long)actions.Count * numEnvs);
+            foreach (int[] row in actions)
+            {
+                foreach (int action in row) writer.Write((byte)action);
+            }
+            writer.Write(observations.Length);
+            writer.Write(observations);
+        }
+        return stream.ToArray();
+    }
+
+    [TestMethod]
+    public void OldFullReplayStatesAreStillRestoredAndUnknownFormatsRefused()
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec("CartPole-v1", NumEnvs: 2);
+        using var original = new GymnasiumVectorEnv(spec);
+        var sampler = new SeededRandom(8);
+        var actions = new List<int[]>();
+        original.Reset(seed: 6);
+        StepRandomly(original, sampler, 3_000, actions);
+        byte[] old = FormatOneState(2, 6, actions, original.Observations);
+
+        using var restored = new GymnasiumVectorEnv(spec);
+        StringAssert.Contains(restored.RestoreNotice(old), "replays all 3,000 steps");
+        StringAssert.Contains(restored.RestoreNotice(old), "format 1");
+        restored.RestoreState(old);
+        AssertStepOnAlike(original, restored, sampler, 1_000);
+        Assert.IsLessThan(2 * 500 + 4096, restored.SaveState().Length, "saved again, it keeps only the current episodes");
+
+        byte[] future = (byte[])old.Clone();
+        BinaryPrimitives.WriteInt32LittleEndian(future, 3);
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => restored.RestoreState(future));
+        StringAssert.Contains(error.Message, "format 3");
+        StringAssert.Contains(error.Message, "CartPole-v1");
+
+        byte[] wrongObservations = (byte[])old.Clone();
+        wrongObservations[^1] ^= 0x40;
+        var mismatch = Assert.ThrowsExactly<InvalidDataException>(() => restored.RestoreState(wrongObservations));
+        StringAssert.Contains(mismatch.Message, "did not reproduce the saved observations");
+    }
+
+    /// <summary>With vectorization async each subprocess records its own env's game start; a restore replays only those games.</summary>
+    [TestMethod]
+    public void AsyncVectorizationRestoresGameByGameToo()
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec("CartPole-v1", NumEnvs: 2);
+        using var original = new GymnasiumVectorEnv(spec, vectorizationMode: "async");
+        Assert.IsNull(original.FullReplayReason);
+        var sampler = new SeededRandom(4);
+        original.Reset(seed: 1);
+        Assert.IsGreaterThan(20, StepRandomly(original, sampler, 2_000), "episodes ended before the save");
+        byte[] state = original.SaveState();
+        byte[] observationsAtSave = original.Observations.ToArray();
+        Assert.IsLessThan(2 * 500 + 4096, state.Length, "only the current episodes are kept");
+
+        using var restored = new GymnasiumVectorEnv(spec, vectorizationMode: "async");
+        Assert.IsNull(restored.RestoreNotice(state));
+        restored.RestoreState(state);
+        AssertStepOnAlike(original, restored, sampler, 500);
+        using var synchronous = new GymnasiumVectorEnv(spec);
+        synchronous.RestoreState(state);
+        CollectionAssert.AreEqual(observationsAtSave, synchronous.Observations.ToArray(), "a sync vector env restores it too");
+    }
+
+    [TestMethod]
+    public void AleVectorizationFallsBackToAFullReplayAndSaysSo()
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec("ALE/Tetris-v5", NumEnvs: 2, Backend: EnvBackend.Gymnasium, Wrappers: EnvWrappers.Atari);
+        GymnasiumVectorEnv original;
+        try
+        {
+            original = new GymnasiumVectorEnv(spec, vectorizationMode: "ale");
+        }
+        catch (EnvCreationException e)
+        {
+            Assert.Inconclusive($"ALE's vector env for Tetris cannot be made here: {e.Message}");
+            throw;
+        }
+        using (original)
+        {
+            StringAssert.Contains(original.FullReplayReason, "vectorization ale");
+            var sampler = new SeededRandom(6);
+            original.Reset(seed: 3);
+            StepRandomly(original, sampler, 300);
+            byte[] state = original.SaveState();
+            using var restored = new GymnasiumVectorEnv(spec, vectorizationMode: "ale");
+            StringAssert.Contains(restored.RestoreNotice(state), "replays all 300 steps");
+            restored.RestoreState(state);
+            AssertStepOnAlike(original, restored, sampler, 200);
+        }
+    }
+}
