@@ -35,38 +35,23 @@ public sealed class UpdatePathTests
             BatchSize = BatchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn,
             MaxGradNorm = maxGradNorm, ClipGradValue = clipGradValue, Gamma = 0.99,
         };
-        set_num_threads(1);
-        random.manual_seed(3);
-        using var referenceQ = QNetwork.Mlp(4, 2, [120, 84]);
-        using var referenceTarget = referenceQ.CreateSibling();
-        using var fusedQ = referenceQ.CreateSibling();
-        using var fusedTarget = referenceQ.CreateSibling();
-        CopyWeights(referenceQ, fusedQ);
-        using var reference = new ReferenceUpdate(config, referenceQ, referenceTarget, CPU);
-        using var fused = new FusedCpuUpdate(config, fusedQ, fusedTarget);
-        reference.UpdateTarget(1.0);
-        fused.UpdateTarget(1.0);
-
-        using var batch = new DqnBatch(BatchSize, [4], ScalarType.Float32);
-        var rng = new SeededRandom(9);
-        for (int update = 0; update < Updates; update++)
-        {
-            FillBatch(batch, rng);
-            var expected = reference.Step(batch, withStatistics: true);
-            var actual = fused.Step(batch, withStatistics: true);
-            Assert.AreEqual(expected.Loss, actual.Loss, Tolerance * Math.Max(1f, Math.Abs(expected.Loss)), $"loss at update {update}");
-            Assert.AreEqual(expected.QValueMean, actual.QValueMean, Tolerance * Math.Max(1f, Math.Abs(expected.QValueMean)), $"mean Q(s, a) at update {update}");
-            if (update % 50 == 25)
+        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9,
+            (q, target) => new ReferenceUpdate(config, q, target, CPU),
+            (q, target) => new FusedCpuUpdate(config, q, target),
+            (update, expected, actual) =>
             {
-                reference.UpdateTarget(1.0);
-                fused.UpdateTarget(1.0);
-            }
-        }
+                Assert.AreEqual(expected.Loss, actual.Loss, Tolerance * Math.Max(1f, Math.Abs(expected.Loss)), $"loss at update {update}");
+                Assert.AreEqual(expected.QValueMean, actual.QValueMean, Tolerance * Math.Max(1f, Math.Abs(expected.QValueMean)), $"mean Q(s, a) at update {update}");
+            });
+        using var referenceNetwork = reference.Network;
+        using var referenceTarget = reference.Target;
+        using var fusedNetwork = fused.Network;
+        using var fusedTarget = fused.Target;
 
-        AssertClose(referenceQ.parameters().Select(p => p.grad!), fusedQ.parameters().Select(p => p.grad!), Tolerance, "gradient");
-        AssertClose(referenceQ.parameters(), fusedQ.parameters(), Tolerance, "weight");
+        AssertClose(referenceNetwork.parameters().Select(p => p.grad!), fusedNetwork.parameters().Select(p => p.grad!), Tolerance, "gradient");
+        AssertClose(referenceNetwork.parameters(), fusedNetwork.parameters(), Tolerance, "weight");
         AssertClose(referenceTarget.parameters(), fusedTarget.parameters(), Tolerance, "target weight");
-        using var moved = (referenceQ.parameters().First() - referenceTarget.parameters().First()).abs().max();
+        using var moved = (referenceNetwork.parameters().First() - referenceTarget.parameters().First()).abs().max();
         Assert.IsGreaterThan(1e-3f, moved.item<float>(), "the networks learned since the last target update (the comparison is not of untouched weights)");
     }
 
@@ -82,31 +67,19 @@ public sealed class UpdatePathTests
     public void WrittenOutMlpBackwardEqualsAutogradBitForBit(int batchSize, LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm)
     {
         var config = new DqnConfig { BatchSize = batchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn, MaxGradNorm = maxGradNorm };
-        set_num_threads(1);
-        random.manual_seed(5);
-        using var autogradQ = QNetwork.Mlp(4, 2, [120, 84]);
-        using var autogradTarget = autogradQ.CreateSibling();
-        using var writtenOutQ = autogradQ.CreateSibling();
-        using var writtenOutTarget = autogradQ.CreateSibling();
-        CopyWeights(autogradQ, writtenOutQ);
-        using var autograd = new FusedCpuUpdate(config, autogradQ, autogradTarget, writtenOutMlpPass: false);
-        using var writtenOut = new FusedCpuUpdate(config, writtenOutQ, writtenOutTarget, writtenOutMlpPass: true);
-        Assert.IsNotNull(writtenOut.WrittenOutMlpPass, "the written-out pass is in use");
-        autograd.UpdateTarget(1.0);
-        writtenOut.UpdateTarget(1.0);
-
-        using var batch = new DqnBatch(batchSize, [4], ScalarType.Float32);
-        var rng = new SeededRandom(11);
-        for (int update = 0; update < Updates; update++)
-        {
-            FillBatch(batch, rng);
-            Assert.AreEqual(autograd.Step(batch, withStatistics: true), writtenOut.Step(batch, withStatistics: true), $"loss and mean Q at update {update}");
-            if (update % 50 == 25)
+        var (autograd, writtenOut) = SideBySide(config, torchSeed: 5, batchSeed: 11,
+            (q, target) => new FusedCpuUpdate(config, q, target, writtenOutMlpPass: false),
+            (q, target) =>
             {
-                autograd.UpdateTarget(1.0);
-                writtenOut.UpdateTarget(1.0);
-            }
-        }
+                var update = new FusedCpuUpdate(config, q, target, writtenOutMlpPass: true);
+                Assert.IsNotNull(update.WrittenOutMlpPass, "the written-out pass is in use");
+                return update;
+            },
+            (update, expected, actual) => Assert.AreEqual(expected, actual, $"loss and mean Q at update {update}"));
+        using var autogradQ = autograd.Network;
+        using var writtenOutQ = writtenOut.Network;
+        autograd.Target.Dispose();
+        writtenOut.Target.Dispose();
 
         foreach (var (expected, actual) in autogradQ.parameters().Zip(writtenOutQ.parameters()))
         {
@@ -138,6 +111,42 @@ public sealed class UpdatePathTests
         StringAssert.Contains(error.Message, "torch.cuda.is_available() is false");
         StringAssert.Contains(error.Message, "TorchSharp-cuda-linux");
         Assert.AreEqual(DeviceType.CPU, TrainingDevice.Resolve(DeviceChoice.Auto).type);
+    }
+
+    /// <summary>
+    /// Two updates (<paramref name="makeExpected"/>, <paramref name="makeActual"/>) from the same initial weights, stepped
+    /// over the same <see cref="Updates"/> random batches with a target update every 50 (from update 25), comparing their statistics at
+    /// each step; returns both networks and their targets (the caller disposes them).
+    /// </summary>
+    private static ((QNetwork Network, QNetwork Target) Expected, (QNetwork Network, QNetwork Target) Actual) SideBySide(
+        DqnConfig config, long torchSeed, int batchSeed,
+        Func<QNetwork, QNetwork, IDqnUpdate> makeExpected, Func<QNetwork, QNetwork, IDqnUpdate> makeActual,
+        Action<int, UpdateStatistics, UpdateStatistics> compare)
+    {
+        set_num_threads(1);
+        random.manual_seed(torchSeed);
+        var expectedQ = QNetwork.Mlp(4, 2, [120, 84]);
+        var expectedTarget = expectedQ.CreateSibling();
+        var actualQ = expectedQ.CreateSibling();
+        var actualTarget = expectedQ.CreateSibling();
+        CopyWeights(expectedQ, actualQ);
+        using var expected = makeExpected(expectedQ, expectedTarget);
+        using var actual = makeActual(actualQ, actualTarget);
+        using var batch = new DqnBatch(config.BatchSize, [4], ScalarType.Float32);
+        var rng = new SeededRandom(batchSeed);
+        expected.UpdateTarget(1.0);
+        actual.UpdateTarget(1.0);
+        for (int update = 0; update < Updates; update++)
+        {
+            FillBatch(batch, rng);
+            compare(update, expected.Step(batch, withStatistics: true), actual.Step(batch, withStatistics: true));
+            if (update % 50 == 25)
+            {
+                expected.UpdateTarget(1.0);
+                actual.UpdateTarget(1.0);
+            }
+        }
+        return ((expectedQ, expectedTarget), (actualQ, actualTarget));
     }
 
     /// <summary>Random observations, actions, rewards and about one done in eight, written as the replay buffer writes them.</summary>
