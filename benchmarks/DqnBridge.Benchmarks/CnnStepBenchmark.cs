@@ -10,7 +10,7 @@ namespace DqnBridge.Benchmarks;
 /// <summary>
 /// The Nature-CNN train step as a CNN run takes it (ReferenceUpdate.Step: batch 32, 4x84x84 uint8 frames, 5 actions, Adam,
 /// MSE loss), milliseconds per step in process CPU time and wall time:
-///   cnn [--block-steps 10] [--blocks 9] [--torch-python PYTHON] [--phases]
+///   cnn [--block-steps 10] [--blocks 9] [--torch-python PYTHON] [--torch-library-path DIR] [--phases]
 /// with one and with two libtorch intra-op threads, beside the same step in PyTorch (benchmarks/reference/cnn_train_step.py,
 /// run by PYTHON when it can import torch; optional). Blocks of steps are taken in turn by every contender so that they share
 /// the ups and downs of a busy machine; each figure is the median block. --phases also splits one step into its parts.
@@ -27,7 +27,7 @@ public static class CnnStepBenchmark
     {
         int blockSteps = int.Parse(options.GetValueOrDefault("block-steps", "10"));
         int blocks = int.Parse(options.GetValueOrDefault("blocks", "9"));
-        using var torchReference = PyTorchReference.TryStart(options.GetValueOrDefault("torch-python"));
+        using var torchReference = PyTorchReference.TryStart(options.GetValueOrDefault("torch-python"), options.GetValueOrDefault("torch-library-path"));
         TrainSteps(blockSteps, blocks, torchReference);
         if (options.ContainsKey("phases"))
         {
@@ -273,8 +273,12 @@ public sealed class PyTorchReference : IDisposable
     public string Version { get; }
     public string Blas { get; }
 
-    /// <summary>Starts the script with <paramref name="python"/> (default python3); null, with a note, when torch is not importable.</summary>
-    public static PyTorchReference? TryStart(string? python)
+    /// <summary>
+    /// Starts the script with <paramref name="python"/> (default python3); null, with a note, when torch is not importable.
+    /// <paramref name="libraryPath"/>, when given, is the script's LD_LIBRARY_PATH: Debian's torch multiplies through the
+    /// system BLAS, the reference BLAS unless another is chosen, and OpenBLAS can be chosen for this process alone.
+    /// </summary>
+    public static PyTorchReference? TryStart(string? python, string? libraryPath)
     {
         python ??= "python3";
         string script = Path.Combine(FindRepositoryRoot(), "benchmarks", "reference", "cnn_train_step.py");
@@ -288,6 +292,10 @@ public sealed class PyTorchReference : IDisposable
         // One BLAS thread as well as one intra-op thread (Debian's torch multiplies through the system BLAS).
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
         start.Environment["OMP_NUM_THREADS"] = "1";
+        if (libraryPath is not null)
+        {
+            start.Environment["LD_LIBRARY_PATH"] = libraryPath;
+        }
         Process process;
         try
         {

@@ -4,7 +4,7 @@ namespace DqnBridge.Benchmarks;
 
 /// <summary>
 /// The pixel figures of the README in one run:
-///   pixels [--torch-python PYTHON] [--blocks 9] [--carracing-steps 600] [--tetris-steps 6000]
+///   pixels [--torch-python PYTHON] [--torch-library-path DIR] [--blocks 9] [--carracing-steps 600] [--tetris-steps 6000]
 /// the Nature-CNN train step (ours with 1 and 2 libtorch threads, PyTorch's when PYTHON imports torch), then CarRacing-v3 and
 /// ALE/Tetris-v5 stepped with learning off through DqnBridge beside the same wrappers in a plain Python loop
 /// (Gymnasium from DQNBRIDGE_PYTHON; without it those two are skipped with a note).
@@ -14,7 +14,7 @@ public static class PixelBenchmark
     public static int Run(Dictionary<string, string> options)
     {
         int blocks = int.Parse(options.GetValueOrDefault("blocks", "9"));
-        using (var torchReference = PyTorchReference.TryStart(options.GetValueOrDefault("torch-python")))
+        using (var torchReference = PyTorchReference.TryStart(options.GetValueOrDefault("torch-python"), options.GetValueOrDefault("torch-library-path")))
         {
             CnnStepBenchmark.TrainSteps(blockSteps: 10, blocks, torchReference);
         }

@@ -15,7 +15,7 @@ switch (mode)
     case "train" or "replay-memory":
         return TrainBenchmark.Run(mode, args[1..]);
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | gymnasium [--env ID] [--wrappers none|atari|carracing] [--steps N] | cnn [--torch-python PYTHON] [--blocks N] [--phases] | pixels [--torch-python PYTHON] [--carracing-steps N] [--tetris-steps N] | train [--env ID] [--steps N] [--update-path both|fused|reference] | replay-memory [--transitions N]>");
+        Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | gymnasium [--env ID] [--wrappers none|atari|carracing] [--steps N] | cnn [--torch-python PYTHON] [--torch-library-path DIR] [--blocks N] [--phases] | pixels [--torch-python PYTHON] [--torch-library-path DIR] [--carracing-steps N] [--tetris-steps N] | train [--env ID] [--steps N] [--update-path both|fused|reference] | replay-memory [--transitions N]>");
         return 2;
 }
 
