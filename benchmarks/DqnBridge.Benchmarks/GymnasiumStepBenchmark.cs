@@ -13,18 +13,19 @@ namespace DqnBridge.Benchmarks;
 /// "Python loop" is make_env's env (same wrappers) stepped by `for a in actions: env.step(a)` with autoreset;
 /// "SyncVectorEnv" is gymnasium.vector.SyncVectorEnv of that env, as CleanRL's dqn.py steps it. The same
 /// actions (uniform random) drive all three, in blocks taken in turn so that all three share the load of a
-/// busy machine; each figure is the median block.
+/// busy machine; each figure is the median block, in wall time and in process CPU time (the Python loops run in this
+/// process too, so both count everything a step costs).
 /// </summary>
 public static class GymnasiumStepBenchmark
 {
     private const string Loops =
         "import time, numpy as np, gymnasium, dqnbridge_envs\n" +
         "from gymnasium.vector import AutoresetMode\n" +
-        "def setup(env_id, wrappers, actions, seed):\n" +
+        "def setup(env_id, wrappers, actions, seed, kwargs):\n" +
         "    global env, envs, action_list, action_rows\n" +
-        "    env = dqnbridge_envs.make_env(env_id, None, wrappers)\n" +
+        "    env = dqnbridge_envs.make_env(env_id, kwargs, wrappers)\n" +
         "    env.reset(seed=seed)\n" +
-        "    envs = gymnasium.vector.SyncVectorEnv([lambda: dqnbridge_envs.make_env(env_id, None, wrappers)], autoreset_mode=AutoresetMode.SAME_STEP)\n" +
+        "    envs = gymnasium.vector.SyncVectorEnv([lambda: dqnbridge_envs.make_env(env_id, kwargs, wrappers)], autoreset_mode=AutoresetMode.SAME_STEP)\n" +
         "    envs.reset(seed=seed)\n" +
         "    action_list = list(actions)\n" +
         "    action_rows = np.asarray(actions, dtype=np.int64).reshape(-1, 1)\n" +
@@ -53,13 +54,17 @@ public static class GymnasiumStepBenchmark
         }
         string envId = options.GetValueOrDefault("env", "CartPole-v1");
         string wrappersName = options.GetValueOrDefault("wrappers", envId.StartsWith("ALE/", StringComparison.Ordinal) ? "atari" : "none");
-        var wrappers = Enum.Parse<EnvWrappers>(wrappersName, ignoreCase: true);
-        int steps = int.Parse(options.GetValueOrDefault("steps", "100000"));
-        int seed = int.Parse(options.GetValueOrDefault("seed", "1"));
-        int blocks = int.Parse(options.GetValueOrDefault("blocks", "30"));
+        Measure(envId, Enum.Parse<EnvWrappers>(wrappersName, ignoreCase: true), int.Parse(options.GetValueOrDefault("steps", "100000")),
+            int.Parse(options.GetValueOrDefault("seed", "1")), int.Parse(options.GetValueOrDefault("blocks", "30")));
+        return 0;
+    }
 
+    /// <summary>Steps <paramref name="envId"/> through the three loops and prints their median blocks, wall and process CPU time.</summary>
+    public static void Measure(string envId, EnvWrappers wrappers, int steps, int seed, int blocks)
+    {
+        bool carRacing = envId.Contains("CarRacing", StringComparison.Ordinal); // discrete actions, as DQN trains it
         var spec = new EnvSpec(envId, NumEnvs: 1, Backend: EnvBackend.Gymnasium, Wrappers: wrappers,
-            Kwargs: envId.Contains("CarRacing", StringComparison.Ordinal) ? new Dictionary<string, object> { ["continuous"] = false } : null);
+            Kwargs: carRacing ? new Dictionary<string, object> { ["continuous"] = false } : null);
         using var envs = new GymnasiumVectorEnv(spec, training: true); // the wrappers training uses, as make_env makes them by default
         Console.WriteLine($"Python {PythonEngine.Installation!.Version} from {PythonEngine.Installation.Executable}");
         var sampler = new SeededRandom(seed);
@@ -76,55 +81,66 @@ public static class GymnasiumStepBenchmark
             PythonEngine.Exec(Loops, scope);
             using var setup = scope["setup"];
             using var actionList = PyObject.FromManaged(actions);
-            using var done = setup.Invoke(envId, wrapperArgument, actionList, seed);
+            using var kwargs = PyObject.FromManaged(spec.Kwargs ?? new Dictionary<string, object>());
+            using var done = setup.Invoke(envId, wrapperArgument, actionList, seed, kwargs);
         }
         envs.Reset(seed);
         // Blocks of steps, taken in turn by the three loops, so that they share the machine's ups and downs;
-        // each loop's figure is its median block.
+        // each loop's figure is its median block. Process CPU time counts the Python loops too (same process).
         int block = Math.Max(1, steps / blocks);
-        var ourBlocks = new List<double>();
-        var plainBlocks = new List<double>();
-        var vectorBlocks = new List<double>();
+        var ours = new List<(double Wall, double Cpu)>();
+        var plain = new List<(double Wall, double Cpu)>();
+        var vector = new List<(double Wall, double Cpu)>();
         byte[] observation = new byte[envs.Observations.Length];
+        using var process = Process.GetCurrentProcess();
+        (double Wall, double Cpu) Time(Action loop)
+        {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            loop();
+            double wall = watch.Elapsed.TotalSeconds;
+            process.Refresh();
+            return (wall / block * 1e6, (process.TotalProcessorTime - cpu).TotalSeconds / block * 1e6);
+        }
         for (int start = 0; start + block <= steps; start += block)
         {
-            var watch = Stopwatch.StartNew();
-            for (int t = start; t < start + block; t++)
+            int first = start;
+            ours.Add(Time(() =>
             {
-                envs.Step(actions.AsSpan(t, 1));
-                envs.Observations.CopyTo(observation);
-            }
-            ourBlocks.Add(watch.Elapsed.TotalSeconds / block);
-            plainBlocks.Add(TimePython("python_loop", start, block) / block);
-            vectorBlocks.Add(TimePython("sync_vector_loop", start, block) / block);
+                for (int t = first; t < first + block; t++)
+                {
+                    envs.Step(actions.AsSpan(t, 1));
+                    envs.Observations.CopyTo(observation);
+                }
+            }));
+            plain.Add(Time(() => RunPython("python_loop", first, block)));
+            vector.Add(Time(() => RunPython("sync_vector_loop", first, block)));
         }
         using (Py.GIL())
         {
             using var close = scope["close"];
             using var closed = close.Invoke();
         }
-        double ours = Median(ourBlocks), plain = Median(plainBlocks), vector = Median(vectorBlocks);
-        double oursMicros = ours * 1e6, plainMicros = plain * 1e6, vectorMicros = vector * 1e6;
+        var (oursWall, oursCpu) = Median(ours);
+        var (plainWall, plainCpu) = Median(plain);
+        var (vectorWall, vectorCpu) = Median(vector);
         Console.WriteLine($"{envId} (wrappers {wrapperArgument}, learning off, {steps} steps in blocks of {block}, median block), microseconds per step:");
-        Console.WriteLine($"  {"DqnBridge (GymnasiumVectorEnv.Step + copy)",-46} {oursMicros,9:F2}");
-        Console.WriteLine($"  {"plain Python loop (env.step, reset on done)",-46} {plainMicros,9:F2}   DqnBridge / loop = {oursMicros / plainMicros:F3}");
-        Console.WriteLine($"  {"gymnasium.vector.SyncVectorEnv loop",-46} {vectorMicros,9:F2}   DqnBridge / SyncVectorEnv = {oursMicros / vectorMicros:F3}");
-        return 0;
+        Console.WriteLine($"  {"",-46} {"wall",9} {"process CPU",12}");
+        Console.WriteLine($"  {"DqnBridge (GymnasiumVectorEnv.Step + copy)",-46} {oursWall,9:F2} {oursCpu,12:F2}");
+        Console.WriteLine($"  {"plain Python loop (env.step, reset on done)",-46} {plainWall,9:F2} {plainCpu,12:F2}   DqnBridge / loop = {oursWall / plainWall:F3} wall, {oursCpu / plainCpu:F3} CPU");
+        Console.WriteLine($"  {"gymnasium.vector.SyncVectorEnv loop",-46} {vectorWall,9:F2} {vectorCpu,12:F2}   DqnBridge / SyncVectorEnv = {oursWall / vectorWall:F3} wall, {oursCpu / vectorCpu:F3} CPU");
     }
 
     private static PyObject scope = null!;
 
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
-    }
+    private static (double Wall, double Cpu) Median(List<(double Wall, double Cpu)> blocks) =>
+        (blocks.Select(b => b.Wall).Order().ElementAt(blocks.Count / 2), blocks.Select(b => b.Cpu).Order().ElementAt(blocks.Count / 2));
 
-    private static double TimePython(string loop, int start, int count)
+    private static void RunPython(string loop, int start, int count)
     {
         using var gil = Py.GIL();
         using var function = scope[loop];
         using var seconds = function.Invoke(start, count);
-        return seconds.As<double>();
     }
 }
