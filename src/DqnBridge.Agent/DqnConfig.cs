@@ -191,7 +191,7 @@ public sealed class DqnConfig
     [Description("Write TensorBoard event files")]
     public bool Tensorboard { get; set; } = true;
 
-    [Description("libtorch intra-op threads (1 is fastest for small networks and the bit-for-bit reference)")]
+    [Description("libtorch intra-op threads for training and evaluation (1: the bit-for-bit reference, fastest for small networks and on a busy machine; more can shorten a CNN step on idle cores)")]
     public int TorchThreads { get; set; } = 1;
 
     [Description("Episodes run by evaluate and by each evaluation during training")]

@@ -97,6 +97,7 @@ public sealed class AgentBackend(
         };
         using var env = makeEnv(spec);
         checkpoint.EnsureMatches(env);
+        TorchSharp.torch.set_num_threads(config.TorchThreads); // as training ran: libtorch's default is a thread per core
         using var network = checkpoint.LoadQNetwork();
         var episodes = EpisodePlayer.Play(network, env, request.Episodes, maxSteps: 0, request.Epsilon, request.Seed, onFrame, cancellation);
         return new EvaluationResult(config.EnvId, [.. episodes.Select(e => e.Return)], checkpoint.Directory)
