@@ -7,10 +7,11 @@ namespace DqnBridge.Agent;
 /// The CPU fast path of the DQN update: the same update as <see cref="ReferenceUpdate"/>, with the small
 /// steps that dominate a small network's update done in managed code over the tensors' memory. The TD
 /// target's max and sums, the loss and its gradient with respect to Q(s, .) (what gather + mse_loss would
-/// give autograd) are computed by hand; the gradient goes to <c>backward</c>; Adam/AdamW/RMSprop and the
-/// target update run over one flat parameter tensor (<see cref="QNetwork.Flatten"/>, <see cref="FlatOptimizer"/>).
-/// This is why a CartPole-sized network trains several times faster than through autograd and torch.optim.
-/// CPU tensors only (it reads their memory), any network kind.
+/// give autograd) are computed by hand; an MLP's forward and backward pass run written out
+/// (<see cref="MlpBackprop"/>, bit-identical to autograd), the CNN's backward through autograd;
+/// Adam/AdamW/RMSprop and the target update run over one flat parameter tensor (<see cref="QNetwork.Flatten"/>,
+/// <see cref="FlatOptimizer"/>). This is why a CartPole-sized network trains several times faster than through
+/// autograd and torch.optim. CPU tensors only (it reads their memory), any network kind.
 /// </summary>
 public sealed class FusedCpuUpdate : IDqnUpdate
 {
@@ -88,6 +89,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         else
         {
             _mlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
+            _layerInputs.Clear(); // they belong to this step's dispose scope
         }
         if (_clipGradValue > 0)
         {
