@@ -60,21 +60,17 @@ class LifeLossTracker:
 
     def __init__(self):
         self.lives = 0
-        self.game_over = True
+        self.needs_real_reset = True
 
     def after_reset(self, lives):
         self.lives = lives
-        self.game_over = False
+        self.needs_real_reset = False
 
     def after_step(self, lives, terminated, truncated):
-        self.game_over = terminated or truncated
+        self.needs_real_reset = terminated or truncated
         lost_life = 0 < lives < self.lives
         self.lives = lives
         return terminated or lost_life
-
-    @property
-    def needs_real_reset(self):
-        return self.game_over
 
 
 # ---------------------------------------------------------------- Gymnasium environments
@@ -244,27 +240,47 @@ class StepBuffers:
         self.final_obs_rows = list(self.final_obs)
 
 
-def _start_episodes(driver, obs):
-    """After a reset: the first observations into the driver's StepBuffers (made now when none were bound), this
-    step's results cleared. Returns the StepBuffers."""
-    if getattr(driver, "buffers", None) is None:
-        driver.buffers = StepBuffers(driver.num_envs, obs.shape[1:], obs.dtype)
-    b = driver.buffers
-    b.obs[...] = obs
-    b.rewards[:] = 0
-    b.terminated[:] = False
-    b.truncated[:] = False
-    b.episode_done[:] = False
-    return b
+class _VectorDriverBase:
+    """What VectorDriver and AleVectorDriver share: self.envs (a Gymnasium-style vector env), the spaces, the
+    StepBuffers, replay and close. Subclasses define reset(seed) and step(actions)."""
 
+    def _describe(self, num_envs, max_episode_steps):
+        self.num_envs = num_envs
+        self.observation_space = describe_space(self.envs.single_observation_space)
+        self.action_space = describe_space(self.envs.single_action_space)
+        self.max_episode_steps = max_episode_steps
+        self.buffers = None
 
-def _replay(driver, seed, actions, action_start):
-    """driver.reset(seed), then one driver.step per row of actions (T x N, each minus action_start)."""
-    driver.reset(seed)
-    for row in np.asarray(actions, dtype=np.int64) + action_start:
-        driver.step(row)
-    driver.buffers.episode_done[:] = False
-    return driver.buffers
+    def bind(self, memory):
+        """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
+        space = self.envs.single_observation_space
+        self.buffers = StepBuffers(self.num_envs, space.shape, space.dtype, memory)
+
+    def _start_episodes(self, obs):
+        """After a reset: the first observations into the StepBuffers (made now when none were bound), this step's
+        results cleared. Returns the StepBuffers."""
+        if getattr(self, "buffers", None) is None:
+            self.buffers = StepBuffers(self.num_envs, obs.shape[1:], obs.dtype)
+        b = self.buffers
+        b.obs[...] = obs
+        b.rewards[:] = 0
+        b.terminated[:] = False
+        b.truncated[:] = False
+        b.episode_done[:] = False
+        return b
+
+    def replay(self, seed, actions, action_start=0):
+        """Puts the environments back where reset(seed) and then one step per row of actions (T x N, each
+        action minus action_start) left them: exact for environments whose dynamics depend only on their
+        seed and the actions taken, whatever wrappers are stacked. Returns the StepBuffers, as reset does."""
+        self.reset(seed)
+        for row in np.asarray(actions, dtype=np.int64) + action_start:
+            self.step(row)
+        self.buffers.episode_done[:] = False
+        return self.buffers
+
+    def close(self):
+        self.envs.close()
 
 
 # ---------------------------------------------------------------- restoring one episode per environment
@@ -372,16 +388,14 @@ def _episode_start_recorder(gymnasium):
             return episode_restore_unsupported(self.env)
 
         def episode_start(self):
-            """This env's entry of VectorDriver.episode_starts, as JSON."""
-            import json
-            return json.dumps(_encode_episode_start(*self.start))
+            """This env's entry of VectorDriver.episode_starts."""
+            return _encode_episode_start(*self.start)
 
         def restore_pending(self):
-            """Restores pending_restore = (episode_start JSON, the actions since, steps taken); returns the observation."""
-            import json
-            start_json, actions, steps = self.pending_restore
+            """Restores pending_restore = (episode_start, the actions since, steps taken); returns the observation."""
+            start, actions, steps = self.pending_restore
             self.pending_restore = None
-            self.start = _decode_episode_start(json.loads(start_json))
+            self.start = _decode_episode_start(start)
             obs = _replay_episode(self.env, self.start[1], actions)
             self.steps = steps
             return obs
@@ -389,7 +403,7 @@ def _episode_start_recorder(gymnasium):
     return EpisodeStartRecorder
 
 
-class VectorDriver:
+class VectorDriver(_VectorDriverBase):
     """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
 
     reset(seed) returns the StepBuffers; step(actions) refills them and returns how many envs ended
@@ -415,12 +429,7 @@ class VectorDriver:
             # SyncVectorEnv(autoreset_mode=SAME_STEP) but without its per-step stacking and info merging.
             self.envs = SyncVectorEnv(thunks[:1], autoreset_mode=AutoresetMode.SAME_STEP)
             self.env_list = [self.envs.envs[0]] + [thunk() for thunk in thunks[1:]]
-        self.num_envs = num_envs
-        self.observation_space = describe_space(self.envs.single_observation_space)
-        self.action_space = describe_space(self.envs.single_action_space)
-        spec = self.envs.spec
-        self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
-        self.buffers = None
+        self._describe(num_envs, getattr(self.envs.spec, "max_episode_steps", None))
         # Exact restore from the start of each env's current episode (see episode_starts), or why only a replay
         # of every step since reset(seed) can restore these environments.
         if self.env_list is None:
@@ -431,11 +440,6 @@ class VectorDriver:
         self.steps = 0
         self.episode_start_list = None
 
-    def bind(self, memory):
-        """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
-        space = self.envs.single_observation_space
-        self.buffers = StepBuffers(self.num_envs, space.shape, space.dtype, memory)
-
     def reset(self, seed):
         """Resets env i with seed + i; returns the StepBuffers, whose obs now hold the first observations."""
         if self.env_list is None:
@@ -445,7 +449,7 @@ class VectorDriver:
         self.steps = 0
         if self.full_replay_reason is None and self.env_list is not None:
             self.episode_start_list = [(0, {"seed": seed + i}) for i in range(self.num_envs)]
-        return _start_episodes(self, obs)
+        return self._start_episodes(obs)
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
@@ -503,12 +507,6 @@ class VectorDriver:
         b.truncated[:] = truncated
         return int(done.sum())
 
-    def replay(self, seed, actions, action_start=0):
-        """Puts the environments back where reset(seed) and then one step per row of actions (T x N, each
-        action minus action_start) left them: exact for environments whose dynamics depend only on their
-        seed and the actions taken, whatever wrappers are stacked. Returns the StepBuffers, as reset does."""
-        return _replay(self, seed, actions, action_start)
-
     def episode_starts(self):
         """JSON: for each env, the step its current game started at (its first action's index since reset(seed))
         and what determined that start (the seed, or np_random's state and ALE's emulator state before the reset).
@@ -517,7 +515,7 @@ class VectorDriver:
         if self.full_replay_reason is not None:
             raise RuntimeError(f"{self.env_id} cannot be restored episode by episode: {self.full_replay_reason}")
         if self.env_list is None:
-            return json.dumps([json.loads(start) for start in self.envs.call("episode_start")])
+            return json.dumps(list(self.envs.call("episode_start")))
         return json.dumps([_encode_episode_start(step, snapshot) for step, snapshot in self.episode_start_list])
 
     def restore_episodes(self, starts_json, actions, first_step, steps, action_start=0):
@@ -538,26 +536,24 @@ class VectorDriver:
             own_actions.append(actions[start - first_step:, i].tolist())
         if self.env_list is None:
             # Each subprocess restores its own env.
-            self.envs.set_attr("pending_restore", [(json.dumps(encoded), own, steps) for encoded, own in zip(encoded_starts, own_actions)])
+            self.envs.set_attr("pending_restore", [(encoded, own, steps) for encoded, own in zip(encoded_starts, own_actions)])
             current_obs = self.envs.call("restore_pending")
         else:
             starts = [_decode_episode_start(encoded) for encoded in encoded_starts]
             current_obs = [_replay_episode(env, snapshot, own) for env, (_, snapshot), own in zip(self.env_list, starts, own_actions)]
             self.episode_start_list = starts
-        buffers = _start_episodes(self, np.stack(current_obs))
+        buffers = self._start_episodes(np.stack(current_obs))
         self.steps = steps
         return buffers
 
     def render(self, index=0):
         if self.env_list is not None:
             return np.ascontiguousarray(self.env_list[index].render(), dtype=np.uint8)
-        frames = self.envs.call("render")
-        return np.ascontiguousarray(frames[index], dtype=np.uint8)
+        return np.ascontiguousarray(self.envs.call("render")[index], dtype=np.uint8)
 
     def close(self):
-        if self.env_list is not None:
-            for env in self.env_list[1:]:
-                env.close()
+        for env in (self.env_list or [])[1:]:
+            env.close()
         self.envs.close()
 
 
@@ -569,8 +565,7 @@ class SingleDriver:
         self.env = make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training, frame_stack_padding)
         self.observation_space = describe_space(self.env.observation_space)
         self.action_space = describe_space(self.env.action_space)
-        spec = self.env.spec
-        self.max_episode_steps = getattr(spec, "max_episode_steps", None) if spec is not None else None
+        self.max_episode_steps = getattr(self.env.spec, "max_episode_steps", None)
 
     def reset(self, seed=None):
         obs, self.info = self.env.reset(seed=seed)
@@ -618,7 +613,7 @@ def unknown_id_suggestions(env_id):
 
 
 def list_environments():
-    """(id, action space description) for every registered id; action spaces are only known for ids listed cheaply."""
+    """Every registered id, sorted (ALE's too when ale_py is installed)."""
     import gymnasium
     try:
         import ale_py
@@ -640,6 +635,9 @@ def ale_vector_available():
     return None
 
 
+_ALE_CANNOT_RENDER = "ALE's vector environment does not render; use vectorization=sync to record frames"
+
+
 def ale_game_name(env_id):
     """ALE/SpaceInvaders-v5 or SpaceInvadersNoFrameskip-v4 -> space_invaders (the ROM name AtariVectorEnv takes)."""
     import re
@@ -647,8 +645,8 @@ def ale_game_name(env_id):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-class AleVectorDriver:
-    """ALE's AtariVectorEnv (threads in C++) behind VectorDriver's interface (bind, reset, step, replay), with
+class AleVectorDriver(_VectorDriverBase):
+    """ALE's AtariVectorEnv (threads in C++) behind VectorDriver's interface (bind, reset, step, replay, close), with
     same-step autoreset and the same StepBuffers.
 
     ALE does the Atari preprocessing itself (no-op reset, frame skip with max-pool, 84x84 gray, frame stack padded
@@ -662,7 +660,7 @@ class AleVectorDriver:
         from ale_py.vector_env import AtariVectorEnv
         from gymnasium.vector import AutoresetMode
         if render_mode is not None:
-            raise ValueError("ALE's vector environment does not render; use vectorization=sync to record frames")
+            raise ValueError(_ALE_CANNOT_RENDER)
         gymnasium = _import_gymnasium(env_id)
         registered = dict(gymnasium.spec(env_id).kwargs) if env_id in gymnasium.registry else {}
         options = {key: registered[key] for key in ("repeat_action_probability", "full_action_space", "max_num_frames_per_episode")
@@ -673,26 +671,17 @@ class AleVectorDriver:
                                    reward_clipping=False, autoreset_mode=AutoresetMode.SAME_STEP, **options)
         self.env_id = env_id
         self.training = training
-        self.num_envs = num_envs
-        self.observation_space = describe_space(self.envs.single_observation_space)
-        self.action_space = describe_space(self.envs.single_action_space)
-        self.max_episode_steps = None
-        self.buffers = None
+        self._describe(num_envs, None)
         self.full_replay_reason = "vectorization ale: ALE's C++ vector environment resets its games itself"
         self.running_return = np.zeros(num_envs, dtype=np.float64)
         self.running_length = np.zeros(num_envs, dtype=np.int64)
-
-    def bind(self, memory):
-        """Makes the StepBuffers views of .NET's memory ({field: (address, nbytes)}); call before reset."""
-        space = self.envs.single_observation_space
-        self.buffers = StepBuffers(self.num_envs, space.shape, space.dtype, memory)
 
     def reset(self, seed):
         """Resets every environment (ALE seeds env i from seed); returns the StepBuffers."""
         obs, _ = self.envs.reset(seed=seed)
         self.running_return[:] = 0.0
         self.running_length[:] = 0
-        return _start_episodes(self, obs)
+        return self._start_episodes(obs)
 
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
@@ -715,12 +704,5 @@ class AleVectorDriver:
         b.truncated[:] = truncated
         return ended
 
-    def replay(self, seed, actions, action_start=0):
-        """As VectorDriver.replay: reset(seed), then one step per row of actions; returns the StepBuffers."""
-        return _replay(self, seed, actions, action_start)
-
     def render(self, index=0):
-        raise NotImplementedError("ALE's vector environment does not render; use vectorization=sync to record frames")
-
-    def close(self):
-        self.envs.close()
+        raise NotImplementedError(_ALE_CANNOT_RENDER)
