@@ -62,16 +62,13 @@ internal static unsafe class CApi
     public static delegate* unmanaged<byte*, NewReference> PyImport_ImportModule;
     public static delegate* unmanaged<BorrowedReference, byte*, NewReference> PyObject_GetAttrString;
     public static delegate* unmanaged<BorrowedReference, byte*, BorrowedReference, int> PyObject_SetAttrString;
-    public static delegate* unmanaged<BorrowedReference, byte*, int> PyObject_HasAttrString;
     public static delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, NewReference> PyObject_Call;
     public static delegate* unmanaged<BorrowedReference, BorrowedReference*, nuint, BorrowedReference, NewReference> PyObject_Vectorcall;
     public static delegate* unmanaged<BorrowedReference, NewReference> PyObject_Str;
-    public static delegate* unmanaged<BorrowedReference, NewReference> PyObject_Repr;
     public static delegate* unmanaged<BorrowedReference, BorrowedReference, int> PyObject_IsInstance;
     public static delegate* unmanaged<BorrowedReference, int> PyObject_IsTrue;
     public static delegate* unmanaged<BorrowedReference, BorrowedReference, NewReference> PyObject_GetItem;
     public static delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, int> PyObject_SetItem;
-    public static delegate* unmanaged<BorrowedReference, nint> PyObject_Size;
     public static delegate* unmanaged<BorrowedReference, NewReference> PyObject_Type;
 
     // Scalars
@@ -134,16 +131,13 @@ internal static unsafe class CApi
         PyImport_ImportModule = (delegate* unmanaged<byte*, NewReference>)Get("PyImport_ImportModule");
         PyObject_GetAttrString = (delegate* unmanaged<BorrowedReference, byte*, NewReference>)Get("PyObject_GetAttrString");
         PyObject_SetAttrString = (delegate* unmanaged<BorrowedReference, byte*, BorrowedReference, int>)Get("PyObject_SetAttrString");
-        PyObject_HasAttrString = (delegate* unmanaged<BorrowedReference, byte*, int>)Get("PyObject_HasAttrString");
         PyObject_Call = (delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, NewReference>)Get("PyObject_Call");
         PyObject_Vectorcall = (delegate* unmanaged<BorrowedReference, BorrowedReference*, nuint, BorrowedReference, NewReference>)Get("PyObject_Vectorcall");
         PyObject_Str = (delegate* unmanaged<BorrowedReference, NewReference>)Get("PyObject_Str");
-        PyObject_Repr = (delegate* unmanaged<BorrowedReference, NewReference>)Get("PyObject_Repr");
         PyObject_IsInstance = (delegate* unmanaged<BorrowedReference, BorrowedReference, int>)Get("PyObject_IsInstance");
         PyObject_IsTrue = (delegate* unmanaged<BorrowedReference, int>)Get("PyObject_IsTrue");
         PyObject_GetItem = (delegate* unmanaged<BorrowedReference, BorrowedReference, NewReference>)Get("PyObject_GetItem");
         PyObject_SetItem = (delegate* unmanaged<BorrowedReference, BorrowedReference, BorrowedReference, int>)Get("PyObject_SetItem");
-        PyObject_Size = (delegate* unmanaged<BorrowedReference, nint>)Get("PyObject_Size");
         PyObject_Type = (delegate* unmanaged<BorrowedReference, NewReference>)Get("PyObject_Type");
         PyLong_FromLongLong = (delegate* unmanaged<long, NewReference>)Get("PyLong_FromLongLong");
         PyLong_AsLongLong = (delegate* unmanaged<BorrowedReference, long>)Get("PyLong_AsLongLong");

@@ -97,9 +97,6 @@ public unsafe ref struct NumpyArray
 
     public readonly long ByteLength => View.Len;
 
-    /// <summary>Address of the first element; valid until Dispose.</summary>
-    public readonly nint Pointer => (nint)View.Buf;
-
     public readonly bool IsReadOnly => View.ReadOnly != 0;
 
     /// <summary>The elements in place; <typeparamref name="T"/> must match the dtype (bool for Bool).</summary>
@@ -271,17 +268,5 @@ public static unsafe class Numpy
             throw;
         }
         return array;
-    }
-
-    /// <summary>Copies <paramref name="data"/> into an existing array of the same dtype and size, allocating nothing.</summary>
-    public static void CopyInto<T>(ReadOnlySpan<T> data, PyObject array) where T : unmanaged
-    {
-        using var target = new NumpyArray(array);
-        Span<T> destination = target.AsWritableSpan<T>();
-        if (destination.Length != data.Length)
-        {
-            throw new NumpyArrayMismatchException($"The NumPy array has {destination.Length} elements but {data.Length} were given.");
-        }
-        data.CopyTo(destination);
     }
 }

@@ -25,13 +25,6 @@ public static unsafe class Py
 
     public static PyObject NewDict() => CApi.PyDict_New().MoveToPyObject();
 
-    /// <summary>A tuple of the converted values.</summary>
-    public static PyObject Tuple(params object?[] items) => PyObject.FromManaged(new PyTupleItems(items));
-
-    /// <summary>Keyword arguments for <see cref="PyObject.Invoke(object?[], IEnumerable{KeyValuePair{string, object?}})"/>.</summary>
-    public static Dictionary<string, object?> Kw(params (string Name, object? Value)[] arguments) =>
-        arguments.ToDictionary(a => a.Name, a => a.Value);
-
     /// <summary>Throws the pending Python error as a <see cref="PythonException"/>.</summary>
     internal static PythonException FetchError()
     {

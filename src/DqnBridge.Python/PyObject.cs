@@ -61,15 +61,6 @@ public sealed unsafe class PyObject : SafeHandle
         }
     }
 
-    public bool HasAttr(string name)
-    {
-        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
-        fixed (byte* p = ToCString(name, utf8))
-        {
-            return CApi.PyObject_HasAttrString(Reference, p) == 1;
-        }
-    }
-
     private static Span<byte> ToCString(string text, Span<byte> buffer)
     {
         int length = Encoding.UTF8.GetBytes(text, buffer);
@@ -93,13 +84,6 @@ public sealed unsafe class PyObject : SafeHandle
         using var k = FromManaged(key);
         using var v = FromManaged(value);
         Py.Check(CApi.PyObject_SetItem(Reference, k.Reference, v.Reference));
-    }
-
-    /// <summary>Python's <c>len(obj)</c>.</summary>
-    public long Length()
-    {
-        nint size = CApi.PyObject_Size(Reference);
-        return size < 0 ? throw Py.FetchError() : size;
     }
 
     // ---- calls ----------------------------------------------------------------------------
@@ -207,40 +191,27 @@ public sealed unsafe class PyObject : SafeHandle
         }
     }
 
-    private static NewReference NewTuple(object?[] items)
-    {
-        NewReference tuple = CApi.PyTuple_New(items.Length);
-        try
-        {
-            for (int i = 0; i < items.Length; i++)
-            {
-                CApi.PyTuple_SetItem(tuple.Borrow(), i, ToPython(items[i]).Steal());
-            }
-        }
-        catch
-        {
-            tuple.Dispose();
-            throw;
-        }
-        return tuple;
-    }
+    private static NewReference NewTuple(object?[] items) => Fill(CApi.PyTuple_New(items.Length), items, CApi.PyTuple_SetItem);
 
-    private static NewReference NewList(List<object?> items)
+    private static NewReference NewList(List<object?> items) => Fill(CApi.PyList_New(items.Count), items, CApi.PyList_SetItem);
+
+    /// <summary>Fills a new tuple or list (moved in, moved out) through its item-stealing setter.</summary>
+    private static NewReference Fill(NewReference sequence, IReadOnlyList<object?> items,
+        delegate* unmanaged<BorrowedReference, nint, StolenReference, int> setItem)
     {
-        NewReference list = CApi.PyList_New(items.Count);
         try
         {
             for (int i = 0; i < items.Count; i++)
             {
-                CApi.PyList_SetItem(list.Borrow(), i, ToPython(items[i]).Steal());
+                setItem(sequence.Borrow(), i, ToPython(items[i]).Steal());
             }
         }
         catch
         {
-            list.Dispose();
+            sequence.Dispose();
             throw;
         }
-        return list;
+        return sequence;
     }
 
     private static NewReference NewDict(IDictionary dictionary)
@@ -402,13 +373,6 @@ public sealed unsafe class PyObject : SafeHandle
     public override string ToString()
     {
         using var text = CApi.PyObject_Str(Reference).MoveToPyObject();
-        return AsString(text.Reference);
-    }
-
-    /// <summary>Python's <c>repr(obj)</c>.</summary>
-    public string Repr()
-    {
-        using var text = CApi.PyObject_Repr(Reference).MoveToPyObject();
         return AsString(text.Reference);
     }
 }

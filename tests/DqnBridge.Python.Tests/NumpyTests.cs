@@ -83,9 +83,5 @@ public sealed class NumpyTests
         Assert.AreEqual("[[3, 1], [4, 1]]", text.ToString());
         using var dtype = actions.GetAttr("dtype");
         Assert.AreEqual("int64", dtype.ToString());
-
-        Numpy.CopyInto<long>([9, 8, 7, 6], actions);
-        using var sum = actions.InvokeMethod("sum");
-        Assert.AreEqual(30, sum.As<int>());
     }
 }
