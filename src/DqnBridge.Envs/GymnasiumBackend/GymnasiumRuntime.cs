@@ -56,18 +56,12 @@ public static class GymnasiumRuntime
     internal static PyObject Helper => helper ?? throw new InvalidOperationException("GymnasiumRuntime.Start has not run.");
 
     /// <summary>Whether Gymnasium imports in the chosen Python; false too when no Python is usable.</summary>
-    public static bool IsAvailable(string pythonExecutable = "") => Probe(pythonExecutable) is null;
-
-    /// <summary>
-    /// The one "is Gymnasium importable" check (it imports gymnasium in the embedded Python): null when it is,
-    /// else why not. Used by the backend choice and by the CLI's `envs`.
-    /// </summary>
-    public static string? Problem(string pythonExecutable = "") => Probe(pythonExecutable);
+    public static bool IsAvailable(string pythonExecutable = "") => Problem(pythonExecutable) is null;
 
     /// <summary>Throws a <see cref="GymnasiumNotAvailableException"/> with the fix when Gymnasium cannot be used.</summary>
     public static void Require(string envId, string pythonExecutable = "")
     {
-        string? problem = Probe(pythonExecutable);
+        string? problem = Problem(pythonExecutable);
         if (problem is not null)
         {
             // A Python that could not be used already says how to make one; the install hint is for a Python without Gymnasium.
@@ -76,7 +70,11 @@ public static class GymnasiumRuntime
         }
     }
 
-    private static string? Probe(string pythonExecutable)
+    /// <summary>
+    /// The one "is Gymnasium importable" check (it imports gymnasium in the embedded Python): null when it is,
+    /// else why not. Used by the backend choice and by the CLI's `envs`.
+    /// </summary>
+    public static string? Problem(string pythonExecutable = "")
     {
         try
         {
@@ -145,16 +143,13 @@ public static class GymnasiumRuntime
         return fields.TryGetValue("repr", out object? repr) ? (string)repr! : string.Join(", ", fields.Select(f => $"{f.Key}={f.Value}"));
     }
 
-    internal static string WrapperName(EnvWrappers wrappers) => wrappers switch
+    /// <summary>The helper module's wrapper name; the CarRacing crop variant is a wrapper name of its own.</summary>
+    internal static string WrapperName(EnvSpec spec) => spec.Wrappers switch
     {
         EnvWrappers.Atari => "atari",
-        EnvWrappers.CarRacing => "carracing",
+        EnvWrappers.CarRacing => spec.CarRacingFrame == CarRacingFrame.Crop ? "carracing_crop" : "carracing",
         _ => "none",
     };
-
-    /// <summary>The helper module's wrapper name; the CarRacing crop variant is a wrapper name of its own.</summary>
-    internal static string WrapperName(EnvSpec spec) =>
-        spec.Wrappers == EnvWrappers.CarRacing && spec.CarRacingFrame == CarRacingFrame.Crop ? "carracing_crop" : WrapperName(spec.Wrappers);
 
     /// <summary>Makes a driver object through the helper, turning Python errors into clear creation errors.</summary>
     internal static PyObject MakeDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)

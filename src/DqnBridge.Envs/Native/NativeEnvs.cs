@@ -36,8 +36,6 @@ public static class NativeEnvs
 public sealed class UnknownEnvironmentException(string id, IEnumerable<string> knownIds, string where)
     : ArgumentException(Describe(id, knownIds, where))
 {
-    public string EnvironmentId { get; } = id;
-
     static string Describe(string id, IEnumerable<string> knownIds, string where) =>
         $"Unknown environment id '{id}' among the {where} ({string.Join(", ", knownIds)}).{IdSuggestions.DidYouMean(id, knownIds)}";
 }

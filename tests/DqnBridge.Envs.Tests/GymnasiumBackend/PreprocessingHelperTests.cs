@@ -3,7 +3,8 @@ using DqnBridge.Python;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
-/// <summary>The NumPy-only parts of python/dqnbridge_envs.py, run through the bridge (any Python with NumPy).</summary>
+/// <summary>The NumPy-only parts of python/dqnbridge_envs.py (preprocessing, ALE game names, the vector driver with
+/// stand-in envs), run through the bridge (any Python with NumPy).</summary>
 [TestClass]
 public sealed class PreprocessingHelperTests
 {
@@ -14,12 +15,31 @@ public sealed class PreprocessingHelperTests
 
     private static PyObject Eval(string expression)
     {
-        using var globals = Py.NewDict();
-        using var helper = Helper();
-        using var numpy = Py.Import("numpy");
-        globals.SetItem("h", helper);
-        globals.SetItem("np", numpy);
+        using var globals = Scope();
         return PythonEngine.Eval(expression, globals);
+    }
+
+    /// <summary>
+    /// Globals with h (the helper module), np, and fake_driver(env_list, envs, full_replay_reason): a VectorDriver of
+    /// two stand-in envs (env_list, in process) or one stand-in vector env (envs), made without Gymnasium.
+    /// </summary>
+    private static PyObject Scope()
+    {
+        var scope = Py.NewDict();
+        using (var helper = Helper())
+        {
+            scope.SetItem("h", helper);
+        }
+        PythonEngine.Exec(
+            "import numpy as np\n" +
+            "def fake_driver(env_list=None, envs=None, full_replay_reason='fakes'):\n" +
+            "    driver = object.__new__(h.VectorDriver)\n" +
+            "    driver.envs, driver.env_list, driver.num_envs, driver.env_id = envs, env_list, 2, 'Fake-v0'\n" +
+            "    driver.full_replay_reason, driver.life_trackers = full_replay_reason, [None] * len(env_list or [])\n" +
+            "    driver.steps, driver.episode_start_list = 0, None\n" +
+            "    return driver\n",
+            scope);
+        return scope;
     }
 
     [TestMethod]
@@ -58,6 +78,37 @@ public sealed class PreprocessingHelperTests
     }
 
     [TestMethod]
+    public void CropKeepsRows0To83AndColumns6To89WithoutResizing()
+    {
+        using var gil = Py.GIL();
+        // Each pixel's gray value encodes where it came from: red = row, green = column (blue 0).
+        using var frame = Eval(
+            "h.car_racing_frame_cropped(np.stack([np.repeat(np.arange(96)[:, None], 96, 1), np.repeat(np.arange(96)[None, :], 96, 0), np.zeros((96, 96))], -1).astype(np.uint8))");
+        using var array = new NumpyArray(frame);
+        array.Expect(NumpyDtype.UInt8, [84, 84]);
+        ReadOnlySpan<byte> pixels = array.AsSpan<byte>();
+        static byte Gray(int row, int column) => (byte)Math.Round(0.299 * row + 0.587 * column);
+        Assert.AreEqual(Gray(0, 6), pixels[0]);
+        Assert.AreEqual(Gray(0, 89), pixels[83]);
+        Assert.AreEqual(Gray(83, 6), pixels[83 * 84]);
+        Assert.AreEqual(Gray(83, 89), pixels[83 * 84 + 83]);
+        Assert.AreEqual(Gray(40, 50), pixels[40 * 84 + 44]);
+    }
+
+    [TestMethod]
+    [DataRow("ALE/SpaceInvaders-v5", "space_invaders")]
+    [DataRow("SpaceInvadersNoFrameskip-v4", "space_invaders")]
+    [DataRow("ALE/Tetris-v5", "tetris")]
+    [DataRow("BreakoutNoFrameskip-v4", "breakout")]
+    [DataRow("ALE/MsPacman-v5", "ms_pacman")]
+    public void AleGameNamesAreTheRomNames(string envId, string rom)
+    {
+        using var gil = Py.GIL();
+        using var name = Eval($"h.ale_game_name('{envId}')");
+        Assert.AreEqual(rom, name.As<string>());
+    }
+
+    [TestMethod]
     public void LifeLossIsTerminalForTrainingButTheGameContinues()
     {
         using var gil = Py.GIL();
@@ -74,14 +125,9 @@ public sealed class PreprocessingHelperTests
     public void InProcessVectorDriverAutoresetsInTheSameStep()
     {
         using var gil = Py.GIL();
-        using var scope = Py.NewDict();
-        using (var helper = Helper())
-        {
-            scope.SetItem("h", helper);
-        }
+        using var scope = Scope();
         // Stand-ins for single Gymnasium envs: env 1 ends on its first step, as RecordEpisodeStatistics reports it.
         PythonEngine.Exec(
-            "import numpy as np\n" +
             "class FakeEnv:\n" +
             "    def __init__(self, ends):\n" +
             "        self.ends, self.resets = ends, []\n" +
@@ -91,9 +137,7 @@ public sealed class PreprocessingHelperTests
             "    def step(self, action):\n" +
             "        info = {'episode': {'r': 7.0, 'l': 3}} if self.ends else {}\n" +
             "        return np.full(3, 9, np.float32), 1.5, self.ends, False, info\n" +
-            "driver = object.__new__(h.VectorDriver)\n" +
-            "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
-            "driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = 'fakes', [None, None], 0, None\n" +
+            "driver = fake_driver([FakeEnv(False), FakeEnv(True)])\n" +
             "buffers = driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n" +
             "values = [getattr(buffers, name).tolist() for name in ('obs', 'final_obs', 'rewards', 'terminated', 'truncated', 'episode_done', 'episode_return', 'episode_length')]\n" +
@@ -120,17 +164,12 @@ public sealed class PreprocessingHelperTests
     public void VectorDriverRestoresEachEnvFromTheStartOfItsCurrentEpisode()
     {
         using var gil = Py.GIL();
-        using var scope = Py.NewDict();
-        using (var helper = Helper())
-        {
-            scope.SetItem("h", helper);
-        }
+        using var scope = Scope();
         // Stand-ins for Gymnasium envs whose chance lives in np_random: reset draws a start, steps add the action and
         // a draw; env 0's episodes last 4 steps, env 1's 7. Restored from episode_starts and only the actions since
         // each env's current episode began, fresh envs (another seed) go on exactly as the originals.
         PythonEngine.Exec(
             "import json\n" +
-            "import numpy as np\n" +
             "class FakeEnv:\n" +
             "    def __init__(self, length, seed):\n" +
             "        self.length, self.np_random, self.unwrapped = length, np.random.default_rng(seed), self\n" +
@@ -144,10 +183,7 @@ public sealed class PreprocessingHelperTests
             "        done = self.t == self.length\n" +
             "        return np.array([self.x, self.t], np.float32), 1.0, done, False, {'episode': {'r': 1.0, 'l': self.t}} if done else {}\n" +
             "def make(seed):\n" +
-            "    driver = object.__new__(h.VectorDriver)\n" +
-            "    driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(4, seed), FakeEnv(7, seed + 1)], 2, 'Fake-v0'\n" +
-            "    driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = None, [None, None], 0, None\n" +
-            "    return driver\n" +
+            "    return fake_driver([FakeEnv(4, seed), FakeEnv(7, seed + 1)], full_replay_reason=None)\n" +
             "original, restored = make(1), make(99)\n" +
             "original.reset(10)\n" +
             "taken = [np.array([t % 2, (t // 2) % 2]) for t in range(23)]\n" +
@@ -195,11 +231,7 @@ public sealed class PreprocessingHelperTests
         static (long, long) Memory<T>(T[] pinned) where T : unmanaged =>
             (System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
         using var gil = Py.GIL();
-        using var scope = Py.NewDict();
-        using (var helper = Helper())
-        {
-            scope.SetItem("h", helper);
-        }
+        using var scope = Scope();
         using (var memory = PyObject.FromManaged(new Dictionary<string, object?>
         {
             ["obs"] = Memory(observations), ["final_obs"] = Memory(finalObservations), ["rewards"] = Memory(rewards),
@@ -210,7 +242,6 @@ public sealed class PreprocessingHelperTests
             scope.SetItem("memory", memory);
         }
         PythonEngine.Exec(
-            "import numpy as np\n" +
             "class FakeEnv:\n" +
             "    def __init__(self, ends):\n" +
             "        self.ends = ends\n" +
@@ -219,9 +250,7 @@ public sealed class PreprocessingHelperTests
             "    def step(self, action):\n" +
             "        info = {'episode': {'r': 7.0, 'l': 3}} if self.ends else {}\n" +
             "        return np.full(3, 9, np.float32), 1.5 + action, self.ends, False, info\n" +
-            "driver = object.__new__(h.VectorDriver)\n" +
-            "driver.env_list, driver.num_envs, driver.env_id = [FakeEnv(False), FakeEnv(True)], 2, 'Fake-v0'\n" +
-            "driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = 'fakes', [None, None], 0, None\n" +
+            "driver = fake_driver([FakeEnv(False), FakeEnv(True)])\n" +
             "driver.buffers = h.StepBuffers(2, (3,), np.float32, memory)\n" +
             "driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n",
@@ -241,14 +270,9 @@ public sealed class PreprocessingHelperTests
     public void VectorDriverReportsFinalObservationsAndRealEpisodesFromSameStepInfos()
     {
         using var gil = Py.GIL();
-        using var scope = Py.NewDict();
-        using (var helper = Helper())
-        {
-            scope.SetItem("h", helper);
-        }
+        using var scope = Scope();
         // A stand-in for a same-step-autoreset gymnasium vector env: env 1 ends this step, as Gymnasium 1.1 reports it.
         PythonEngine.Exec(
-            "import numpy as np\n" +
             "class FakeVector:\n" +
             "    def reset(self, seed):\n" +
             "        self.seeds = seed\n" +
@@ -259,9 +283,7 @@ public sealed class PreprocessingHelperTests
             "        infos = {'final_obs': np.array([None, np.array([9, 9, 9], np.float32)], object), '_final_obs': np.array([False, True]),\n" +
             "                 'final_info': {'episode': {'r': np.array([0.0, 21.0]), 'l': np.array([0, 812])}, '_episode': np.array([False, True])}}\n" +
             "        return obs, np.array([0.5, -1.0]), np.array([False, True]), np.array([False, False]), infos\n" +
-            "driver = object.__new__(h.VectorDriver)\n" +
-            "driver.envs, driver.env_list, driver.num_envs, driver.env_id = FakeVector(), None, 2, 'Fake-v0'\n" +
-            "driver.full_replay_reason, driver.life_trackers, driver.steps, driver.episode_start_list = 'fakes', [], 0, None\n" +
+            "driver = fake_driver(envs=FakeVector())\n" +
             "buffers = driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n",
             scope);
