@@ -94,20 +94,20 @@ public static unsafe class PythonEngine
     public static void Exec(string code, PyObject? globals = null)
     {
         using var gil = Py.GIL();
-        using var scope = globals is null ? Py.NewDict() : null;
-        using var builtins = Py.Import("builtins");
-        using var exec = builtins.GetAttr("exec");
-        using var result = exec.Invoke(code, globals ?? scope);
+        using var result = CallBuiltin("exec", code, globals);
     }
 
     /// <summary>Evaluates a Python expression and returns its value.</summary>
-    public static PyObject Eval(string expression, PyObject? globals = null)
+    public static PyObject Eval(string expression, PyObject? globals = null) => CallBuiltin("eval", expression, globals);
+
+    /// <summary>Python's exec or eval of <paramref name="code"/> in <paramref name="globals"/>, or in a fresh namespace.</summary>
+    private static PyObject CallBuiltin(string name, string code, PyObject? globals)
     {
         using var gil = Py.GIL();
         using var scope = globals is null ? Py.NewDict() : null;
         using var builtins = Py.Import("builtins");
-        using var eval = builtins.GetAttr("eval");
-        return eval.Invoke(expression, globals ?? scope);
+        using var function = builtins.GetAttr(name);
+        return function.Invoke(code, globals ?? scope);
     }
 
     /// <summary>

@@ -34,60 +34,6 @@ public sealed class GymnasiumBackendTests
         Assert.IsGreaterThan(10, episodes);
     }
 
-    /// <summary>
-    /// The environment layer alone, on pixel envs with stacked wrappers: a copy restored mid-game, after several games
-    /// ended (so from ALE's emulator state at its game's start, not from the seed), steps on exactly as the original.
-    /// </summary>
-    [TestMethod]
-    [DataRow("ALE/Tetris-v5", 1500, 400)]
-    public void RestoredEnvironmentsStepOnExactlyAsTheOriginal(string envId, int before, int after)
-    {
-        var spec = new EnvSpec(envId, NumEnvs: 2, Backend: EnvBackend.Gymnasium, Wrappers: EnvWrappers.Atari);
-        RequireGymnasium();
-        GymnasiumVectorEnv original;
-        try
-        {
-            original = new GymnasiumVectorEnv(spec);
-        }
-        catch (EnvCreationException e)
-        {
-            Assert.Inconclusive($"{envId} cannot be made here (ale-py and its ROM are needed): {e.Message}");
-            throw;
-        }
-        using (original)
-        {
-            var sampler = new SeededRandom(11);
-            int[] actions = new int[2];
-            Assert.IsNull(original.FullReplayReason, "sync vectorization of an ALE id restores game by game");
-            original.Reset(seed: 4);
-            int gamesBefore = 0;
-            for (int t = 0; t < before; t++)
-            {
-                actions[0] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
-                actions[1] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
-                original.Step(actions);
-                gamesBefore += original.CompletedEpisodes.Count;
-            }
-            Assert.IsGreaterThan(2, gamesBefore, "games ended before the save");
-            using var restored = new GymnasiumVectorEnv(spec);
-            restored.RestoreState(original.SaveState());
-            CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), "restored observations");
-            int episodes = 0;
-            for (int t = 0; t < after; t++)
-            {
-                actions[0] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
-                actions[1] = sampler.Next(original.SingleActionSpace.N) + original.SingleActionSpace.Start;
-                original.Step(actions);
-                restored.Step(actions);
-                CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), $"observations {t} steps after the restore");
-                CollectionAssert.AreEqual(original.Rewards.ToArray(), restored.Rewards.ToArray(), $"rewards {t} steps after the restore");
-                CollectionAssert.AreEqual(original.CompletedEpisodes.ToArray(), restored.CompletedEpisodes.ToArray(), $"episodes {t} steps after the restore");
-                episodes += original.CompletedEpisodes.Count;
-            }
-            Assert.IsGreaterThan(0, episodes, "episodes end after the restore too");
-        }
-    }
-
     /// <summary>The built-in environments and real Gymnasium, stepped side by side with the same seeds and actions.</summary>
     [TestMethod]
     [DataRow("CartPole-v1", 0.0)]

@@ -29,9 +29,11 @@ public sealed class GymnasiumRestoreTests
         return episodes;
     }
 
-    private static void AssertStepOnAlike(IVectorEnv original, IVectorEnv restored, SeededRandom sampler, int steps)
+    /// <summary>Steps both alike and asserts they stay alike; returns the episodes that ended.</summary>
+    private static int AssertStepOnAlike(IVectorEnv original, IVectorEnv restored, SeededRandom sampler, int steps)
     {
         CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), "observations right after the restore");
+        int episodes = 0;
         for (int t = 0; t < steps; t++)
         {
             int[] actions = [.. Enumerable.Range(0, original.NumEnvs).Select(_ => original.SingleActionSpace.Start + sampler.Next(original.SingleActionSpace.N))];
@@ -40,6 +42,22 @@ public sealed class GymnasiumRestoreTests
             CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), $"observations {t} steps after the restore");
             CollectionAssert.AreEqual(original.Rewards.ToArray(), restored.Rewards.ToArray(), $"rewards {t} steps after the restore");
             CollectionAssert.AreEqual(original.CompletedEpisodes.ToArray(), restored.CompletedEpisodes.ToArray(), $"episodes {t} steps after the restore");
+            episodes += original.CompletedEpisodes.Count;
+        }
+        return episodes;
+    }
+
+    /// <summary>The vector env, or an inconclusive test when this Python cannot make it (<paramref name="needs"/> says why).</summary>
+    private static GymnasiumVectorEnv MakeOrInconclusive(EnvSpec spec, string needs, string vectorizationMode = "sync")
+    {
+        try
+        {
+            return new GymnasiumVectorEnv(spec, vectorizationMode: vectorizationMode);
+        }
+        catch (EnvCreationException e)
+        {
+            Assert.Inconclusive($"{spec.Id} cannot be made here ({needs}): {e.Message}");
+            throw;
         }
     }
 
@@ -75,25 +93,33 @@ public sealed class GymnasiumRestoreTests
     {
         RequireGymnasium();
         var spec = new EnvSpec("LunarLander-v3", NumEnvs: 2);
-        GymnasiumVectorEnv original;
-        try
-        {
-            original = new GymnasiumVectorEnv(spec);
-        }
-        catch (EnvCreationException e)
-        {
-            Assert.Inconclusive($"LunarLander-v3 cannot be made here (Box2D is needed): {e.Message}");
-            throw;
-        }
-        using (original)
-        {
-            var sampler = new SeededRandom(5);
-            original.Reset(seed: 2);
-            Assert.IsGreaterThan(10, StepRandomly(original, sampler, 3_000), "episodes ended before the save");
-            using var restored = new GymnasiumVectorEnv(spec);
-            restored.RestoreState(original.SaveState());
-            AssertStepOnAlike(original, restored, sampler, 1_500);
-        }
+        using var original = MakeOrInconclusive(spec, "Box2D is needed");
+        var sampler = new SeededRandom(5);
+        original.Reset(seed: 2);
+        Assert.IsGreaterThan(10, StepRandomly(original, sampler, 3_000), "episodes ended before the save");
+        using var restored = new GymnasiumVectorEnv(spec);
+        restored.RestoreState(original.SaveState());
+        AssertStepOnAlike(original, restored, sampler, 1_500);
+    }
+
+    /// <summary>
+    /// The environment layer alone, on pixel envs with stacked wrappers: a copy restored mid-game, after several games
+    /// ended (so from ALE's emulator state at its game's start, not from the seed), steps on exactly as the original.
+    /// </summary>
+    [TestMethod]
+    [DataRow("ALE/Tetris-v5", 1500, 400)]
+    public void RestoredEnvironmentsStepOnExactlyAsTheOriginal(string envId, int before, int after)
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec(envId, NumEnvs: 2, Backend: EnvBackend.Gymnasium, Wrappers: EnvWrappers.Atari);
+        using var original = MakeOrInconclusive(spec, "ale-py and its ROM are needed");
+        Assert.IsNull(original.FullReplayReason, "sync vectorization of an ALE id restores game by game");
+        var sampler = new SeededRandom(11);
+        original.Reset(seed: 4);
+        Assert.IsGreaterThan(2, StepRandomly(original, sampler, before), "games ended before the save");
+        using var restored = new GymnasiumVectorEnv(spec);
+        restored.RestoreState(original.SaveState());
+        Assert.IsGreaterThan(0, AssertStepOnAlike(original, restored, sampler, after), "episodes end after the restore too");
     }
 
     /// <summary>A state of format 1 (seed and every action since), as DqnBridge wrote before format 2.</summary>
@@ -177,27 +203,15 @@ public sealed class GymnasiumRestoreTests
     {
         RequireGymnasium();
         var spec = new EnvSpec("ALE/Tetris-v5", NumEnvs: 2, Backend: EnvBackend.Gymnasium, Wrappers: EnvWrappers.Atari);
-        GymnasiumVectorEnv original;
-        try
-        {
-            original = new GymnasiumVectorEnv(spec, vectorizationMode: "ale");
-        }
-        catch (EnvCreationException e)
-        {
-            Assert.Inconclusive($"ALE's vector env for Tetris cannot be made here: {e.Message}");
-            throw;
-        }
-        using (original)
-        {
-            StringAssert.Contains(original.FullReplayReason, "vectorization ale");
-            var sampler = new SeededRandom(6);
-            original.Reset(seed: 3);
-            StepRandomly(original, sampler, 300);
-            byte[] state = original.SaveState();
-            using var restored = new GymnasiumVectorEnv(spec, vectorizationMode: "ale");
-            StringAssert.Contains(restored.RestoreNotice(state), "replays all 300 steps");
-            restored.RestoreState(state);
-            AssertStepOnAlike(original, restored, sampler, 200);
-        }
+        using var original = MakeOrInconclusive(spec, "ALE's vector environment is needed", vectorizationMode: "ale");
+        StringAssert.Contains(original.FullReplayReason, "vectorization ale");
+        var sampler = new SeededRandom(6);
+        original.Reset(seed: 3);
+        StepRandomly(original, sampler, 300);
+        byte[] state = original.SaveState();
+        using var restored = new GymnasiumVectorEnv(spec, vectorizationMode: "ale");
+        StringAssert.Contains(restored.RestoreNotice(state), "replays all 300 steps");
+        restored.RestoreState(state);
+        AssertStepOnAlike(original, restored, sampler, 200);
     }
 }
