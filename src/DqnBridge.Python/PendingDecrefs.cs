@@ -22,7 +22,7 @@ internal static unsafe class PendingDecrefs
     public static void Release(StolenReference reference)
     {
         // After shutdown Python must not run again; the process is exiting and the reference goes with it.
-        if (!PythonEngine.CanRelease)
+        if (!PythonEngine.IsInitialized)
         {
             return;
         }

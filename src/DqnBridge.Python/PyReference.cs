@@ -35,9 +35,6 @@ public unsafe ref struct PyReference
     /// <summary>A NumPy view of the object; the view holds its own reference.</summary>
     public readonly NumpyArray AsNumpyArray() => new(Reference);
 
-    /// <summary>A NumPy view of item <paramref name="index"/> of this tuple.</summary>
-    public readonly NumpyArray TupleItemAsArray(int index) => new(CApi.PyTuple_GetItem(Reference, index));
-
     /// <summary>Hands the reference to a heap owner; this struct (and every copy of it) then owns nothing.</summary>
     public PyObject MoveToPyObject()
     {

@@ -146,6 +146,4 @@ public static unsafe class PythonEngine
             throw new InvalidOperationException("The Python engine has been shut down.");
         }
     }
-
-    internal static bool CanRelease => initialized && !shutDown;
 }
