@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using DqnBridge.Envs.GymnasiumBackend;
-using DqnBridge.Envs.Native;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
@@ -32,53 +30,6 @@ public sealed class GymnasiumBackendTests
             }
         }
         Assert.IsGreaterThan(10, episodes);
-    }
-
-    /// <summary>The built-in environments and real Gymnasium, stepped side by side with the same seeds and actions.</summary>
-    [TestMethod]
-    [DataRow("CartPole-v1", 0.0)]
-    [DataRow("MountainCar-v0", 0.0)]
-    [DataRow("Acrobot-v1", 0.0)]
-    public void BuiltInEnvironmentsMatchGymnasiumStepForStep(string id, double tolerance)
-    {
-        RequireGymnasium();
-        using var gymnasium = new GymnasiumVectorEnv(new EnvSpec(id, NumEnvs: 3));
-        using var native = new SyncVectorEnv([.. Enumerable.Range(0, 3).Select(_ => NativeEnvs.Create(id))]);
-        var sampler = new SeededRandom(17);
-        var actions = new int[3];
-        gymnasium.Reset(seed: 5);
-        native.Reset(seed: 5);
-        int episodes = 0;
-        for (int step = 0; step < 3000; step++)
-        {
-            AssertClose(gymnasium.Observations, native.Observations, tolerance, $"{id} step {step} observations");
-            for (int i = 0; i < actions.Length; i++) actions[i] = native.SingleActionSpace.Start + sampler.Next(native.SingleActionSpace.N);
-            gymnasium.Step(actions);
-            native.Step(actions);
-            CollectionAssert.AreEqual(gymnasium.Rewards.ToArray(), native.Rewards.ToArray(), $"{id} step {step} rewards");
-            CollectionAssert.AreEqual(gymnasium.Terminated.ToArray(), native.Terminated.ToArray(), $"{id} step {step} terminated");
-            CollectionAssert.AreEqual(gymnasium.Truncated.ToArray(), native.Truncated.ToArray(), $"{id} step {step} truncated");
-            for (int i = 0; i < actions.Length; i++)
-            {
-                if (native.Terminated[i] || native.Truncated[i])
-                {
-                    int bytes = native.SingleObservationSpace.ByteSize;
-                    AssertClose(gymnasium.FinalObservations.Slice(i * bytes, bytes), native.FinalObservations.Slice(i * bytes, bytes), tolerance, $"{id} step {step} final observation {i}");
-                    episodes++;
-                }
-            }
-        }
-        Assert.IsGreaterThan(3, episodes);
-    }
-
-    private static void AssertClose(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual, double tolerance, string where)
-    {
-        var expectedValues = MemoryMarshal.Cast<byte, float>(expected);
-        var actualValues = MemoryMarshal.Cast<byte, float>(actual);
-        for (int i = 0; i < expectedValues.Length; i++)
-        {
-            Assert.AreEqual(expectedValues[i], actualValues[i], tolerance, $"{where} [{i}]");
-        }
     }
 
     [TestMethod]
