@@ -459,9 +459,8 @@ class VectorDriver(_VectorDriverBase):
         b = self.buffers
         rewards, terminated_flags, truncated_flags = b.rewards, b.terminated, b.truncated
         ended = 0
-        i = 0
         # Plain ints: Discrete.contains checks them faster than NumPy scalars, with the same result.
-        for env, action, row in zip(self.env_list, actions.tolist(), b.obs_rows):
+        for i, (env, action, row) in enumerate(zip(self.env_list, actions.tolist(), b.obs_rows)):
             obs, reward, terminated, truncated, info = env.step(action)
             rewards[i] = reward
             terminated_flags[i] = terminated
@@ -483,7 +482,6 @@ class VectorDriver(_VectorDriverBase):
                         self.episode_start_list[i] = (self.steps, _episode_snapshot(env))
                 obs, _ = env.reset()
             row[...] = obs
-            i += 1
         return ended
 
     def _step_gymnasium_vector(self, actions):

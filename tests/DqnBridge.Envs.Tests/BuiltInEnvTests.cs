@@ -8,8 +8,6 @@ namespace DqnBridge.Envs.Tests;
 [TestClass]
 public sealed class BuiltInEnvTests
 {
-    public TestContext TestContext { get; set; } = null!;
-
     [TestMethod]
     public void Pcg64MatchesNumpysDefaultRngForSmallAndLargeSeeds()
     {
