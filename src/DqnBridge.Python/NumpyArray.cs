@@ -176,16 +176,8 @@ public unsafe ref struct NumpyArray
 
     private readonly void CheckElementType<T>() where T : unmanaged
     {
-        bool matches = Dtype switch
-        {
-            NumpyDtype.Float32 => typeof(T) == typeof(float),
-            NumpyDtype.Float64 => typeof(T) == typeof(double),
-            NumpyDtype.UInt8 => typeof(T) == typeof(byte),
-            NumpyDtype.Int64 => typeof(T) == typeof(long),
-            NumpyDtype.Bool => typeof(T) == typeof(bool) || typeof(T) == typeof(byte),
-            _ => false,
-        };
-        if (!matches)
+        // Bool arrays can be read as bytes too.
+        if (Numpy.DtypeOf<T>() != Dtype && !(Dtype == NumpyDtype.Bool && typeof(T) == typeof(byte)))
         {
             throw new NumpyArrayMismatchException($"The NumPy array has dtype {Numpy.Name(Dtype)}, which cannot be read as {typeof(T).Name}.");
         }
@@ -233,13 +225,14 @@ public static unsafe class Numpy
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
-    public static NumpyDtype DtypeOf<T>() where T : unmanaged =>
+    /// <summary>The dtype whose elements are <typeparamref name="T"/>, or null.</summary>
+    internal static NumpyDtype? DtypeOf<T>() where T : unmanaged =>
         typeof(T) == typeof(float) ? NumpyDtype.Float32
         : typeof(T) == typeof(double) ? NumpyDtype.Float64
         : typeof(T) == typeof(byte) ? NumpyDtype.UInt8
         : typeof(T) == typeof(long) ? NumpyDtype.Int64
         : typeof(T) == typeof(bool) ? NumpyDtype.Bool
-        : throw new NotSupportedException($"{typeof(T).Name} has no NumPy dtype here.");
+        : null;
 
     /// <summary>The numpy module (imported once; call under the GIL).</summary>
     public static PyObject Module => module ??= Py.Import("numpy");
@@ -256,7 +249,8 @@ public static unsafe class Numpy
         {
             throw new NumpyArrayMismatchException($"{data.Length} elements do not fill shape ({string.Join(", ", shape)}).");
         }
-        PyObject array = Module.InvokeMethod("empty", new object?[] { new PyTupleItems(shape.Cast<object?>().ToArray()) }, [new("dtype", Name(DtypeOf<T>()))]);
+        PyObject array = Module.InvokeMethod("empty", new object?[] { new PyTupleItems(shape.Cast<object?>().ToArray()) },
+            [new("dtype", Name(DtypeOf<T>() ?? throw new NotSupportedException($"{typeof(T).Name} has no NumPy dtype here.")))]);
         try
         {
             using var target = new NumpyArray(array);

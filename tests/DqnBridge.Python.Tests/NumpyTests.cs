@@ -40,6 +40,7 @@ public sealed class NumpyTests
         {
             Assert.AreEqual(NumpyDtype.Bool, a.Dtype);
             CollectionAssert.AreEqual(new[] { true, false, true }, a.AsSpan<bool>().ToArray());
+            CollectionAssert.AreEqual(new byte[] { 1, 0, 1 }, a.AsSpan<byte>().ToArray(), "bool arrays read as bytes too");
         }
     }
 
