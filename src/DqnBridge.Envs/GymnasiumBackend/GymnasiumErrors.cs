@@ -1,7 +1,7 @@
 namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>Gymnasium was required but is not importable from the chosen Python.</summary>
-public sealed class GymnasiumNotAvailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class GymnasiumNotAvailableException(string message) : Exception(message);
 
 /// <summary>An environment could not be made: unknown id, bad keyword argument, unsupported space.</summary>
 public sealed class EnvCreationException(string envId, string message, Exception? inner = null) : Exception(message, inner)

@@ -15,13 +15,16 @@ public sealed class GymnasiumRestoreTests
 
     private static void RequireGymnasium() => TestPython.RequireGymnasium(GymnasiumRuntime.IsAvailable());
 
+    private static int[] RandomActions(IVectorEnv envs, SeededRandom sampler) =>
+        [.. Enumerable.Range(0, envs.NumEnvs).Select(_ => envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N))];
+
     /// <summary>Steps <paramref name="envs"/> with actions from <paramref name="sampler"/>; returns the episodes that ended.</summary>
     private static int StepRandomly(IVectorEnv envs, SeededRandom sampler, int steps, List<int[]>? taken = null)
     {
         int episodes = 0;
         for (int t = 0; t < steps; t++)
         {
-            int[] actions = [.. Enumerable.Range(0, envs.NumEnvs).Select(_ => envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N))];
+            int[] actions = RandomActions(envs, sampler);
             envs.Step(actions);
             taken?.Add(actions);
             episodes += envs.CompletedEpisodes.Count;
@@ -36,7 +39,7 @@ public sealed class GymnasiumRestoreTests
         int episodes = 0;
         for (int t = 0; t < steps; t++)
         {
-            int[] actions = [.. Enumerable.Range(0, original.NumEnvs).Select(_ => original.SingleActionSpace.Start + sampler.Next(original.SingleActionSpace.N))];
+            int[] actions = RandomActions(original, sampler);
             original.Step(actions);
             restored.Step(actions);
             CollectionAssert.AreEqual(original.Observations.ToArray(), restored.Observations.ToArray(), $"observations {t} steps after the restore");
