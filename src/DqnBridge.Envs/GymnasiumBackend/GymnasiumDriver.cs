@@ -10,6 +10,7 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 internal sealed class GymnasiumDriver : IDisposable
 {
     private readonly PyObject driver;
+    private readonly PyObject? stepMethod;
     private bool disposed;
 
     /// <param name="vectorizationMode">null for a SingleDriver, else "sync" or "async".</param>
@@ -28,6 +29,7 @@ internal sealed class GymnasiumDriver : IDisposable
             ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
                 ?? throw new EnvCreationException(EnvId, $"{EnvId} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
             MaxEpisodeSteps = maxSteps.IsNone ? null : maxSteps.As<int>();
+            stepMethod = driver.GetAttr("step");
         }
         catch
         {
@@ -49,8 +51,11 @@ internal sealed class GymnasiumDriver : IDisposable
         ActionSpace as DiscreteSpace ?? throw new EnvCreationException(EnvId, $"DQN needs a discrete action space, but {EnvId} has {ActionSpace}." +
             (EnvId.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
 
-    /// <summary>A bound method of the driver (for calls in the hot loop) or another attribute. Call under the GIL; the caller owns it.</summary>
-    public PyObject Method(string name)
+    /// <summary>The driver's step method, bound once for the hot loop; the driver owns it. Use under the GIL.</summary>
+    public PyObject StepMethod => stepMethod!;
+
+    /// <summary>An attribute of the driver. Call under the GIL; the caller owns it.</summary>
+    public PyObject GetAttr(string name)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         return driver.GetAttr(name);
@@ -85,6 +90,7 @@ internal sealed class GymnasiumDriver : IDisposable
             return;
         }
         using var gil = Py.GIL();
+        stepMethod?.Dispose();
         try
         {
             using var closed = driver.InvokeMethod("close");

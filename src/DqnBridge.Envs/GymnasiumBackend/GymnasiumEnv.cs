@@ -6,7 +6,6 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 public sealed class GymnasiumEnv : IEnv
 {
     private readonly GymnasiumDriver driver;
-    private readonly PyObject stepMethod;
     private bool disposed;
 
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
@@ -17,8 +16,6 @@ public sealed class GymnasiumEnv : IEnv
         ObservationSpace = driver.ObservationSpace;
         ActionSpace = driver.ActionSpace;
         MaxEpisodeSteps = driver.MaxEpisodeSteps;
-        using var gil = Py.GIL();
-        stepMethod = driver.Method("step");
     }
 
     public string Id { get; }
@@ -50,7 +47,7 @@ public sealed class GymnasiumEnv : IEnv
         try
         {
             using var pyAction = PyObject.FromManaged(action);
-            using var result = stepMethod.Invoke(pyAction);
+            using var result = driver.StepMethod.Invoke(pyAction);
             using (var obs = result.TupleItemAsArray(0))
             {
                 CopyObservation(obs, observation);
@@ -108,16 +105,7 @@ public sealed class GymnasiumEnv : IEnv
 
     public void Dispose()
     {
-        if (disposed)
-        {
-            return;
-        }
         disposed = true;
-        if (PythonEngine.IsInitialized)
-        {
-            using var gil = Py.GIL();
-            stepMethod.Dispose();
-        }
         driver.Dispose();
     }
 }

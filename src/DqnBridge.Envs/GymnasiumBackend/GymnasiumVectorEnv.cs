@@ -23,7 +23,6 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private const byte FullReplay = 0;
     private const byte EpisodeReplay = 1;
     private readonly GymnasiumDriver driver;
-    private readonly PyObject stepMethod;
     private readonly PyObject actionArray;
     private readonly long[] actions;
     private readonly bool[] episodeDone;
@@ -55,7 +54,6 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         episodeLength = GC.AllocateArray<long>(numEnvs, pinned: true);
         history = new ActionHistory(numEnvs, SingleActionSpace);
         using var gil = Py.GIL();
-        stepMethod = driver.Method("step");
         actionArray = GymnasiumRuntime.Helper.InvokeMethod("array_at", AddressOf(actions), (long)numEnvs * sizeof(long), "int64", new[] { numEnvs });
         var memory = new Dictionary<string, object?>
         {
@@ -69,7 +67,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             ["episode_length"] = Memory(episodeLength),
         };
         using var bound = driver.Invoke("bind", memory);
-        using var reason = driver.Method("full_replay_reason");
+        using var reason = driver.GetAttr("full_replay_reason");
         FullReplayReason = reason.IsNone ? null : reason.As<string>();
     }
 
@@ -142,7 +140,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             try
             {
                 // The driver reads the actions from, and writes the results into, our pinned arrays.
-                using (stepMethod.Call(actionArray))
+                using (driver.StepMethod.Call(actionArray))
                 {
                 }
             }
@@ -346,7 +344,6 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         if (PythonEngine.IsInitialized)
         {
             using var gil = Py.GIL();
-            stepMethod.Dispose();
             actionArray.Dispose();
         }
         driver.Dispose();
