@@ -156,13 +156,18 @@ public sealed class BridgeTests
                 "def _tick():\n    for _ in range(50):\n        builtins._dqn_ticks += 1\n        time.sleep(0.002)\n" +
                 "builtins._dqn_thread = threading.Thread(target=_tick)\nbuiltins._dqn_thread.start()\n");
         }
-        // No GIL held here: the Python thread must make progress while .NET waits.
-        Thread.Sleep(300);
-        using (Py.GIL())
+        // No GIL held between the checks: the Python thread must make progress while .NET waits. Waits for the
+        // condition itself (a minute at most, for a loaded machine), not for a fixed time.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        int ticks = 0;
+        while (ticks <= 10 && DateTime.UtcNow < deadline)
         {
-            using var ticks = PythonEngine.Eval("_dqn_ticks");
-            Assert.IsGreaterThan(10, ticks.As<int>());
+            Thread.Yield();
+            using var gil = Py.GIL();
+            using var current = PythonEngine.Eval("_dqn_ticks");
+            ticks = current.As<int>();
         }
+        Assert.IsGreaterThan(10, ticks, "the Python thread ran while .NET held no GIL");
 
         PyObject scope;
         using (Py.GIL())
