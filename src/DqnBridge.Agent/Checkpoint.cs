@@ -79,10 +79,7 @@ public sealed class Checkpoint
         string parent = System.IO.Path.GetDirectoryName(full)!;
         System.IO.Directory.CreateDirectory(parent);
         string temporary = full + ".tmp-" + Environment.ProcessId;
-        if (System.IO.Directory.Exists(temporary))
-        {
-            System.IO.Directory.Delete(temporary, recursive: true);
-        }
+        DeleteIfExists(temporary);
         System.IO.Directory.CreateDirectory(temporary);
         try
         {
@@ -95,30 +92,29 @@ public sealed class Checkpoint
             File.WriteAllText(System.IO.Path.Combine(temporary, ManifestFile), JsonSerializer.Serialize(new Manifest(FormatVersion, entries), Json));
 
             string previous = full + ".old";
-            if (System.IO.Directory.Exists(previous))
-            {
-                System.IO.Directory.Delete(previous, recursive: true);
-            }
+            DeleteIfExists(previous);
             if (System.IO.Directory.Exists(full))
             {
                 System.IO.Directory.Move(full, previous);
             }
             System.IO.Directory.Move(temporary, full);
-            if (System.IO.Directory.Exists(previous))
-            {
-                System.IO.Directory.Delete(previous, recursive: true);
-            }
+            DeleteIfExists(previous);
             // Only now that the new checkpoint is in place: temporaries left by a crashed save (possibly gigabytes).
             RemoveStaleTemporaries(full);
             return full;
         }
         catch
         {
-            if (System.IO.Directory.Exists(temporary))
-            {
-                System.IO.Directory.Delete(temporary, recursive: true);
-            }
+            DeleteIfExists(temporary);
             throw;
+        }
+    }
+
+    private static void DeleteIfExists(string folder)
+    {
+        if (System.IO.Directory.Exists(folder))
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -337,7 +333,7 @@ public sealed class Checkpoint
 
     public static string SaveConfig(DqnConfig config) => JsonSerializer.Serialize(config, Json);
 
-    public static DqnConfig LoadConfig(string json)
+    private static DqnConfig LoadConfig(string json)
     {
         var config = JsonSerializer.Deserialize<DqnConfig>(json, Json) ?? throw new JsonException("the config is empty");
         config.EnvKwargs = config.EnvKwargs.ToDictionary(pair => pair.Key, pair => Plain(pair.Value));
