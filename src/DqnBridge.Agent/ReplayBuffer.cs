@@ -28,8 +28,6 @@ public interface IReplayBuffer : IDisposable
     /// <summary>Bytes of one observation in a batch.</summary>
     int ObservationBytes { get; }
 
-    int Capacity { get; }
-
     /// <summary>Transitions that can be sampled now.</summary>
     int Count { get; }
 
