@@ -217,7 +217,17 @@ public sealed class TrainerTests
     [TestMethod]
     public void MismatchedCheckpointIsRejectedAndLeftAlone()
     {
-        AssertResumeRejectsAndLeavesAlone(WriteCheckpoint(), numEnvs: 3, "Walk-v0");
+        AssertResumeRejectsAndLeavesAlone(WriteCheckpoint(), numEnvs: 3, "was written for 2 x Walk-v0 with observations (");
         Assert.ThrowsExactly<CheckpointException>(() => Checkpoint.Load(_root["nowhere"]));
+    }
+
+    [TestMethod]
+    public void CheckpointRefusesToRunOnAnotherEnvironment()
+    {
+        var checkpoint = Checkpoint.Load(WriteCheckpoint());
+        using var env = NativeEnvs.Create("CartPole-v1");
+        var error = Assert.ThrowsExactly<CheckpointException>(() => checkpoint.EnsureMatches(env));
+        StringAssert.Contains(error.Message, "was trained on Walk-v0 with observations (");
+        StringAssert.Contains(error.Message, "actions; the environment to run it on is CartPole-v1 with ");
     }
 }
