@@ -21,8 +21,6 @@ public static class CnnStepBenchmark
     private const int ActionCount = 5; // ALE/Tetris-v5's action set
     private const int WarmupSteps = 5;
 
-    public readonly record struct StepCost(double CpuMilliseconds, double WallMilliseconds);
-
     public static int Run(Dictionary<string, string> options)
     {
         int blockSteps = int.Parse(options.GetValueOrDefault("block-steps", "10"));
@@ -73,8 +71,8 @@ public static class CnnStepBenchmark
         var medians = MedianBlocks(contenders, blocks);
         for (int i = 0; i < contenders.Count; i++)
         {
-            string ratio = i > 0 ? $"   CPU / row above = {medians[i].CpuMilliseconds / medians[0].CpuMilliseconds:F2}, wall {medians[i].WallMilliseconds / medians[0].WallMilliseconds:F2}" : "";
-            Console.WriteLine($"  {contenders[i].Name,-48} {medians[i].CpuMilliseconds,11:F2} {medians[i].WallMilliseconds,9:F2}{ratio}");
+            string ratio = i > 0 ? $"   CPU / row above = {medians[i].Cpu / medians[0].Cpu:F2}, wall {medians[i].Wall / medians[0].Wall:F2}" : "";
+            Console.WriteLine($"  {contenders[i].Name,-48} {medians[i].Cpu,11:F2} {medians[i].Wall,9:F2}{ratio}");
         }
     }
 
@@ -109,43 +107,24 @@ public static class CnnStepBenchmark
         foreach (string name in names.Append("backward"))
         {
             double Cpu(Dictionary<string, StepCost> costs) => name == "backward"
-                ? costs["forward_backward"].CpuMilliseconds - costs["online_forward"].CpuMilliseconds
-                : costs[name].CpuMilliseconds;
+                ? costs["forward_backward"].Cpu - costs["online_forward"].Cpu
+                : costs[name].Cpu;
             string torchFigure = theirs.ContainsKey(name) || (name == "backward" && theirs.Count > 0) ? $"   PyTorch {Cpu(theirs),8:F3}" : "";
             Console.WriteLine($"  {name,-28} DqnBridge {Cpu(ours),8:F3}{torchFigure}");
         }
     }
 
-    /// <summary>Runs each contender's block in turn, <paramref name="blocks"/> times; the median block of each.</summary>
-    private static StepCost[] MedianBlocks(List<(string Name, Func<StepCost> Block)> contenders, int blocks)
-    {
-        var results = contenders.Select(_ => new List<StepCost>()).ToArray();
-        for (int block = 0; block < blocks; block++)
-        {
-            for (int i = 0; i < contenders.Count; i++)
-            {
-                results[i].Add(contenders[i].Block());
-            }
-        }
-        return results.Select(list => new StepCost(
-            list.Select(c => c.CpuMilliseconds).Order().ElementAt(list.Count / 2),
-            list.Select(c => c.WallMilliseconds).Order().ElementAt(list.Count / 2))).ToArray();
-    }
+    private static StepCost[] MedianBlocks(List<(string Name, Func<StepCost> Block)> contenders, int blocks) =>
+        StepCost.MedianBlocks(contenders.Select(c => (Func<int, StepCost>)(_ => c.Block())).ToList(), blocks);
 
-    private static StepCost Measure(int count, Action action)
+    /// <summary>Milliseconds per call of <paramref name="action"/>, called <paramref name="count"/> times.</summary>
+    private static StepCost Measure(int count, Action action) => StepCost.Measure(count, 1e3, () =>
     {
-        using var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
-        var wall = Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
             action();
         }
-        double wallSeconds = wall.Elapsed.TotalSeconds;
-        process.Refresh();
-        double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
-        return new StepCost(cpuSeconds / count * 1e3, wallSeconds / count * 1e3);
-    }
+    });
 
     /// <summary>Networks, update and one random batch, as a CNN training run builds them.</summary>
     private sealed class Setup : IDisposable
@@ -319,14 +298,14 @@ public sealed class PyTorchReference : IDisposable
         return new PyTorchReference(process, parts[0], parts.Length > 1 ? parts[1] : "?");
     }
 
-    public CnnStepBenchmark.StepCost Request(string request)
+    public StepCost Request(string request)
     {
         _process.StandardInput.WriteLine(request);
         _process.StandardInput.Flush();
         string answer = _process.StandardOutput.ReadLine()
             ?? throw new InvalidOperationException($"the PyTorch reference script stopped: {_process.StandardError.ReadToEnd()}");
         string[] figures = answer.Split(' ');
-        return new CnnStepBenchmark.StepCost(
+        return new StepCost(
             double.Parse(figures[0], System.Globalization.CultureInfo.InvariantCulture),
             double.Parse(figures[1], System.Globalization.CultureInfo.InvariantCulture));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
@@ -45,13 +44,8 @@ public static class GymnasiumStepBenchmark
         "    env.close()\n" +
         "    envs.close()\n";
 
-    public static int Run(string[] args)
+    public static int Run(Dictionary<string, string> options)
     {
-        var options = new Dictionary<string, string>();
-        for (int i = 0; i + 1 < args.Length; i += 2)
-        {
-            options[args[i].TrimStart('-')] = args[i + 1];
-        }
         string envId = options.GetValueOrDefault("env", "CartPole-v1");
         string wrappersName = options.GetValueOrDefault("wrappers", envId.StartsWith("ALE/", StringComparison.Ordinal) ? "atari" : "none");
         Measure(envId, Enum.Parse<EnvWrappers>(wrappersName, ignoreCase: true), int.Parse(options.GetValueOrDefault("steps", "100000")),
@@ -88,43 +82,26 @@ public static class GymnasiumStepBenchmark
         // Blocks of steps, taken in turn by the three loops, so that they share the machine's ups and downs;
         // each loop's figure is its median block. Process CPU time counts the Python loops too (same process).
         int block = Math.Max(1, steps / blocks);
-        var ours = new List<(double Wall, double Cpu)>();
-        var plain = new List<(double Wall, double Cpu)>();
-        var vector = new List<(double Wall, double Cpu)>();
         byte[] observation = new byte[envs.Observations.Length];
-        using var process = Process.GetCurrentProcess();
-        (double Wall, double Cpu) Time(Action loop)
-        {
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
-            var watch = Stopwatch.StartNew();
-            loop();
-            double wall = watch.Elapsed.TotalSeconds;
-            process.Refresh();
-            return (wall / block * 1e6, (process.TotalProcessorTime - cpu).TotalSeconds / block * 1e6);
-        }
-        for (int start = 0; start + block <= steps; start += block)
-        {
-            int first = start;
-            ours.Add(Time(() =>
+        var medians = StepCost.MedianBlocks(
+        [
+            b => StepCost.Measure(block, 1e6, () =>
             {
-                for (int t = first; t < first + block; t++)
+                for (int t = b * block; t < (b + 1) * block; t++)
                 {
                     envs.Step(actions.AsSpan(t, 1));
                     envs.Observations.CopyTo(observation);
                 }
-            }));
-            plain.Add(Time(() => RunPython("python_loop", first, block)));
-            vector.Add(Time(() => RunPython("sync_vector_loop", first, block)));
-        }
+            }),
+            b => StepCost.Measure(block, 1e6, () => RunPython("python_loop", b * block, block)),
+            b => StepCost.Measure(block, 1e6, () => RunPython("sync_vector_loop", b * block, block)),
+        ], steps / block);
         using (Py.GIL())
         {
             using var close = scope["close"];
             using var closed = close.Invoke();
         }
-        var (oursWall, oursCpu) = Median(ours);
-        var (plainWall, plainCpu) = Median(plain);
-        var (vectorWall, vectorCpu) = Median(vector);
+        var ((oursCpu, oursWall), (plainCpu, plainWall), (vectorCpu, vectorWall)) = (medians[0], medians[1], medians[2]);
         Console.WriteLine($"{envId} (wrappers {wrapperArgument}, learning off, {steps} steps in blocks of {block}, median block), microseconds per step:");
         Console.WriteLine($"  {"",-46} {"wall",9} {"process CPU",12}");
         Console.WriteLine($"  {"DqnBridge (GymnasiumVectorEnv.Step + copy)",-46} {oursWall,9:F2} {oursCpu,12:F2}");
@@ -133,9 +110,6 @@ public static class GymnasiumStepBenchmark
     }
 
     private static PyObject scope = null!;
-
-    private static (double Wall, double Cpu) Median(List<(double Wall, double Cpu)> blocks) =>
-        (blocks.Select(b => b.Wall).Order().ElementAt(blocks.Count / 2), blocks.Select(b => b.Cpu).Order().ElementAt(blocks.Count / 2));
 
     private static void RunPython(string loop, int start, int count)
     {

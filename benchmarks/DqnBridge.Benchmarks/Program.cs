@@ -4,16 +4,16 @@ string mode = args.Length > 0 ? args[0] : "";
 switch (mode)
 {
     case "bridge":
-        BridgeBenchmark.Run(args.Skip(1).ToArray());
+        BridgeBenchmark.Run(args[1..]);
         return 0;
     case "gymnasium":
-        return GymnasiumStepBenchmark.Run(args[1..]);
+        return GymnasiumStepBenchmark.Run(Options(args[1..]));
     case "cnn":
         return CnnStepBenchmark.Run(Options(args[1..]));
     case "pixels":
         return PixelBenchmark.Run(Options(args[1..]));
     case "train" or "replay-memory":
-        return TrainBenchmark.Run(mode, args[1..]);
+        return TrainBenchmark.Run(mode, Options(args[1..]));
     default:
         Console.WriteLine("usage: dotnet run -c Release --project benchmarks/DqnBridge.Benchmarks -- <bridge [python] | gymnasium [--env ID] [--wrappers none|atari|carracing] [--steps N] | cnn [--torch-python PYTHON] [--torch-library-path DIR] [--blocks N] [--phases] | pixels [--torch-python PYTHON] [--torch-library-path DIR] [--carracing-steps N] [--tetris-steps N] | train [--env ID] [--steps N] [--update-path both|fused|reference] | replay-memory [--transitions N]>");
         return 2;

@@ -13,28 +13,14 @@ namespace DqnBridge.Benchmarks;
 /// </summary>
 public static class TrainBenchmark
 {
-    public static int Run(string mode, string[] args)
+    public static int Run(string mode, Dictionary<string, string> options) => mode switch
     {
-        var options = Options(args);
-        return mode switch
-        {
-            "train" => TrainPaths(options.GetValueOrDefault("env", "CartPole-v1"), long.Parse(options.GetValueOrDefault("steps", "500000")),
-                int.Parse(options.GetValueOrDefault("seed", "1")), Enum.Parse<EnvBackend>(options.GetValueOrDefault("backend", "native"), ignoreCase: true),
-                options.GetValueOrDefault("update-path", "both")),
-            "replay-memory" => ReplayMemory(int.Parse(options.GetValueOrDefault("transitions", "1000000"))),
-            _ => throw new ArgumentException($"unknown mode {mode}"),
-        };
-    }
-
-    private static Dictionary<string, string> Options(string[] args)
-    {
-        var options = new Dictionary<string, string>();
-        for (int i = 0; i + 1 < args.Length; i += 2)
-        {
-            options[args[i].TrimStart('-')] = args[i + 1];
-        }
-        return options;
-    }
+        "train" => TrainPaths(options.GetValueOrDefault("env", "CartPole-v1"), long.Parse(options.GetValueOrDefault("steps", "500000")),
+            int.Parse(options.GetValueOrDefault("seed", "1")), Enum.Parse<EnvBackend>(options.GetValueOrDefault("backend", "native"), ignoreCase: true),
+            options.GetValueOrDefault("update-path", "both")),
+        "replay-memory" => ReplayMemory(int.Parse(options.GetValueOrDefault("transitions", "1000000"))),
+        _ => throw new ArgumentException($"unknown mode {mode}"),
+    };
 
     /// <summary>CleanRL's own dqn.py measured on this machine kind (one thread, 500k steps).</summary>
     private static readonly Dictionary<string, double> CleanRlStepsPerSecond = new()

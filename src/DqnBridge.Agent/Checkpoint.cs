@@ -79,10 +79,7 @@ public sealed class Checkpoint
         string parent = System.IO.Path.GetDirectoryName(full)!;
         System.IO.Directory.CreateDirectory(parent);
         string temporary = full + ".tmp-" + Environment.ProcessId;
-        if (System.IO.Directory.Exists(temporary))
-        {
-            System.IO.Directory.Delete(temporary, recursive: true);
-        }
+        DeleteIfExists(temporary);
         System.IO.Directory.CreateDirectory(temporary);
         try
         {
@@ -95,30 +92,29 @@ public sealed class Checkpoint
             File.WriteAllText(System.IO.Path.Combine(temporary, ManifestFile), JsonSerializer.Serialize(new Manifest(FormatVersion, entries), Json));
 
             string previous = full + ".old";
-            if (System.IO.Directory.Exists(previous))
-            {
-                System.IO.Directory.Delete(previous, recursive: true);
-            }
+            DeleteIfExists(previous);
             if (System.IO.Directory.Exists(full))
             {
                 System.IO.Directory.Move(full, previous);
             }
             System.IO.Directory.Move(temporary, full);
-            if (System.IO.Directory.Exists(previous))
-            {
-                System.IO.Directory.Delete(previous, recursive: true);
-            }
+            DeleteIfExists(previous);
             // Only now that the new checkpoint is in place: temporaries left by a crashed save (possibly gigabytes).
             RemoveStaleTemporaries(full);
             return full;
         }
         catch
         {
-            if (System.IO.Directory.Exists(temporary))
-            {
-                System.IO.Directory.Delete(temporary, recursive: true);
-            }
+            DeleteIfExists(temporary);
             throw;
+        }
+    }
+
+    private static void DeleteIfExists(string folder)
+    {
+        if (System.IO.Directory.Exists(folder))
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -173,16 +169,15 @@ public sealed class Checkpoint
     }
 
     /// <summary>The folder itself, its .old and its .tmp-* siblings (newest first), those that exist.</summary>
-    private static IEnumerable<string> Candidates(string full)
+    private static IEnumerable<string> Candidates(string full) =>
+        new[] { full, full + ".old" }.Concat(Temporaries(full).OrderByDescending(System.IO.Directory.GetLastWriteTimeUtc))
+            .Where(System.IO.Directory.Exists);
+
+    /// <summary>The .tmp-* siblings of <paramref name="full"/> that <see cref="Save"/> writes into.</summary>
+    private static string[] Temporaries(string full)
     {
         string parent = System.IO.Path.GetDirectoryName(full)!;
-        var names = new List<string> { full, full + ".old" };
-        if (System.IO.Directory.Exists(parent))
-        {
-            names.AddRange(System.IO.Directory.GetDirectories(parent, System.IO.Path.GetFileName(full) + ".tmp-*")
-                .OrderByDescending(System.IO.Directory.GetLastWriteTimeUtc));
-        }
-        return names.Where(System.IO.Directory.Exists);
+        return System.IO.Directory.Exists(parent) ? System.IO.Directory.GetDirectories(parent, System.IO.Path.GetFileName(full) + ".tmp-*") : [];
     }
 
     /// <summary>
@@ -193,12 +188,7 @@ public sealed class Checkpoint
     public static void RemoveStaleTemporaries(string directory, string? keep = null)
     {
         string full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
-        string parent = System.IO.Path.GetDirectoryName(full)!;
-        if (!System.IO.Directory.Exists(parent))
-        {
-            return;
-        }
-        foreach (string temporary in System.IO.Directory.GetDirectories(parent, System.IO.Path.GetFileName(full) + ".tmp-*"))
+        foreach (string temporary in Temporaries(full))
         {
             if (keep is null || System.IO.Path.GetFullPath(temporary) != System.IO.Path.GetFullPath(keep))
             {
@@ -270,15 +260,20 @@ public sealed class Checkpoint
     public void EnsureMatches(IVectorEnv envs)
     {
         var space = envs.SingleObservationSpace;
-        if (State.EnvId != envs.Id || State.NumEnvs != envs.NumEnvs || !State.ObservationShape.SequenceEqual(space.Shape)
-            || State.ObservationType != space.Dtype || State.ActionCount != envs.SingleActionSpace.N)
+        if (State.NumEnvs != envs.NumEnvs || !TrainedOn(envs.Id, space, envs.SingleActionSpace.N))
         {
             throw new CheckpointException(
-                $"Checkpoint '{Directory}' was written for {State.NumEnvs} x {State.EnvId} with observations "
-                + $"({string.Join(", ", State.ObservationShape)}) {State.ObservationType} and {State.ActionCount} actions; "
+                $"Checkpoint '{Directory}' was written for {State.NumEnvs} x {State.EnvId} with {TrainedSpaces}; "
                 + $"the environments given are {envs.NumEnvs} x {envs.Id} with {space} and {envs.SingleActionSpace}.");
         }
     }
+
+    private bool TrainedOn(string envId, BoxSpace space, int? actionCount) =>
+        State.EnvId == envId && State.ObservationShape.SequenceEqual(space.Shape) && State.ObservationType == space.Dtype
+        && State.ActionCount == actionCount;
+
+    private string TrainedSpaces =>
+        $"observations ({string.Join(", ", State.ObservationShape)}) {State.ObservationType} and {State.ActionCount} actions";
 
     /// <summary>
     /// Throws unless this checkpoint's network fits <paramref name="env"/> (one environment, as evaluation runs it):
@@ -293,12 +288,10 @@ public sealed class Checkpoint
             throw new CheckpointException(
                 $"Checkpoint '{Directory}' is inconsistent: its config names {Config.EnvId}, its state was written for {State.EnvId}.");
         }
-        if (State.EnvId != env.Id || !State.ObservationShape.SequenceEqual(space.Shape) || State.ObservationType != space.Dtype
-            || State.ActionCount != actions)
+        if (!TrainedOn(env.Id, space, actions))
         {
             throw new CheckpointException(
-                $"Checkpoint '{Directory}' was trained on {State.EnvId} with observations ({string.Join(", ", State.ObservationShape)}) "
-                + $"{State.ObservationType} and {State.ActionCount} actions; the environment to run it on is {env.Id} with "
+                $"Checkpoint '{Directory}' was trained on {State.EnvId} with {TrainedSpaces}; the environment to run it on is {env.Id} with "
                 + $"{space} and {env.ActionSpace}. Evaluate it on the environment it was trained on.");
         }
     }
@@ -337,7 +330,7 @@ public sealed class Checkpoint
 
     public static string SaveConfig(DqnConfig config) => JsonSerializer.Serialize(config, Json);
 
-    public static DqnConfig LoadConfig(string json)
+    private static DqnConfig LoadConfig(string json)
     {
         var config = JsonSerializer.Deserialize<DqnConfig>(json, Json) ?? throw new JsonException("the config is empty");
         config.EnvKwargs = config.EnvKwargs.ToDictionary(pair => pair.Key, pair => Plain(pair.Value));

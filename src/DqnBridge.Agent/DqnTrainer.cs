@@ -126,7 +126,6 @@ public sealed partial class DqnTrainer : IDisposable
 
     public string RunDirectory { get; }
     public string CheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "latest");
-    public DqnConfig Config => _config;
     public QNetwork QNetwork => _qNetwork;
     public QNetwork TargetNetwork => _targetNetwork;
     public IReplayBuffer Replay => _replay;
@@ -207,7 +206,7 @@ public sealed partial class DqnTrainer : IDisposable
                 }
                 if (globalStep % _config.TargetNetworkFrequency == 0)
                 {
-                    UpdateTarget();
+                    _update.UpdateTarget(_config.Tau);
                 }
             }
             _nextStep = globalStep + 1;
@@ -227,9 +226,7 @@ public sealed partial class DqnTrainer : IDisposable
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        checkpointPath = SaveCheckpoint(seconds);
-        _csv.Flush();
-        _tensorboard?.Flush();
+        checkpointPath = SaveCheckpoint(seconds); // flushes episodes.csv and TensorBoard first
         var returns = _recentReturns.ToArray();
         double mean = returns.Length > 0 ? returns.Average() : double.NaN;
         double std = returns.Length > 0 ? Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Average()) : double.NaN;
@@ -267,10 +264,9 @@ public sealed partial class DqnTrainer : IDisposable
         if (log)
         {
             using var scope = NewDisposeScope();
-            long step = globalStep;
-            _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, step);
-            _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, step);
-            _tensorboard.AddScalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), step);
+            _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, globalStep);
+            _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, globalStep);
+            _tensorboard.AddScalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), globalStep);
             // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
             double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
@@ -279,14 +275,12 @@ public sealed partial class DqnTrainer : IDisposable
                 {
                     float norm = grad.norm().item<float>();
                     squares += (double)norm * norm;
-                    _tensorboard.AddScalar($"gradients/{name}", norm, step);
+                    _tensorboard.AddScalar($"gradients/{name}", norm, globalStep);
                 }
             }
-            _tensorboard.AddScalar("gradients/total_norm", (float)Math.Sqrt(squares), step);
+            _tensorboard.AddScalar("gradients/total_norm", (float)Math.Sqrt(squares), globalStep);
         }
     }
-
-    private void UpdateTarget() => _update.UpdateTarget(_config.Tau);
 
     /// <summary>The update path this run uses (auto resolved).</summary>
     public UpdatePath UpdatePath => _update.Path;

@@ -60,16 +60,12 @@ public static class EpisodePlayer
                     break;
                 }
             }
-            if (ended)
+            if (ended || (played.Count == 0 && length > 0))
             {
-                played.Add(new PlayedEpisode(total, clipped, length, Complete: true));
+                played.Add(new PlayedEpisode(total, clipped, length, Complete: ended));
             }
-            else
+            if (!ended)
             {
-                if (played.Count == 0 && length > 0)
-                {
-                    played.Add(new PlayedEpisode(total, clipped, length, Complete: false));
-                }
                 break;
             }
         }

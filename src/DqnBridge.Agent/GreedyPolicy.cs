@@ -56,7 +56,7 @@ public sealed class GreedyPolicy : IDisposable
         {
             CopyWeights();
         }
-        ToFloats(observation, _activations[0]);
+        NetworkInput.ToFloats(_observationType, observation, _activations[0]);
         for (int layer = 0; layer < _weights.Length; layer++)
         {
             Dense(_weights[layer], _biases[layer], _activations[layer], _activations[layer + 1], relu: layer < _weights.Length - 1);
@@ -128,36 +128,6 @@ public sealed class GreedyPolicy : IDisposable
             }
             sum += bias[o];
             output[o] = relu && sum < 0 ? 0 : sum;
-        }
-    }
-
-    private void ToFloats(ReadOnlySpan<byte> raw, float[] destination)
-    {
-        switch (_observationType)
-        {
-            case ElementType.Float32:
-                MemoryMarshal.Cast<byte, float>(raw)[..destination.Length].CopyTo(destination);
-                break;
-            case ElementType.Float64:
-                var doubles = MemoryMarshal.Cast<byte, double>(raw);
-                for (int i = 0; i < destination.Length; i++)
-                {
-                    destination[i] = (float)doubles[i];
-                }
-                break;
-            case ElementType.UInt8:
-                for (int i = 0; i < destination.Length; i++)
-                {
-                    destination[i] = raw[i];
-                }
-                break;
-            case ElementType.Int64:
-                var longs = MemoryMarshal.Cast<byte, long>(raw);
-                for (int i = 0; i < destination.Length; i++)
-                {
-                    destination[i] = longs[i];
-                }
-                break;
         }
     }
 

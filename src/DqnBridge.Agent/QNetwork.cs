@@ -158,12 +158,10 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
             switch (layer)
             {
                 case Linear linear:
-                    linear.weight = Relocate(linear.weight!);
-                    linear.bias = Relocate(linear.bias!);
+                    (linear.weight, linear.bias) = (Relocate(linear.weight!), Relocate(linear.bias!));
                     break;
                 case Conv2d conv:
-                    conv.weight = Relocate(conv.weight!);
-                    conv.bias = Relocate(conv.bias!);
+                    (conv.weight, conv.bias) = (Relocate(conv.weight!), Relocate(conv.bias!));
                     break;
             }
         }

@@ -28,8 +28,6 @@ public interface IReplayBuffer : IDisposable
     /// <summary>Bytes of one observation in a batch.</summary>
     int ObservationBytes { get; }
 
-    int Capacity { get; }
-
     /// <summary>Transitions that can be sampled now.</summary>
     int Count { get; }
 
@@ -51,9 +49,13 @@ public static class ReplayBuffers
 {
     /// <summary>The buffer a config and observation space call for: frames stored once for the pixel wrappers, whole observations otherwise.</summary>
     public static IReplayBuffer Create(DqnConfig config, BoxSpace observationSpace) =>
-        config.Wrappers != EnvWrappers.None && observationSpace.Dtype == ElementType.UInt8 && observationSpace.Shape.Length == 3
+        StoresFrames(config, observationSpace)
             ? new FrameReplayBuffer(config.BufferSize, observationSpace.Shape, config.NumEnvs)
             : new ReplayBuffer(config.BufferSize, observationSpace);
+
+    /// <summary>Whether <see cref="Create"/> picks the <see cref="FrameReplayBuffer"/>.</summary>
+    internal static bool StoresFrames(DqnConfig config, BoxSpace observationSpace) =>
+        config.Wrappers != EnvWrappers.None && observationSpace.Dtype == ElementType.UInt8 && observationSpace.Shape.Length == 3;
 }
 
 /// <summary>
@@ -76,7 +78,7 @@ public sealed class ReplayBuffer : IReplayBuffer
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _space = observationSpace;
         Capacity = capacity;
-        InputType = observationSpace.Dtype == ElementType.UInt8 ? ElementType.UInt8 : ElementType.Float32;
+        InputType = NetworkInput.TypeOf(observationSpace);
         ObservationBytes = observationSpace.ElementCount * InputType.Size();
         if ((long)capacity * ObservationBytes > Array.MaxLength)
         {
@@ -135,28 +137,13 @@ public sealed class ReplayBuffer : IReplayBuffer
         {
             throw new ArgumentException($"An observation of {_space} has {_space.ByteSize} bytes, got {raw.Length}.");
         }
-        switch (_space.Dtype)
+        if (InputType == _space.Dtype)
         {
-            case ElementType.Float32:
-            case ElementType.UInt8:
-                raw.CopyTo(stored);
-                break;
-            case ElementType.Float64:
-                var doubles = MemoryMarshal.Cast<byte, double>(raw);
-                var floats = MemoryMarshal.Cast<byte, float>(stored);
-                for (int i = 0; i < doubles.Length; i++)
-                {
-                    floats[i] = (float)doubles[i];
-                }
-                break;
-            case ElementType.Int64:
-                var longs = MemoryMarshal.Cast<byte, long>(raw);
-                var asFloats = MemoryMarshal.Cast<byte, float>(stored);
-                for (int i = 0; i < longs.Length; i++)
-                {
-                    asFloats[i] = longs[i];
-                }
-                break;
+            raw.CopyTo(stored);
+        }
+        else
+        {
+            NetworkInput.ToFloats(_space.Dtype, raw, MemoryMarshal.Cast<byte, float>(stored));
         }
     }
 
@@ -188,18 +175,14 @@ public sealed class ReplayBuffer : IReplayBuffer
         {
             throw new InvalidDataException($"Replay buffer header is corrupt (position {position}, count {count}, capacity {Capacity}).");
         }
-        ReadExactly(reader, _observations.AsSpan(0, count * ObservationBytes));
-        ReadExactly(reader, _nextObservations.AsSpan(0, count * ObservationBytes));
-        ReadExactly(reader, MemoryMarshal.AsBytes(_actions.AsSpan(0, count)));
-        ReadExactly(reader, MemoryMarshal.AsBytes(_rewards.AsSpan(0, count)));
-        ReadExactly(reader, MemoryMarshal.AsBytes(_terminated.AsSpan(0, count)));
+        var stream = reader.BaseStream;
+        stream.ReadExactly(_observations.AsSpan(0, count * ObservationBytes));
+        stream.ReadExactly(_nextObservations.AsSpan(0, count * ObservationBytes));
+        stream.ReadExactly(MemoryMarshal.AsBytes(_actions.AsSpan(0, count)));
+        stream.ReadExactly(MemoryMarshal.AsBytes(_rewards.AsSpan(0, count)));
+        stream.ReadExactly(MemoryMarshal.AsBytes(_terminated.AsSpan(0, count)));
         _position = position;
         _count = count;
-    }
-
-    internal static void ReadExactly(BinaryReader reader, Span<byte> destination)
-    {
-        reader.BaseStream.ReadExactly(destination);
     }
 
     public void Dispose()

@@ -17,15 +17,13 @@ public static class ReplayMemoryCheck
     {
         long capacity = config.BufferSize;
         const long perTransition = sizeof(int) + sizeof(float) + sizeof(bool); // action, reward, flags
-        // The condition under which ReplayBuffers.Create picks the frame buffer (frames stored once).
-        if (config.Wrappers != EnvWrappers.None && observationSpace.Dtype == ElementType.UInt8 && observationSpace.Shape.Length == 3)
+        if (ReplayBuffers.StoresFrames(config, observationSpace))
         {
             capacity = capacity / config.NumEnvs * config.NumEnvs; // whole segments, one per environment
             long frameBytes = (long)observationSpace.Shape[1] * observationSpace.Shape[2];
             return capacity * (frameBytes + perTransition);
         }
-        var inputType = observationSpace.Dtype == ElementType.UInt8 ? ElementType.UInt8 : ElementType.Float32;
-        long observationBytes = (long)observationSpace.ElementCount * inputType.Size();
+        long observationBytes = (long)observationSpace.ElementCount * NetworkInput.TypeOf(observationSpace).Size();
         return capacity * (2 * observationBytes + perTransition);
     }
 
@@ -65,6 +63,6 @@ public static class ReplayMemoryCheck
             "Lower buffer_size, free memory, or set allow_large_replay=true to allocate it anyway.");
     }
 
-    public static string Format(long bytes) =>
+    private static string Format(long bytes) =>
         bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F2} GiB ({bytes:N0} bytes)" : $"{bytes / (double)(1L << 20):F1} MiB ({bytes:N0} bytes)";
 }

@@ -21,9 +21,9 @@ public sealed class TensorBoardWriter : IDisposable
     public TensorBoardWriter(string directory)
     {
         Directory.CreateDirectory(directory);
-        Path = System.IO.Path.Combine(directory,
+        string path = Path.Combine(directory,
             $"events.out.tfevents.{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.{Guid.NewGuid():N}");
-        _file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
         // The first event names the format version, as TensorBoard expects.
         int length = 0;
         length += WallTime(_record.AsSpan(length));
@@ -31,8 +31,6 @@ public sealed class TensorBoardWriter : IDisposable
         WriteRecord(_record.AsSpan(0, length));
         _file.Flush();
     }
-
-    public string Path { get; }
 
     public void AddScalar(string tag, float value, long step)
     {

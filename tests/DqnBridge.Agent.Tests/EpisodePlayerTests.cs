@@ -34,29 +34,23 @@ public sealed class EpisodePlayerTests
     [TestMethod]
     public void EvaluatesACheckpointsNetworkForTheRequestedEpisodes()
     {
-        string run = Path.Combine(Path.GetTempPath(), "dqn-eval-" + Guid.NewGuid().ToString("N"));
-        try
+        using var runFolder = new TempFolder("dqn-eval-");
+        string run = runFolder.Path;
+        var config = new DqnConfig { EnvId = "CartPole-v1", TotalTimesteps = 600, LearningStarts = 100, Tensorboard = false };
+        string checkpoint;
+        using (var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1")]))
+        using (var trainer = new DqnTrainer(config, envs, run))
         {
-            var config = new DqnConfig { EnvId = "CartPole-v1", TotalTimesteps = 600, LearningStarts = 100, Tensorboard = false };
-            string checkpoint;
-            using (var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1")]))
-            using (var trainer = new DqnTrainer(config, envs, run))
-            {
-                checkpoint = trainer.Train(TestContext.CancellationToken).CheckpointPath;
-            }
-            using var env = new CountingEnv(NativeEnvs.Create("CartPole-v1", "rgb_array"));
-            int frames = 0;
-            using var network = Checkpoint.Load(checkpoint).LoadQNetwork();
-            var returns = EpisodePlayer.Play(network, env, episodes: 3, maxSteps: 0, epsilon: 0.05, seed: 4, onFrame: _ => frames++)
-                .Select(episode => episode.Return).ToList();
-            Assert.HasCount(3, returns);
-            // CartPole pays 1 per step, so the returns account for every step taken, and a frame was shown before each.
-            Assert.AreEqual(env.Steps, (int)returns.Sum());
-            Assert.AreEqual(env.Steps, frames);
+            checkpoint = trainer.Train(TestContext.CancellationToken).CheckpointPath;
         }
-        finally
-        {
-            Directory.Delete(run, recursive: true);
-        }
+        using var env = new CountingEnv(NativeEnvs.Create("CartPole-v1", "rgb_array"));
+        int frames = 0;
+        using var network = Checkpoint.Load(checkpoint).LoadQNetwork();
+        var returns = EpisodePlayer.Play(network, env, episodes: 3, maxSteps: 0, epsilon: 0.05, seed: 4, onFrame: _ => frames++)
+            .Select(episode => episode.Return).ToList();
+        Assert.HasCount(3, returns);
+        // CartPole pays 1 per step, so the returns account for every step taken, and a frame was shown before each.
+        Assert.AreEqual(env.Steps, (int)returns.Sum());
+        Assert.AreEqual(env.Steps, frames);
     }
 }

@@ -34,22 +34,16 @@ public sealed class LearningTests
             Tensorboard = false,
             UpdatePath = updatePath,
         };
-        string run = Path.Combine(Path.GetTempPath(), "dqn-learning-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1")]);
-            using var solved = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
-            var best = new BestRecentMean(solved);
-            using var trainer = new DqnTrainer(config, envs, run, best);
-            Assert.AreEqual(updatePath, trainer.UpdatePath);
-            var summary = trainer.Train(solved.Token);
-            TestContext.WriteLine($"best mean over 20 episodes: {best.Best:F1} after {best.Episodes} episodes, {summary.Steps} steps");
-            Assert.IsGreaterThanOrEqualTo(195.0, best.Best);
-        }
-        finally
-        {
-            Directory.Delete(run, recursive: true);
-        }
+        using var runFolder = new TempFolder("dqn-learning-");
+        string run = runFolder.Path;
+        using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1")]);
+        using var solved = CancellationTokenSource.CreateLinkedTokenSource(TestContext.CancellationToken);
+        var best = new BestRecentMean(solved);
+        using var trainer = new DqnTrainer(config, envs, run, best);
+        Assert.AreEqual(updatePath, trainer.UpdatePath);
+        var summary = trainer.Train(solved.Token);
+        TestContext.WriteLine($"best mean over 20 episodes: {best.Best:F1} after {best.Episodes} episodes, {summary.Steps} steps");
+        Assert.IsGreaterThanOrEqualTo(195.0, best.Best);
     }
 
     /// <summary>Tracks the best mean return over 20 consecutive episodes and stops training once it reaches 195.</summary>

@@ -9,17 +9,10 @@ public sealed class NewKeysTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private string _root = "";
-
-    [TestInitialize]
-    public void CreateRoot()
-    {
-        _root = Path.Combine(Path.GetTempPath(), "dqn-newkeys-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-    }
+    private readonly TempFolder _root = new("dqn-newkeys-");
 
     [TestCleanup]
-    public void DeleteRoot() => Directory.Delete(_root, recursive: true);
+    public void DeleteRoot() => _root.Dispose();
 
     private static DqnConfig CartPoleConfig(long steps) => new()
     {
@@ -39,9 +32,6 @@ public sealed class NewKeysTests
 
     private static SyncVectorEnv CartPoles(int n = 2) => new([.. Enumerable.Range(0, n).Select(_ => NativeEnvs.Create("CartPole-v1"))]);
 
-    private static string[] EpisodeRows(string run) =>
-        File.ReadAllLines(Path.Combine(run, "episodes.csv")).Select(line => line[..line.LastIndexOf(',')]).ToArray();
-
     [TestMethod]
     public void MaxEpisodesStopsAfterThatManyEpisodes()
     {
@@ -49,12 +39,12 @@ public sealed class NewKeysTests
         config.NumEnvs = 1;
         config.MaxEpisodes = 12;
         using var envs = CartPoles(1);
-        using var trainer = new DqnTrainer(config, envs, Path.Combine(_root, "max"));
+        using var trainer = new DqnTrainer(config, envs, _root["max"]);
         var summary = trainer.Train(TestContext.CancellationToken);
 
         Assert.AreEqual(12L, summary.Episodes);
         Assert.IsLessThan(1_000_000L, summary.Steps);
-        Assert.HasCount(13, File.ReadAllLines(Path.Combine(_root, "max", "episodes.csv")), "header + 12 episodes");
+        Assert.HasCount(13, File.ReadAllLines(Path.Combine(_root.Path, "max", "episodes.csv")), "header + 12 episodes");
         Assert.IsFalse(summary.Cancelled);
     }
 
@@ -70,7 +60,7 @@ public sealed class NewKeysTests
                 HiddenSizes = [8], Tensorboard = false, TruncationAsTerminal = truncationAsTerminal,
             };
             using var envs = new WalkVectorEnv(1);
-            using var trainer = new DqnTrainer(config, envs, Path.Combine(_root, $"trunc-{truncationAsTerminal}"));
+            using var trainer = new DqnTrainer(config, envs, _root[$"trunc-{truncationAsTerminal}"]);
             trainer.Train(TestContext.CancellationToken);
             var batch = new float[512];
             trainer.Replay.Sample(new SeededRandom(11), new ReplayBatch(
@@ -98,7 +88,7 @@ public sealed class NewKeysTests
 
     private (string Run, float[] Weights) TrainWithEvaluation(DqnConfig config, string name, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
-        string run = Path.Combine(_root, name);
+        string run = _root[name];
         using var envs = CartPoles();
         using var trainer = new DqnTrainer(config, envs, run, observer);
         trainer.EnablePeriodicEvaluation(() => NativeEnvs.Create("CartPole-v1"));
@@ -115,7 +105,7 @@ public sealed class NewKeysTests
         config.EvalEpisodes = 3;
         var evaluated = TrainWithEvaluation(config, "evaluated");
 
-        CollectionAssert.AreEqual(EpisodeRows(plain.Run), EpisodeRows(evaluated.Run));
+        CollectionAssert.AreEqual(TrainerTests.CsvRowsWithoutWallTime(plain.Run), TrainerTests.CsvRowsWithoutWallTime(evaluated.Run));
         CollectionAssert.AreEqual(plain.Weights, evaluated.Weights);
         Assert.IsFalse(File.Exists(Path.Combine(plain.Run, PeriodicEvaluation.CsvFile)));
         var lines = File.ReadAllLines(Path.Combine(evaluated.Run, PeriodicEvaluation.CsvFile));
@@ -143,7 +133,7 @@ public sealed class NewKeysTests
         {
             TrainWithEvaluation(config, "interrupted", new CancelAt(cancel, step: 1700), cancel.Token);
         }
-        string interrupted = Path.Combine(_root, "interrupted");
+        string interrupted = _root["interrupted"];
         var beforeResume = File.ReadAllLines(Path.Combine(interrupted, PeriodicEvaluation.CsvFile));
         Assert.IsLessThan(8, beforeResume.Length - 1, "interrupted before the last evaluations");
         using (var envs = CartPoles())

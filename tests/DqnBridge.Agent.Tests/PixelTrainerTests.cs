@@ -93,21 +93,15 @@ public sealed class PixelTrainerTests
             config.BatchSize = 8;
             config.TargetNetworkFrequency = 40;
             config.Tensorboard = false;
-            string run = Path.Combine(Path.GetTempPath(), $"dqn-pixel-{name}-{Guid.NewGuid():N}");
-            try
-            {
-                using var envs = new PixelWalkEnv();
-                using var trainer = new DqnTrainer(config, envs, run);
-                Assert.IsInstanceOfType<FrameReplayBuffer>(trainer.Replay);
-                var summary = trainer.Train(TestContext.CancellationToken);
-                Assert.AreEqual(240, summary.Steps);
-                Assert.IsGreaterThan(100, trainer.Replay.Count);
-                return trainer.QNetwork.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
-            }
-            finally
-            {
-                Directory.Delete(run, recursive: true);
-            }
+            using var runFolder = new TempFolder($"dqn-pixel-{name}-");
+            string run = runFolder.Path;
+            using var envs = new PixelWalkEnv();
+            using var trainer = new DqnTrainer(config, envs, run);
+            Assert.IsInstanceOfType<FrameReplayBuffer>(trainer.Replay);
+            var summary = trainer.Train(TestContext.CancellationToken);
+            Assert.AreEqual(240, summary.Steps);
+            Assert.IsGreaterThan(100, trainer.Replay.Count);
+            return trainer.QNetwork.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
         }
 
         CollectionAssert.AreEqual(RunOnce("a"), RunOnce("b"));

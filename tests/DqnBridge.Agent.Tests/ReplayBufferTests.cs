@@ -90,4 +90,26 @@ public sealed class ReplayBufferTests
         CollectionAssert.AreEqual(a.NextObservations, b.NextObservations);
         CollectionAssert.AreEqual(a.Dones, b.Dones);
     }
+
+    /// <summary>What the network reads of each observation element type (the replay buffer and the greedy policy convert alike).</summary>
+    [TestMethod]
+    [DataRow(ElementType.Float32)]
+    [DataRow(ElementType.Float64)]
+    [DataRow(ElementType.UInt8)]
+    [DataRow(ElementType.Int64)]
+    public void EveryElementTypeBecomesTheSameFloats(ElementType type)
+    {
+        double[] values = [3, 0, 7, 255];
+        byte[] raw = type switch
+        {
+            ElementType.Float32 => Obs([.. values.Select(v => (float)v)]),
+            ElementType.Float64 => MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
+            ElementType.UInt8 => [.. values.Select(v => (byte)v)],
+            _ => MemoryMarshal.AsBytes(values.Select(v => (long)v).ToArray().AsSpan()).ToArray(),
+        };
+        var floats = new float[values.Length];
+        NetworkInput.ToFloats(type, raw, floats);
+        CollectionAssert.AreEqual(new float[] { 3, 0, 7, 255 }, floats);
+        Assert.AreEqual(type == ElementType.UInt8 ? ElementType.UInt8 : ElementType.Float32, NetworkInput.TypeOf(BoxSpace.Uniform([4], type, 0, 255)));
+    }
 }

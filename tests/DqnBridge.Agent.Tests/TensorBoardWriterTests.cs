@@ -17,31 +17,25 @@ public sealed class TensorBoardWriterTests
     [TestMethod]
     public void ScalarsAreTheEventsTorchSharpWrites()
     {
-        string root = Path.Combine(Path.GetTempPath(), "dqn-tensorboard-" + Guid.NewGuid().ToString("N"));
-        try
+        using var rootFolder = new TempFolder("dqn-tensorboard-");
+        string root = rootFolder.Path;
+        var torchSharp = utils.tensorboard.SummaryWriter(Path.Combine(root, "torchsharp"));
+        torchSharp.add_scalar("charts/episodic_return", 123.5f, 4567);
+        torchSharp.add_scalar("gradients/out.weight", 1e-7f, 300_000);
+        using (var ours = new TensorBoardWriter(Path.Combine(root, "ours")))
         {
-            var torchSharp = utils.tensorboard.SummaryWriter(Path.Combine(root, "torchsharp"));
-            torchSharp.add_scalar("charts/episodic_return", 123.5f, 4567);
-            torchSharp.add_scalar("gradients/out.weight", 1e-7f, 300_000);
-            using (var ours = new TensorBoardWriter(Path.Combine(root, "ours")))
-            {
-                ours.AddScalar("charts/episodic_return", 123.5f, 4567);
-                ours.AddScalar("gradients/out.weight", 1e-7f, 300_000);
-            }
-
-            var expected = Records(Directory.GetFiles(Path.Combine(root, "torchsharp")).Single());
-            var actual = Records(Directory.GetFiles(Path.Combine(root, "ours")).Single());
-            Assert.HasCount(3, actual, "file_version, then one event per scalar");
-            Assert.HasCount(expected.Count, actual);
-            StringAssert.Contains(Encoding.ASCII.GetString(actual[0]), "brain.Event:2");
-            for (int i = 1; i < actual.Count; i++)
-            {
-                CollectionAssert.AreEqual(WithoutWallTime(expected[i]), WithoutWallTime(actual[i]), $"event {i}");
-            }
+            ours.AddScalar("charts/episodic_return", 123.5f, 4567);
+            ours.AddScalar("gradients/out.weight", 1e-7f, 300_000);
         }
-        finally
+
+        var expected = Records(Directory.GetFiles(Path.Combine(root, "torchsharp")).Single());
+        var actual = Records(Directory.GetFiles(Path.Combine(root, "ours")).Single());
+        Assert.HasCount(3, actual, "file_version, then one event per scalar");
+        Assert.HasCount(expected.Count, actual);
+        StringAssert.Contains(Encoding.ASCII.GetString(actual[0]), "brain.Event:2");
+        for (int i = 1; i < actual.Count; i++)
         {
-            Directory.Delete(root, recursive: true);
+            CollectionAssert.AreEqual(WithoutWallTime(expected[i]), WithoutWallTime(actual[i]), $"event {i}");
         }
     }
 

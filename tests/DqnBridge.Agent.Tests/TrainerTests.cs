@@ -9,17 +9,10 @@ public sealed class TrainerTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    private string _root = "";
-
-    [TestInitialize]
-    public void CreateRoot()
-    {
-        _root = Path.Combine(Path.GetTempPath(), "dqn-agent-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-    }
+    private readonly TempFolder _root = new("dqn-agent-tests-");
 
     [TestCleanup]
-    public void DeleteRoot() => Directory.Delete(_root, recursive: true);
+    public void DeleteRoot() => _root.Dispose();
 
     private static DqnConfig WalkConfig(long steps, long checkpointFrequency = 0, UpdatePath updatePath = UpdatePath.Auto) => new()
     {
@@ -41,7 +34,7 @@ public sealed class TrainerTests
         LogFrequency = 10,
     };
 
-    private static string[] CsvRowsWithoutWallTime(string runDirectory) =>
+    internal static string[] CsvRowsWithoutWallTime(string runDirectory) =>
         File.ReadAllLines(Path.Combine(runDirectory, "episodes.csv"))
             .Select(line => line[..line.LastIndexOf(',')])
             .ToArray();
@@ -52,7 +45,7 @@ public sealed class TrainerTests
     private (TrainingSummary Summary, float[] Weights, float[] Target) Run(DqnConfig config, string name)
     {
         using var envs = new WalkVectorEnv(config.NumEnvs);
-        using var trainer = new DqnTrainer(config, envs, Path.Combine(_root, name));
+        using var trainer = new DqnTrainer(config, envs, _root[name]);
         var summary = trainer.Train(TestContext.CancellationToken);
         return (summary, Weights(trainer.QNetwork), Weights(trainer.TargetNetwork));
     }
@@ -64,14 +57,14 @@ public sealed class TrainerTests
     {
         var first = Run(WalkConfig(1500, updatePath: updatePath), "a");
         var second = Run(WalkConfig(1500, updatePath: updatePath), "b");
-        var rows = CsvRowsWithoutWallTime(Path.Combine(_root, "a"));
+        var rows = CsvRowsWithoutWallTime(_root["a"]);
         Assert.IsGreaterThan(20, rows.Length, "enough episodes to compare");
-        CollectionAssert.AreEqual(rows, CsvRowsWithoutWallTime(Path.Combine(_root, "b")));
+        CollectionAssert.AreEqual(rows, CsvRowsWithoutWallTime(_root["b"]));
         CollectionAssert.AreEqual(first.Weights, second.Weights);
         CollectionAssert.AreEqual(first.Target, second.Target);
         Assert.AreEqual(1500, first.Summary.Steps);
         Assert.IsFalse(first.Summary.Cancelled);
-        Assert.IsTrue(Directory.GetFiles(Path.Combine(_root, "a", "tensorboard")).Any(f => Path.GetFileName(f).StartsWith("events.out.tfevents", StringComparison.Ordinal)));
+        Assert.IsTrue(Directory.GetFiles(Path.Combine(_root.Path, "a", "tensorboard")).Any(f => Path.GetFileName(f).StartsWith("events.out.tfevents", StringComparison.Ordinal)));
     }
 
     [TestMethod]
@@ -82,7 +75,7 @@ public sealed class TrainerTests
         var whole = Run(WalkConfig(1200, updatePath: updatePath), "whole");
 
         // The same run, stopped part way (Ctrl+C after 25 episodes writes its checkpoint), then resumed.
-        string interrupted = Path.Combine(_root, "interrupted");
+        string interrupted = _root["interrupted"];
         long stoppedAt;
         using (var cancel = new CancellationTokenSource())
         using (var envs = new WalkVectorEnv(2))
@@ -104,7 +97,7 @@ public sealed class TrainerTests
             resumedWeights = Weights(trainer.QNetwork);
             resumedTarget = Weights(trainer.TargetNetwork);
         }
-        CollectionAssert.AreEqual(CsvRowsWithoutWallTime(Path.Combine(_root, "whole")), CsvRowsWithoutWallTime(interrupted));
+        CollectionAssert.AreEqual(CsvRowsWithoutWallTime(_root["whole"]), CsvRowsWithoutWallTime(interrupted));
         CollectionAssert.AreEqual(whole.Weights, resumedWeights);
         CollectionAssert.AreEqual(whole.Target, resumedTarget);
     }
@@ -118,7 +111,7 @@ public sealed class TrainerTests
         config.LearningStarts = 500;
         static SyncVectorEnv CartPoles() => new([NativeEnvs.Create("CartPole-v1"), NativeEnvs.Create("CartPole-v1")]);
 
-        string whole = Path.Combine(_root, "cartpole-whole");
+        string whole = _root["cartpole-whole"];
         float[] wholeWeights;
         using (var envs = CartPoles())
         using (var trainer = new DqnTrainer(config, envs, whole))
@@ -127,7 +120,7 @@ public sealed class TrainerTests
             wholeWeights = Weights(trainer.QNetwork);
         }
 
-        string interrupted = Path.Combine(_root, "cartpole-interrupted");
+        string interrupted = _root["cartpole-interrupted"];
         using (var cancel = new CancellationTokenSource())
         using (var envs = CartPoles())
         using (var trainer = new DqnTrainer(config, envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 51)))
@@ -154,7 +147,7 @@ public sealed class TrainerTests
         using var cancel = new CancellationTokenSource();
         var observer = new CancelAfterEpisodes(cancel, episodes: 5);
         using var envs = new WalkVectorEnv(2);
-        using var trainer = new DqnTrainer(WalkConfig(100_000), envs, Path.Combine(_root, "cancel"), observer);
+        using var trainer = new DqnTrainer(WalkConfig(100_000), envs, _root["cancel"], observer);
         var summary = trainer.Train(cancel.Token);
         Assert.IsTrue(summary.Cancelled);
         Assert.IsLessThan(100_000L, summary.Steps);
@@ -179,22 +172,27 @@ public sealed class TrainerTests
     private string WriteCheckpoint()
     {
         using var envs = new WalkVectorEnv(2);
-        using var trainer = new DqnTrainer(WalkConfig(300), envs, Path.Combine(_root, "ckpt"));
+        using var trainer = new DqnTrainer(WalkConfig(300), envs, _root["ckpt"]);
         return trainer.Train(TestContext.CancellationToken).CheckpointPath;
     }
 
-    private static Dictionary<string, byte[]> Snapshot(string directory) =>
-        Directory.GetFiles(directory).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
-
-    private static void AssertUnchanged(Dictionary<string, byte[]> before, string directory)
+    /// <summary>Resuming <paramref name="path"/> on <paramref name="numEnvs"/> walkers fails with a message naming <paramref name="expected"/> and changes no file.</summary>
+    private static void AssertResumeRejectsAndLeavesAlone(string path, int numEnvs, string expected)
     {
-        var after = Snapshot(directory);
+        var before = Snapshot(path);
+        using var envs = new WalkVectorEnv(numEnvs);
+        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
+        StringAssert.Contains(error.Message, expected);
+        var after = Snapshot(path);
         CollectionAssert.AreEquivalent(before.Keys.ToList(), after.Keys.ToList());
         foreach (var (name, bytes) in before)
         {
             CollectionAssert.AreEqual(bytes, after[name], name);
         }
     }
+
+    private static Dictionary<string, byte[]> Snapshot(string directory) =>
+        Directory.GetFiles(directory).ToDictionary(file => Path.GetFileName(file), File.ReadAllBytes);
 
     [TestMethod]
     public void CorruptCheckpointIsRejectedAndLeftAlone()
@@ -204,11 +202,7 @@ public sealed class TrainerTests
         var bytes = File.ReadAllBytes(replay);
         bytes[bytes.Length / 2] ^= 0xFF;
         File.WriteAllBytes(replay, bytes);
-        var before = Snapshot(path);
-        using var envs = new WalkVectorEnv(2);
-        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
-        StringAssert.Contains(error.Message, "SHA-256");
-        AssertUnchanged(before, path);
+        AssertResumeRejectsAndLeavesAlone(path, numEnvs: 2, "SHA-256");
     }
 
     [TestMethod]
@@ -216,24 +210,24 @@ public sealed class TrainerTests
     {
         string path = WriteCheckpoint();
         string network = Path.Combine(path, Checkpoint.QNetworkFile);
-        var bytes = File.ReadAllBytes(network);
-        File.WriteAllBytes(network, bytes[..(bytes.Length - 7)]);
-        var before = Snapshot(path);
-        using var envs = new WalkVectorEnv(2);
-        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
-        StringAssert.Contains(error.Message, "truncated");
-        AssertUnchanged(before, path);
+        File.WriteAllBytes(network, File.ReadAllBytes(network)[..^7]);
+        AssertResumeRejectsAndLeavesAlone(path, numEnvs: 2, "truncated");
     }
 
     [TestMethod]
     public void MismatchedCheckpointIsRejectedAndLeftAlone()
     {
-        string path = WriteCheckpoint();
-        var before = Snapshot(path);
-        using var envs = new WalkVectorEnv(3);
-        var error = Assert.ThrowsExactly<CheckpointException>(() => DqnTrainer.Resume(path, envs));
-        StringAssert.Contains(error.Message, "Walk-v0");
-        AssertUnchanged(before, path);
-        Assert.ThrowsExactly<CheckpointException>(() => Checkpoint.Load(Path.Combine(_root, "nowhere")));
+        AssertResumeRejectsAndLeavesAlone(WriteCheckpoint(), numEnvs: 3, "was written for 2 x Walk-v0 with observations (");
+        Assert.ThrowsExactly<CheckpointException>(() => Checkpoint.Load(_root["nowhere"]));
+    }
+
+    [TestMethod]
+    public void CheckpointRefusesToRunOnAnotherEnvironment()
+    {
+        var checkpoint = Checkpoint.Load(WriteCheckpoint());
+        using var env = NativeEnvs.Create("CartPole-v1");
+        var error = Assert.ThrowsExactly<CheckpointException>(() => checkpoint.EnsureMatches(env));
+        StringAssert.Contains(error.Message, "was trained on Walk-v0 with observations (");
+        StringAssert.Contains(error.Message, "actions; the environment to run it on is CartPole-v1 with ");
     }
 }
