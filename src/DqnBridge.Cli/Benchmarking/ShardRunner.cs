@@ -1,7 +1,7 @@
-using DqnBridge.Cli.Output;
 using System.Globalization;
 using DqnBridge.Agent;
 using DqnBridge.Cli.Commands;
+using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Benchmarking;
 
@@ -32,7 +32,9 @@ public sealed class ShardRunner(TrainingRun training, TextWriter output)
                 continue;
             }
             if (cancellation.IsCancellationRequested)
+            {
                 return new ShardOutcome(trained, skipped, Cancelled: true);
+            }
 
             var runDirectory = Path.Combine(cellDirectory, RunFolderName);
             if (Directory.Exists(runDirectory))
@@ -49,7 +51,9 @@ public sealed class ShardRunner(TrainingRun training, TextWriter output)
 
             var outcome = training.Run(config, RunFolderName, cancellation);
             if (outcome.Result.Cancelled)
+            {
                 return new ShardOutcome(trained, skipped, Cancelled: true);
+            }
 
             var result = new CellResult(cell.EnvId, cell.Seed, outcome.Result.Steps, outcome.RecentMeanReturn ?? double.NaN,
                 outcome.Episodes.Count, outcome.Result.StepsPerSecond, outcome.Result.WallTimeSeconds,
