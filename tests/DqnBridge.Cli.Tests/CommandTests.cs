@@ -85,11 +85,11 @@ public sealed class CommandTests : RunsFolderTest
         // Layers often quote their cause in their own message: the cause then adds nothing.
         var quoted = new InvalidOperationException("Checkpoint 'x' cannot be restored: file is short",
             new IOException("file is short", new IOException("file is short")));
-        var message = CliApp.DescribeUnexpected(quoted);
+        var message = ErrorReporter.DescribeUnexpected(quoted);
         Assert.AreEqual(1, message.Split("file is short").Length - 1, message);
         Assert.DoesNotContain("caused by", message);
 
-        var distinct = CliApp.DescribeUnexpected(new InvalidOperationException("outer", new IOException("inner")));
+        var distinct = ErrorReporter.DescribeUnexpected(new InvalidOperationException("outer", new IOException("inner")));
         StringAssert.Contains(distinct, "outer\n  caused by: inner");
     }
 
@@ -225,22 +225,5 @@ public sealed class CommandTests : RunsFolderTest
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode);
         StringAssert.Contains(run.Output, "native");
         StringAssert.Contains(run.Output, "CartPole-v1");
-    }
-}
-
-[TestClass]
-public sealed class DocumentationTests
-{
-    [TestMethod]
-    public void ReadmeKeyTableIsTheGeneratedOne()
-    {
-        var readme = Enumerable.Range(0, 8)
-            .Select(up => Path.Combine([AppContext.BaseDirectory, .. Enumerable.Repeat("..", up), "README.md"]))
-            .First(File.Exists);
-
-        var generated = CliRun.Invoke(new FakeBackend(), "config", "keys", "--markdown").Output;
-
-        StringAssert.Contains(File.ReadAllText(readme).ReplaceLineEndings(), generated.ReplaceLineEndings(),
-            "README.md is out of date: regenerate its key table with `dqnbridge config keys --markdown`.");
     }
 }

@@ -13,9 +13,3 @@ public static class ExitCodes
     /// <summary>Stopped by SIGTERM (docker stop, systemd, Kubernetes, Slurm) after writing a checkpoint: 128 + 15.</summary>
     public const int Terminated = 143;
 }
-
-/// <summary>A problem the user can fix (missing file, unwritable folder...), reported without a stack trace.</summary>
-public sealed class CliException(string message, int exitCode = ExitCodes.RuntimeError) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
-}
