@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Commands;
@@ -72,9 +73,11 @@ public sealed class EnvsCommand(CommandContext context)
             output.WriteLine();
         }
 
-        foreach (var group in UnavailableGroup.Of(unavailable))
+        var groups = UnavailableGroup.Of(unavailable);
+        int countWidth = groups.Max(g => g.Ids.Count).ToString(CultureInfo.InvariantCulture).Length;
+        foreach (var group in groups)
         {
-            output.WriteLine((format == TableFormat.Markdown ? "- " : "  ") + group.Describe());
+            output.WriteLine(format == TableFormat.Markdown ? "- " + group.Describe() : "  " + group.Describe(countWidth));
         }
 
         return ExitCodes.Ok;

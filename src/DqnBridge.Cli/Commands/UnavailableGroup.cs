@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace DqnBridge.Cli.Commands;
@@ -9,9 +10,13 @@ namespace DqnBridge.Cli.Commands;
 /// <param name="Fix">What makes them available, or null when the reason does not say.</param>
 public sealed partial record UnavailableGroup(string Family, string Reason, string? Fix, IReadOnlyList<string> Ids)
 {
-    /// <summary>One line: "351 ALE ids: no ROM in DIR; fix: put each game's ROM there as GAME.bin (e.g. adventure.bin)".</summary>
-    public string Describe() =>
-        $"{Ids.Count} {Family} {(Ids.Count == 1 ? "id" : "ids")}: {Reason}" + (Fix is null ? "" : $"; fix: {Fix}");
+    /// <summary>
+    /// One line: "351 ALE ids: no ROM in DIR; fix: put each game's ROM there as GAME.bin (e.g. adventure.bin)", the count
+    /// right-aligned to <paramref name="countWidth"/> characters so that the lines of several groups align.
+    /// </summary>
+    public string Describe(int countWidth = 0) =>
+        $"{Ids.Count.ToString(CultureInfo.InvariantCulture).PadLeft(countWidth)} {Family} {(Ids.Count == 1 ? "id" : "ids")}: {Reason}" +
+        (Fix is null ? "" : $"; fix: {Fix}");
 
     /// <summary>The listings with a reason grouped by family and reason, the largest group first.</summary>
     public static IReadOnlyList<UnavailableGroup> Of(IEnumerable<EnvironmentListing> listings) =>
