@@ -7,7 +7,7 @@ namespace DqnBridge.Cli.Tests;
 /// Inconclusive when that Python lacks Gymnasium (or Box2D for LunarLander).
 /// </summary>
 [TestClass]
-public sealed class GymnasiumResumeTests : RunsFolderTest
+public sealed class GymnasiumResumeTests : TempRunsFolderTestBase
 {
     /// <summary>Runs the CLI to the end; with <paramref name="interruptAtFirstProgress"/>, sends SIGINT when it prints its first progress line.</summary>
     private static CliOutput RunCli(bool interruptAtFirstProgress, params string[] args)

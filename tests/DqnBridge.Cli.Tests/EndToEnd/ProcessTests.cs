@@ -2,7 +2,7 @@ namespace DqnBridge.Cli.Tests;
 
 /// <summary>Signals and concurrent processes, with the real dqnbridge executable on the built-in CartPole.</summary>
 [TestClass]
-public sealed class ProcessTests : RunsFolderTest
+public sealed class ProcessTests : TempRunsFolderTestBase
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
 

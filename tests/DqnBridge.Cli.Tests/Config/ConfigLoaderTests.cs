@@ -1,7 +1,7 @@
 namespace DqnBridge.Cli.Tests;
 
 [TestClass]
-public sealed class ConfigTests
+public sealed class ConfigLoaderTests
 {
     private static string TempFile(string contents)
     {

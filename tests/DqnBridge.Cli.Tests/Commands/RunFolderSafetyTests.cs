@@ -2,7 +2,7 @@ namespace DqnBridge.Cli.Tests;
 
 /// <summary>Run folders are never overwritten or shared by accident, and run names stay inside runs_dir.</summary>
 [TestClass]
-public sealed class RunFolderTests : RunsFolderTest
+public sealed class RunFolderSafetyTests : TempRunsFolderTestBase
 {
     private static Dictionary<string, string> Snapshot(string folder) => Directory
         .GetFiles(folder, "*", SearchOption.AllDirectories)

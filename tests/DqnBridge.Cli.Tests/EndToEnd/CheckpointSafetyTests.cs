@@ -4,7 +4,7 @@ namespace DqnBridge.Cli.Tests;
 
 /// <summary>Checkpoints a crash left half-swapped, evaluate's checks, episodes.csv's format and step counting, on the real trainer.</summary>
 [TestClass]
-public sealed class CheckpointSafetyTests : RunsFolderTest
+public sealed class CheckpointSafetyTests : TempRunsFolderTestBase
 {
     private string[] ShortRun(string runName, long steps = 1500) => [.. Corridor.ShortRun(steps), "tensorboard=false", RunsDir, "--run-name", runName];
 

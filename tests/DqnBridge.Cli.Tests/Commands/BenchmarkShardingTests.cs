@@ -3,7 +3,7 @@ using DqnBridge.Cli.Benchmarking;
 namespace DqnBridge.Cli.Tests;
 
 [TestClass]
-public sealed class BenchmarkShardingTests : RunsFolderTest
+public sealed class BenchmarkShardingTests : TempRunsFolderTestBase
 {
     private static readonly string[] Grid = ["--envs", "CartPole-v1", "Acrobot-v1", "--seeds", "1", "2", "3"];
 

@@ -4,7 +4,7 @@ namespace DqnBridge.Cli.Tests;
 
 /// <summary>The CLI on the real DqnTrainer and EpisodePlayer, with the corridor test environment.</summary>
 [TestClass]
-public sealed class RealTrainerTests : RunsFolderTest
+public sealed class RealTrainerTests : TempRunsFolderTestBase
 {
     private static readonly string[] ShortRun = Corridor.ShortRun(3000);
 

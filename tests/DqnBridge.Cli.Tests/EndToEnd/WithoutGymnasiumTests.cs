@@ -5,7 +5,7 @@ namespace DqnBridge.Cli.Tests;
 /// so these run whatever Python the rest of the suite embeds.
 /// </summary>
 [TestClass]
-public sealed class WithoutGymnasiumTests : RunsFolderTest
+public sealed class WithoutGymnasiumTests : TempRunsFolderTestBase
 {
     [TestMethod]
     public void AutoFallsBackToTheBuiltInEnvironmentAndSaysSo()

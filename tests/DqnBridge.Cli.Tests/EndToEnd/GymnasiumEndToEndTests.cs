@@ -8,7 +8,7 @@ namespace DqnBridge.Cli.Tests;
 /// A few hundred steps each with a few dozen updates, so the Nature CNN trains on the pixel ones.
 /// </summary>
 [TestClass]
-public sealed class GymnasiumEndToEndTests : RunsFolderTest
+public sealed class GymnasiumEndToEndTests : TempRunsFolderTestBase
 {
     [TestMethod]
     public void LunarLanderTrainsThroughTheBridge()

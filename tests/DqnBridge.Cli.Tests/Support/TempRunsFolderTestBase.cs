@@ -1,7 +1,7 @@
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>A test class whose every test gets a fresh temporary runs folder, removed afterwards.</summary>
-public abstract class RunsFolderTest
+public abstract class TempRunsFolderTestBase
 {
     protected string Runs { get; private set; } = "";
 

@@ -2,7 +2,7 @@ namespace DqnBridge.Cli.Tests;
 
 /// <summary>Bad input is exit 2 with one message, before anything starts.</summary>
 [TestClass]
-public sealed class UsageErrorTests : RunsFolderTest
+public sealed class UsageErrorTests : TempRunsFolderTestBase
 {
     private CliOutput ExpectUsageError(FakeBackend backend, params string[] args)
     {
