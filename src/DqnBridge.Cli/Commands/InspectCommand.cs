@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using DqnBridge.Agent;
-using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
 
