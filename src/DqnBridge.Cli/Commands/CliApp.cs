@@ -18,6 +18,12 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     /// <summary>How often non-terminal output gets a progress line.</summary>
     public TimeSpan PlainProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Where `benchmark --slurm` looks for sbatch (PATH's syntax; PATH by default).</summary>
+    public string SlurmSearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH") ?? "";
+
+    /// <summary>The command that starts this dqnbridge, which the batch scripts of `benchmark --slurm` run.</summary>
+    public IReadOnlyList<string> DqnbridgeCommand { get; init; } = DqnbridgeExecutable.OfThisProcess();
+
     private readonly Option<string?> _env = new("--env", "-e") { Description = "Environment id, e.g. CartPole-v1 (picks CleanRL's defaults for its family)" };
     private readonly Option<string?> _config = new("--config", "-c") { Description = "YAML file with hyperparameters (see configs/)" };
     private readonly Option<string?> _runName = new("--run-name") { Description = "Folder name under runs_dir (default {env_id}__{exp_name}__{seed}__{unix_time})" };
@@ -73,6 +79,12 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             {
                 result.AddRange(args[(i + 1)..]);
                 break;
+            }
+            // `--slurm-arg --partition=gpu` would read its value as an option of ours: keep the two together.
+            if (args[i] == "--slurm-arg" && i + 1 < args.Length)
+            {
+                result[^1] = "--slurm-arg=" + args[++i];
+                continue;
             }
             if (args[i] is not ("--seeds" or "--envs"))
                 continue;
@@ -259,12 +271,17 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var outputDir = new Option<string?>("--output", "-o") { Description = "Benchmark folder shared by all shards: one folder per cell, then results.csv, results.md, results.png (default runs_dir/benchmark__{unix_time}; required with --shard)" };
         var shard = new Option<string?>("--shard") { Description = "Run only cells K, K+N, K+2N, ... of the env x seed grid (K/N, 1-based); merge when all shards are done" };
         var baseline = BaselineOption();
+        var slurm = new Option<bool>("--slurm") { Description = "Submit the grid to Slurm: write FOLDER/slurm/shards.sbatch (a job array, one task per shard) and merge.sbatch, submit both with sbatch and print the job ids" };
+        var slurmArgs = new Option<string[]>("--slurm-arg") { Description = "With --slurm: an sbatch option for both jobs, e.g. --slurm-arg=--partition=gpu (repeat for more)" };
+        var shards = new Option<int?>("--shards") { Description = "With --slurm: the number of shards, one array task each (default: one per cell)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "With --slurm: only write the batch scripts, submit nothing" };
         var command = new Command("benchmark", "Train every environment with every seed (or one shard of them), then compare with CleanRL's per-seed results");
-        foreach (var option in new Option[] { envs, seeds, outputDir, shard, baseline, _config })
+        foreach (var option in new Option[] { envs, seeds, outputDir, shard, baseline, _config, slurm, shards, slurmArgs, dryRun })
             command.Options.Add(option);
         command.Arguments.Add(_overrides);
         command.SetAction(parse => RunBenchmark(parse, parse.GetValue(envs)!, parse.GetValue(seeds)!, parse.GetValue(outputDir),
-            parse.GetValue(shard), parse.GetValue(baseline), cancellation));
+            parse.GetValue(shard), parse.GetValue(baseline),
+            SlurmRequest.From(parse.GetValue(slurm), parse.GetValue(shards), parse.GetValue(slurmArgs) ?? [], parse.GetValue(dryRun)), cancellation));
 
         var folder = new Argument<string>("folder") { Description = "The benchmark folder (-o) the shards wrote" };
         var allowMissing = new Option<bool>("--allow-missing") { Description = "Exit 0 even when some cells have no result yet" };
@@ -283,13 +300,15 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         Description = "CSV of per-seed returns to compare with (columns env_id,seed,return; default: the bundled CleanRL dqn.py results)",
     };
 
-    private int RunBenchmark(ParseResult parse, string[] envIds, int[] seeds, string? outputDir, string? shardText, string? baselineFile, CancellationToken cancellation)
+    private int RunBenchmark(ParseResult parse, string[] envIds, int[] seeds, string? outputDir, string? shardText, string? baselineFile,
+        SlurmRequest? slurm, CancellationToken cancellation)
     {
         envIds = [.. envIds.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
         var grid = new BenchmarkGrid(envIds, seeds);
         var shard = shardText is null ? Shard.Whole : Shard.Parse(shardText);
         if (shardText is not null && outputDir is null)
             throw new CliException("--shard needs -o FOLDER: every shard writes its cells into that one (shared) folder.", ExitCodes.UsageError);
+        var sbatch = slurm?.Check(grid, shardText, outputDir, SlurmSearchPath);
         var baseline = Baseline.Load(baselineFile);
 
         // Resolve and validate every cell's config and check every id before training anything, so a typo fails at
@@ -315,18 +334,38 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         AtomicFile.CreateFolder(folder, "benchmark");
         new GridManifest(grid.EnvIds, grid.Seeds, configFile, overrides).WriteOrCheck(folder);
 
+        if (slurm is not null)
+        {
+            var plan = new SlurmJobPlan(DqnbridgeCommand, Environment.CurrentDirectory, Path.GetFullPath(folder), grid, slurm.Shards ?? grid.Cells.Count,
+                configFile is null ? null : Path.GetFullPath(configFile), baselineFile is null ? null : Path.GetFullPath(baselineFile), overrides, slurm.Args);
+            var submission = new SlurmSubmission(plan, output);
+            submission.WriteScripts();
+            if (slurm.DryRun)
+                submission.PrintDryRun();
+            else
+                submission.Submit(sbatch!);
+            return ExitCodes.Ok;
+        }
+
         output.WriteLine($"Benchmark folder {folder}: shard {shard} runs {cells.Count} of {grid.Cells.Count} cells");
         var runner = new ShardRunner(new TrainingRun(backend, console, output, PlainProgressInterval), output);
         var done = runner.Run(folder, shard, cells, cancellation);
-        output.WriteLine($"Shard {shard}: {done.Trained} cell(s) trained, {done.Skipped} already done.");
+        output.WriteLine($"Shard {shard}: {done.Trained} cell(s) trained, {done.Skipped} already done" +
+                         (done.Resumed > 0 ? $", {done.Resumed} resumed from a checkpoint." : "."));
         if (done.Cancelled)
         {
-            error.WriteLine("Interrupted: the same command trains the cells that have no result yet (an unfinished one from its start) and keeps the others.");
+            error.WriteLine("Interrupted: the same command trains the cells that have no result yet (an interrupted one resumes from its checkpoint) and keeps the others.");
             return ExitCodes.Cancelled;
+        }
+        if (done.Busy.Count > 0)
+        {
+            error.WriteLine($"error: {done.Busy.Count} cell(s) of shard {shard} are being trained by another process (another job given the same shard?): " +
+                            string.Join(", ", done.Busy.Select(c => c.FolderName)) + ". They get their results there; merge once it has ended.");
+            return ExitCodes.RuntimeError;
         }
         if (shardText is not null)
         {
-            output.WriteLine($"When every shard has finished: dqnbridge benchmark merge {folder}");
+            output.WriteLine($"When every shard has finished: dqnbridge benchmark merge {ShellWords.Quote(folder)}");
             return ExitCodes.Ok;
         }
         return MergeBenchmark(folder, baselineFile, allowMissing: false, baseline);
