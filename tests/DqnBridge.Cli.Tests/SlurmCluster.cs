@@ -65,6 +65,24 @@ internal static partial class SlurmCluster
         }
     }
 
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds; fails, with squeue's view, when job <paramref name="jobId"/> has
+    /// ended first or <paramref name="timeout"/> has passed.
+    /// </summary>
+    public static void WaitUntil(Func<bool> condition, TimeSpan timeout, string what, string jobId)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            var queued = Run("squeue", "-h", "-j", jobId, "-o", "%i %T %r");
+            if (queued.Trim().Length == 0 || queued.Contains("Invalid job id", StringComparison.Ordinal))
+                Assert.Fail($"job {jobId} ended before {what}; scontrol show job says:\n{Run("scontrol", "show", "job", jobId)}");
+            if (clock.Elapsed > timeout)
+                Assert.Fail($"no {what} after {timeout}; squeue says:\n{queued}");
+            Thread.Sleep(TimeSpan.FromMilliseconds(50)); // the delay between two polls, not a wait for anything
+        }
+    }
+
     /// <summary>The JobState of every task of a job ("COMPLETED", "FAILED", "CANCELLED", ...), from scontrol show job.</summary>
     public static IReadOnlyList<string> States(string jobId)
     {
