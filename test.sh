@@ -77,6 +77,14 @@ read -r passed failed skipped < <(awk '
   }
   END { printf "%d %d %d\n", p, f, s }' "$log")
 
+# One style (.editorconfig): formatting drift fails the run like a failing test.
+if ! dotnet format DqnBridge.sln --verify-no-changes >"$log" 2>&1; then
+  grep -E "error|warning" "$log" | head -20 >&2
+  echo "error: the code is not formatted as .editorconfig says; run: dotnet format DqnBridge.sln" >&2
+  failed=$((failed + 1))
+  status=1
+fi
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the build or a test host failed before reporting a result
 fi

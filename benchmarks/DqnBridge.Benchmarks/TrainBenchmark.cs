@@ -66,7 +66,10 @@ public static class TrainBenchmark
         Console.WriteLine($"  managed allocation {allocated / 1e6:F1} MB in all = {(double)allocated / steps:F1} bytes per step "
             + $"(tensor handles of train steps, episode records); GC gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
         if (CleanRlStepsPerSecond.TryGetValue(envId, out double cleanRl))
+        {
             Console.WriteLine($"  vs CleanRL dqn.py at {cleanRl} steps/s (one thread, this machine kind): {summary.StepsPerSecond / cleanRl:F2}x (target 5x)");
+        }
+
         PrintMemory("end");
         Directory.Delete(run, recursive: true);
     }

@@ -200,7 +200,7 @@ public sealed class DqnConfig
     [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
     public double EvalEpsilon { get; set; } = 0.05;
 
-        [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
+    [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
     public long EvalFrequency { get; set; } = 0;
 
     [Description("When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes")]

@@ -92,51 +92,51 @@ public sealed class FlatOptimizer : IDisposable
         {
             case OptimizerKind.Adam:
             case OptimizerKind.AdamW:
-            {
-                float decay = _kind == OptimizerKind.AdamW ? (float)(1 - _learningRate * AdamWWeightDecay) : 1f;
-                float stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _step)));
-                float correction2Sqrt = (float)Math.Sqrt(1 - Math.Pow(Beta2, _step));
-                const float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)AdamEpsilon;
-                // Vectors first, then the tail one by one: the same float operations in the same order either way
-                // (the JIT does not fuse multiply-adds), so the result does not depend on the vector width.
-                int i = 0;
-                if (Vector.IsHardwareAccelerated)
                 {
-                    var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-                    var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
-                    var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-                    var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-                    for (int k = 0; k < pv.Length; k++)
+                    float decay = _kind == OptimizerKind.AdamW ? (float)(1 - _learningRate * AdamWWeightDecay) : 1f;
+                    float stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _step)));
+                    float correction2Sqrt = (float)Math.Sqrt(1 - Math.Pow(Beta2, _step));
+                    const float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)AdamEpsilon;
+                    // Vectors first, then the tail one by one: the same float operations in the same order either way
+                    // (the JIT does not fuse multiply-adds), so the result does not depend on the vector width.
+                    int i = 0;
+                    if (Vector.IsHardwareAccelerated)
                     {
-                        var g = gv[k];
-                        mv[k] += (g - mv[k]) * (1 - b1);
-                        vv[k] = vv[k] * b2 + (1 - b2) * g * g;
-                        var denominator = Vector.SquareRoot(vv[k]) / correction2Sqrt + new Vector<float>(eps);
-                        pv[k] = pv[k] * decay - stepSize * (mv[k] / denominator);
+                        var pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+                        var gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+                        var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                        var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+                        for (int k = 0; k < pv.Length; k++)
+                        {
+                            var g = gv[k];
+                            mv[k] += (g - mv[k]) * (1 - b1);
+                            vv[k] = vv[k] * b2 + (1 - b2) * g * g;
+                            var denominator = Vector.SquareRoot(vv[k]) / correction2Sqrt + new Vector<float>(eps);
+                            pv[k] = pv[k] * decay - stepSize * (mv[k] / denominator);
+                        }
+                        i = pv.Length * Vector<float>.Count;
                     }
-                    i = pv.Length * Vector<float>.Count;
+                    for (; i < parameters.Length; i++)
+                    {
+                        float g = gradients[i];
+                        m[i] += (g - m[i]) * (1 - b1);
+                        v[i] = v[i] * b2 + (1 - b2) * g * g;
+                        float denominator = MathF.Sqrt(v[i]) / correction2Sqrt + eps;
+                        parameters[i] = parameters[i] * decay - stepSize * (m[i] / denominator);
+                    }
+                    break;
                 }
-                for (; i < parameters.Length; i++)
-                {
-                    float g = gradients[i];
-                    m[i] += (g - m[i]) * (1 - b1);
-                    v[i] = v[i] * b2 + (1 - b2) * g * g;
-                    float denominator = MathF.Sqrt(v[i]) / correction2Sqrt + eps;
-                    parameters[i] = parameters[i] * decay - stepSize * (m[i] / denominator);
-                }
-                break;
-            }
             case OptimizerKind.RMSprop:
-            {
-                const float alpha = (float)RmsAlpha, eps = (float)RmsEpsilon;
-                for (int i = 0; i < parameters.Length; i++)
                 {
-                    float g = gradients[i];
-                    v[i] = v[i] * alpha + (1 - alpha) * g * g;
-                    parameters[i] -= learningRate * g / (MathF.Sqrt(v[i]) + eps);
+                    const float alpha = (float)RmsAlpha, eps = (float)RmsEpsilon;
+                    for (int i = 0; i < parameters.Length; i++)
+                    {
+                        float g = gradients[i];
+                        v[i] = v[i] * alpha + (1 - alpha) * g * g;
+                        parameters[i] -= learningRate * g / (MathF.Sqrt(v[i]) + eps);
+                    }
+                    break;
                 }
-                break;
-            }
         }
     }
 

@@ -148,7 +148,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             int best = 0;
             for (int a = 1; a < actionCount; a++)
             {
-                if (chooser[row + a] > chooser[row + best]) best = a;
+                if (chooser[row + a] > chooser[row + best])
+                {
+                    best = a;
+                }
             }
             targets[i] = values[row + best] * discountValues[i] + rewardValues[i];
         }

@@ -124,8 +124,16 @@ public static class EnvFactory
         foreach (string id in NativeEnvs.Ids.Union(gymnasiumIds).Order(StringComparer.Ordinal))
         {
             var backends = new List<EnvBackend>();
-            if (NativeEnvs.Ids.Contains(id)) backends.Add(EnvBackend.Native);
-            if (gymnasiumIds.Contains(id)) backends.Add(EnvBackend.Gymnasium);
+            if (NativeEnvs.Ids.Contains(id))
+            {
+                backends.Add(EnvBackend.Native);
+            }
+
+            if (gymnasiumIds.Contains(id))
+            {
+                backends.Add(EnvBackend.Gymnasium);
+            }
+
             if (!spaces.TryGetValue(id, out string? space))
             {
                 space = describeGymnasiumSpaces ? DescribeGymnasiumActionSpace(id, python) : "-";

@@ -40,7 +40,11 @@ public static class IdSuggestions
     {
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
         for (int i = 1; i <= a.Length; i++)
         {
             current[0] = i;

@@ -10,36 +10,39 @@ namespace DqnBridge.Envs;
 /// </summary>
 public sealed class SeededRandom
 {
-    ulong s0, s1, s2, s3;
+    ulong _s0, _s1, _s2, _s3;
 
     public SeededRandom(long seed)
     {
         ulong x = unchecked((ulong)seed);
-        s0 = SplitMix64(ref x);
-        s1 = SplitMix64(ref x);
-        s2 = SplitMix64(ref x);
-        s3 = SplitMix64(ref x);
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
     }
 
-    public ulong[] GetState() => [s0, s1, s2, s3];
+    public ulong[] GetState() => [_s0, _s1, _s2, _s3];
 
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)
+        {
             throw new ArgumentException("A SeededRandom state is four words, not all zero.", nameof(state));
-        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3]);
+        }
+
+        (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
     }
 
     public ulong NextUInt64()
     {
-        ulong result = BitOperations.RotateLeft(s1 * 5, 7) * 9;
-        ulong t = s1 << 17;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = BitOperations.RotateLeft(s3, 45);
+        ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = BitOperations.RotateLeft(_s3, 45);
         return result;
     }
 
@@ -49,13 +52,20 @@ public sealed class SeededRandom
     /// <summary>An integer uniform on [0, n), without modulo bias (Lemire's method).</summary>
     public int Next(int n)
     {
-        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "the range must be positive");
+        if (n <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "the range must be positive");
+        }
+
         ulong range = (ulong)n;
         ulong threshold = (0UL - range) % range;
         while (true)
         {
             UInt128 product = (UInt128)NextUInt64() * range;
-            if ((ulong)product >= threshold) return (int)(ulong)(product >> 64);
+            if ((ulong)product >= threshold)
+            {
+                return (int)(ulong)(product >> 64);
+            }
         }
     }
 

@@ -8,17 +8,17 @@ namespace DqnBridge.Envs;
 /// </summary>
 public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
 {
-    readonly IEnv[] envs;
-    readonly double[] episodeReturns;
-    readonly int[] episodeLengths;
-    bool isReset;
+    readonly IEnv[] _envs;
+    readonly double[] _episodeReturns;
+    readonly int[] _episodeLengths;
+    bool _isReset;
 
     public SyncVectorEnv(IReadOnlyList<IEnv> envs)
         : base(FirstId(envs), envs.Count, envs[0].ObservationSpace, CheckedActionSpace(envs))
     {
-        this.envs = envs.ToArray();
-        episodeReturns = new double[NumEnvs];
-        episodeLengths = new int[NumEnvs];
+        _envs = envs.ToArray();
+        _episodeReturns = new double[NumEnvs];
+        _episodeLengths = new int[NumEnvs];
     }
 
     static string FirstId(IReadOnlyList<IEnv> envs) =>
@@ -28,48 +28,57 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     {
         var first = envs[0];
         if (first.ActionSpace is not DiscreteSpace actionSpace)
+        {
             throw new NotSupportedException($"{first.Id}: DQN needs a discrete action space, but this one is {first.ActionSpace}.");
+        }
+
         foreach (var env in envs)
         {
             if (!env.ObservationSpace.Equals(first.ObservationSpace) || !env.ActionSpace.Equals(first.ActionSpace))
+            {
                 throw new ArgumentException($"All environments of a vector env must share spaces; {env.Id} differs from {first.Id}.", nameof(envs));
+            }
         }
         return actionSpace;
     }
 
     public override void Reset(int seed)
     {
-        for (int i = 0; i < envs.Length; i++)
+        for (int i = 0; i < _envs.Length; i++)
         {
-            envs[i].Reset(ObservationSlot(i), seed + i);
-            episodeReturns[i] = 0;
-            episodeLengths[i] = 0;
+            _envs[i].Reset(ObservationSlot(i), seed + i);
+            _episodeReturns[i] = 0;
+            _episodeLengths[i] = 0;
         }
         ClearStepResults();
-        isReset = true;
+        _isReset = true;
     }
 
     public override void Step(ReadOnlySpan<int> actions)
     {
-        if (!isReset) throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        if (!_isReset)
+        {
+            throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        }
+
         CheckActions(actions);
         CompletedEpisodeList.Clear();
-        for (int i = 0; i < envs.Length; i++)
+        for (int i = 0; i < _envs.Length; i++)
         {
             var slot = ObservationSlot(i);
-            var result = envs[i].Step(actions[i], slot);
+            var result = _envs[i].Step(actions[i], slot);
             RewardBuffer[i] = (float)result.Reward;
             TerminatedBuffer[i] = result.Terminated;
             TruncatedBuffer[i] = result.Truncated;
-            episodeReturns[i] += result.Reward;
-            episodeLengths[i]++;
+            _episodeReturns[i] += result.Reward;
+            _episodeLengths[i]++;
             if (result.Done)
             {
                 slot.CopyTo(FinalObservationSlot(i));
-                CompletedEpisodeList.Add(new CompletedEpisode(i, episodeReturns[i], episodeLengths[i]));
-                episodeReturns[i] = 0;
-                episodeLengths[i] = 0;
-                envs[i].Reset(slot);
+                CompletedEpisodeList.Add(new CompletedEpisode(i, _episodeReturns[i], _episodeLengths[i]));
+                _episodeReturns[i] = 0;
+                _episodeLengths[i] = 0;
+                _envs[i].Reset(slot);
             }
         }
     }
@@ -77,7 +86,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     public override RgbFrame Render(int index = 0)
     {
         CheckIndex(index);
-        return envs[index].Render();
+        return _envs[index].Render();
     }
 
     /// <summary>Every environment's whole state (they must be built-in ones) and the episode counters.</summary>
@@ -86,8 +95,8 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            writer.Write(envs.Length);
-            foreach (var env in envs)
+            writer.Write(_envs.Length);
+            foreach (var env in _envs)
             {
                 var snapshot = (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot();
                 WriteArray(writer, snapshot.State, writer.Write);
@@ -97,8 +106,8 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
                 WriteArray(writer, snapshot.Extra, writer.Write);
             }
             writer.Write(ObservationBuffer);
-            WriteArray(writer, episodeReturns, writer.Write);
-            WriteArray(writer, episodeLengths, writer.Write);
+            WriteArray(writer, _episodeReturns, writer.Write);
+            WriteArray(writer, _episodeLengths, writer.Write);
         }
         return stream.ToArray();
     }
@@ -107,9 +116,12 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     {
         using var reader = new BinaryReader(new MemoryStream(state));
         int count = reader.ReadInt32();
-        if (count != envs.Length)
-            throw new InvalidDataException($"{Id}: the saved state is of {count} environments, this vector env has {envs.Length}.");
-        foreach (var env in envs)
+        if (count != _envs.Length)
+        {
+            throw new InvalidDataException($"{Id}: the saved state is of {count} environments, this vector env has {_envs.Length}.");
+        }
+
+        foreach (var env in _envs)
         {
             var snapshot = new EnvSnapshot(
                 ReadArray(reader, reader.ReadDouble),
@@ -120,22 +132,29 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
             (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot restore its state.")).RestoreSnapshot(snapshot);
         }
         reader.Read(ObservationBuffer);
-        ReadArray(reader, reader.ReadDouble).CopyTo(episodeReturns, 0);
-        ReadArray(reader, reader.ReadInt32).CopyTo(episodeLengths, 0);
+        ReadArray(reader, reader.ReadDouble).CopyTo(_episodeReturns, 0);
+        ReadArray(reader, reader.ReadInt32).CopyTo(_episodeLengths, 0);
         CompletedEpisodeList.Clear();
-        isReset = true;
+        _isReset = true;
     }
 
     static void WriteArray<T>(BinaryWriter writer, T[] values, Action<T> write)
     {
         writer.Write(values.Length);
-        foreach (var value in values) write(value);
+        foreach (var value in values)
+        {
+            write(value);
+        }
     }
 
     static T[] ReadArray<T>(BinaryReader reader, Func<T> read)
     {
         var values = new T[reader.ReadInt32()];
-        for (int i = 0; i < values.Length; i++) values[i] = read();
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = read();
+        }
+
         return values;
     }
 
@@ -143,7 +162,10 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     {
         if (disposing)
         {
-            foreach (var env in envs) env.Dispose();
+            foreach (var env in _envs)
+            {
+                env.Dispose();
+            }
         }
     }
 }

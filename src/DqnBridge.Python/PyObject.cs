@@ -313,11 +313,31 @@ public sealed unsafe class PyObject : SafeHandle
 
     private static object? ToManaged(BorrowedReference value)
     {
-        if (value.IsNone) return null;
-        if (IsInstance(value, CApi.BoolType)) return value.Is(CApi.True);
-        if (IsInstance(value, CApi.LongType)) return AsInt64(value);
-        if (IsInstance(value, CApi.FloatType)) return AsDouble(value);
-        if (IsInstance(value, CApi.UnicodeType)) return AsString(value);
+        if (value.IsNone)
+        {
+            return null;
+        }
+
+        if (IsInstance(value, CApi.BoolType))
+        {
+            return value.Is(CApi.True);
+        }
+
+        if (IsInstance(value, CApi.LongType))
+        {
+            return AsInt64(value);
+        }
+
+        if (IsInstance(value, CApi.FloatType))
+        {
+            return AsDouble(value);
+        }
+
+        if (IsInstance(value, CApi.UnicodeType))
+        {
+            return AsString(value);
+        }
+
         if (IsInstance(value, CApi.TupleType))
         {
             var items = new object?[CApi.PyTuple_Size(value)];

@@ -1,5 +1,5 @@
-using DqnBridge.Envs.Native;
 using DqnBridge.Envs;
+using DqnBridge.Envs.Native;
 namespace DqnBridge.Agent.Tests;
 
 [TestClass]

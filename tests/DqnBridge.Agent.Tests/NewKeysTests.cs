@@ -56,8 +56,16 @@ public sealed class NewKeysTests
         {
             var config = new DqnConfig
             {
-                EnvId = "Walk-v0", NumEnvs = 1, Seed = 3, TotalTimesteps = 600, LearningStarts = 100_000, BufferSize = 1000, BatchSize = 512,
-                HiddenSizes = [8], Tensorboard = false, TruncationAsTerminal = truncationAsTerminal,
+                EnvId = "Walk-v0",
+                NumEnvs = 1,
+                Seed = 3,
+                TotalTimesteps = 600,
+                LearningStarts = 100_000,
+                BufferSize = 1000,
+                BatchSize = 512,
+                HiddenSizes = [8],
+                Tensorboard = false,
+                TruncationAsTerminal = truncationAsTerminal,
             };
             using var envs = new WalkVectorEnv(1);
             using var trainer = new DqnTrainer(config, envs, _root[$"trunc-{truncationAsTerminal}"]);

@@ -32,8 +32,14 @@ public sealed class UpdatePathTests
     {
         var config = new DqnConfig
         {
-            BatchSize = BatchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn,
-            MaxGradNorm = maxGradNorm, ClipGradValue = clipGradValue, Gamma = 0.99,
+            BatchSize = BatchSize,
+            LearningRate = 2.5e-4,
+            Loss = loss,
+            Optimizer = optimizer,
+            DoubleDqn = doubleDqn,
+            MaxGradNorm = maxGradNorm,
+            ClipGradValue = clipGradValue,
+            Gamma = 0.99,
         };
         var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9,
             (q, target) => new ReferenceUpdate(config, q, target, CPU),

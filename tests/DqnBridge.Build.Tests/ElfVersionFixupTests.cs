@@ -82,7 +82,11 @@ public sealed class ElfVersionFixupTests
     public void ReadsTorchSharpsRealRequirementsAndPatchesACopyExactlyOnce()
     {
         string original = Path.Combine(NuGetPackageRoot(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        if (!File.Exists(original)) Assert.Inconclusive($"TorchSharp's native library is not in the NuGet cache at {original}.");
+        if (!File.Exists(original))
+        {
+            Assert.Inconclusive($"TorchSharp's native library is not in the NuGet cache at {original}.");
+        }
+
         byte[] bytes = File.ReadAllBytes(original);
 
         var requirement = ElfVersionFixup.ReadVersionRequirements(bytes).Single(r => r.Version == "GLIBCXX_3.4.32");
@@ -115,7 +119,11 @@ public sealed class ElfVersionFixupTests
     public void LeavesTheLibraryAloneOnASystemWithANewerLibstdcxx()
     {
         string original = Path.Combine(NuGetPackageRoot(), "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
-        if (!File.Exists(original)) Assert.Inconclusive($"TorchSharp's native library is not in the NuGet cache at {original}.");
+        if (!File.Exists(original))
+        {
+            Assert.Inconclusive($"TorchSharp's native library is not in the NuGet cache at {original}.");
+        }
+
         string copy = Path.Combine(Path.GetTempPath(), $"libLibTorchSharp-{Guid.NewGuid():N}.so");
         try
         {
@@ -134,7 +142,10 @@ public sealed class ElfVersionFixupTests
     public void ReadsTheVersionDefinitionsOfTheSystemLibstdcxx()
     {
         string? system = ElfVersionFixup.FindSystemLibstdcxx();
-        if (system is null) Assert.Inconclusive("no libstdc++.so.6 on this machine");
+        if (system is null)
+        {
+            Assert.Inconclusive("no libstdc++.so.6 on this machine");
+        }
 
         var versions = ElfVersionFixup.ReadVersionDefinitions(File.ReadAllBytes(system));
 
@@ -147,7 +158,11 @@ public sealed class ElfVersionFixupTests
     {
         string output = Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so");
         string? system = ElfVersionFixup.FindSystemLibstdcxx();
-        if (system is null) Assert.Inconclusive("no libstdc++.so.6 on this machine");
+        if (system is null)
+        {
+            Assert.Inconclusive("no libstdc++.so.6 on this machine");
+        }
+
         var systemVersions = ElfVersionFixup.ReadVersionDefinitions(File.ReadAllBytes(system));
 
         var stillMissing = ElfVersionFixup.ReadVersionRequirements(File.ReadAllBytes(output))

@@ -23,7 +23,9 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
             CollectionAssert.AreEqual(Enumerable.Range(1, 6).ToArray(), union, $"the {n} shards cover every cell once");
         }
         foreach (var bad in new[] { "0/2", "3/2", "1", "a/b", "1/0" })
+        {
             Assert.AreEqual(ExitCodes.UsageError, Assert.ThrowsExactly<CliException>(() => Shard.Parse(bad)).ExitCode, bad);
+        }
     }
 
     [TestMethod]
@@ -176,7 +178,9 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
         StringAssert.Contains(again.Output, "cell 1 (CartPole-v1 seed 1): already done, skipped");
         StringAssert.Contains(again.Output, $"Shard 1/2: {2 - kept.Count} cell(s) trained, {kept.Count} already done.");
         foreach (var (seed, result) in kept)
+        {
             Assert.AreEqual(result, File.ReadAllText(Path.Combine(sharded, $"CartPole-v1__seed_{seed}", CellResult.FileName)));
+        }
 
         var merge = Dqnbridge(["benchmark", "merge", sharded]);
         Assert.AreEqual(0, merge.ExitCode, merge.Output + merge.Error);
@@ -241,7 +245,9 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
         var backend = new FakeBackend();
         CliOutput run;
         using (RunLock.Acquire(busyCell))
+        {
             run = CliRun.Invoke(backend, Benchmark(folder));
+        }
 
         Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
         StringAssert.Contains(run.Output, $"cell 2 (CartPole-v1 seed 2): process {Environment.ProcessId} on ");
@@ -265,7 +271,10 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
         public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
         {
             if (++_calls != call)
+            {
                 return inner.Train(config, runDirectory, events, cancellation);
+            }
+
             using var interrupt = new CancellationTokenSource();
             return inner.Train(config, runDirectory, events with
             {
@@ -273,7 +282,9 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
                 {
                     events.OnProgress(p);
                     if (p.GlobalStep >= config.TotalTimesteps / 2)
+                    {
                         interrupt.Cancel();
+                    }
                 },
             }, interrupt.Token);
         }

@@ -123,7 +123,10 @@ public sealed class CheckpointSafetyTests : RunsFolderTest
         using (var network = QNetwork.Create(config, space, 2))
         {
             using (no_grad())
+            {
                 network.parameters().First().fill_(double.NaN);
+            }
+
             var state = new TrainerState { EnvId = "Corridor-v0", NumEnvs = 1, ObservationShape = [CorridorEnv.Length], ObservationType = ElementType.Float32, ActionCount = 2 };
             Checkpoint.Save(directory, config, state, folder =>
             {

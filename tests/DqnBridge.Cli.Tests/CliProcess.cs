@@ -45,9 +45,14 @@ internal sealed class CliProcess : IDisposable
     private static void Append(StringBuilder text, string? line)
     {
         if (line is null)
+        {
             return;
+        }
+
         lock (text)
+        {
             text.Append(line).Append('\n');
+        }
     }
 
     /// <summary>For runs on the built-in environments: no Python is needed or wanted (and no stack traces).</summary>
@@ -68,7 +73,9 @@ internal sealed class CliProcess : IDisposable
         get
         {
             lock (_output)
+            {
                 return _output.ToString();
+            }
         }
     }
 
@@ -78,7 +85,9 @@ internal sealed class CliProcess : IDisposable
         {
             lock (_output)
                 lock (_error)
+                {
                     return _output.ToString() + _error;
+                }
         }
     }
 
@@ -90,7 +99,10 @@ internal sealed class CliProcess : IDisposable
             ? new ProcessStartInfo(apphost)
             : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "dqnbridge.dll") } };
         foreach (string arg in args)
+        {
             start.ArgumentList.Add(arg);
+        }
+
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
@@ -98,9 +110,13 @@ internal sealed class CliProcess : IDisposable
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)
+            {
                 start.Environment.Remove(name);
+            }
             else
+            {
                 start.Environment[name] = value;
+            }
         }
         return new CliProcess(Process.Start(start)!);
     }
@@ -126,7 +142,9 @@ internal sealed class CliProcess : IDisposable
         _process.WaitForExit(); // and for the end of its output
         lock (_output)
             lock (_error)
+            {
                 return new CliOutput(_process.ExitCode, _output.ToString(), _error.ToString());
+            }
     }
 
     /// <summary>Sends a POSIX signal (INT, TERM, HUP, KILL) with kill(1).</summary>
@@ -147,9 +165,15 @@ internal sealed class CliProcess : IDisposable
         while (!condition())
         {
             if (_process.HasExited)
+            {
                 Assert.Fail($"dqnbridge ended (exit {_process.ExitCode}) before {what}:\n{Printed}");
+            }
+
             if (clock.Elapsed > timeout)
+            {
                 Assert.Fail($"no {what} within {timeout}");
+            }
+
             _process.WaitForExit(TimeSpan.FromMilliseconds(20));
         }
     }
@@ -164,7 +188,10 @@ internal sealed class CliProcess : IDisposable
     public void Dispose()
     {
         if (!_process.HasExited)
+        {
             _process.Kill(entireProcessTree: true);
+        }
+
         _process.Dispose();
     }
 }

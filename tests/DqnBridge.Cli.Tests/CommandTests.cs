@@ -131,7 +131,10 @@ public sealed class CommandTests : RunsFolderTest
     public void EvaluateRecordsAVideo()
     {
         if (!Output.VideoWriter.FfmpegAvailable())
+        {
             Assert.Inconclusive("ffmpeg is not installed");
+        }
+
         var checkpoint = Directory.CreateDirectory(Path.Combine(Runs, "checkpoint")).FullName;
         var video = Path.Combine(Runs, "agent.gif");
 
@@ -161,7 +164,9 @@ public sealed class CommandTests : RunsFolderTest
         StringAssert.Contains(unwritable.Error, "Cannot write");
 
         foreach (var run in new[] { missing, corrupt, unwritable })
+        {
             Assert.IsFalse(run.HasStackTrace, run.All);
+        }
     }
 
     [TestMethod]
@@ -193,7 +198,9 @@ public sealed class CommandTests : RunsFolderTest
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode);
         foreach (var command in new[] { "train", "evaluate", "benchmark", "envs", "config" })
+        {
             StringAssert.Contains(run.Output, command);
+        }
     }
 
     [TestMethod]
@@ -203,7 +210,10 @@ public sealed class CommandTests : RunsFolderTest
 
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode);
         foreach (var key in Config.ConfigKeys.All)
+        {
             StringAssert.Contains(run.Output, $"| `{key.Name}` |");
+        }
+
         StringAssert.Contains(run.Output, "| `learning_rate` | double | `0.00025` |");
     }
 

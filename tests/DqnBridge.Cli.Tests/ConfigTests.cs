@@ -108,7 +108,9 @@ public sealed class ConfigTests
         StringAssert.Contains(error.Message, "Unknown config key 'learnig_rate'");
         StringAssert.Contains(error.Message, "Did you mean 'learning_rate'?");
         foreach (var key in ConfigKeys.All)
+        {
             StringAssert.Contains(error.Message, key.Name);
+        }
     }
 
     [TestMethod]
@@ -184,6 +186,8 @@ public sealed class ConfigTests
 
         Assert.HasCount(writable, ConfigKeys.All);
         foreach (var key in ConfigKeys.All)
+        {
             Assert.IsFalse(string.IsNullOrWhiteSpace(key.Description), $"{key.Name} has no description");
+        }
     }
 }

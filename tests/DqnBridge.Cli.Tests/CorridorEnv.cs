@@ -46,7 +46,9 @@ internal static class Corridor
         public void OnEpisode(EpisodeRecord e)
         {
             if (++_seen >= episodes)
+            {
                 cancel.Cancel();
+            }
         }
 
         public void OnProgress(TrainingProgress p)
@@ -99,8 +101,13 @@ internal sealed class CorridorEnv : IEnv
         const int height = 12, cell = 8;
         var pixels = new byte[height * Length * cell * 3];
         for (var y = 0; y < height; y++)
+        {
             for (var x = _position * cell; x < (_position + 1) * cell; x++)
+            {
                 pixels[(y * Length * cell + x) * 3] = 255;
+            }
+        }
+
         return new RgbFrame(height, Length * cell, pixels);
     }
 
@@ -118,7 +125,10 @@ internal sealed class CorridorVectorEnv(int numEnvs) : VectorEnvBase(
     public override void Reset(int seed)
     {
         for (var i = 0; i < NumEnvs; i++)
+        {
             _envs[i].Reset(ObservationSlot(i), seed + i);
+        }
+
         ClearStepResults();
     }
 

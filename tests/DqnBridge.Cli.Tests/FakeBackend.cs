@@ -26,16 +26,25 @@ internal sealed class FakeBackend : ITrainingBackend
     public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         if (FailWith is not null)
+        {
             throw FailWith;
+        }
+
         events.OnStarting();
         if (FailAfterStart is not null)
+        {
             throw FailAfterStart;
+        }
+
         TrainedConfigs.Add(config);
         const int episodeLength = 20;
         for (long step = episodeLength; step <= config.TotalTimesteps; step += episodeLength)
         {
             if (cancellation.IsCancellationRequested || step > CancelAfterSteps)
+            {
                 return Finish(runDirectory, step - episodeLength, cancelled: true);
+            }
+
             var episodicReturn = config.Seed + 100.0 * step / config.TotalTimesteps;
             events.OnEpisode(new EpisodeRecord(step, step / episodeLength, episodicReturn, episodeLength, 0.05, step / 1000.0));
             events.OnProgress(new TrainingProgress(step, config.TotalTimesteps, 1000, episodicReturn, 0.05, step / episodeLength));
@@ -56,7 +65,10 @@ internal sealed class FakeBackend : ITrainingBackend
     public EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation)
     {
         if (FailWith is not null)
+        {
             throw FailWith;
+        }
+
         var returns = new List<double>();
         for (var episode = 0; episode < request.Episodes; episode++)
         {

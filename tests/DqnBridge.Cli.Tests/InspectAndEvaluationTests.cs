@@ -78,7 +78,9 @@ public sealed class InspectAndEvaluationTests : RunsFolderTest
     private static void RequireGymnasium()
     {
         if (!PythonProbe.Gymnasium(Environment.GetEnvironmentVariable("DQNBRIDGE_PYTHON") ?? "").Available)
+        {
             Assert.Inconclusive("Gymnasium is not importable (set DQNBRIDGE_PYTHON to a Python that has it); this test runs where it is.");
+        }
     }
 
     [TestMethod]
@@ -118,7 +120,10 @@ public sealed class InspectAndEvaluationTests : RunsFolderTest
     {
         RequireGymnasium();
         if (AleVector.Unavailable("") is { } reason)
+        {
             Assert.Inconclusive(reason);
+        }
+
         string folder = Path.Combine(Runs, "tetris-inspect");
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "vectorization=ale", "--steps", "1", "--episodes", "1", "--scale", "1", "-o", folder);
         Assert.AreEqual(0, inspect.ExitCode, inspect.All);

@@ -59,7 +59,10 @@ public sealed class OutputTests
     public void VideoWriterMakesAnMp4()
     {
         if (!VideoWriter.FfmpegAvailable())
+        {
             Assert.Inconclusive("ffmpeg is not installed");
+        }
+
         var path = Path.Combine(Path.GetTempPath(), $"video-{Guid.NewGuid():N}.mp4");
         try
         {
@@ -115,7 +118,10 @@ public sealed class ProgressViewTests
         var steps = new ProgressView(console, output, TimeSpan.FromHours(1)).Run("title", report =>
         {
             foreach (var snapshot in Snapshots)
+            {
                 report(snapshot);
+            }
+
             return 4000;
         });
 
@@ -136,7 +142,10 @@ public sealed class ProgressViewTests
         new ProgressView(console, output, TimeSpan.Zero).Run("title", report =>
         {
             foreach (var snapshot in Snapshots)
+            {
                 report(snapshot);
+            }
+
             return 0;
         });
 

@@ -10,7 +10,9 @@ public sealed class PresetTests
         {
             var path = Path.Combine(directory.FullName, "configs", name);
             if (File.Exists(path))
+            {
                 return path;
+            }
         }
         throw new FileNotFoundException($"configs/{name} not found above {AppContext.BaseDirectory}");
     }
@@ -23,7 +25,9 @@ public sealed class PresetTests
 
         Assert.IsGreaterThanOrEqualTo(5, presets.Length);
         foreach (var preset in presets)
+        {
             ConfigLoader.Resolve(preset, []);
+        }
     }
 
     [TestMethod]

@@ -10,7 +10,9 @@ public sealed class ProcessTests : RunsFolderTest
     public void RequirePosix()
     {
         if (OperatingSystem.IsWindows())
+        {
             Assert.Inconclusive("POSIX signals and flock are Linux features");
+        }
     }
 
     /// <summary>A small CartPole run (train_frequency 1 keeps it busy for a few seconds, long enough to be stopped).</summary>
@@ -43,7 +45,9 @@ public sealed class ProcessTests : RunsFolderTest
         long stoppedAt = TrainingRun.ReadEpisodes(Path.Combine(stopped, "episodes.csv")).Last().GlobalStep;
         Assert.IsLessThan(19_000L, stoppedAt, "stopped before the end");
         if (signal != "TERM")
+        {
             return;
+        }
 
         var resumed = CliProcess.Run(CliProcess.WithoutPython, "resume", stopped);
         Assert.AreEqual(ExitCodes.Ok, resumed.ExitCode, resumed.All);

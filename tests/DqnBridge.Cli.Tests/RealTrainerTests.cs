@@ -44,7 +44,10 @@ public sealed class RealTrainerTests : RunsFolderTest
         var runDirectory = Path.Combine(Runs, "corridor");
         StringAssert.Contains(output, "Training finished.");
         foreach (var file in new[] { TrainingRun.ConfigFile, TrainingRun.EpisodesFile, TrainingRun.CurveFile })
+        {
             Assert.IsTrue(File.Exists(Path.Combine(runDirectory, file)), $"{file} missing; output:\n{output}");
+        }
+
         Assert.IsTrue(Directory.Exists(Path.Combine(runDirectory, "checkpoints", "latest")), output);
         Assert.IsNotEmpty(Directory.GetFiles(runDirectory, "events.out.tfevents.*", SearchOption.AllDirectories), "no TensorBoard events");
 
@@ -55,7 +58,9 @@ public sealed class RealTrainerTests : RunsFolderTest
             .Select(line => double.Parse(line.Split(',')[1], CultureInfo.InvariantCulture)).ToList();
         Assert.HasCount(5, returns);
         foreach (var r in returns)
+        {
             Assert.AreEqual(1 - 0.01 * (CorridorEnv.Length - 2), r, 1e-6, evaluation.All);
+        }
 
         // Damage the network weights: evaluate must refuse with a message, not a stack trace.
         var checkpoint = Path.Combine(runDirectory, "checkpoints", "latest");

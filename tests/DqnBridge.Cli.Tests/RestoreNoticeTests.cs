@@ -75,7 +75,9 @@ public sealed class RestoreNoticeTests
         {
             Reset(BitConverter.ToInt32(state));
             foreach (int[] row in state.Skip(4).Select(a => (int)a).Chunk(NumEnvs))
+            {
                 Step(row);
+            }
         }
 
         public string? RestoreNotice(byte[] state) => $"{Id}: restoring replays all {(state.Length - 4) / NumEnvs} steps since the first reset.";

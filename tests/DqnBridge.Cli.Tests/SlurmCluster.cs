@@ -16,7 +16,10 @@ internal static partial class SlurmCluster
     public static void Require()
     {
         if (Environment.GetEnvironmentVariable(Variable) != "1")
+        {
             Assert.Inconclusive($"No Slurm to test against: run `tools/local-slurm start` (as root) and set {Variable}=1; ./test.sh does both.");
+        }
+
         var ping = Run("scontrol", "ping");
         Assert.IsTrue(ping.Contains("is UP", StringComparison.Ordinal), $"{Variable}=1 but slurmctld does not answer: scontrol ping says: {ping}");
     }
@@ -26,7 +29,10 @@ internal static partial class SlurmCluster
     {
         var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
+        {
             start.ArgumentList.Add(arg);
+        }
+
         using var process = Process.Start(start) ?? throw new AssertFailedException($"cannot start {command}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -57,10 +63,16 @@ internal static partial class SlurmCluster
             var queued = Run("squeue", "-h", "-j", ids, "-o", "%i %T %r");
             // Once Slurm forgets a job, squeue answers "Invalid job id": ended too.
             if (queued.Trim().Length == 0 || queued.Contains("Invalid job id", StringComparison.Ordinal))
+            {
                 return;
+            }
+
             if (clock.Elapsed > timeout)
+            {
                 Assert.Fail($"jobs {ids} have not ended after {timeout}. squeue says:\n{queued}\nscontrol show job says:\n" +
                             string.Join("\n", jobIds.Select(id => Run("scontrol", "show", "job", id))));
+            }
+
             Thread.Sleep(TimeSpan.FromMilliseconds(200)); // the delay between two polls, not a wait for anything
         }
     }
@@ -76,9 +88,15 @@ internal static partial class SlurmCluster
         {
             var queued = Run("squeue", "-h", "-j", jobId, "-o", "%i %T %r");
             if (queued.Trim().Length == 0 || queued.Contains("Invalid job id", StringComparison.Ordinal))
+            {
                 Assert.Fail($"job {jobId} ended before {what}; scontrol show job says:\n{Run("scontrol", "show", "job", jobId)}");
+            }
+
             if (clock.Elapsed > timeout)
+            {
                 Assert.Fail($"no {what} after {timeout}; squeue says:\n{queued}");
+            }
+
             Thread.Sleep(TimeSpan.FromMilliseconds(50)); // the delay between two polls, not a wait for anything
         }
     }

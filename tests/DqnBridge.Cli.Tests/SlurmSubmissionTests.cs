@@ -20,7 +20,10 @@ public sealed class SlurmSubmissionTests : RunsFolderTest
     public void MakeStandIns()
     {
         if (OperatingSystem.IsWindows())
+        {
             Assert.Inconclusive("the stand-ins are bash scripts");
+        }
+
         _bin = Path.Combine(Runs, "bin dir");
         Directory.CreateDirectory(_bin);
         // A dqnbridge in a folder with a space and a quote, which prints each argument on a line.
@@ -33,7 +36,10 @@ public sealed class SlurmSubmissionTests : RunsFolderTest
     {
         File.WriteAllText(path, "#!/bin/bash\n" + body + "\n");
         if (!OperatingSystem.IsWindows())
+        {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         return path;
     }
 
@@ -45,7 +51,10 @@ public sealed class SlurmSubmissionTests : RunsFolderTest
     {
         var calls = Path.Combine(_bin, "calls.txt");
         if (!File.Exists(calls))
+        {
             return [];
+        }
+
         return [.. File.ReadAllText(calls).Split(EndOfCall + "\n", StringSplitOptions.RemoveEmptyEntries).Select(call => call.TrimEnd('\n').Split('\n'))];
     }
 

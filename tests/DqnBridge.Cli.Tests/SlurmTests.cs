@@ -29,21 +29,28 @@ public sealed class SlurmTests : RunsFolderTest
     public void CancelLeftoverJobs()
     {
         foreach (var job in _submitted)
+        {
             SlurmCluster.Run("scancel", job);
+        }
     }
 
     [ClassCleanup]
     public static void RemoveLocalGrid()
     {
         if (s_local is not null)
+        {
             Directory.Delete(Path.GetDirectoryName(s_local)!, recursive: true);
+        }
     }
 
     /// <summary>The grid run here by one `benchmark` process, once for the class: the reference every Slurm run must equal.</summary>
     private static string LocalGrid()
     {
         if (s_local is not null)
+        {
             return s_local;
+        }
+
         var folder = Path.Combine(Directory.CreateTempSubdirectory("dqnbridge-SlurmTests-local-").FullName, "local");
         var run = CliProcess.Run(CliProcess.WithoutPython, ["benchmark", .. Grid, "-o", folder, .. Settings]);
         Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
@@ -88,7 +95,10 @@ public sealed class SlurmTests : RunsFolderTest
         CollectionAssert.AreEqual(new[] { "COMPLETED" }, SlurmCluster.States(merge).ToArray(), Log(folder, $"merge-{merge}.out"));
         StringAssert.Contains(SlurmCluster.Run("scontrol", "show", "job", shards), "TimeLimit=00:10:00", "the --slurm-arg reached sbatch");
         for (var k = 1; k <= 2; k++)
+        {
             StringAssert.Contains(Log(folder, $"shard-{shards}_{k}.out"), $"Shard {k}/2: 2 cell(s) trained, 0 already done.");
+        }
+
         StringAssert.Contains(Log(folder, $"merge-{merge}.out"), "Results written to");
         AssertSameResultsAsLocal(folder);
     }
@@ -117,7 +127,10 @@ public sealed class SlurmTests : RunsFolderTest
         var interrupted = Interrupted();
         Assert.IsNotEmpty(interrupted);
         foreach (var cell in interrupted)
+        {
             StringAssert.Contains(missing, cell);
+        }
+
         var stopped = Log(folder, $"shard-{shards}_1.out") + Log(folder, $"shard-{shards}_2.out");
         StringAssert.Contains(stopped, "Stopping (SIGTERM)", "scancel's SIGTERM reached dqnbridge");
 
@@ -127,7 +140,10 @@ public sealed class SlurmTests : RunsFolderTest
         var resumedLogs = string.Join("\n", Directory.GetFiles(Path.Combine(folder, "slurm", "logs"), $"shard-{again}_*.out").Select(File.ReadAllText));
         CollectionAssert.AreEqual(new[] { "COMPLETED" }, SlurmCluster.States(mergeAgain).ToArray(), Log(folder, $"merge-{mergeAgain}.out") + resumedLogs);
         foreach (var cell in new BenchmarkGrid(["CartPole-v1", "Acrobot-v1"], [1, 2]).Cells.Where(c => interrupted.Contains(c.FolderName)))
+        {
             StringAssert.Contains(resumedLogs, $"cell {cell.Index} ({cell.EnvId} seed {cell.Seed}): resuming the interrupted run from its checkpoint", resumedLogs);
+        }
+
         AssertSameResultsAsLocal(folder);
     }
 }

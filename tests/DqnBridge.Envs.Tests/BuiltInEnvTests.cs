@@ -57,7 +57,11 @@ public sealed class BuiltInEnvTests
         while (!truncatedSeen && steps < 1000)
         {
             var observation = MemoryMarshal.Cast<byte, float>(envs.Observations);
-            for (int i = 0; i < 2; i++) actions[i] = observation[i * 4 + 2] + 0.5f * observation[i * 4 + 3] > 0 ? 1 : 0;
+            for (int i = 0; i < 2; i++)
+            {
+                actions[i] = observation[i * 4 + 2] + 0.5f * observation[i * 4 + 3] > 0 ? 1 : 0;
+            }
+
             var referenceResult = reference.Step(actions[0], referenceObservation);
             envs.Step(actions);
             steps++;
@@ -88,10 +92,17 @@ public sealed class BuiltInEnvTests
         envs.Reset(seed: 1);
         var sampler = new SeededRandom(1);
         int[] actions = new int[2];
-        for (int i = 0; i < 1000; i++) Step(envs, sampler, actions);
+        for (int i = 0; i < 1000; i++)
+        {
+            Step(envs, sampler, actions);
+        }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20_000; i++) Step(envs, sampler, actions);
+        for (int i = 0; i < 20_000; i++)
+        {
+            Step(envs, sampler, actions);
+        }
+
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.AreEqual(0, allocated, "bytes allocated by 20,000 vector steps, episode ends included");
@@ -104,7 +115,11 @@ public sealed class BuiltInEnvTests
         var sampler = new SeededRandom(5);
         var actions = new int[2];
         envs.Reset(seed: 11);
-        for (int i = 0; i < 777; i++) Step(envs, sampler, actions);
+        for (int i = 0; i < 777; i++)
+        {
+            Step(envs, sampler, actions);
+        }
+
         byte[] saved = envs.SaveState();
         ulong[] samplerState = sampler.GetState();
         var expected = Trace(envs, sampler, actions, 600);
@@ -122,8 +137,15 @@ public sealed class BuiltInEnvTests
     {
         var sampler = new SeededRandom(123);
         var counts = new int[3];
-        for (int i = 0; i < 30_000; i++) counts[sampler.Next(3)]++;
-        foreach (int count in counts) Assert.IsLessThan(400, Math.Abs(count - 10_000), $"counts {string.Join(", ", counts)}");
+        for (int i = 0; i < 30_000; i++)
+        {
+            counts[sampler.Next(3)]++;
+        }
+
+        foreach (int count in counts)
+        {
+            Assert.IsLessThan(400, Math.Abs(count - 10_000), $"counts {string.Join(", ", counts)}");
+        }
 
         var state = sampler.GetState();
         var expected = Enumerable.Range(0, 50).Select(_ => sampler.Next(7)).ToArray();
@@ -162,7 +184,11 @@ public sealed class BuiltInEnvTests
         var observation = new byte[env.ObservationSpace.ByteSize];
         env.Reset(observation, seed: 0);
         var first = env.Render();
-        for (int i = 0; i < 10; i++) env.Step(i % 2 == 0 ? 0 : env.ActionSpace is DiscreteSpace { N: 3 } ? 2 : 1, observation);
+        for (int i = 0; i < 10; i++)
+        {
+            env.Step(i % 2 == 0 ? 0 : env.ActionSpace is DiscreteSpace { N: 3 } ? 2 : 1, observation);
+        }
+
         var later = env.Render();
 
         Assert.AreEqual(height, first.Height);
@@ -189,7 +215,11 @@ public sealed class BuiltInEnvTests
 
     static void Step(IVectorEnv envs, SeededRandom sampler, int[] actions)
     {
-        for (int i = 0; i < actions.Length; i++) actions[i] = envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N);
+        for (int i = 0; i < actions.Length; i++)
+        {
+            actions[i] = envs.SingleActionSpace.Start + sampler.Next(envs.SingleActionSpace.N);
+        }
+
         envs.Step(actions);
     }
 
@@ -201,7 +231,10 @@ public sealed class BuiltInEnvTests
             Step(envs, sampler, actions);
             trace.AddRange(MemoryMarshal.Cast<byte, float>(envs.Observations).ToArray());
             trace.AddRange(envs.Rewards.ToArray());
-            foreach (var episode in envs.CompletedEpisodes) trace.Add(episode.Length);
+            foreach (var episode in envs.CompletedEpisodes)
+            {
+                trace.Add(episode.Length);
+            }
         }
         return trace;
     }
@@ -218,7 +251,10 @@ public sealed class BuiltInEnvTests
             var space = (DiscreteSpace)env.ActionSpace;
             var result = env.Step(space.Start + sampler.Next(space.N), observation);
             trace.AddRange(MemoryMarshal.Cast<byte, float>(observation).ToArray());
-            if (result.Done) env.Reset(observation);
+            if (result.Done)
+            {
+                env.Reset(observation);
+            }
         }
         return trace;
     }

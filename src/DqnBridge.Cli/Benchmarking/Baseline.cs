@@ -50,9 +50,15 @@ public sealed class Baseline
     public static Baseline Load(string? fileOrName)
     {
         if (fileOrName is null || fileOrName == BundledName)
+        {
             return CleanRl();
+        }
+
         if (!File.Exists(fileOrName))
+        {
             throw new CliException($"Baseline file '{fileOrName}' does not exist. Give a CSV with the columns env_id,seed,return, or leave out --baseline for CleanRL's.", ExitCodes.UsageError);
+        }
+
         return Parse(File.ReadAllText(fileOrName), Path.GetFileName(fileOrName), fileOrName);
     }
 
@@ -63,11 +69,16 @@ public sealed class Baseline
             .Where(l => l.Line.Length > 0 && !l.Line.StartsWith('#'))
             .ToList();
         if (lines.Count == 0)
+        {
             throw new CliException($"Baseline {where} is empty: it needs the header env_id,seed,return and one row per seed.", ExitCodes.UsageError);
+        }
+
         var header = Csv.ParseLine(lines[0].Line).Select(h => h.Trim()).ToList();
         int env = header.IndexOf("env_id"), seed = header.IndexOf("seed"), ret = header.IndexOf("return");
         if (env < 0 || seed < 0 || ret < 0)
+        {
             throw new CliException($"Baseline {where}, line {lines[0].Number}: the header must name the columns env_id, seed and return (found: {lines[0].Line}).", ExitCodes.UsageError);
+        }
 
         var returns = new Dictionary<string, List<(int, double)>>();
         foreach (var (line, number) in lines.Skip(1))
@@ -76,10 +87,16 @@ public sealed class Baseline
             if (fields.Count <= Math.Max(env, Math.Max(seed, ret))
                 || !int.TryParse(fields[seed], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
                 || !double.TryParse(fields[ret], NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || !double.IsFinite(r))
+            {
                 throw new CliException($"Baseline {where}, line {number}: expected env_id,seed,return with a whole seed and a finite return, got '{line}'.", ExitCodes.UsageError);
+            }
+
             var rows = returns.TryGetValue(fields[env].Trim(), out var list) ? list : returns[fields[env].Trim()] = [];
             if (rows.Any(x => x.Item1 == s))
+            {
                 throw new CliException($"Baseline {where}, line {number}: {fields[env]} seed {s} appears twice.", ExitCodes.UsageError);
+            }
+
             rows.Add((s, r));
         }
         return new Baseline(label, returns);

@@ -19,11 +19,20 @@ public sealed class BenchmarkGrid
     public BenchmarkGrid(IReadOnlyList<string> envIds, IReadOnlyList<int> seeds)
     {
         if (envIds.Count == 0 || seeds.Count == 0)
+        {
             throw new CliException("benchmark needs at least one environment (--envs) and one seed (--seeds).", ExitCodes.UsageError);
+        }
+
         if (envIds.Distinct().Count() != envIds.Count)
+        {
             throw new CliException($"--envs names an environment twice: {string.Join(" ", envIds)}", ExitCodes.UsageError);
+        }
+
         if (seeds.Distinct().Count() != seeds.Count)
+        {
             throw new CliException($"--seeds names a seed twice: {string.Join(" ", seeds)}", ExitCodes.UsageError);
+        }
+
         EnvIds = envIds;
         Seeds = seeds;
         Cells = [.. envIds.SelectMany(env => seeds.Select(seed => (env, seed))).Select((c, i) => new BenchmarkCell(i + 1, c.env, c.seed))];
@@ -45,7 +54,10 @@ public sealed record Shard(int Index, int Count)
     {
         var parts = text.Split('/');
         if (parts.Length == 2 && int.TryParse(parts[0], out var k) && int.TryParse(parts[1], out var n) && n >= 1 && k >= 1 && k <= n)
+        {
             return new Shard(k, n);
+        }
+
         throw new CliException($"--shard '{text}' is not K/N with 1 <= K <= N (e.g. --shard 2/8; on Slurm --shard $SLURM_ARRAY_TASK_ID/8).", ExitCodes.UsageError);
     }
 

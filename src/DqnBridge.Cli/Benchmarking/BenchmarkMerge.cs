@@ -21,7 +21,10 @@ public static class BenchmarkMerge
     public static MergeOutcome Merge(string folder, Baseline baseline)
     {
         if (!Directory.Exists(folder))
+        {
             throw new CliException($"Benchmark folder '{folder}' does not exist.");
+        }
+
         var grid = GridManifest.Read(folder).Grid;
 
         var finished = new List<(BenchmarkCell Cell, CellResult Result)>();
@@ -30,9 +33,13 @@ public static class BenchmarkMerge
         {
             var path = Path.Combine(folder, cell.FolderName, CellResult.FileName);
             if (File.Exists(path))
+            {
                 finished.Add((cell, CellResult.Read(path)));
+            }
             else
+            {
                 missing.Add(cell);
+            }
         }
 
         AtomicFile.WriteCsv(Path.Combine(folder, ResultsCsv), CellResult.Header, finished.Select(f => f.Result.Fields()));
@@ -101,7 +108,11 @@ public static class BenchmarkMerge
 
     private static string WithInterval(Interval i, bool signed = false)
     {
-        if (double.IsNaN(i.Estimate)) return "n/a";
+        if (double.IsNaN(i.Estimate))
+        {
+            return "n/a";
+        }
+
         string S(double x) => signed && x >= 0 ? "+" + Num(x) : Num(x);
         return $"{S(i.Estimate)} [{S(i.Lower)}, {S(i.Upper)}]";
     }

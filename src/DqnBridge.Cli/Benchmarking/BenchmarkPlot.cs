@@ -29,7 +29,10 @@ public static class BenchmarkPlot
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         var temporary = path + ".tmp";
         using (var file = File.Create(temporary))
+        {
             png.SaveTo(file);
+        }
+
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -59,7 +62,10 @@ public static class BenchmarkPlot
 
     private static void AddGroup(Plot plot, double x, IReadOnlyList<double> values, Interval iqm, Color color)
     {
-        if (values.Count == 0) return;
+        if (values.Count == 0)
+        {
+            return;
+        }
         // Spread the dots sideways by seed so equal returns stay visible (deterministic, no randomness).
         var xs = values.Select((_, i) => x - 0.25 + 0.5 * (i + 0.5) / values.Count).ToArray();
         // No legend: the axis names the groups, and a legend box would hide the low seeds that matter most.
@@ -77,7 +83,11 @@ public static class BenchmarkPlot
         plot.Title($"{envId}: learning curves ({seeds.Count} seeds, mean ± std)");
         plot.XLabel("environment steps");
         plot.YLabel($"mean of last {Output.Benchmark.LastEpisodes} episodes");
-        if (seeds.Count == 0) return plot;
+        if (seeds.Count == 0)
+        {
+            return plot;
+        }
+
         var combined = LearningCurves.Combine(seeds);
         foreach (var seed in combined.PerSeed)
         {

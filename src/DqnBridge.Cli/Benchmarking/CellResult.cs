@@ -34,7 +34,10 @@ public sealed record CellResult(
     {
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
         if (lines.Count != 2 || !Csv.ParseLine(lines[0]).SequenceEqual(Header))
+        {
             throw new CliException($"'{path}' is not a cell result (expected the header {string.Join(",", Header)} and one row). Delete the file to rerun the cell.");
+        }
+
         var f = Csv.ParseLine(lines[1]);
         try
         {
@@ -62,13 +65,27 @@ public static class Csv
             var c = line[i];
             if (quoted)
             {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                { field.Append('"'); i++; }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
             }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else field.Append(c);
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            { fields.Add(field.ToString()); field.Clear(); }
+            else
+            {
+                field.Append(c);
+            }
         }
         fields.Add(field.ToString().TrimEnd('\r'));
         return fields;

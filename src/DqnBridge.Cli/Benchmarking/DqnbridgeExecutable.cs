@@ -13,9 +13,15 @@ public static class DqnbridgeExecutable
         var assembly = typeof(DqnbridgeExecutable).Assembly.Location; // empty in a single-file publish
         var processName = process is null ? "" : Path.GetFileNameWithoutExtension(process);
         if (process is not null && processName == "dotnet" && assembly.Length > 0)
+        {
             return [process, assembly];
+        }
+
         if (process is not null && processName == "dqnbridge")
+        {
             return [process];
+        }
+
         var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "dqnbridge.exe" : "dqnbridge");
         return File.Exists(apphost) ? [apphost] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "dqnbridge.dll")];
     }

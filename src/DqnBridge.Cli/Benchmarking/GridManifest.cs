@@ -29,10 +29,13 @@ public sealed record GridManifest(
             var existing = Read(folder);
             if (!existing.EnvIds.SequenceEqual(EnvIds) || !existing.Seeds.SequenceEqual(Seeds) ||
                 !existing.Overrides.SequenceEqual(Overrides) || Path.GetFileName(existing.ConfigFile) != Path.GetFileName(ConfigFile))
+            {
                 throw new CliException(
                     $"'{folder}' holds another benchmark ({path}: envs {string.Join(" ", existing.EnvIds)}, seeds {string.Join(" ", existing.Seeds)}, " +
                     $"overrides [{string.Join(" ", existing.Overrides)}]). Every shard must get the same --envs, --seeds, -c and overrides; " +
                     "or choose another folder with -o.", ExitCodes.UsageError);
+            }
+
             return;
         }
         // Shards on several hosts (or in containers, where every process may have the same id) can get here at once:
@@ -54,7 +57,10 @@ public sealed record GridManifest(
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path))
+        {
             throw new CliException($"'{folder}' is not a benchmark folder: it has no {FileName}. Pass the folder given to `dqnbridge benchmark -o`.");
+        }
+
         try
         {
             return JsonSerializer.Deserialize<GridManifest>(File.ReadAllText(path))

@@ -29,7 +29,11 @@ public static class LearningCurves
             var next = 0;
             for (var p = 0; p < points; p++)
             {
-                while (next < episodes.Count && episodes[next].Step <= grid[p]) next++;
+                while (next < episodes.Count && episodes[next].Step <= grid[p])
+                {
+                    next++;
+                }
+
                 values[p] = next == 0 ? double.NaN : smoothed[next - 1];
             }
             return values;

@@ -29,7 +29,10 @@ public sealed class Sbatch(string executable)
             WorkingDirectory = workingDirectory,
         };
         foreach (var option in options.Prepend("--parsable").Append(script))
+        {
             start.ArgumentList.Add(option);
+        }
+
         var command = ShellWords.Join([Executable, .. start.ArgumentList]);
 
         using var process = Process.Start(start) ?? throw new CliException($"Cannot start {Executable}.");
@@ -42,11 +45,16 @@ public sealed class Sbatch(string executable)
         }
         var said = (stdout.Result + stderr.Result).Trim();
         if (process.ExitCode != 0)
+        {
             throw new CliException($"`{command}` failed (exit {process.ExitCode}): {said}");
+        }
         // --parsable prints "JOBID" or "JOBID;CLUSTER", on the last line (site plugins may print above it).
         var jobId = stdout.Result.Trim().Split('\n').LastOrDefault()?.Split(';')[0].Trim() ?? "";
         if (jobId.Length == 0 || !jobId.All(char.IsAsciiDigit))
+        {
             throw new CliException($"`{command}` printed no job id: {said}");
+        }
+
         return jobId;
     }
 }

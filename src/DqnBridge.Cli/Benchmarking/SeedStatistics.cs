@@ -23,7 +23,11 @@ public static class SeedStatistics
     /// <summary>Population standard deviation (ddof 0), as CleanRL's result tables (NumPy's np.std).</summary>
     public static double Std(IReadOnlyList<double> x)
     {
-        if (x.Count == 0) return double.NaN;
+        if (x.Count == 0)
+        {
+            return double.NaN;
+        }
+
         var mean = x.Average();
         return Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / x.Count);
     }
@@ -31,7 +35,11 @@ public static class SeedStatistics
     /// <summary>Sample variance (ddof 1), used by Welch's t-test.</summary>
     public static double SampleVariance(IReadOnlyList<double> x)
     {
-        if (x.Count < 2) return double.NaN;
+        if (x.Count < 2)
+        {
+            return double.NaN;
+        }
+
         var mean = x.Average();
         return x.Sum(v => (v - mean) * (v - mean)) / (x.Count - 1);
     }
@@ -41,7 +49,11 @@ public static class SeedStatistics
     /// <summary>Interquartile mean: drop floor(n/4) values at each end of the sorted seeds, average the rest (SciPy's trim_mean(x, 0.25)).</summary>
     public static double InterquartileMean(IReadOnlyList<double> x)
     {
-        if (x.Count == 0) return double.NaN;
+        if (x.Count == 0)
+        {
+            return double.NaN;
+        }
+
         var sorted = Sorted(x);
         return TrimmedMeanOfSorted(sorted);
     }
@@ -51,7 +63,10 @@ public static class SeedStatistics
         var cut = sorted.Length / 4;
         double sum = 0;
         for (var i = cut; i < sorted.Length - cut; i++)
+        {
             sum += sorted[i];
+        }
+
         return sum / (sorted.Length - 2 * cut);
     }
 
@@ -62,14 +77,21 @@ public static class SeedStatistics
     public static Interval InterquartileMeanInterval(IReadOnlyList<double> x, long seed, int resamples = BootstrapResamples)
     {
         var estimate = InterquartileMean(x);
-        if (x.Count == 0) return new Interval(double.NaN, double.NaN, double.NaN);
+        if (x.Count == 0)
+        {
+            return new Interval(double.NaN, double.NaN, double.NaN);
+        }
+
         var random = new SeededRandom(seed);
         var draws = new double[resamples];
         var sample = new double[x.Count];
         for (var b = 0; b < resamples; b++)
         {
             for (var i = 0; i < sample.Length; i++)
+            {
                 sample[i] = x[random.Next(x.Count)];
+            }
+
             Array.Sort(sample);
             draws[b] = TrimmedMeanOfSorted(sample);
         }
@@ -82,11 +104,18 @@ public static class SeedStatistics
     /// </summary>
     public static Interval DifferenceOfMeans(IReadOnlyList<double> ours, IReadOnlyList<double> baseline, long seed, int resamples = BootstrapResamples)
     {
-        if (ours.Count == 0 || baseline.Count == 0) return new Interval(double.NaN, double.NaN, double.NaN);
+        if (ours.Count == 0 || baseline.Count == 0)
+        {
+            return new Interval(double.NaN, double.NaN, double.NaN);
+        }
+
         var random = new SeededRandom(seed);
         var draws = new double[resamples];
         for (var b = 0; b < resamples; b++)
+        {
             draws[b] = ResampledMean(ours, random) - ResampledMean(baseline, random);
+        }
+
         return PercentileInterval(Mean(ours) - Mean(baseline), draws);
     }
 
@@ -94,7 +123,10 @@ public static class SeedStatistics
     {
         double sum = 0;
         for (var i = 0; i < x.Count; i++)
+        {
             sum += x[random.Next(x.Count)];
+        }
+
         return sum / x.Count;
     }
 
@@ -108,7 +140,11 @@ public static class SeedStatistics
     /// <summary>Quantile of sorted values with linear interpolation between order statistics (NumPy's default).</summary>
     public static double Quantile(double[] sorted, double q)
     {
-        if (sorted.Length == 0) return double.NaN;
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
         var h = (sorted.Length - 1) * q;
         var below = (int)Math.Floor(h);
         var above = Math.Min(below + 1, sorted.Length - 1);
@@ -118,9 +154,17 @@ public static class SeedStatistics
     /// <summary>Two-sided p-value of Welch's t-test (unequal variances); NaN when a group has fewer than 2 seeds or both have no spread.</summary>
     public static double WelchTTestP(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
-        if (a.Count < 2 || b.Count < 2) return double.NaN;
+        if (a.Count < 2 || b.Count < 2)
+        {
+            return double.NaN;
+        }
+
         double va = SampleVariance(a) / a.Count, vb = SampleVariance(b) / b.Count;
-        if (va + vb == 0) return double.NaN;
+        if (va + vb == 0)
+        {
+            return double.NaN;
+        }
+
         var t = (Mean(a) - Mean(b)) / Math.Sqrt(va + vb);
         var df = (va + vb) * (va + vb) / (va * va / (a.Count - 1) + vb * vb / (b.Count - 1));
         return 2 * (1 - StudentT.CDF(0, 1, df, Math.Abs(t)));
@@ -134,7 +178,11 @@ public static class SeedStatistics
     public static double MannWhitneyUP(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
         int n1 = a.Count, n2 = b.Count;
-        if (n1 == 0 || n2 == 0) return double.NaN;
+        if (n1 == 0 || n2 == 0)
+        {
+            return double.NaN;
+        }
+
         var all = a.Concat(b).ToArray();
         var ranks = MidRanks(all);
         var u1 = ranks.Take(n1).Sum() - n1 * (n1 + 1) / 2.0;
@@ -142,12 +190,18 @@ public static class SeedStatistics
         var tied = all.Distinct().Count() != all.Length;
 
         if ((n1 <= 8 || n2 <= 8) && !tied)
+        {
             return Math.Min(1, 2 * ExactUAtLeast((int)Math.Round(u), n1, n2));
+        }
 
         var n = n1 + n2;
         var tieTerm = all.GroupBy(v => v).Sum(g => Math.Pow(g.Count(), 3) - g.Count());
         var sigma = Math.Sqrt(n1 * (double)n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1.0))));
-        if (sigma == 0) return double.NaN;
+        if (sigma == 0)
+        {
+            return double.NaN;
+        }
+
         var z = (u - n1 * (double)n2 / 2 - 0.5) / sigma;
         return Math.Clamp(2 * (1 - Normal.CDF(0, 1, z)), 0, 1);
     }
@@ -158,20 +212,33 @@ public static class SeedStatistics
         // counts[i, j][k]: arrangements of i values of the first group and j of the second with U = k.
         var counts = new double[n1 + 1, n2 + 1][];
         for (var i = 0; i <= n1; i++)
+        {
             for (var j = 0; j <= n2; j++)
             {
                 var c = new double[i * j + 1];
-                if (i == 0 || j == 0) c[0] = 1;
+                if (i == 0 || j == 0)
+                {
+                    c[0] = 1;
+                }
                 else
                 {
                     // The largest value belongs to the first group (it beats all j of the second) or to the second.
                     var withFirst = counts[i - 1, j];
-                    for (var k = 0; k < withFirst.Length; k++) c[k + j] += withFirst[k];
+                    for (var k = 0; k < withFirst.Length; k++)
+                    {
+                        c[k + j] += withFirst[k];
+                    }
+
                     var withSecond = counts[i, j - 1];
-                    for (var k = 0; k < withSecond.Length; k++) c[k] += withSecond[k];
+                    for (var k = 0; k < withSecond.Length; k++)
+                    {
+                        c[k] += withSecond[k];
+                    }
                 }
                 counts[i, j] = c;
             }
+        }
+
         var all = counts[n1, n2];
         return all.Skip(u).Sum() / all.Sum();
     }
@@ -183,9 +250,17 @@ public static class SeedStatistics
         for (var start = 0; start < order.Length;)
         {
             var end = start;
-            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]])
+            {
+                end++;
+            }
+
             var rank = (start + end) / 2.0 + 1;
-            for (var k = start; k <= end; k++) ranks[order[k]] = rank;
+            for (var k = start; k <= end; k++)
+            {
+                ranks[order[k]] = rank;
+            }
+
             start = end + 1;
         }
         return ranks;
@@ -203,7 +278,10 @@ public static class SeedStatistics
     {
         ulong hash = 14695981039346656037UL; // FNV-1a, 64 bit
         foreach (var c in $"{envId}|{statistic}")
+        {
             hash = (hash ^ c) * 1099511628211UL;
+        }
+
         return unchecked((long)hash);
     }
 }

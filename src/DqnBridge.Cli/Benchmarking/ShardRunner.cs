@@ -1,7 +1,7 @@
-using DqnBridge.Cli.Output;
 using System.Globalization;
 using DqnBridge.Agent;
 using DqnBridge.Cli.Commands;
+using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Benchmarking;
 
@@ -36,7 +36,9 @@ public sealed class ShardRunner(TrainingRun training, TextWriter output)
                 continue;
             }
             if (cancellation.IsCancellationRequested)
+            {
                 return new ShardOutcome(trained, resumed, skipped, busy, Cancelled: true);
+            }
 
             AtomicFile.CreateFolder(cellDirectory, "benchmark cell");
             // One writer per cell, from the first look at its run to its result: two shards given the same cell (a
@@ -75,11 +77,18 @@ public sealed class ShardRunner(TrainingRun training, TextWriter output)
                 outcome = training.Run(config, RunFolderName, cancellation);
             }
             if (outcome.Result.Cancelled)
+            {
                 return new ShardOutcome(trained, resumed, skipped, busy, Cancelled: true);
+            }
+
             if (resuming)
+            {
                 resumed++;
+            }
             else
+            {
                 trained++;
+            }
 
             var result = new CellResult(cell.EnvId, cell.Seed, outcome.Result.Steps, outcome.RecentMeanReturn ?? double.NaN,
                 outcome.Episodes.Count, outcome.Result.StepsPerSecond, outcome.Result.WallTimeSeconds,

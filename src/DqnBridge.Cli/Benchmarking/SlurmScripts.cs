@@ -56,7 +56,10 @@ public static class SlurmScripts
     private static void AppendSlurmArgs(StringBuilder text, SlurmJobPlan plan)
     {
         if (plan.SlurmArgs.Count == 0)
+        {
             return;
+        }
+
         text.AppendLine("# From --slurm-arg (later lines win over earlier ones):");
         foreach (var arg in plan.SlurmArgs)
         {
@@ -82,11 +85,20 @@ public static class SlurmScripts
     {
         WithoutLineBreak(value, whole);
         if (!value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\''))
+        {
             return value;
+        }
+
         if (!value.Contains('"'))
+        {
             return $"\"{value}\"";
+        }
+
         if (!value.Contains('\''))
+        {
             return $"'{value}'";
+        }
+
         throw new CliException($"'{whole}' holds both kinds of quote and a space, which an #SBATCH line cannot carry: rename or remove it.", ExitCodes.UsageError);
     }
 }

@@ -71,7 +71,10 @@ public sealed class SlurmSubmission(SlurmJobPlan plan, TextWriter output)
         {
             var end = i;
             while (end + 1 < indices.Count && indices[end + 1] == indices[end] + 1)
+            {
                 end++;
+            }
+
             ranges.Add(end == i ? $"{indices[i]}" : $"{indices[i]}-{indices[end]}");
             i = end + 1;
         }

@@ -57,13 +57,22 @@ public sealed class AgentBackend(
         Checkpoint.RemoveStaleTemporaries(checkpointDirectory, keep: checkpoint.Directory);
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
         if (MissingEpisodes(Path.Combine(runDirectory, TrainingRun.EpisodesFile), checkpoint.State) is { } missing)
+        {
             events.OnNotice(missing);
+        }
+
         if (!checkpoint.State.HasEnvState)
+        {
             events.OnNotice($"{checkpoint.Config.EnvId}: the checkpoint holds no environment state, so episodes restart; the run will differ from an uninterrupted one.");
+        }
+
         using var envs = makeVectorEnv(checkpoint.Config.ToEnvSpec());
         if (checkpoint.State.HasEnvState && envs is IRestorableVectorEnv restorable
             && restorable.RestoreNotice(File.ReadAllBytes(checkpoint.PathOf(Checkpoint.EnvStateFile))) is { } slowRestore)
+        {
             events.OnNotice(slowRestore);
+        }
+
         events.OnStarting();
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
@@ -74,13 +83,22 @@ public sealed class AgentBackend(
     public static string? MissingEpisodes(string episodesCsv, TrainerState state)
     {
         if (state.Episodes == 0)
+        {
             return null;
+        }
+
         if (!File.Exists(episodesCsv))
+        {
             return $"warning: {episodesCsv} is missing: episodes 1 to {state.Episodes} (before step {state.NextStep:N0}) are not in it; " +
                    $"the resumed run starts a new file at episode {state.Episodes + 1}.";
+        }
+
         long rows = File.ReadLines(episodesCsv).Skip(1).Count(line => line.Length > 0);
         if (rows >= state.Episodes)
+        {
             return null;
+        }
+
         return $"warning: {episodesCsv} lists {rows} episodes but the checkpoint counts {state.Episodes}: episodes {rows + 1} to {state.Episodes} " +
                $"(before step {state.NextStep:N0}) are missing from it; the resumed run appends from episode {state.Episodes + 1}.";
     }
@@ -129,12 +147,18 @@ public sealed class AgentBackend(
     public static string FindCheckpoint(string path)
     {
         if (File.Exists(path))
+        {
             return Path.GetDirectoryName(Path.GetFullPath(path))!;
+        }
+
         var checkpoints = Path.Combine(path, "checkpoints");
         bool isRunFolder = Directory.Exists(checkpoints) || File.Exists(Path.Combine(path, TrainingRun.ConfigFile))
                            || File.Exists(Path.Combine(path, RunLock.FileName));
         if (!File.Exists(Path.Combine(path, Checkpoint.ManifestFile)) && isRunFolder)
+        {
             return Path.Combine(checkpoints, "latest");
+        }
+
         return path;
     }
 

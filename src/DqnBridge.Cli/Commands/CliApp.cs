@@ -37,7 +37,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
+            {
                 error.WriteLine($"error: {parseError.Message}");
+            }
+
             error.WriteLine("Run `dqnbridge --help` for usage.");
             return ExitCodes.UsageError;
         }
@@ -87,13 +90,19 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
                 continue;
             }
             if (args[i] is not ("--seeds" or "--envs"))
+            {
                 continue;
+            }
+
             var option = args[i];
             var first = true;
             while (i + 1 < args.Length && IsListValue(args[i + 1]))
             {
                 if (!first)
+                {
                     result.Add(option);
+                }
+
                 result.Add(args[++i]);
                 first = false;
             }
@@ -115,7 +124,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         };
         error.WriteLine($"error: {message}");
         if (Environment.GetEnvironmentVariable("DQNBRIDGE_DEBUG") == "1")
+        {
             error.WriteLine(e.ToString());
+        }
+
         return code;
     }
 
@@ -127,8 +139,13 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     {
         var messages = new List<string>();
         for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
             if (!messages.Any(shown => shown.Contains(inner.Message.Trim(), StringComparison.Ordinal)))
+            {
                 messages.Add(inner.Message);
+            }
+        }
+
         return string.Join("\n  caused by: ", messages) + "\n(set DQNBRIDGE_DEBUG=1 to see the stack trace)";
     }
 
@@ -187,7 +204,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     {
         run.PrintSummary(outcome);
         if (!outcome.Result.Cancelled)
+        {
             return ExitCodes.Ok;
+        }
+
         error.WriteLine(interrupted);
         return ExitCodes.Cancelled;
     }
@@ -195,7 +215,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private int Resume(string runOrCheckpoint, CancellationToken cancellation)
     {
         if (!File.Exists(runOrCheckpoint) && !Directory.Exists(runOrCheckpoint) && !AgentBackend.CheckpointExists(runOrCheckpoint))
+        {
             throw new CliException($"Checkpoint '{runOrCheckpoint}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        }
+
         string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
         var run = new TrainingRun(backend, console, output, PlainProgressInterval);
         var outcome = run.Resume(checkpoint, cancellation);
@@ -216,7 +239,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var command = new Command("evaluate", "Run a trained agent for N episodes with epsilon 0.05 and write the returns to CSV");
         command.Arguments.Add(checkpoint);
         foreach (var option in new Option[] { episodes, epsilon, seed, csv, video, fps, python })
+        {
             command.Options.Add(option);
+        }
+
         command.SetAction(parse => Evaluate(parse.GetValue(checkpoint)!, parse.GetValue(episodes), parse.GetValue(epsilon),
             parse.GetValue(seed), parse.GetValue(csv), parse.GetValue(video), parse.GetValue(fps), parse.GetValue(python) ?? "", cancellation));
         return command;
@@ -225,25 +251,44 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     private int Evaluate(string checkpoint, int episodes, double epsilon, int seed, string? csvPath, string? videoPath, int fps, string python, CancellationToken cancellation)
     {
         if (episodes < 1)
+        {
             throw new CliException("--episodes must be at least 1.", ExitCodes.UsageError);
+        }
+
         if (epsilon is < 0 or > 1)
+        {
             throw new CliException("--epsilon must be between 0 and 1.", ExitCodes.UsageError);
+        }
+
         if (fps < 1)
+        {
             throw new CliException("--fps must be at least 1.", ExitCodes.UsageError);
+        }
+
         if (videoPath is not null && Path.GetExtension(videoPath).ToLowerInvariant() is not (".mp4" or ".gif"))
+        {
             throw new CliException($"--video '{videoPath}' must end in .mp4 or .gif (the formats ffmpeg writes here).", ExitCodes.UsageError);
+        }
+
         if (!File.Exists(checkpoint) && !AgentBackend.CheckpointExists(AgentBackend.FindCheckpoint(checkpoint)))
+        {
             throw new CliException($"Checkpoint '{checkpoint}' does not exist. Train first (dqnbridge train ...) and pass the checkpoint it prints.");
+        }
 
         using var recorder = videoPath is null ? null : new VideoWriter(videoPath, fps);
         if (recorder is not null && !VideoWriter.FfmpegAvailable())
+        {
             throw new CliException("Recording a video needs ffmpeg on PATH. Install it (e.g. `sudo apt-get install ffmpeg`) or leave out --video.");
+        }
 
         var result = backend.Evaluate(new EvaluationRequest(checkpoint, episodes, epsilon, seed, recorder is not null, python),
             recorder is null ? null : frame => recorder.AddFrame(frame.Pixels, frame.Height, frame.Width), cancellation);
 
         foreach (var notice in result.Notices)
+        {
             output.WriteLine(notice);
+        }
+
         output.WriteLine($"Checkpoint {result.CheckpointDirectory}");
         csvPath ??= Path.Combine(RunFolderOf(result.CheckpointDirectory), "eval_returns.csv");
         EvaluationReport.WriteCsv(csvPath, result);
@@ -252,7 +297,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         EvaluationReport.Print(output, result, epsilon);
         output.WriteLine($"Returns written to {csvPath}");
         if (recorder is not null)
+        {
             output.WriteLine($"Video ({recorder.FrameCount} frames) written to {videoPath}");
+        }
+
         return cancellation.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
 
@@ -277,7 +325,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var dryRun = new Option<bool>("--dry-run") { Description = "With --slurm: only write the batch scripts, submit nothing" };
         var command = new Command("benchmark", "Train every environment with every seed (or one shard of them), then compare with CleanRL's per-seed results");
         foreach (var option in new Option[] { envs, seeds, outputDir, shard, baseline, _config, slurm, shards, slurmArgs, dryRun })
+        {
             command.Options.Add(option);
+        }
+
         command.Arguments.Add(_overrides);
         command.SetAction(parse => RunBenchmark(parse, parse.GetValue(envs)!, parse.GetValue(seeds)!, parse.GetValue(outputDir),
             parse.GetValue(shard), parse.GetValue(baseline),
@@ -307,7 +358,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var grid = new BenchmarkGrid(envIds, seeds);
         var shard = shardText is null ? Shard.Whole : Shard.Parse(shardText);
         if (shardText is not null && outputDir is null)
+        {
             throw new CliException("--shard needs -o FOLDER: every shard writes its cells into that one (shared) folder.", ExitCodes.UsageError);
+        }
+
         var sbatch = slurm?.Check(grid, shardText, outputDir, SlurmSearchPath);
         var baseline = Baseline.Load(baselineFile);
 
@@ -326,7 +380,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         var python = firstConfig.Python.Length > 0 ? firstConfig.Python : PythonFromEnvironment;
         EnvIds.ValidateAll(grid.EnvIds, () => backend.ListEnvironments(python));
         foreach (var warning in allConfigs.Select(c => c.config).SelectMany(ConfigLoader.Warnings).Distinct())
+        {
             error.WriteLine($"warning: {warning}");
+        }
+
         var inShard = shard.Select(grid).ToHashSet();
         var cells = allConfigs.Where(c => inShard.Contains(c.cell)).ToList();
 
@@ -341,9 +398,14 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             var submission = new SlurmSubmission(plan, output);
             submission.WriteScripts();
             if (slurm.DryRun)
+            {
                 submission.PrintDryRun();
+            }
             else
+            {
                 submission.Submit(sbatch!);
+            }
+
             return ExitCodes.Ok;
         }
 
@@ -378,7 +440,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         output.WriteLine(outcome.Markdown);
         output.WriteLine($"Results written to {Path.Combine(folder, BenchmarkMerge.ResultsCsv)}, {BenchmarkMerge.ResultsMarkdown} and {BenchmarkMerge.ResultsPlot}");
         if (outcome.Missing.Count == 0)
+        {
             return ExitCodes.Ok;
+        }
+
         error.WriteLine($"{(allowMissing ? "warning" : "error")}: {outcome.Missing.Count} of the benchmark's cells have no result yet: " +
                         string.Join(", ", outcome.Missing.Select(c => $"{c.FolderName} (cell {c.Index})")) +
                         (allowMissing ? "" : ". Run (or resubmit) the shards that own them, or pass --allow-missing."));
@@ -392,12 +457,18 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         python ??= PythonFromEnvironment;
         var backends = new Table().AddColumns("Backend", "Available", "Detail");
         foreach (var status in backend.Backends(python))
+        {
             backends.AddRow(Markup.Escape(status.Name), status.Available ? "yes" : "no", Markup.Escape(status.Detail));
+        }
+
         console.Write(backends);
 
         var environments = new Table().AddColumns("Environment", "Backend", "Actions", "Notes");
         foreach (var env in backend.ListEnvironments(python))
+        {
             environments.AddRow(Markup.Escape(env.Id), Markup.Escape(env.Backend), Markup.Escape(env.ActionSpace), Markup.Escape(env.Notes));
+        }
+
         console.Write(environments);
         return ExitCodes.Ok;
     }
@@ -430,12 +501,18 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             output.WriteLine("| Key | Type | Default | Description |");
             output.WriteLine("|---|---|---|---|");
             foreach (var key in ConfigKeys.All)
+            {
                 output.WriteLine($"| `{key.Name}` | {key.TypeText.Replace("|", " \\| ")} | `{key.DefaultText}` | {key.Description} |");
+            }
+
             return ExitCodes.Ok;
         }
         var table = new Table().AddColumns("Key", "Type", "Default", "Description");
         foreach (var key in ConfigKeys.All)
+        {
             table.AddRow(Markup.Escape(key.Name), Markup.Escape(key.TypeText), Markup.Escape(key.DefaultText), Markup.Escape(key.Description));
+        }
+
         console.Write(table);
         return ExitCodes.Ok;
     }

@@ -25,7 +25,9 @@ public static class EvaluationReport
             $"Evaluated {result.EnvId} for {returns.Count} episodes (epsilon {epsilon}): mean return {mean:F2} ± {std:F2}"));
         output.WriteLine(Line(result.ClippedReturns is null ? "return" : "raw return (game score)", ReturnStatistics.Of(returns)));
         if (result.ClippedReturns is { } clipped)
+        {
             output.WriteLine(Line("clipped return (rewards -1/0/+1)", ReturnStatistics.Of(clipped)));
+        }
     }
 
     private static string Line(string what, ReturnStatistics s) =>

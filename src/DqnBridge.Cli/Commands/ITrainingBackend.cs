@@ -1,6 +1,6 @@
 using DqnBridge.Agent;
-using DqnBridge.Envs;
 using DqnBridge.Cli.Output;
+using DqnBridge.Envs;
 
 namespace DqnBridge.Cli.Commands;
 

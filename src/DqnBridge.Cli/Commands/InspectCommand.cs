@@ -31,13 +31,19 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         command.Options.Add(env);
         command.Options.Add(config);
         foreach (var option in new Option[] { steps, episodes, maxSteps, scale, outputDir })
+        {
             command.Options.Add(option);
+        }
+
         command.Arguments.Add(overrides);
         command.SetAction(parse =>
         {
             var resolved = ConfigLoader.Resolve(parse.GetValue(config), parse.GetValue(overrides) ?? [], parse.GetValue(env));
             if (parse.GetValue(steps) < 1 || parse.GetValue(episodes) < 1 || parse.GetValue(maxSteps) < 1 || parse.GetValue(scale) < 1)
+            {
                 throw new CliException("--steps, --episodes, --max-steps and --scale must be at least 1.", ExitCodes.UsageError);
+            }
+
             return Run(resolved, parse.GetValue(outputDir)!, parse.GetValue(steps), parse.GetValue(episodes), parse.GetValue(maxSteps), parse.GetValue(scale));
         });
         return command;
@@ -63,15 +69,21 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
             {
                 obsFile = name + "_obs.png";
                 if (rgbImage)
+                {
                     PngFile.Save(Path.Combine(folder, obsFile), observation, space.Shape[0], space.Shape[1], 3, scale);
+                }
                 else
+                {
                     SaveStack(Path.Combine(folder, obsFile), observation, space.Shape, scale);
+                }
             }
             else
             {
                 var values = MemoryMarshal.Cast<byte, float>(observation.ToArray()).ToArray();
                 if (space.Dtype == ElementType.Float32)
+                {
                     vectorRows.Add([name, .. values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))]);
+                }
             }
             string frameFile = "";
             if (withFrame && canRender)
@@ -102,7 +114,9 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
                 episode++;
                 stepInEpisode = 0;
                 if (episode <= episodes)
+                {
                     Picture(envs.Observations, Name(episode, 0), episode, 0, "first observation after reset", withFrame: true);
+                }
             }
             else if (stepInEpisode <= stepsPerEpisode)
             {
@@ -111,14 +125,19 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         }
         AtomicFile.WriteCsv(Path.Combine(folder, "index.csv"), ["episode", "step", "what", "observation_png", "frame_png"], index);
         if (vectorRows.Count > 0)
+        {
             AtomicFile.WriteCsv(Path.Combine(folder, "observations.csv"), ["name", .. Enumerable.Range(0, space.ElementCount).Select(i => $"x{i}")], vectorRows);
+        }
 
         output.WriteLine($"{config.EnvId}: observation {space}, {total} random steps, {Math.Min(episode - 1, episodes)} episodes ended.");
         output.WriteLine(stackedFrames
             ? $"Each *_obs.png shows the {space.Shape[0]} stacked frames the network receives, oldest left, newest right."
             : "The observations are not images; their values are in observations.csv.");
         if (!canRender)
+        {
             output.WriteLine("vectorization ale cannot render: no raw frames (use vectorization=sync for them).");
+        }
+
         output.WriteLine($"{index.Count} pictures listed in {Path.Combine(folder, "index.csv")}");
         return ExitCodes.Ok;
     }
@@ -133,8 +152,13 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         var strip = new byte[h * width];
         strip.AsSpan().Fill(128);
         for (int f = 0; f < k; f++)
+        {
             for (int y = 0; y < h; y++)
+            {
                 observation.Slice((f * h + y) * w, w).CopyTo(strip.AsSpan(y * width + f * (w + Gap)));
+            }
+        }
+
         PngFile.Save(path, strip, h, width, 1, scale);
     }
 }

@@ -43,7 +43,10 @@ public sealed class StopSignals : IDisposable
     private bool Request(string what, string again, int exitCode)
     {
         if (Interlocked.CompareExchange(ref _exitCode, exitCode, 0) != 0)
+        {
             return false;
+        }
+
         _error.WriteLine($"\nStopping ({what}): finishing the step and writing a checkpoint ({again})...");
         _cancellation.Cancel();
         return true;
@@ -53,7 +56,10 @@ public sealed class StopSignals : IDisposable
     {
         Console.CancelKeyPress -= OnCancelKeyPress;
         foreach (var registration in _registrations)
+        {
             registration.Dispose();
+        }
+
         _cancellation.Dispose();
     }
 }

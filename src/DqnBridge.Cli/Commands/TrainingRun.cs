@@ -41,14 +41,23 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         using var runLock = RunLock.Acquire(runDirectory);
         bool holdsARun = RunLock.HoldsARun(runDirectory);
         if (holdsARun && !overwrite)
+        {
             throw new CliException(
                 $"Run folder '{runDirectory}' already holds a run. Continue it with `dqnbridge resume {runDirectory}`, " +
                 "or start it over with --overwrite (the old run is removed only once the new one has started).",
                 ExitCodes.UsageError);
+        }
+
         foreach (var warning in ConfigLoader.Warnings(config))
+        {
             Warnings?.WriteLine($"warning: {warning}");
+        }
+
         if (!holdsARun)
+        {
             return TrainFresh(config, runName, runDirectory, cancellation);
+        }
+
         return ReplaceOnStart(config, runName, runDirectory, runLock, cancellation);
     }
 
@@ -67,7 +76,10 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         {
             // A typo in the environment id should not leave a folder holding only config.yaml behind.
             if (NothingRan(runDirectory))
+            {
                 Directory.Delete(runDirectory, recursive: true);
+            }
+
             throw;
         }
         return Finish(config, runDirectory, result, episodes);
@@ -111,7 +123,10 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
             catch
             {
                 if (swapped)
+                {
                     RestoreOrKeep(runDirectory, aside, ownNewFolder: newLock is not null);
+                }
+
                 throw;
             }
             oldLock.Dispose();
@@ -128,7 +143,10 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     private void RestoreOrKeep(string runDirectory, string aside, bool ownNewFolder)
     {
         if (ownNewFolder && NothingRan(runDirectory))
+        {
             Directory.Delete(runDirectory, recursive: true);
+        }
+
         if (!Directory.Exists(runDirectory))
         {
             Directory.Move(aside, runDirectory);
@@ -171,11 +189,16 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     {
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpointDirectory)))!)!;
         if (!Directory.Exists(runDirectory))
+        {
             throw new CliException($"Run folder '{runDirectory}' does not exist. Pass the run folder (runs/NAME) that training printed.");
+        }
         // Locked before looking for the checkpoint: a run still training says who trains it.
         using var runLock = RunLock.Acquire(runDirectory);
         if (!AgentBackend.CheckpointExists(checkpointDirectory))
+        {
             throw new CliException($"There is no checkpoint at '{checkpointDirectory}' (a run stopped before its first checkpoint cannot be resumed).");
+        }
+
         var view = new ProgressView(console, output, plainProgressInterval);
         var result = view.Run($"Resuming {runDirectory}", report =>
             backend.Resume(checkpointDirectory, new TrainingEvents(report, _ => { }) { OnNotice = output.WriteLine }, cancellation));
@@ -187,12 +210,18 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     {
         var rows = new List<EpisodeRecord>();
         if (!File.Exists(path))
+        {
             return rows;
+        }
+
         foreach (var line in File.ReadLines(path).Skip(1))
         {
             var fields = line.Split(',');
             if (fields.Length < 6)
+            {
                 continue;
+            }
+
             rows.Add(new EpisodeRecord(
                 long.Parse(fields[0], CultureInfo.InvariantCulture),
                 long.Parse(fields[1], CultureInfo.InvariantCulture),
@@ -216,10 +245,15 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         output.WriteLine($"  mean return    {mean} (last {Math.Min(Benchmark.LastEpisodes, outcome.Episodes.Count)} episodes)");
         output.WriteLine($"  run folder     {outcome.RunDirectory}");
         if (r.CheckpointPath.Length > 0)
+        {
             output.WriteLine($"  checkpoint     {r.CheckpointPath}");
+        }
+
         output.WriteLine($"  learning curve {Path.Combine(outcome.RunDirectory, CurveFile)}");
         if (r.CheckpointPath.Length > 0)
+        {
             output.WriteLine($"Evaluate it with: dqnbridge evaluate {r.CheckpointPath}");
+        }
     }
 
     /// <summary>Whether a run folder holds nothing but what is written before the first step (config, lock).</summary>

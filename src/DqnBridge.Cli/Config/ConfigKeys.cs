@@ -38,7 +38,10 @@ public static class ConfigKeys
     public static ConfigKey Get(string name)
     {
         if (ByName.TryGetValue(name.Trim().ToLowerInvariant().Replace('-', '_'), out var key))
+        {
             return key;
+        }
+
         var closest = All.MinBy(k => EditDistance(k.Name, name))!;
         throw new ConfigException(
             $"Unknown config key '{name}'. Did you mean '{closest.Name}'?\n" +
@@ -52,7 +55,10 @@ public static class ConfigKeys
         for (var i = 0; i < name.Length; i++)
         {
             if (char.IsUpper(name[i]) && i > 0 && char.IsLower(name[i - 1]))
+            {
                 text.Append('_');
+            }
+
             text.Append(char.ToLowerInvariant(name[i]));
         }
         return text.ToString();
@@ -66,7 +72,10 @@ public static class ConfigKeys
         {
             var startsWord = char.IsUpper(name[i]) && i > 0 && char.IsLower(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
             if (startsWord)
+            {
                 text.Append('_');
+            }
+
             text.Append(char.ToLowerInvariant(name[i]));
         }
         return text.ToString();
@@ -80,7 +89,10 @@ public static class ConfigKeys
             var current = new int[b.Length + 1];
             current[0] = i;
             for (var j = 1; j <= b.Length; j++)
+            {
                 current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
             previous = current;
         }
         return previous[b.Length];

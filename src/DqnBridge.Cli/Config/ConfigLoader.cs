@@ -21,15 +21,23 @@ public static class ConfigLoader
     {
         var assignments = new List<Assignment>();
         if (configFile is not null)
+        {
             assignments.AddRange(ReadYaml(configFile));
+        }
+
         assignments.AddRange(overrides.Select(ParseOverride));
         if (envId is not null)
+        {
             assignments.Add(new Assignment("env_id", envId, "--env"));
+        }
 
         var finalEnvId = assignments.LastOrDefault(a => NormalizeKey(a.Key) == "env_id")?.Value.Trim() ?? new DqnConfig().EnvId;
         var config = EnvFamilies.DefaultsFor(finalEnvId);
         foreach (var assignment in assignments)
+        {
             Apply(config, assignment);
+        }
+
         Validate(config);
         return config;
     }
@@ -44,17 +52,26 @@ public static class ConfigLoader
             {
                 var kwarg = name[(EnvKwargsKey.Length + 1)..];
                 if (kwarg.Length == 0)
+                {
                     throw new ConfigException($"'{assignment.Key}' names no keyword argument; write env_kwargs.NAME=VALUE.");
+                }
+
                 config.EnvKwargs = new Dictionary<string, object>(config.EnvKwargs) { [kwarg] = ConfigValues.ParseLoose(assignment.Value) };
                 return;
             }
             if (GymnasiumKeywords.Contains(name) && ConfigKeys.All.All(k => k.Name != name))
+            {
                 throw new ConfigException(
                     $"Unknown config key '{assignment.Key}'. '{name}' is a keyword argument of gymnasium.make: write env_kwargs.{name}={assignment.Value.Trim()}" +
                     (assignment.Source == "override" ? "" : $" (in YAML: env_kwargs: {{{name}: {assignment.Value.Trim()}}})") + ".");
+            }
+
             var key = ConfigKeys.Get(name);
             if (key.Type == typeof(Dictionary<string, object>))
+            {
                 throw new ConfigException($"Set {EnvKwargsKey} one entry at a time: {EnvKwargsKey}.NAME=VALUE (e.g. env_kwargs.continuous=false).");
+            }
+
             key.Property.SetValue(config, ConfigValues.Parse(key, assignment.Value));
         }
         catch (ConfigException e) when (assignment.Source != "override")
@@ -79,15 +96,21 @@ public static class ConfigLoader
     {
         var equals = text.IndexOf('=');
         if (equals <= 0)
+        {
             throw new ConfigException(
                 $"'{text}' is not an override; write key=value, e.g. learning_rate=1e-3. See `dqnbridge config keys` for the keys.");
+        }
+
         return new Assignment(text[..equals], text[(equals + 1)..], "override");
     }
 
     private static List<Assignment> ReadYaml(string path)
     {
         if (!File.Exists(path))
+        {
             throw new ConfigException($"Config file '{path}' does not exist.");
+        }
+
         try
         {
             return ParseYaml(path);
@@ -114,13 +137,24 @@ public static class ConfigLoader
     {
         var stream = new YamlStream();
         using (var reader = new StreamReader(path))
+        {
             stream.Load(reader);
+        }
+
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
             return [];
+        }
+
         if (stream.Documents.Count > 1)
+        {
             throw new ConfigException($"{path}: holds {stream.Documents.Count} YAML documents (separated by ---); a config is one.");
+        }
+
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
             throw new ConfigException($"{path} line {stream.Documents[0].RootNode.Start.Line}: expected a mapping of key: value lines at the top level.");
+        }
 
         var assignments = new List<Assignment>();
         foreach (var (keyNode, valueNode) in root.Children)
@@ -160,7 +194,10 @@ public static class ConfigLoader
     {
         var problems = c.Problems();
         if (problems.Count > 0)
+        {
             throw new ConfigException("Invalid config:\n  " + string.Join("\n  ", problems));
+        }
+
         EnvIds.CheckBuiltInVersion(c.EnvId.Trim());
     }
 
@@ -169,7 +206,10 @@ public static class ConfigLoader
     {
         var warnings = new List<string>();
         if (c.LearningStarts >= c.TotalTimesteps)
+        {
             warnings.Add($"learning_starts ({c.LearningStarts:N0}) >= total_timesteps ({c.TotalTimesteps:N0}): the agent never trains, every action is random.");
+        }
+
         return warnings;
     }
 
@@ -178,7 +218,10 @@ public static class ConfigLoader
     {
         var text = new StringBuilder();
         if (header is not null)
+        {
             text.Append("# ").AppendLine(header);
+        }
+
         foreach (var key in ConfigKeys.All)
         {
             var value = key.Property.GetValue(config);
@@ -186,7 +229,9 @@ public static class ConfigLoader
             {
                 text.Append(key.Name).AppendLine(map.Count == 0 ? ": {}" : ":");
                 foreach (var (name, item) in map)
+                {
                     text.Append("  ").Append(name).Append(": ").AppendLine(YamlScalar(item));
+                }
             }
             else
             {

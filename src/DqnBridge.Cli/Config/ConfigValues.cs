@@ -31,11 +31,20 @@ public static class ConfigValues
     {
         var value = text.Trim();
         if (ParseBool(value) is bool b && !value.All(char.IsDigit))
+        {
             return b;
+        }
+
         if (ParseInteger(value) is long n && !value.Contains('.') && !value.Contains('e', StringComparison.OrdinalIgnoreCase))
+        {
             return n is >= int.MinValue and <= int.MaxValue ? (object)(int)n : n;
+        }
+
         if (ParseDouble(value) is double d)
+        {
             return d;
+        }
+
         return Unquote(value);
     }
 
@@ -56,10 +65,15 @@ public static class ConfigValues
     {
         var digits = text.Replace("_", "");
         if (long.TryParse(digits, NumberStyles.AllowLeadingSign, Invariant, out var n))
+        {
             return n;
+        }
         // 1e6 is a convenient way to write a step count; accept it when it is a whole number.
         if (double.TryParse(digits, NumberStyles.Float, Invariant, out var d) && d == Math.Floor(d) && Math.Abs(d) < 9e18)
+        {
             return (long)d;
+        }
+
         return null;
     }
 
@@ -84,13 +98,19 @@ public static class ConfigValues
     {
         var inner = text.Trim().TrimStart('[').TrimEnd(']').Trim();
         if (inner.Length == 0)
+        {
             return null;
+        }
+
         var items = inner.Split(',', StringSplitOptions.TrimEntries);
         var values = new int[items.Length];
         for (var i = 0; i < items.Length; i++)
         {
             if (ParseInteger(items[i]) is not long n || n is <= 0 or > int.MaxValue)
+            {
                 return null;
+            }
+
             values[i] = (int)n;
         }
         return values;

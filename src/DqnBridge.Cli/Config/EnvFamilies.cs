@@ -12,7 +12,10 @@ public static class EnvFamilies
     {
         bool carRacing = envId.StartsWith("CarRacing", StringComparison.Ordinal);
         if (!AleVector.IsAtariId(envId) && !carRacing)
+        {
             return new DqnConfig { EnvId = envId };
+        }
+
         var config = DqnConfig.CleanRlAtari();
         config.EnvId = envId;
         if (carRacing)

@@ -14,11 +14,16 @@ public static class EnvIds
     public static void CheckBuiltInVersion(string envId)
     {
         if (NativeEnvs.Ids.Contains(envId))
+        {
             return;
+        }
+
         var versions = IdSuggestions.OtherVersions(envId, NativeEnvs.Ids);
         if (versions.Count > 0)
+        {
             throw new ConfigException(
                 $"Unknown environment '{envId}'. Did you mean {string.Join(" or ", versions)}? (the versions Gymnasium and the built-in environments have)");
+        }
     }
 
     /// <summary>
@@ -41,22 +46,34 @@ public static class EnvIds
         }
         var others = envIds.Where(id => !NativeEnvs.Ids.Contains(id)).Distinct().ToList();
         if (others.Count == 0)
+        {
             return;
+        }
+
         var listings = listEnvironments();
         var known = listings.Select(l => l.Id).Union(NativeEnvs.Ids).ToList();
         var unknown = others.Where(id => !known.Contains(id)).ToList();
         if (unknown.Count == 0)
+        {
             return;
+        }
+
         bool gymnasium = listings.Any(l => l.Backend.Contains("gymnasium", StringComparison.OrdinalIgnoreCase));
         var typos = unknown.Where(id => IdSuggestions.DidYouMean(id, NativeEnvs.Ids).Length > 0).ToList();
         if (!gymnasium && typos.Count > 0)
+        {
             throw new ConfigException(
                 "--envs: unknown environment " + string.Join("; ", typos.Select(id => $"'{id}'.{IdSuggestions.DidYouMean(id, NativeEnvs.Ids)}")) +
                 " (Gymnasium, which knows more ids, is not available here.) Nothing was trained.");
+        }
+
         if (!gymnasium)
+        {
             throw new CliException(
                 $"--envs: {string.Join(", ", unknown)} {(unknown.Count == 1 ? "needs" : "need")} Gymnasium, which is not available " +
                 $"(`dqnbridge envs` says why); the built-in environments are {string.Join(", ", NativeEnvs.Ids)}. Nothing was trained.");
+        }
+
         throw new ConfigException(
             "--envs: unknown environment " + string.Join("; ", unknown.Select(id => $"'{id}'.{IdSuggestions.DidYouMean(id, known)}")) +
             " Nothing was trained; `dqnbridge envs` lists the ids.");

@@ -40,7 +40,10 @@ public static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (File.Exists(temporary))
+            {
                 File.Delete(temporary);
+            }
+
             throw new CliException($"Cannot write '{path}': {e.Message}");
         }
     }
@@ -51,7 +54,10 @@ public static class AtomicFile
         var text = new StringBuilder();
         text.AppendLine(string.Join(",", header.Select(Quote)));
         foreach (var row in rows)
+        {
             text.AppendLine(string.Join(",", row.Select(Quote)));
+        }
+
         WriteAllText(path, text.ToString());
     }
 

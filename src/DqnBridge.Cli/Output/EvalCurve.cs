@@ -14,7 +14,10 @@ public static class EvalCurve
     {
         var csv = Path.Combine(runDirectory, CsvFile);
         if (!File.Exists(csv))
+        {
             return null;
+        }
+
         var rows = File.ReadLines(csv).Skip(1)
             .Select(line => line.Split(','))
             .Where(f => f.Length >= 6)
@@ -22,7 +25,9 @@ public static class EvalCurve
                 ClippedMean: f.Length >= 9 ? Parse(f[6]) : (double?)null))
             .ToList();
         if (rows.Count == 0)
+        {
             return null;
+        }
 
         var plot = new Plot();
         plot.Title(title);

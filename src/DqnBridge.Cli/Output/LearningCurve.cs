@@ -42,7 +42,10 @@ public static class LearningCurve
         {
             sum += values[i];
             if (i >= window)
+            {
                 sum -= values[i - window];
+            }
+
             means[i] = sum / Math.Min(i + 1, window);
         }
         return means;

@@ -15,9 +15,15 @@ public static class PngFile
     public static void Save(string path, ReadOnlySpan<byte> pixels, int height, int width, int channels, int scale = 1)
     {
         if (channels is not (1 or 3))
+        {
             throw new ArgumentOutOfRangeException(nameof(channels), "PNG images here are gray (1 channel) or RGB (3 channels).");
+        }
+
         if (pixels.Length != height * width * channels)
+        {
             throw new ArgumentException($"{pixels.Length} bytes do not make a {height}x{width}x{channels} image.", nameof(pixels));
+        }
+
         int outHeight = height * scale, outWidth = width * scale;
         var raw = new byte[outHeight * (outWidth * channels + 1)];
         int offset = 0;
@@ -43,7 +49,10 @@ public static class PngFile
         using (var compressed = new MemoryStream())
         {
             using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
                 zlib.Write(raw);
+            }
+
             WriteChunk(file, "IDAT", compressed.ToArray());
         }
         WriteChunk(file, "IEND", []);
@@ -65,7 +74,10 @@ public static class PngFile
     private static uint Crc(uint crc, byte[] data)
     {
         foreach (byte b in data)
+        {
             crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
         return crc;
     }
 
@@ -76,7 +88,10 @@ public static class PngFile
         {
             uint c = n;
             for (int k = 0; k < 8; k++)
+            {
                 c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
             table[n] = c;
         }
         return table;

@@ -25,7 +25,9 @@ public sealed class ProgressView(IAnsiConsole console, TextWriter plainOutput, T
     public T Run<T>(string title, Func<Action<TrainingProgress>, T> work)
     {
         if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
+        {
             return RunPlain(title, work);
+        }
 
         console.WriteLine(title);
         T result = default!;
@@ -54,7 +56,10 @@ public sealed class ProgressView(IAnsiConsole console, TextWriter plainOutput, T
         {
             var now = DateTime.UtcNow;
             if (now - lastLine < plainInterval && snapshot.GlobalStep < snapshot.TotalTimesteps)
+            {
                 return;
+            }
+
             lastLine = now;
             plainOutput.WriteLine(Describe(snapshot));
         });

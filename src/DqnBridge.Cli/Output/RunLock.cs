@@ -82,10 +82,16 @@ public sealed class RunLock : IDisposable
     {
         const string unknown = "another process";
         if (OperatingSystem.IsWindows())
+        {
             return unknown;
+        }
+
         int fd = open(path, 0 /* O_RDONLY */);
         if (fd < 0)
+        {
             return unknown;
+        }
+
         try
         {
             var buffer = new byte[256];

@@ -24,17 +24,28 @@ public static class RunNames
             ExitCodes.UsageError);
 
         if (string.IsNullOrWhiteSpace(runName))
+        {
             throw Bad(runName, "is empty");
+        }
+
         if (Path.IsPathRooted(runName))
+        {
             throw Bad(runName, "is an absolute path");
+        }
+
         if (runName.Split('/', '\\').Any(part => part.Trim() is "." or ".."))
+        {
             throw Bad(runName, "would leave runs_dir or name runs_dir itself");
+        }
 
         string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runsDir));
         string folder = Path.GetFullPath(Path.Combine(root, Safe(runName)));
         // Belt and braces: whatever the name became, it must be a direct child of runs_dir.
         if (Path.GetDirectoryName(folder) != root)
+        {
             throw Bad(runName, "does not stay inside runs_dir");
+        }
+
         return folder;
     }
 }

@@ -24,7 +24,10 @@ public sealed class VideoWriter : IDisposable
     {
         var extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is not (".mp4" or ".gif"))
+        {
             throw new VideoException($"Video file '{path}' must end in .mp4 or .gif.");
+        }
+
         _path = path;
         _fps = fps;
         _ffmpeg = ffmpeg;
@@ -37,7 +40,10 @@ public sealed class VideoWriter : IDisposable
         {
             using var probe = Process.Start(new ProcessStartInfo(ffmpeg, "-version") { RedirectStandardOutput = true, RedirectStandardError = true });
             if (probe is null)
+            {
                 return false;
+            }
+
             probe.StandardOutput.ReadToEnd();
             probe.WaitForExit();
             return probe.ExitCode == 0;
@@ -52,11 +58,19 @@ public sealed class VideoWriter : IDisposable
     public void AddFrame(ReadOnlySpan<byte> rgb, int height, int width)
     {
         if (rgb.Length != height * width * 3)
+        {
             throw new VideoException($"A {height}x{width} RGB frame needs {height * width * 3} bytes, got {rgb.Length}.");
+        }
+
         if (_process is null)
+        {
             Start(height, width);
+        }
         else if (height != _height || width != _width)
+        {
             throw new VideoException($"Frame size changed from {_height}x{_width} to {height}x{width}.");
+        }
+
         try
         {
             _process!.StandardInput.BaseStream.Write(rgb);
@@ -96,15 +110,22 @@ public sealed class VideoWriter : IDisposable
     public void Complete()
     {
         if (_process is null)
+        {
             throw new VideoException($"No frames were recorded for '{_path}'.");
+        }
+
         var error = Finish();
         if (_process.ExitCode != 0)
+        {
             throw new VideoException($"ffmpeg failed to write '{_path}' (exit {_process.ExitCode}): {error}");
+        }
     }
 
     private string Finish()
     {
-        try { _process!.StandardInput.Close(); } catch (IOException) { }
+        try
+        { _process!.StandardInput.Close(); }
+        catch (IOException) { }
         _process!.WaitForExit();
         return _stderr!.Result.Trim();
     }
@@ -113,9 +134,13 @@ public sealed class VideoWriter : IDisposable
     {
         if (_process is { HasExited: false })
         {
-            try { _process.StandardInput.Close(); } catch (IOException) { }
+            try
+            { _process.StandardInput.Close(); }
+            catch (IOException) { }
             if (!_process.WaitForExit(5000))
+            {
                 _process.Kill();
+            }
         }
         _process?.Dispose();
     }

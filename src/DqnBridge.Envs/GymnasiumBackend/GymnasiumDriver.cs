@@ -9,27 +9,27 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 /// </summary>
 internal sealed class GymnasiumDriver : IDisposable
 {
-    private readonly PyObject driver;
-    private readonly PyObject? stepMethod;
-    private bool disposed;
+    private readonly PyObject _driver;
+    private readonly PyObject? _stepMethod;
+    private bool _disposed;
 
     /// <param name="vectorizationMode">null for a SingleDriver, else "sync" or "async".</param>
     public GymnasiumDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {
         GymnasiumRuntime.Require(spec.Id, spec.Python);
         EnvId = spec.Id;
-        driver = GymnasiumRuntime.MakeDriver(spec, driverName, training, vectorizationMode);
+        _driver = GymnasiumRuntime.MakeDriver(spec, driverName, training, vectorizationMode);
         try
         {
             using var gil = Py.GIL();
-            using var observationDescription = driver.GetAttr("observation_space");
-            using var actionDescription = driver.GetAttr("action_space");
-            using var maxSteps = driver.GetAttr("max_episode_steps");
+            using var observationDescription = _driver.GetAttr("observation_space");
+            using var actionDescription = _driver.GetAttr("action_space");
+            using var maxSteps = _driver.GetAttr("max_episode_steps");
             ObservationSpace = GymnasiumRuntime.ObservationSpace(EnvId, observationDescription);
             ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
                 ?? throw new EnvCreationException(EnvId, $"{EnvId} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
             MaxEpisodeSteps = maxSteps.IsNone ? null : maxSteps.As<int>();
-            stepMethod = driver.GetAttr("step");
+            _stepMethod = _driver.GetAttr("step");
         }
         catch
         {
@@ -52,22 +52,22 @@ internal sealed class GymnasiumDriver : IDisposable
             (EnvId.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
 
     /// <summary>The driver's step method, bound once for the hot loop; the driver owns it. Use under the GIL.</summary>
-    public PyObject StepMethod => stepMethod!;
+    public PyObject StepMethod => _stepMethod!;
 
     /// <summary>An attribute of the driver. Call under the GIL; the caller owns it.</summary>
     public PyObject GetAttr(string name)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        return driver.GetAttr(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _driver.GetAttr(name);
     }
 
     /// <summary>Calls a driver method under the GIL the caller holds; a Python error becomes an <see cref="EnvStepException"/>.</summary>
     public PyObject Invoke(string method, params object?[] arguments)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         try
         {
-            return driver.InvokeMethod(method, arguments);
+            return _driver.InvokeMethod(method, arguments);
         }
         catch (PythonException e)
         {
@@ -80,25 +80,25 @@ internal sealed class GymnasiumDriver : IDisposable
 
     public void Dispose()
     {
-        if (disposed)
+        if (_disposed)
         {
             return;
         }
-        disposed = true;
+        _disposed = true;
         if (!PythonEngine.IsInitialized)
         {
             return;
         }
         using var gil = Py.GIL();
-        stepMethod?.Dispose();
+        _stepMethod?.Dispose();
         try
         {
-            using var closed = driver.InvokeMethod("close");
+            using var closed = _driver.InvokeMethod("close");
         }
         catch (PythonException)
         {
             // Closing a broken environment can fail again; the objects are released regardless.
         }
-        driver.Dispose();
+        _driver.Dispose();
     }
 }

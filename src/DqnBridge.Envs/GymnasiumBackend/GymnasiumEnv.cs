@@ -5,17 +5,17 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 /// <summary>One Gymnasium environment through the bridge, without autoreset (the <see cref="IEnv"/> contract).</summary>
 public sealed class GymnasiumEnv : IEnv
 {
-    private readonly GymnasiumDriver driver;
-    private bool disposed;
+    private readonly GymnasiumDriver _driver;
+    private bool _disposed;
 
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
     public GymnasiumEnv(EnvSpec spec, bool training = false)
     {
-        driver = new GymnasiumDriver(spec, "SingleDriver", training, vectorizationMode: null);
+        _driver = new GymnasiumDriver(spec, "SingleDriver", training, vectorizationMode: null);
         Id = spec.Id;
-        ObservationSpace = driver.ObservationSpace;
-        ActionSpace = driver.ActionSpace;
-        MaxEpisodeSteps = driver.MaxEpisodeSteps;
+        ObservationSpace = _driver.ObservationSpace;
+        ActionSpace = _driver.ActionSpace;
+        MaxEpisodeSteps = _driver.MaxEpisodeSteps;
     }
 
     public string Id { get; }
@@ -25,16 +25,16 @@ public sealed class GymnasiumEnv : IEnv
 
     public void Reset(Span<byte> observation, int? seed = null)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         using var gil = Py.GIL();
-        using var obs = driver.Invoke("reset", seed);
+        using var obs = _driver.Invoke("reset", seed);
         using var array = new NumpyArray(obs);
         CopyObservation(array, observation);
     }
 
     public StepResult Step(int action, Span<byte> observation)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (ActionSpace is not DiscreteSpace discrete)
         {
             throw new InvalidOperationException($"DQN needs a discrete action space, but {Id} has {ActionSpace}.");
@@ -47,7 +47,7 @@ public sealed class GymnasiumEnv : IEnv
         try
         {
             using var pyAction = PyObject.FromManaged(action);
-            using var result = driver.StepMethod.Invoke(pyAction);
+            using var result = _driver.StepMethod.Invoke(pyAction);
             using (var obs = result.TupleItemAsArray(0))
             {
                 CopyObservation(obs, observation);
@@ -55,12 +55,12 @@ public sealed class GymnasiumEnv : IEnv
             using var reward = result.TupleItem(1);
             using var terminated = result.TupleItem(2);
             using var truncated = result.TupleItem(3);
-            driver.Steps++;
+            _driver.Steps++;
             return new StepResult(reward.As<double>(), terminated.As<bool>(), truncated.As<bool>());
         }
         catch (PythonException e)
         {
-            throw driver.Failed(e);
+            throw _driver.Failed(e);
         }
     }
 
@@ -78,18 +78,18 @@ public sealed class GymnasiumEnv : IEnv
     {
         get
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var gil = Py.GIL();
-            using var info = driver.Invoke("plain_info");
+            using var info = _driver.Invoke("plain_info");
             return ((Dictionary<object, object?>)info.ToManaged()!).ToDictionary(pair => (string)pair.Key, pair => pair.Value);
         }
     }
 
     public RgbFrame Render()
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         using var gil = Py.GIL();
-        using var frame = driver.Invoke("render");
+        using var frame = _driver.Invoke("render");
         return ToRgbFrame(Id, frame);
     }
 
@@ -105,7 +105,7 @@ public sealed class GymnasiumEnv : IEnv
 
     public void Dispose()
     {
-        disposed = true;
-        driver.Dispose();
+        _disposed = true;
+        _driver.Dispose();
     }
 }

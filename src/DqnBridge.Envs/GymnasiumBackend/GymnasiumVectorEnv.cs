@@ -22,16 +22,16 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private const int StateFormat = 2;
     private const byte FullReplay = 0;
     private const byte EpisodeReplay = 1;
-    private readonly GymnasiumDriver driver;
-    private readonly PyObject actionArray;
-    private readonly long[] actions;
-    private readonly bool[] episodeDone;
-    private readonly double[] episodeReturn;
-    private readonly long[] episodeLength;
-    private readonly ActionHistory history;
-    private bool isReset;
-    private int resetSeed;
-    private long dropOldActionsAt = OldActionsKept;
+    private readonly GymnasiumDriver _driver;
+    private readonly PyObject _actionArray;
+    private readonly long[] _actions;
+    private readonly bool[] _episodeDone;
+    private readonly double[] _episodeReturn;
+    private readonly long[] _episodeLength;
+    private readonly ActionHistory _history;
+    private bool _isReset;
+    private int _resetSeed;
+    private long _dropOldActionsAt = OldActionsKept;
 
     /// <summary>How many steps of actions accumulate before those no restore needs are dropped (besides at every save).</summary>
     private const long OldActionsKept = 100_000;
@@ -47,14 +47,14 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private GymnasiumVectorEnv(GymnasiumDriver driver, int numEnvs)
         : base(driver.EnvId, numEnvs, driver.ObservationSpace, driver.DiscreteActionSpace())
     {
-        this.driver = driver;
-        actions = GC.AllocateArray<long>(numEnvs, pinned: true);
-        episodeDone = GC.AllocateArray<bool>(numEnvs, pinned: true);
-        episodeReturn = GC.AllocateArray<double>(numEnvs, pinned: true);
-        episodeLength = GC.AllocateArray<long>(numEnvs, pinned: true);
-        history = new ActionHistory(numEnvs, SingleActionSpace);
+        _driver = driver;
+        _actions = GC.AllocateArray<long>(numEnvs, pinned: true);
+        _episodeDone = GC.AllocateArray<bool>(numEnvs, pinned: true);
+        _episodeReturn = GC.AllocateArray<double>(numEnvs, pinned: true);
+        _episodeLength = GC.AllocateArray<long>(numEnvs, pinned: true);
+        _history = new ActionHistory(numEnvs, SingleActionSpace);
         using var gil = Py.GIL();
-        actionArray = GymnasiumRuntime.Helper.InvokeMethod("array_at", AddressOf(actions), (long)numEnvs * sizeof(long), "int64", new[] { numEnvs });
+        _actionArray = GymnasiumRuntime.Helper.InvokeMethod("array_at", AddressOf(_actions), (long)numEnvs * sizeof(long), "int64", new[] { numEnvs });
         var memory = new Dictionary<string, object?>
         {
             ["obs"] = Memory(ObservationBuffer),
@@ -62,12 +62,12 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             ["rewards"] = Memory(RewardBuffer),
             ["terminated"] = Memory(TerminatedBuffer),
             ["truncated"] = Memory(TruncatedBuffer),
-            ["episode_done"] = Memory(episodeDone),
-            ["episode_return"] = Memory(episodeReturn),
-            ["episode_length"] = Memory(episodeLength),
+            ["episode_done"] = Memory(_episodeDone),
+            ["episode_return"] = Memory(_episodeReturn),
+            ["episode_length"] = Memory(_episodeLength),
         };
-        using var bound = driver.Invoke("bind", memory);
-        using var reason = driver.GetAttr("full_replay_reason");
+        using var bound = _driver.Invoke("bind", memory);
+        using var reason = _driver.GetAttr("full_replay_reason");
         FullReplayReason = reason.IsNone ? null : reason.As<string>();
     }
 
@@ -112,27 +112,27 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         using (Py.GIL())
         {
-            using var stepBuffers = driver.Invoke("reset", seed);
+            using var stepBuffers = _driver.Invoke("reset", seed);
         }
         ClearStepResults();
-        isReset = true;
-        resetSeed = seed;
-        history.Clear();
-        dropOldActionsAt = OldActionsKept;
-        driver.Steps = 0;
+        _isReset = true;
+        _resetSeed = seed;
+        _history.Clear();
+        _dropOldActionsAt = OldActionsKept;
+        _driver.Steps = 0;
     }
 
     public override void Step(ReadOnlySpan<int> actionsToTake)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (!isReset)
+        if (!_isReset)
         {
             throw new InvalidOperationException($"{Id}: call Reset before Step.");
         }
         CheckActions(actionsToTake);
         for (int i = 0; i < NumEnvs; i++)
         {
-            actions[i] = actionsToTake[i];
+            _actions[i] = actionsToTake[i];
         }
         CompletedEpisodeList.Clear();
         using (Py.GIL())
@@ -140,32 +140,32 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             try
             {
                 // The driver reads the actions from, and writes the results into, our pinned arrays.
-                using (driver.StepMethod.Call(actionArray))
+                using (_driver.StepMethod.Call(_actionArray))
                 {
                 }
             }
             catch (PythonException e)
             {
-                throw driver.Failed(e);
+                throw _driver.Failed(e);
             }
         }
         if (Array.IndexOf(TerminatedBuffer, true) >= 0 || Array.IndexOf(TruncatedBuffer, true) >= 0)
         {
             for (int i = 0; i < NumEnvs; i++)
             {
-                if (episodeDone[i])
+                if (_episodeDone[i])
                 {
-                    CompletedEpisodeList.Add(new CompletedEpisode(i, episodeReturn[i], checked((int)episodeLength[i])));
+                    CompletedEpisodeList.Add(new CompletedEpisode(i, _episodeReturn[i], checked((int)_episodeLength[i])));
                 }
             }
         }
-        history.Append(actionsToTake);
-        driver.Steps++;
-        if (FullReplayReason is null && history.Steps >= dropOldActionsAt)
+        _history.Append(actionsToTake);
+        _driver.Steps++;
+        if (FullReplayReason is null && _history.Steps >= _dropOldActionsAt)
         {
             ReadEpisodeStarts(out long firstStart);
-            history.DropBefore(firstStart);
-            dropOldActionsAt = history.Steps + OldActionsKept;
+            _history.DropBefore(firstStart);
+            _dropOldActionsAt = _history.Steps + OldActionsKept;
         }
     }
 
@@ -174,7 +174,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         CheckIndex(index);
         using var gil = Py.GIL();
-        using var frame = driver.Invoke("render", index);
+        using var frame = _driver.Invoke("render", index);
         return GymnasiumEnv.ToRgbFrame(Id, frame);
     }
 
@@ -186,7 +186,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     /// </summary>
     public byte[] SaveState()
     {
-        if (!isReset)
+        if (!_isReset)
         {
             throw new InvalidOperationException($"{Id}: call Reset before SaveState.");
         }
@@ -194,7 +194,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         if (FullReplayReason is null)
         {
             episodeStarts = ReadEpisodeStarts(out long firstStart);
-            history.DropBefore(firstStart);
+            _history.DropBefore(firstStart);
         }
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
@@ -204,13 +204,13 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             writer.Write(episodeStarts is null ? FullReplay : EpisodeReplay);
             if (episodeStarts is null)
             {
-                writer.Write(resetSeed);
+                writer.Write(_resetSeed);
             }
             else
             {
                 writer.Write(episodeStarts);
             }
-            history.Write(writer);
+            _history.Write(writer);
             writer.Write(ObservationBuffer.Length);
             writer.Write(ObservationBuffer);
         }
@@ -261,20 +261,20 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
                 {
                     throw new InvalidDataException($"{Id}: the saved state restores episode by episode, which this vector env cannot ({reason}).");
                 }
-                using var stepBuffers = driver.Invoke("restore_episodes", starts, recorded, saved.History.FirstStep, saved.History.Steps, SingleActionSpace.Start);
+                using var stepBuffers = _driver.Invoke("restore_episodes", starts, recorded, saved.History.FirstStep, saved.History.Steps, SingleActionSpace.Start);
                 how = $"replaying the current episodes (the last {saved.History.Steps - saved.History.FirstStep:N0} of {saved.History.Steps:N0} steps)";
             }
             else
             {
-                using var stepBuffers = driver.Invoke("replay", saved.Seed, recorded, SingleActionSpace.Start);
+                using var stepBuffers = _driver.Invoke("replay", saved.Seed, recorded, SingleActionSpace.Start);
                 how = $"replaying the {saved.History.Steps:N0} recorded steps from seed {saved.Seed}";
             }
         }
-        history.CopyFrom(saved.History);
-        dropOldActionsAt = history.Steps + OldActionsKept;
-        isReset = true;
-        resetSeed = saved.Seed;
-        driver.Steps = history.Steps;
+        _history.CopyFrom(saved.History);
+        _dropOldActionsAt = _history.Steps + OldActionsKept;
+        _isReset = true;
+        _resetSeed = saved.Seed;
+        _driver.Steps = _history.Steps;
         ClearStepResults();
         if (!saved.Observations.AsSpan().SequenceEqual(ObservationBuffer))
         {
@@ -286,7 +286,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         {
             // An old full-replay state restored into envs that record episode starts: from now on, keep only the current episodes.
             ReadEpisodeStarts(out long firstStart);
-            history.DropBefore(firstStart);
+            _history.DropBefore(firstStart);
         }
     }
 
@@ -296,7 +296,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         string json;
         using (Py.GIL())
         {
-            using var starts = driver.Invoke("episode_starts");
+            using var starts = _driver.Invoke("episode_starts");
             json = starts.As<string>();
         }
         using var parsed = System.Text.Json.JsonDocument.Parse(json);
@@ -344,9 +344,9 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         if (PythonEngine.IsInitialized)
         {
             using var gil = Py.GIL();
-            actionArray.Dispose();
+            _actionArray.Dispose();
         }
-        driver.Dispose();
+        _driver.Dispose();
     }
 
     /// <summary>
@@ -355,35 +355,49 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     /// </summary>
     private sealed class ActionHistory(int numEnvs, DiscreteSpace space)
     {
-        private readonly bool wide = space.N > 256;
-        private byte[] narrow = [];
-        private long[] wideValues = [];
-        private long length;
+        private readonly bool _wide = space.N > 256;
+        private byte[] _narrow = [];
+        private long[] _wideValues = [];
+        private long _length;
 
         public long FirstStep { get; private set; }
 
-        public long Steps => FirstStep + length / numEnvs;
+        public long Steps => FirstStep + _length / numEnvs;
 
         public void Clear()
         {
-            length = 0;
+            _length = 0;
             FirstStep = 0;
         }
 
-        public void Append(ReadOnlySpan<int> actions)
+        public void Append(ReadOnlySpan<int> _actions)
         {
-            long needed = length + actions.Length;
-            if (wide)
+            long needed = _length + _actions.Length;
+            if (_wide)
             {
-                if (needed > wideValues.Length) Array.Resize(ref wideValues, (int)Math.Max(needed, Math.Max(1024, wideValues.Length * 2L)));
-                for (int i = 0; i < actions.Length; i++) wideValues[length + i] = actions[i] - space.Start;
+                if (needed > _wideValues.Length)
+                {
+                    Array.Resize(ref _wideValues, (int)Math.Max(needed, Math.Max(1024, _wideValues.Length * 2L)));
+                }
+
+                for (int i = 0; i < _actions.Length; i++)
+                {
+                    _wideValues[_length + i] = _actions[i] - space.Start;
+                }
             }
             else
             {
-                if (needed > narrow.Length) Array.Resize(ref narrow, (int)Math.Max(needed, Math.Max(1024, narrow.Length * 2L)));
-                for (int i = 0; i < actions.Length; i++) narrow[length + i] = (byte)(actions[i] - space.Start);
+                if (needed > _narrow.Length)
+                {
+                    Array.Resize(ref _narrow, (int)Math.Max(needed, Math.Max(1024, _narrow.Length * 2L)));
+                }
+
+                for (int i = 0; i < _actions.Length; i++)
+                {
+                    _narrow[_length + i] = (byte)(_actions[i] - space.Start);
+                }
             }
-            length = needed;
+            _length = needed;
         }
 
         /// <summary>Forgets the steps before <paramref name="step"/>.</summary>
@@ -398,35 +412,38 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
                 throw new ArgumentOutOfRangeException(nameof(step), step, $"only {Steps} steps were taken");
             }
             long dropped = (step - FirstStep) * numEnvs;
-            if (wide)
+            if (_wide)
             {
-                Array.Copy(wideValues, dropped, wideValues, 0, length - dropped);
+                Array.Copy(_wideValues, dropped, _wideValues, 0, _length - dropped);
             }
             else
             {
-                Array.Copy(narrow, dropped, narrow, 0, length - dropped);
+                Array.Copy(_narrow, dropped, _narrow, 0, _length - dropped);
             }
-            length -= dropped;
+            _length -= dropped;
             FirstStep = step;
         }
 
         public void CopyFrom(ActionHistory other)
         {
-            (narrow, wideValues, length, FirstStep) = (other.narrow, other.wideValues, other.length, other.FirstStep);
+            (_narrow, _wideValues, _length, FirstStep) = (other._narrow, other._wideValues, other._length, other.FirstStep);
         }
 
         public void Write(BinaryWriter writer)
         {
-            writer.Write(wide);
+            writer.Write(_wide);
             writer.Write(FirstStep);
-            writer.Write(length);
-            if (wide)
+            writer.Write(_length);
+            if (_wide)
             {
-                for (long i = 0; i < length; i++) writer.Write(wideValues[i]);
+                for (long i = 0; i < _length; i++)
+                {
+                    writer.Write(_wideValues[i]);
+                }
             }
             else
             {
-                writer.Write(narrow, 0, checked((int)length));
+                writer.Write(_narrow, 0, checked((int)_length));
             }
         }
 
@@ -436,21 +453,27 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             bool savedWide = reader.ReadBoolean();
             long firstStep = withFirstStep ? reader.ReadInt64() : 0;
             long savedLength = reader.ReadInt64();
-            if (savedWide != wide || savedLength % numEnvs != 0 || firstStep < 0)
+            if (savedWide != _wide || savedLength % numEnvs != 0 || firstStep < 0)
             {
                 throw new InvalidDataException($"The saved actions ({savedLength}, {(savedWide ? "wide" : "narrow")}) do not fit {numEnvs} envs with {space}.");
             }
-            length = savedLength;
+            _length = savedLength;
             FirstStep = firstStep;
-            if (wide)
+            if (_wide)
             {
-                wideValues = new long[length];
-                for (long i = 0; i < length; i++) wideValues[i] = reader.ReadInt64();
+                _wideValues = new long[_length];
+                for (long i = 0; i < _length; i++)
+                {
+                    _wideValues[i] = reader.ReadInt64();
+                }
             }
             else
             {
-                narrow = reader.ReadBytes(checked((int)length));
-                if (narrow.Length != length) throw new EndOfStreamException("The saved actions are truncated.");
+                _narrow = reader.ReadBytes(checked((int)_length));
+                if (_narrow.Length != _length)
+                {
+                    throw new EndOfStreamException("The saved actions are truncated.");
+                }
             }
         }
 
@@ -458,9 +481,9 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         public PyObject ToNumpy()
         {
             int steps = checked((int)(Steps - FirstStep));
-            return wide
-                ? Numpy.FromSpan<long>(wideValues.AsSpan(0, (int)length), steps, numEnvs)
-                : Numpy.FromSpan<byte>(narrow.AsSpan(0, (int)length), steps, numEnvs);
+            return _wide
+                ? Numpy.FromSpan<long>(_wideValues.AsSpan(0, (int)_length), steps, numEnvs)
+                : Numpy.FromSpan<byte>(_narrow.AsSpan(0, (int)_length), steps, numEnvs);
         }
     }
 }

@@ -26,64 +26,68 @@ public sealed class Acrobot : ClassicControlEnv
         [1, 1, 1, 1, (float)MaxVelocity1, (float)MaxVelocity2]);
 
     // theta1, theta2, dtheta1, dtheta2. Gymnasium keeps the reset state in float32 until the first step.
-    readonly double[] state = new double[4];
-    bool stateIsFloat32;
+    readonly double[] _state = new double[4];
+    bool _stateIsFloat32;
 
     public Acrobot(string? renderMode = null)
         : base("Acrobot-v1", 500, Observations, actionCount: 3, renderMode)
     {
     }
 
-    public override double[] State => (double[])state.Clone();
+    public override double[] State => (double[])_state.Clone();
 
-    protected override void SetState(ReadOnlySpan<double> values) => values[..4].CopyTo(state);
+    protected override void SetState(ReadOnlySpan<double> values) => values[..4].CopyTo(_state);
 
-    protected override long[] ExtraSnapshot() => [stateIsFloat32 ? 1 : 0];
+    protected override long[] ExtraSnapshot() => [_stateIsFloat32 ? 1 : 0];
 
-    protected override void RestoreExtra(long[] extra) => stateIsFloat32 = extra.Length > 0 && extra[0] != 0;
+    protected override void RestoreExtra(long[] extra) => _stateIsFloat32 = extra.Length > 0 && extra[0] != 0;
 
     protected override void ResetState(Pcg64 rng)
     {
-        for (int i = 0; i < 4; i++) state[i] = (float)rng.Uniform(-0.1, 0.1);
-        stateIsFloat32 = true;
+        for (int i = 0; i < 4; i++)
+        {
+            _state[i] = (float)rng.Uniform(-0.1, 0.1);
+        }
+
+        _stateIsFloat32 = true;
     }
 
     protected override (double Reward, bool Terminated) Advance(int action)
     {
         Span<double> s = stackalloc double[5];
-        state.CopyTo(s);
+        _state.CopyTo(s);
         s[4] = AvailableTorque[action];
         RungeKutta4(s);
 
-        state[0] = Wrap(s[0], -Math.PI, Math.PI);
-        state[1] = Wrap(s[1], -Math.PI, Math.PI);
-        state[2] = Math.Min(Math.Max(s[2], -MaxVelocity1), MaxVelocity1);
-        state[3] = Math.Min(Math.Max(s[3], -MaxVelocity2), MaxVelocity2);
-        stateIsFloat32 = false;
+        _state[0] = Wrap(s[0], -Math.PI, Math.PI);
+        _state[1] = Wrap(s[1], -Math.PI, Math.PI);
+        _state[2] = Math.Min(Math.Max(s[2], -MaxVelocity1), MaxVelocity1);
+        _state[3] = Math.Min(Math.Max(s[3], -MaxVelocity2), MaxVelocity2);
+        _stateIsFloat32 = false;
 
-        bool terminated = -NumpyMath.Cos(state[0]) - NumpyMath.Cos(state[1] + state[0]) > 1.0;
+        bool terminated = -NumpyMath.Cos(_state[0]) - NumpyMath.Cos(_state[1] + _state[0]) > 1.0;
         return (terminated ? 0.0 : -1.0, terminated);
     }
 
     protected override void WriteObservation(Span<float> observation)
     {
-        if (stateIsFloat32)
+        if (_stateIsFloat32)
         {
             // NumPy evaluates cos and sin of a float32 state in float32, with its own float32 kernel.
-            observation[0] = NumpyMath.Cos((float)state[0]);
-            observation[1] = NumpyMath.Sin((float)state[0]);
-            observation[2] = NumpyMath.Cos((float)state[1]);
-            observation[3] = NumpyMath.Sin((float)state[1]);
+            observation[0] = NumpyMath.Cos((float)_state[0]);
+            observation[1] = NumpyMath.Sin((float)_state[0]);
+            observation[2] = NumpyMath.Cos((float)_state[1]);
+            observation[3] = NumpyMath.Sin((float)_state[1]);
         }
         else
         {
-            observation[0] = (float)NumpyMath.Cos(state[0]);
-            observation[1] = (float)NumpyMath.Sin(state[0]);
-            observation[2] = (float)NumpyMath.Cos(state[1]);
-            observation[3] = (float)NumpyMath.Sin(state[1]);
+            observation[0] = (float)NumpyMath.Cos(_state[0]);
+            observation[1] = (float)NumpyMath.Sin(_state[0]);
+            observation[2] = (float)NumpyMath.Cos(_state[1]);
+            observation[3] = (float)NumpyMath.Sin(_state[1]);
         }
-        observation[4] = (float)state[2];
-        observation[5] = (float)state[3];
+        observation[4] = (float)_state[2];
+        observation[5] = (float)_state[3];
     }
 
     /// <summary>One classic fourth-order Runge-Kutta step of length Dt, in place; s[4] is the torque.</summary>
@@ -94,13 +98,28 @@ public sealed class Acrobot : ClassicControlEnv
         Span<double> probe = stackalloc double[5];
 
         Derivatives(s, k1);
-        for (int i = 0; i < 5; i++) probe[i] = s[i] + half * k1[i];
+        for (int i = 0; i < 5; i++)
+        {
+            probe[i] = s[i] + half * k1[i];
+        }
+
         Derivatives(probe, k2);
-        for (int i = 0; i < 5; i++) probe[i] = s[i] + half * k2[i];
+        for (int i = 0; i < 5; i++)
+        {
+            probe[i] = s[i] + half * k2[i];
+        }
+
         Derivatives(probe, k3);
-        for (int i = 0; i < 5; i++) probe[i] = s[i] + Dt * k3[i];
+        for (int i = 0; i < 5; i++)
+        {
+            probe[i] = s[i] + Dt * k3[i];
+        }
+
         Derivatives(probe, k4);
-        for (int i = 0; i < 5; i++) s[i] = s[i] + Dt / 6.0 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+        for (int i = 0; i < 5; i++)
+        {
+            s[i] = s[i] + Dt / 6.0 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+        }
     }
 
     /// <summary>
@@ -134,8 +153,16 @@ public sealed class Acrobot : ClassicControlEnv
     static double Wrap(double value, double low, double high)
     {
         double span = high - low;
-        while (value > high) value -= span;
-        while (value < low) value += span;
+        while (value > high)
+        {
+            value -= span;
+        }
+
+        while (value < low)
+        {
+            value += span;
+        }
+
         return value;
     }
 
@@ -148,10 +175,10 @@ public sealed class Acrobot : ClassicControlEnv
         var canvas = new Canvas(size, size);
 
         canvas.DrawLine((-2.2 * scale + offset, 1 * scale + offset), (2.2 * scale + offset, 1 * scale + offset), 1, (0, 0, 0));
-        double p1x = -LinkLength1 * Math.Cos(state[0]) * scale, p1y = LinkLength1 * Math.Sin(state[0]) * scale;
+        double p1x = -LinkLength1 * Math.Cos(_state[0]) * scale, p1y = LinkLength1 * Math.Sin(_state[0]) * scale;
         // Screen y grows upward before the final flip; link 1 hangs from the origin.
         var joints = new[] { (0.0, 0.0), (p1y, p1x) };
-        double[] angles = [state[0] - Math.PI / 2, state[0] + state[1] - Math.PI / 2];
+        double[] angles = [_state[0] - Math.PI / 2, _state[0] + _state[1] - Math.PI / 2];
         for (int link = 0; link < 2; link++)
         {
             var (jx, jy) = joints[link];

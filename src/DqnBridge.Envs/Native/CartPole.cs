@@ -25,60 +25,60 @@ public sealed class CartPole : ClassicControlEnv
         [-XThreshold * 2, float.MinValue, -ThetaThreshold * 2, float.MinValue],
         [XThreshold * 2, float.MaxValue, ThetaThreshold * 2, float.MaxValue]);
 
-    double x, xDot, theta, thetaDot;
-    bool terminatedBefore;
+    double _x, _xDot, _theta, _thetaDot;
+    bool _terminatedBefore;
 
     public CartPole(string id = "CartPole-v1", string? renderMode = null)
         : base(id, id == "CartPole-v0" ? 200 : 500, Observations, actionCount: 2, renderMode)
     {
     }
 
-    public override double[] State => [x, xDot, theta, thetaDot];
+    public override double[] State => [_x, _xDot, _theta, _thetaDot];
 
-    protected override void SetState(ReadOnlySpan<double> state) => (x, xDot, theta, thetaDot) = (state[0], state[1], state[2], state[3]);
+    protected override void SetState(ReadOnlySpan<double> state) => (_x, _xDot, _theta, _thetaDot) = (state[0], state[1], state[2], state[3]);
 
     protected override void ResetState(Pcg64 rng)
     {
-        x = rng.Uniform(-0.05, 0.05);
-        xDot = rng.Uniform(-0.05, 0.05);
-        theta = rng.Uniform(-0.05, 0.05);
-        thetaDot = rng.Uniform(-0.05, 0.05);
-        terminatedBefore = false;
+        _x = rng.Uniform(-0.05, 0.05);
+        _xDot = rng.Uniform(-0.05, 0.05);
+        _theta = rng.Uniform(-0.05, 0.05);
+        _thetaDot = rng.Uniform(-0.05, 0.05);
+        _terminatedBefore = false;
     }
 
     protected override (double Reward, bool Terminated) Advance(int action)
     {
         double force = action == 1 ? ForceMagnitude : -ForceMagnitude;
-        double cosTheta = NumpyMath.Cos(theta);
-        double sinTheta = NumpyMath.Sin(theta);
-        double temp = (force + PoleMassLength * (thetaDot * thetaDot) * sinTheta) / TotalMass;
+        double cosTheta = NumpyMath.Cos(_theta);
+        double sinTheta = NumpyMath.Sin(_theta);
+        double temp = (force + PoleMassLength * (_thetaDot * _thetaDot) * sinTheta) / TotalMass;
         double thetaAcc = (Gravity * sinTheta - cosTheta * temp)
             / (Length * (4.0 / 3.0 - MassPole * (cosTheta * cosTheta) / TotalMass));
         double xAcc = temp - PoleMassLength * thetaAcc * cosTheta / TotalMass;
 
-        x += Tau * xDot;
-        xDot += Tau * xAcc;
-        theta += Tau * thetaDot;
-        thetaDot += Tau * thetaAcc;
+        _x += Tau * _xDot;
+        _xDot += Tau * xAcc;
+        _theta += Tau * _thetaDot;
+        _thetaDot += Tau * thetaAcc;
 
-        bool terminated = x < -XThreshold || x > XThreshold || theta < -ThetaThreshold || theta > ThetaThreshold;
+        bool terminated = _x < -XThreshold || _x > XThreshold || _theta < -ThetaThreshold || _theta > ThetaThreshold;
         // Gymnasium rewards the step that terminates, and none after it (stepping on is a user error there).
-        double reward = !terminated || !terminatedBefore ? 1.0 : 0.0;
-        terminatedBefore |= terminated;
+        double reward = !terminated || !_terminatedBefore ? 1.0 : 0.0;
+        _terminatedBefore |= terminated;
         return (reward, terminated);
     }
 
     protected override void WriteObservation(Span<float> observation)
     {
-        observation[0] = (float)x;
-        observation[1] = (float)xDot;
-        observation[2] = (float)theta;
-        observation[3] = (float)thetaDot;
+        observation[0] = (float)_x;
+        observation[1] = (float)_xDot;
+        observation[2] = (float)_theta;
+        observation[3] = (float)_thetaDot;
     }
 
-    protected override long[] ExtraSnapshot() => [terminatedBefore ? 1 : 0];
+    protected override long[] ExtraSnapshot() => [_terminatedBefore ? 1 : 0];
 
-    protected override void RestoreExtra(long[] extra) => terminatedBefore = extra.Length > 0 && extra[0] != 0;
+    protected override void RestoreExtra(long[] extra) => _terminatedBefore = extra.Length > 0 && extra[0] != 0;
 
     protected override RgbFrame Draw()
     {
@@ -88,14 +88,14 @@ public sealed class CartPole : ClassicControlEnv
         const double poleWidth = 10, cartWidth = 50, cartHeight = 30, cartY = 100;
 
         var canvas = new Canvas(width, height);
-        double cartX = x * scale + width / 2.0;
+        double cartX = _x * scale + width / 2.0;
         canvas.FillPolygon(Canvas.Rectangle(cartX - cartWidth / 2, cartY - cartHeight / 2, cartX + cartWidth / 2, cartY + cartHeight / 2), (0, 0, 0));
         double axleY = cartY + cartHeight / 4;
         var pole = new List<(double, double)>();
         foreach (var (px, py) in new[] { (-poleWidth / 2, -poleWidth / 2), (-poleWidth / 2, poleLength - poleWidth / 2), (poleWidth / 2, poleLength - poleWidth / 2), (poleWidth / 2, -poleWidth / 2) })
         {
             // Rotate by -theta: a positive angle leans the pole to the right.
-            double c = Math.Cos(-theta), s = Math.Sin(-theta);
+            double c = Math.Cos(-_theta), s = Math.Sin(-_theta);
             pole.Add((cartX + px * c - py * s, axleY + px * s + py * c));
         }
         canvas.FillPolygon(pole, (202, 152, 101));

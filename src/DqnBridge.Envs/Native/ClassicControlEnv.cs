@@ -10,21 +10,24 @@ namespace DqnBridge.Envs.Native;
 /// </summary>
 public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
 {
-    readonly int observationSize;
-    Pcg64? random;
-    int elapsedSteps;
-    bool needsReset = true;
+    readonly int _observationSize;
+    Pcg64? _random;
+    int _elapsedSteps;
+    bool _needsReset = true;
 
     protected ClassicControlEnv(string id, int maxEpisodeSteps, BoxSpace observationSpace, int actionCount, string? renderMode)
     {
         if (renderMode is not null && renderMode != "rgb_array")
+        {
             throw new ArgumentException($"{id}: render_mode '{renderMode}' is not supported; use rgb_array or none.", nameof(renderMode));
+        }
+
         Id = id;
         MaxEpisodeSteps = maxEpisodeSteps;
         ObservationSpace = observationSpace;
         ActionSpace = new DiscreteSpace(actionCount);
         RenderMode = renderMode;
-        observationSize = observationSpace.ElementCount;
+        _observationSize = observationSpace.ElementCount;
     }
 
     public string Id { get; }
@@ -34,50 +37,67 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     public string? RenderMode { get; }
 
     /// <summary>Gymnasium's <c>np_random</c>; seeded by the first Reset.</summary>
-    protected Pcg64 Random => random ?? throw new InvalidOperationException($"{Id}: call Reset before Step.");
+    protected Pcg64 Random => _random ?? throw new InvalidOperationException($"{Id}: call Reset before Step.");
 
     public void Reset(Span<byte> observation, int? seed = null)
     {
         var values = ObservationValues(observation);
         if (seed is int value)
         {
-            if (value < 0) throw new ArgumentOutOfRangeException(nameof(seed), value, $"{Id}: seeds must be non-negative, as in Gymnasium.");
-            random = Pcg64.FromSeed(value);
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(seed), value, $"{Id}: seeds must be non-negative, as in Gymnasium.");
+            }
+
+            _random = Pcg64.FromSeed(value);
         }
         else
         {
             // Like Gymnasium, an environment never seeded draws its seed from the operating system.
-            random ??= Pcg64.FromSeed(new BigInteger(RandomNumberGenerator.GetBytes(16), isUnsigned: true));
+            _random ??= Pcg64.FromSeed(new BigInteger(RandomNumberGenerator.GetBytes(16), isUnsigned: true));
         }
-        elapsedSteps = 0;
-        needsReset = false;
-        ResetState(random);
+        _elapsedSteps = 0;
+        _needsReset = false;
+        ResetState(_random);
         WriteObservation(values);
     }
 
     public StepResult Step(int action, Span<byte> observation)
     {
         var values = ObservationValues(observation);
-        if (random is null) throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        if (_random is null)
+        {
+            throw new InvalidOperationException($"{Id}: call Reset before Step.");
+        }
+
         if ((uint)action >= (uint)((DiscreteSpace)ActionSpace).N)
+        {
             throw new ArgumentOutOfRangeException(nameof(action), action, $"{Id}: action {action} is not in {ActionSpace}.");
+        }
 
         var (reward, terminated) = Advance(action);
-        elapsedSteps++;
-        bool truncated = elapsedSteps >= MaxEpisodeSteps;
-        needsReset = terminated || truncated;
+        _elapsedSteps++;
+        bool truncated = _elapsedSteps >= MaxEpisodeSteps;
+        _needsReset = terminated || truncated;
         WriteObservation(values);
         return new StepResult(reward, terminated, truncated);
     }
 
     /// <summary>True after a step that ended the episode, until the next Reset.</summary>
-    public bool NeedsReset => needsReset;
+    public bool NeedsReset => _needsReset;
 
     public RgbFrame Render()
     {
         if (RenderMode != "rgb_array")
+        {
             throw new InvalidOperationException($"{Id}: Render needs render_mode rgb_array (it was made with {RenderMode ?? "none"}).");
-        if (random is null) throw new InvalidOperationException($"{Id}: call Reset before Render.");
+        }
+
+        if (_random is null)
+        {
+            throw new InvalidOperationException($"{Id}: call Reset before Render.");
+        }
+
         return Draw();
     }
 
@@ -101,14 +121,14 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     protected abstract void SetState(ReadOnlySpan<double> state);
 
     public EnvSnapshot GetSnapshot() =>
-        new(State, random?.GetState() ?? [], elapsedSteps, needsReset, ExtraSnapshot());
+        new(State, _random?.GetState() ?? [], _elapsedSteps, _needsReset, ExtraSnapshot());
 
     public void RestoreSnapshot(EnvSnapshot snapshot)
     {
         SetState(snapshot.State);
-        random = snapshot.Random.Length == 0 ? null : Pcg64.FromState(snapshot.Random);
-        elapsedSteps = snapshot.ElapsedSteps;
-        needsReset = snapshot.NeedsReset;
+        _random = snapshot.Random.Length == 0 ? null : Pcg64.FromState(snapshot.Random);
+        _elapsedSteps = snapshot.ElapsedSteps;
+        _needsReset = snapshot.NeedsReset;
         RestoreExtra(snapshot.Extra);
     }
 
@@ -121,8 +141,11 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
 
     Span<float> ObservationValues(Span<byte> observation)
     {
-        if (observation.Length != observationSize * sizeof(float))
-            throw new ArgumentException($"{Id}: the observation buffer has {observation.Length} bytes; {ObservationSpace} needs {observationSize * sizeof(float)}.", nameof(observation));
+        if (observation.Length != _observationSize * sizeof(float))
+        {
+            throw new ArgumentException($"{Id}: the observation buffer has {observation.Length} bytes; {ObservationSpace} needs {_observationSize * sizeof(float)}.", nameof(observation));
+        }
+
         return MemoryMarshal.Cast<byte, float>(observation);
     }
 }

@@ -16,39 +16,42 @@ public sealed class MountainCar : ClassicControlEnv
 
     static readonly BoxSpace Observations = new([2], ElementType.Float32, [MinPosition, -MaxSpeed], [MaxPosition, MaxSpeed]);
 
-    double position, velocity;
+    double _position, _velocity;
 
     public MountainCar(string? renderMode = null)
         : base("MountainCar-v0", 200, Observations, actionCount: 3, renderMode)
     {
     }
 
-    public override double[] State => [position, velocity];
+    public override double[] State => [_position, _velocity];
 
-    protected override void SetState(ReadOnlySpan<double> state) => (position, velocity) = (state[0], state[1]);
+    protected override void SetState(ReadOnlySpan<double> state) => (_position, _velocity) = (state[0], state[1]);
 
     protected override void ResetState(Pcg64 rng)
     {
-        position = rng.Uniform(-0.6, -0.4);
-        velocity = 0;
+        _position = rng.Uniform(-0.6, -0.4);
+        _velocity = 0;
     }
 
     protected override (double Reward, bool Terminated) Advance(int action)
     {
-        velocity += (action - 1) * Force + Math.Cos(3 * position) * -Gravity;
-        velocity = Math.Clamp(velocity, -MaxSpeed, MaxSpeed);
-        position += velocity;
-        position = Math.Clamp(position, MinPosition, MaxPosition);
-        if (position == MinPosition && velocity < 0) velocity = 0;
+        _velocity += (action - 1) * Force + Math.Cos(3 * _position) * -Gravity;
+        _velocity = Math.Clamp(_velocity, -MaxSpeed, MaxSpeed);
+        _position += _velocity;
+        _position = Math.Clamp(_position, MinPosition, MaxPosition);
+        if (_position == MinPosition && _velocity < 0)
+        {
+            _velocity = 0;
+        }
 
-        bool terminated = position >= GoalPosition && velocity >= GoalVelocity;
+        bool terminated = _position >= GoalPosition && _velocity >= GoalVelocity;
         return (-1.0, terminated);
     }
 
     protected override void WriteObservation(Span<float> observation)
     {
-        observation[0] = (float)position;
-        observation[1] = (float)velocity;
+        observation[0] = (float)_position;
+        observation[1] = (float)_velocity;
     }
 
     static double Height(double xs) => Math.Sin(3 * xs) * 0.45 + 0.55;
@@ -67,11 +70,11 @@ public sealed class MountainCar : ClassicControlEnv
             canvas.DrawLine(ToScreen(from), ToScreen(to), 2, (0, 0, 0));
         }
 
-        double angle = Math.Cos(3 * position);
+        double angle = Math.Cos(3 * _position);
         (double, double) CarPoint(double px, double py)
         {
             double c = Math.Cos(angle), s = Math.Sin(angle);
-            return ((px * c - py * s) + (position - MinPosition) * scale, (px * s + py * c) + clearance + Height(position) * scale);
+            return ((px * c - py * s) + (_position - MinPosition) * scale, (px * s + py * c) + clearance + Height(_position) * scale);
         }
         canvas.FillPolygon(
             [CarPoint(-carWidth / 2, 0), CarPoint(-carWidth / 2, carHeight), CarPoint(carWidth / 2, carHeight), CarPoint(carWidth / 2, 0)],

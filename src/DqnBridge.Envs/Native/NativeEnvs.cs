@@ -27,7 +27,11 @@ public static class NativeEnvs
     /// <summary>Makes a built-in environment; an unknown id is an error that suggests the closest ids.</summary>
     public static IEnv Create(string id, string? renderMode = null)
     {
-        if (TryCreate(id, renderMode, out var env)) return env;
+        if (TryCreate(id, renderMode, out var env))
+        {
+            return env;
+        }
+
         throw new UnknownEnvironmentException(id, Ids, "built-in environments");
     }
 }

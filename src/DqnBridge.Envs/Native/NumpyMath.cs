@@ -41,8 +41,15 @@ public static class NumpyMath
     public static double SvmlCos(double x)
     {
         double a = Math.Abs(x);
-        if (!(a < 8388606.0 * PiHigh)) return Math.Cos(x); // huge, inf or nan: SVML's long reduction; never in our dynamics
-        if (a < 7.450580596923828e-09) return 1.0;
+        if (!(a < 8388606.0 * PiHigh))
+        {
+            return Math.Cos(x); // huge, inf or nan: SVML's long reduction; never in our dynamics
+        }
+
+        if (a < 7.450580596923828e-09)
+        {
+            return 1.0;
+        }
 
         // cos(a) = (-1)^n sin(a - (n + 1/2) pi) with n = floor(a / pi), taken from an FMA rounded toward zero.
         double n = FloorOfProduct(a, InvPi);
@@ -67,8 +74,15 @@ public static class NumpyMath
     /// <summary>SVML's AVX-512 float64 sine (the low-accuracy variant NumPy links).</summary>
     public static double SvmlSin(double x)
     {
-        if (!(Math.Abs(x) <= 16777216.0)) return Math.Sin(x); // huge, inf or nan: SVML's long reduction
-        if (x == 0) return x;
+        if (!(Math.Abs(x) <= 16777216.0))
+        {
+            return Math.Sin(x); // huge, inf or nan: SVML's long reduction
+        }
+
+        if (x == 0)
+        {
+            return x;
+        }
 
         // sin(x) = (-1)^n sin(x - n pi) with n = round(x / pi), from the 1.5 * 2^52 shifter trick.
         const double shifter = 6755399441055744.0;
@@ -103,10 +117,16 @@ public static class NumpyMath
     /// <summary>NumPy's float32 sin/cos kernel (loops_trigonometric), one lane of it.</summary>
     public static float NumpySinCos(float x, bool cosine)
     {
-        if (float.IsNaN(x)) return float.NaN;
+        if (float.IsNaN(x))
+        {
+            return float.NaN;
+        }
         // Beyond these the three-part reduction loses accuracy and NumPy calls the C library.
         float reductionLimit = cosine ? 71476.0625f : 117435.992f;
-        if (!(Math.Abs(x) <= reductionLimit)) return cosine ? MathF.Cos(x) : MathF.Sin(x);
+        if (!(Math.Abs(x) <= reductionLimit))
+        {
+            return cosine ? MathF.Cos(x) : MathF.Sin(x);
+        }
 
         // quadrant = round(x * 2/pi) by adding and subtracting 1.5 * 2^23.
         const float twoOverPi = 0.63661975f; // 0x1.45f306p-1

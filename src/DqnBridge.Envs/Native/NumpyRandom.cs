@@ -20,7 +20,11 @@ public static class NumpySeedSequence
     /// <summary>The entropy pool for a non-negative integer seed (no spawn key).</summary>
     public static uint[] EntropyPool(BigInteger seed)
     {
-        if (seed.Sign < 0) throw new ArgumentOutOfRangeException(nameof(seed), seed, "NumPy seeds must be non-negative.");
+        if (seed.Sign < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(seed), seed, "NumPy seeds must be non-negative.");
+        }
+
         uint[] entropy = ToUInt32Words(seed);
         var pool = new uint[PoolSize];
         uint hashConst = InitA;
@@ -32,7 +36,10 @@ public static class NumpySeedSequence
         {
             for (int destination = 0; destination < PoolSize; destination++)
             {
-                if (source != destination) pool[destination] = Mix(pool[destination], HashMix(pool[source], ref hashConst));
+                if (source != destination)
+                {
+                    pool[destination] = Mix(pool[destination], HashMix(pool[source], ref hashConst));
+                }
             }
         }
         for (int source = PoolSize; source < entropy.Length; source++)
@@ -58,9 +65,13 @@ public static class NumpySeedSequence
             value ^= value >> XShift;
             words[i] = value;
         }
-        var state = new ulong[count];
-        for (int i = 0; i < count; i++) state[i] = words[2 * i] | (ulong)words[2 * i + 1] << 32;
-        return state;
+        var _state = new ulong[count];
+        for (int i = 0; i < count; i++)
+        {
+            _state[i] = words[2 * i] | (ulong)words[2 * i + 1] << 32;
+        }
+
+        return _state;
     }
 
     static uint HashMix(uint value, ref uint hashConst)
@@ -100,13 +111,13 @@ public sealed class Pcg64
 {
     static readonly UInt128 Multiplier = new(0x2360ED051FC65DA4UL, 0x4385DF649FCCF645UL);
 
-    UInt128 state;
-    UInt128 increment;
+    UInt128 _state;
+    UInt128 _increment;
 
     Pcg64(UInt128 state, UInt128 increment)
     {
-        this.state = state;
-        this.increment = increment;
+        _state = state;
+        _increment = increment;
     }
 
     /// <summary><c>np.random.PCG64(np.random.SeedSequence(seed))</c>.</summary>
@@ -117,7 +128,7 @@ public sealed class Pcg64
         var sequence = new UInt128(words[2], words[3]);
         var generator = new Pcg64(0, (sequence << 1) | 1);
         generator.Step();
-        generator.state += initialState;
+        generator._state += initialState;
         generator.Step();
         return generator;
     }
@@ -125,20 +136,24 @@ public sealed class Pcg64
     /// <summary>Restores a generator from <see cref="GetState"/>.</summary>
     public static Pcg64 FromState(ReadOnlySpan<ulong> words)
     {
-        if (words.Length != 4) throw new ArgumentException($"PCG64 state has 4 words, got {words.Length}.", nameof(words));
+        if (words.Length != 4)
+        {
+            throw new ArgumentException($"PCG64 state has 4 words, got {words.Length}.", nameof(words));
+        }
+
         return new Pcg64(new UInt128(words[0], words[1]), new UInt128(words[2], words[3]));
     }
 
     /// <summary>State and increment as four words (high, low, high, low), for checkpoints.</summary>
     public ulong[] GetState() =>
-        [(ulong)(state >> 64), (ulong)state, (ulong)(increment >> 64), (ulong)increment];
+        [(ulong)(_state >> 64), (ulong)_state, (ulong)(_increment >> 64), (ulong)_increment];
 
     public ulong NextUInt64()
     {
         Step();
-        ulong high = (ulong)(state >> 64);
-        ulong low = (ulong)state;
-        int rotation = (int)(state >> 122);
+        ulong high = (ulong)(_state >> 64);
+        ulong low = (ulong)_state;
+        int rotation = (int)(_state >> 122);
         return BitOperations.RotateRight(high ^ low, rotation);
     }
 
@@ -148,5 +163,5 @@ public sealed class Pcg64
     /// <summary><c>Generator.uniform(low, high)</c>: low + (high - low) * next_double.</summary>
     public double Uniform(double low, double high) => low + (high - low) * NextDouble();
 
-    void Step() => state = state * Multiplier + increment;
+    void Step() => _state = _state * Multiplier + _increment;
 }

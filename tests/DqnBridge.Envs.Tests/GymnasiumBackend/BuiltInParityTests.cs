@@ -26,7 +26,10 @@ public sealed class BuiltInParityTests
         var sampler = new SeededRandom(17);
         var (terminations, truncations) = StepSideBySide(id, numEnvs: 3, seed: 5, steps: 3000, (_, space, actions) =>
         {
-            for (int i = 0; i < actions.Length; i++) actions[i] = space.Start + sampler.Next(space.N);
+            for (int i = 0; i < actions.Length; i++)
+            {
+                actions[i] = space.Start + sampler.Next(space.N);
+            }
         });
         Assert.IsGreaterThan(3, terminations + truncations);
     }
@@ -39,7 +42,10 @@ public sealed class BuiltInParityTests
         // the second link's velocity, which reaches the goal within ~100 steps (many terminations and resets).
         var (terminations, truncations) = StepSideBySide("Acrobot-v1", numEnvs: 8, seed: 13, steps: 12_500, (observations, space, actions) =>
         {
-            for (int i = 0; i < actions.Length; i++) actions[i] = i % 2 == 0 ? space.Start + sampler.Next(space.N) : observations[i * 6 + 5] > 0 ? 2 : 0;
+            for (int i = 0; i < actions.Length; i++)
+            {
+                actions[i] = i % 2 == 0 ? space.Start + sampler.Next(space.N) : observations[i * 6 + 5] > 0 ? 2 : 0;
+            }
         });
         Assert.IsGreaterThan(200, terminations, "episodes that reached the goal");
         Assert.IsGreaterThan(50, truncations, "episodes cut at 500 steps");
@@ -72,8 +78,14 @@ public sealed class BuiltInParityTests
                 {
                     AssertSameBytes(gymnasium.FinalObservations.Slice(i * bytes, bytes), native.FinalObservations.Slice(i * bytes, bytes),
                         $"{id} step {step} final observation of env {i}");
-                    if (native.Terminated[i]) terminations++;
-                    else truncations++;
+                    if (native.Terminated[i])
+                    {
+                        terminations++;
+                    }
+                    else
+                    {
+                        truncations++;
+                    }
                 }
             }
         }
@@ -82,11 +94,19 @@ public sealed class BuiltInParityTests
 
     private static void AssertSameBytes(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual, string where)
     {
-        if (expected.SequenceEqual(actual)) return;
+        if (expected.SequenceEqual(actual))
+        {
+            return;
+        }
+
         var expectedValues = MemoryMarshal.Cast<byte, float>(expected);
         var actualValues = MemoryMarshal.Cast<byte, float>(actual);
         int first = 0;
-        while (BitConverter.SingleToInt32Bits(expectedValues[first]) == BitConverter.SingleToInt32Bits(actualValues[first])) first++;
+        while (BitConverter.SingleToInt32Bits(expectedValues[first]) == BitConverter.SingleToInt32Bits(actualValues[first]))
+        {
+            first++;
+        }
+
         Assert.Fail($"{where}: float {first} is {expectedValues[first]:R} in Gymnasium, {actualValues[first]:R} built in");
     }
 }

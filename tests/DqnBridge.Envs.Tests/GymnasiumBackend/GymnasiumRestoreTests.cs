@@ -138,7 +138,10 @@ public sealed class GymnasiumRestoreTests
             writer.Write((long)actions.Count * numEnvs);
             foreach (int[] row in actions)
             {
-                foreach (int action in row) writer.Write((byte)action);
+                foreach (int action in row)
+                {
+                    writer.Write((byte)action);
+                }
             }
             writer.Write(observations.Length);
             writer.Write(observations);

@@ -49,9 +49,13 @@ public sealed class HostSetupTests
         if (listing.TryGetValue("LunarLander-v3", out var lander))
         {
             if (TestPython.Imports(TestPython.Embedded, "Box2D"))
+            {
                 Assert.IsNull(lander.Unavailable);
+            }
             else
+            {
                 StringAssert.Contains(lander.Unavailable, "Box2D");
+            }
         }
         const string romCheck = "import os, ale_py.roms as r; raise SystemExit(not os.path.isfile(os.path.join(os.environ.get('ALE_ROMS_DIR') or os.path.dirname(r.__file__), 'pong.bin')))";
         if (listing.TryGetValue("ALE/Pong-v5", out var pong) && !TestPython.Runs(TestPython.Embedded, romCheck))

@@ -234,9 +234,14 @@ public sealed class PreprocessingHelperTests
         using var scope = Scope();
         using (var memory = PyObject.FromManaged(new Dictionary<string, object?>
         {
-            ["obs"] = Memory(observations), ["final_obs"] = Memory(finalObservations), ["rewards"] = Memory(rewards),
-            ["terminated"] = Memory(terminated), ["truncated"] = Memory(truncated), ["episode_done"] = Memory(episodeDone),
-            ["episode_return"] = Memory(episodeReturn), ["episode_length"] = Memory(episodeLength),
+            ["obs"] = Memory(observations),
+            ["final_obs"] = Memory(finalObservations),
+            ["rewards"] = Memory(rewards),
+            ["terminated"] = Memory(terminated),
+            ["truncated"] = Memory(truncated),
+            ["episode_done"] = Memory(episodeDone),
+            ["episode_return"] = Memory(episodeReturn),
+            ["episode_length"] = Memory(episodeLength),
         }))
         {
             scope.SetItem("memory", memory);
