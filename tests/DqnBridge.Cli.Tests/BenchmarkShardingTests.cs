@@ -199,11 +199,14 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
     }
 
     /// <summary>
-    /// SIGTERM (what Slurm's scancel and time limit send) stops a shard in the middle of a cell with a checkpoint; the
-    /// same command again resumes that cell from it, and every episode comes out as in the uninterrupted benchmark.
+    /// A shard stopped in the middle of a cell, by SIGTERM (what Slurm's scancel and time limit send: it writes a
+    /// checkpoint) or by SIGKILL (a node failure: the last periodic checkpoint is left); the same command again resumes
+    /// that cell from its checkpoint, and every episode comes out as in the uninterrupted benchmark.
     /// </summary>
     [TestMethod]
-    public void ACellStoppedBySigtermResumesFromItsCheckpointAndEndsAsAnUninterruptedOne()
+    [DataRow("TERM")]
+    [DataRow("KILL")]
+    public void ACellStoppedHalfWayResumesFromItsCheckpointAndEndsAsAnUninterruptedOne(string signal)
     {
         string[] command = ["benchmark", "--envs", "CartPole-v1", "--seeds", "1", "2", "total_timesteps=10000", "learning_starts=1000",
             "train_frequency=2", "checkpoint_frequency=2000", "backend=native", "tensorboard=false", RunsDir];
@@ -214,10 +217,13 @@ public sealed class BenchmarkShardingTests : RunsFolderTest
         using (var first = CliProcess.Start(CliProcess.WithoutPython, [.. command, "-o", stopped]))
         {
             first.WaitUntil(() => Directory.Exists(checkpoint), TimeSpan.FromMinutes(5), "the first periodic checkpoint of cell 1");
-            first.Signal("TERM");
+            first.Signal(signal);
             var stop = first.WaitForExit(TimeSpan.FromMinutes(5));
-            Assert.AreEqual(ExitCodes.Terminated, stop.ExitCode, stop.All);
-            StringAssert.Contains(stop.Error, "an interrupted one resumes from its checkpoint");
+            if (signal == "TERM")
+            {
+                Assert.AreEqual(ExitCodes.Terminated, stop.ExitCode, stop.All);
+                StringAssert.Contains(stop.Error, "an interrupted one resumes from its checkpoint");
+            }
         }
         Assert.IsFalse(File.Exists(Path.Combine(stopped, "CartPole-v1__seed_1", CellResult.FileName)), "stopped before the end of cell 1");
 

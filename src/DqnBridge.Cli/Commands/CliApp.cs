@@ -316,7 +316,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         // One value per occurrence: RepeatListOptions turns `--seeds 1 2` into `--seeds 1 --seeds 2`.
         var envs = new Option<string[]>("--envs") { Description = "Environments to train on", DefaultValueFactory = _ => [.. Benchmark.DefaultEnvironments] };
         var seeds = new Option<int[]>("--seeds") { Description = "Seeds, one run each", DefaultValueFactory = _ => [1, 2, 3] };
-        var outputDir = new Option<string?>("--output", "-o") { Description = "Benchmark folder shared by all shards: one folder per cell, then results.csv, results.md, results.png (default runs_dir/benchmark__{unix_time}; required with --shard)" };
+        var outputDir = new Option<string?>("--output", "-o") { Description = "Benchmark folder shared by all shards: one folder per cell, then results.csv, results.md, results.png (default runs_dir/benchmark__{unix_time}; required with --shard and --slurm)" };
         var shard = new Option<string?>("--shard") { Description = "Run only cells K, K+N, K+2N, ... of the env x seed grid (K/N, 1-based); merge when all shards are done" };
         var baseline = BaselineOption();
         var slurm = new Option<bool>("--slurm") { Description = "Submit the grid to Slurm: write FOLDER/slurm/shards.sbatch (a job array, one task per shard) and merge.sbatch, submit both with sbatch and print the job ids" };
