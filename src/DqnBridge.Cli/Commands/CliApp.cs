@@ -395,18 +395,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         {
             var plan = new SlurmJobPlan(DqnbridgeCommand, Environment.CurrentDirectory, Path.GetFullPath(folder), grid, slurm.Shards ?? grid.Cells.Count,
                 configFile is null ? null : Path.GetFullPath(configFile), baselineFile is null ? null : Path.GetFullPath(baselineFile), overrides, slurm.Args);
-            var submission = new SlurmSubmission(plan, output);
-            submission.WriteScripts();
-            if (slurm.DryRun)
-            {
-                submission.PrintDryRun();
-            }
-            else
-            {
-                submission.Submit(sbatch!);
-            }
-
-            return ExitCodes.Ok;
+            return SubmitToSlurm(plan, sbatch);
         }
 
         output.WriteLine($"Benchmark folder {folder}: shard {shard} runs {cells.Count} of {grid.Cells.Count} cells");
@@ -431,6 +420,23 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
             return ExitCodes.Ok;
         }
         return MergeBenchmark(folder, baselineFile, allowMissing: false, baseline);
+    }
+
+    /// <summary>Writes the plan's batch scripts and submits them with <paramref name="sbatch"/> (null: --dry-run, submit nothing).</summary>
+    private int SubmitToSlurm(SlurmJobPlan plan, Sbatch? sbatch)
+    {
+        var submission = new SlurmSubmission(plan, output);
+        submission.WriteScripts();
+        if (sbatch is null)
+        {
+            submission.PrintDryRun();
+        }
+        else
+        {
+            submission.Submit(sbatch);
+        }
+
+        return ExitCodes.Ok;
     }
 
     private int MergeBenchmark(string folder, string? baselineFile, bool allowMissing, Baseline? baseline = null)
