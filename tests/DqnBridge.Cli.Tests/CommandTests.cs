@@ -232,15 +232,15 @@ public sealed class CommandTests : RunsFolderTest
 public sealed class DocumentationTests
 {
     [TestMethod]
-    public void ReadmeKeyTableIsTheGeneratedOne()
+    public void ConfigKeysPageHoldsTheGeneratedTable()
     {
-        var readme = Enumerable.Range(0, 8)
-            .Select(up => Path.Combine([AppContext.BaseDirectory, .. Enumerable.Repeat("..", up), "README.md"]))
+        var page = Enumerable.Range(0, 8)
+            .Select(up => Path.Combine([AppContext.BaseDirectory, .. Enumerable.Repeat("..", up), "docs", "config-keys.md"]))
             .First(File.Exists);
 
         var generated = CliRun.Invoke(new FakeBackend(), "config", "keys", "--markdown").Output;
 
-        StringAssert.Contains(File.ReadAllText(readme).ReplaceLineEndings(), generated.ReplaceLineEndings(),
-            "README.md is out of date: regenerate its key table with `dqnbridge config keys --markdown`.");
+        StringAssert.Contains(File.ReadAllText(page).ReplaceLineEndings(), generated.ReplaceLineEndings(),
+            "docs/config-keys.md is out of date: regenerate its key table with `dqnbridge config keys --markdown`.");
     }
 }

@@ -49,7 +49,7 @@ public sealed class PresetTests
     }
 
     // Each value below is stated by the reference the preset is named after: a change to the preset that drifts
-    // from its reference fails here (README: "Presets and their references").
+    // from its reference fails here (docs/presets.md).
 
     [TestMethod]
     public void NotebookPresetHasTheNotebookSettings()
@@ -167,7 +167,7 @@ public sealed class PresetTests
         Assert.Throws<ConfigException>(() => ConfigLoader.Resolve(null, ["vectorization=ale"]));
     }
 
-    /// <summary>The settings the README's measured LunarLander result was trained with.</summary>
+    /// <summary>The settings the measured LunarLander result in docs/results.md was trained with.</summary>
     [TestMethod]
     public void LunarLanderPresetHasTheReadmesSettings()
     {
