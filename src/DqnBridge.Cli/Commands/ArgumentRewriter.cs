@@ -4,13 +4,16 @@ using System.Globalization;
 namespace DqnBridge.Cli.Commands;
 
 /// <summary>
-/// What the command line is rewritten to before System.CommandLine parses it: the default command, and list options
-/// that take one value per occurrence.
+/// What the command line is rewritten to before System.CommandLine parses it: the default command, list options that
+/// take one value per occurrence, and options whose value starts with a dash.
 /// </summary>
 public static class ArgumentRewriter
 {
     /// <summary>Options that take several values (`--seeds 1 2 3`).</summary>
     private static readonly HashSet<string> ListOptions = ["--seeds", "--envs"];
+
+    /// <summary>Options whose value is itself an option of another program (`--slurm-arg --partition=gpu`).</summary>
+    private static readonly HashSet<string> ForeignOptionValues = ["--slurm-arg"];
 
     public static string[] Rewrite(RootCommand root, string[] args) => RepeatListOptions(WithDefaultCommand(root, args));
 
@@ -36,6 +39,12 @@ public static class ArgumentRewriter
             {
                 result.AddRange(args[(i + 1)..]);
                 break;
+            }
+            // `--slurm-arg --partition=gpu` would read its value as an option of ours: keep the two together.
+            if (ForeignOptionValues.Contains(args[i]) && i + 1 < args.Length)
+            {
+                result[^1] = args[i] + "=" + args[++i];
+                continue;
             }
             if (!ListOptions.Contains(args[i]))
             {

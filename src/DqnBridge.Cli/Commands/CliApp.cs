@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DqnBridge.Cli.Benchmarking;
 using DqnBridge.Envs;
 using Spectre.Console;
 
@@ -13,6 +14,12 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 {
     /// <summary>How often non-terminal output gets a progress line.</summary>
     public TimeSpan PlainProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where `benchmark --slurm` looks for sbatch (PATH's syntax; PATH by default).</summary>
+    public string SlurmSearchPath { get; init; } = Environment.GetEnvironmentVariable("PATH") ?? "";
+
+    /// <summary>The command that starts this dqnbridge, which the batch scripts of `benchmark --slurm` run.</summary>
+    public IReadOnlyList<string> DqnbridgeCommand { get; init; } = DqnbridgeExecutable.OfThisProcess();
 
     public int Run(string[] args, CancellationToken cancellation)
     {
@@ -39,7 +46,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         }
     }
 
-    private static RootCommand BuildCommands(CommandContext context)
+    private RootCommand BuildCommands(CommandContext context)
     {
         var root = new RootCommand("Train and evaluate DQN agents (CleanRL-faithful) on Gymnasium or built-in environments.\n" +
                                    "Without a command, dqnbridge trains: `dqnbridge --env CartPole-v1` is `dqnbridge train --env CartPole-v1`.");
@@ -47,7 +54,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         root.Subcommands.Add(new TrainCommand(context, inputs).Create());
         root.Subcommands.Add(new ResumeCommand(context).Create());
         root.Subcommands.Add(new EvaluateCommand(context).Create());
-        root.Subcommands.Add(new BenchmarkCommand(context, inputs).Create());
+        root.Subcommands.Add(new BenchmarkCommand(context, inputs) { SlurmSearchPath = SlurmSearchPath, DqnbridgeCommand = DqnbridgeCommand }.Create());
         root.Subcommands.Add(new EnvsCommand(context).Create());
         root.Subcommands.Add(new ConfigCommand(context, inputs).Create());
         root.Subcommands.Add(new InspectCommand(context.Output, spec => EnvFactory.MakeVector(spec, context.Error.WriteLine)).Create(inputs));

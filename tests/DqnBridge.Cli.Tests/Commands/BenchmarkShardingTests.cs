@@ -9,10 +9,6 @@ public sealed class BenchmarkShardingTests : TempRunsFolderTestBase
 
     private string[] Benchmark(string folder, params string[] extra) => ["benchmark", .. Grid, "-o", folder, .. extra, "total_timesteps=2000", RunsDir];
 
-    /// <summary>results.csv without the columns that depend on the machine and the moment (steps/s, wall time, host).</summary>
-    private static List<string> Deterministic(string resultsCsv) =>
-        [.. File.ReadAllLines(resultsCsv).Select(line => string.Join(",", Csv.ParseLine(line).Where((_, i) => i is not (5 or 6 or 9))))];
-
     [TestMethod]
     public void ShardKOfNTakesEveryNthCellInGridOrder()
     {
@@ -54,7 +50,7 @@ public sealed class BenchmarkShardingTests : TempRunsFolderTestBase
         var merge = CliRun.Invoke(new FakeBackend(), "benchmark", "merge", sharded);
 
         Assert.AreEqual(ExitCodes.Ok, merge.ExitCode, merge.All);
-        CollectionAssert.AreEqual(Deterministic(Path.Combine(whole, "results.csv")), Deterministic(Path.Combine(sharded, "results.csv")));
+        CollectionAssert.AreEqual(ResultsWithoutMachineColumns(Path.Combine(whole, "results.csv")), ResultsWithoutMachineColumns(Path.Combine(sharded, "results.csv")));
         Assert.AreEqual(File.ReadAllText(Path.Combine(whole, "results.md")), File.ReadAllText(Path.Combine(sharded, "results.md")), "the statistics do not depend on steps/s, so the tables are the same");
     }
 
@@ -89,7 +85,7 @@ public sealed class BenchmarkShardingTests : TempRunsFolderTestBase
 
         var whole = Path.Combine(Runs, "whole");
         Assert.AreEqual(ExitCodes.Ok, CliRun.Invoke(new FakeBackend(), Benchmark(whole)).ExitCode);
-        CollectionAssert.AreEqual(Deterministic(Path.Combine(whole, "results.csv")), Deterministic(Path.Combine(folder, "results.csv")));
+        CollectionAssert.AreEqual(ResultsWithoutMachineColumns(Path.Combine(whole, "results.csv")), ResultsWithoutMachineColumns(Path.Combine(folder, "results.csv")));
     }
 
     [TestMethod]
@@ -188,7 +184,7 @@ public sealed class BenchmarkShardingTests : TempRunsFolderTestBase
 
         var merge = Dqnbridge(["benchmark", "merge", sharded]);
         Assert.AreEqual(0, merge.ExitCode, merge.Output + merge.Error);
-        CollectionAssert.AreEqual(Deterministic(Path.Combine(whole, "results.csv")), Deterministic(Path.Combine(sharded, "results.csv")));
+        CollectionAssert.AreEqual(ResultsWithoutMachineColumns(Path.Combine(whole, "results.csv")), ResultsWithoutMachineColumns(Path.Combine(sharded, "results.csv")));
         foreach (var seed in new[] { 1, 2, 3 })
         {
             // Every episode of every cell is the same, but for its wall time (the last column).
@@ -200,6 +196,71 @@ public sealed class BenchmarkShardingTests : TempRunsFolderTestBase
         Assert.AreEqual(BuildInfo.Version, row[7]);
         StringAssert.Matches(row[8], new System.Text.RegularExpressions.Regex("^([0-9a-f]{40}|unknown)$"), "the git commit of the build, or unknown outside a checkout");
         Assert.AreEqual(Environment.MachineName, row[9]);
+    }
+
+    /// <summary>
+    /// A shard stopped in the middle of a cell, by SIGTERM (what Slurm's scancel and time limit send: it writes a
+    /// checkpoint) or by SIGKILL (a node failure: the last periodic checkpoint is left); the same command again resumes
+    /// that cell from its checkpoint, and every episode comes out as in the uninterrupted benchmark.
+    /// </summary>
+    [TestMethod]
+    [DataRow("TERM")]
+    [DataRow("KILL")]
+    public void ACellStoppedHalfWayResumesFromItsCheckpointAndEndsAsAnUninterruptedOne(string signal)
+    {
+        string[] command = ["benchmark", "--envs", "CartPole-v1", "--seeds", "1", "2", "total_timesteps=10000", "learning_starts=1000",
+            "train_frequency=2", "checkpoint_frequency=2000", "backend=native", "tensorboard=false", RunsDir];
+        var stopped = Path.Combine(Runs, "stopped");
+        var whole = Path.Combine(Runs, "whole");
+        var checkpoint = Path.Combine(stopped, "CartPole-v1__seed_1", ShardRunner.RunFolderName, "checkpoints", "latest");
+
+        using (var first = CliProcess.Start(CliProcess.WithoutPython, [.. command, "-o", stopped]))
+        {
+            first.WaitUntil(() => Directory.Exists(checkpoint), TimeSpan.FromMinutes(5), "the first periodic checkpoint of cell 1");
+            first.Signal(signal);
+            var stop = first.WaitForExit(TimeSpan.FromMinutes(5));
+            if (signal == "TERM")
+            {
+                Assert.AreEqual(ExitCodes.Terminated, stop.ExitCode, stop.All);
+                StringAssert.Contains(stop.Error, "an interrupted one resumes from its checkpoint");
+            }
+        }
+        Assert.IsFalse(File.Exists(Path.Combine(stopped, "CartPole-v1__seed_1", CellResult.FileName)), "stopped before the end of cell 1");
+
+        var again = Dqnbridge([.. command, "-o", stopped]);
+
+        Assert.AreEqual(ExitCodes.Ok, again.ExitCode, again.All);
+        StringAssert.Contains(again.Output, "cell 1 (CartPole-v1 seed 1): resuming the interrupted run from its checkpoint");
+        StringAssert.Contains(again.Output, "Shard 1/1: 1 cell(s) trained, 0 already done, 1 resumed from a checkpoint.");
+        Assert.AreEqual(ExitCodes.Ok, Dqnbridge([.. command, "-o", whole]).ExitCode);
+        CollectionAssert.AreEqual(ResultsWithoutMachineColumns(Path.Combine(whole, "results.csv")), ResultsWithoutMachineColumns(Path.Combine(stopped, "results.csv")));
+        foreach (var seed in new[] { 1, 2 })
+        {
+            static List<string> Episodes(string folder, int seed) =>
+                EpisodesWithoutWallTime(Path.Combine(folder, $"CartPole-v1__seed_{seed}", ShardRunner.RunFolderName, "episodes.csv"));
+            CollectionAssert.AreEqual(Episodes(whole, seed), Episodes(stopped, seed), $"seed {seed}");
+        }
+    }
+
+    [TestMethod]
+    public void ACellAnotherProcessIsTrainingIsLeftToItAndTheShardSaysSo()
+    {
+        var folder = Path.Combine(Runs, "bench");
+        var busyCell = Path.Combine(folder, "CartPole-v1__seed_2");
+        Directory.CreateDirectory(busyCell);
+        var backend = new FakeBackend();
+        CliOutput run;
+        using (RunLock.Acquire(busyCell))
+        {
+            run = CliRun.Invoke(backend, Benchmark(folder));
+        }
+
+        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Output, $"cell 2 (CartPole-v1 seed 2): process {Environment.ProcessId} on ");
+        StringAssert.Contains(run.Error, "1 cell(s) of shard 1/1 are being trained by another process");
+        StringAssert.Contains(run.Error, "CartPole-v1__seed_2");
+        Assert.HasCount(5, backend.TrainedConfigs, "the shard's other cells are trained");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, BenchmarkMerge.ResultsCsv)), "no merge while a cell is missing");
     }
 
     private static CliOutput Dqnbridge(string[] args) => CliProcess.Run(CliProcess.WithoutPython, args);
