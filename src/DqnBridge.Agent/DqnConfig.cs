@@ -276,8 +276,16 @@ public sealed class DqnConfig
         Require(NumEnvs >= 1, $"num_envs must be at least 1 (it is {NumEnvs})");
         Require(NumEnvs <= MaxNumEnvs, $"num_envs must be at most {MaxNumEnvs} (it is {NumEnvs}); each environment is stepped every step");
         Require(Seed >= 0, $"seed must not be negative (it is {Seed}); Gymnasium and NumPy seeds are non-negative");
-        Require((long)Seed + NumEnvs - 1 <= int.MaxValue,
-            $"seed + num_envs - 1 must fit a 32-bit int (environment i resets with seed + i); seed {Seed} is too large for num_envs {NumEnvs}");
+        // Seeds derived later must fit a 32-bit int too: a resume that cannot restore the environments resets them with
+        // seed + step (+ i), and the evaluation at step t resets with eval_seed + t, up to the last evaluation step.
+        Require((long)Seed + TotalTimesteps + NumEnvs - 1 <= int.MaxValue,
+            $"seed must be in [0, {Math.Max(0, int.MaxValue - TotalTimesteps - NumEnvs + 1)}] with total_timesteps {TotalTimesteps} and num_envs {NumEnvs} " +
+            $"(a resume may reset environment i with seed + step + i, which must fit a 32-bit int); it is {Seed}");
+        Require(EvalSeed >= 0, $"eval_seed must not be negative (it is {EvalSeed}); Gymnasium and NumPy seeds are non-negative");
+        long lastEvaluationStep = EvalFrequency > 0 ? TotalTimesteps / EvalFrequency * EvalFrequency : 0;
+        Require((long)EvalSeed + lastEvaluationStep <= int.MaxValue,
+            $"eval_seed must be in [0, {Math.Max(0, int.MaxValue - lastEvaluationStep)}] with eval_frequency {EvalFrequency} and total_timesteps {TotalTimesteps} " +
+            $"(the evaluation at step {lastEvaluationStep} resets with eval_seed + {lastEvaluationStep}, which must fit a 32-bit int); it is {EvalSeed}");
         Require(FrameSkip >= 1, $"frame_skip must be at least 1 (it is {FrameSkip})");
         Require(FrameStack >= 1, $"frame_stack must be at least 1 (it is {FrameStack})");
         Require(TotalTimesteps >= 1, $"total_timesteps must be positive (it is {TotalTimesteps})");

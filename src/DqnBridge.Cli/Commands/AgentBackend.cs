@@ -81,6 +81,24 @@ public sealed class AgentBackend(
         return trainer.Train(cancellation);
     }
 
+    public void CheckEnvironment(DqnConfig config)
+    {
+        using var envs = makeVectorEnv(config.ToEnvSpec() with { NumEnvs = 1 });
+    }
+
+    public string? FinishedRun(string checkpointDirectory)
+    {
+        var checkpoint = Checkpoint.LoadNewestComplete(checkpointDirectory, _ => { });
+        var (config, state) = (checkpoint.Config, checkpoint.State);
+        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
+        string? why = state.NextStep >= config.TotalTimesteps ? $"it trained all {config.TotalTimesteps:N0} steps (total_timesteps)"
+            : config.MaxEpisodes > 0 && state.Episodes >= config.MaxEpisodes ? $"it played all {config.MaxEpisodes:N0} episodes (max_episodes)"
+            : null;
+        return why is null ? null
+            : $"Run {runDirectory} has already finished: {why}; there is nothing to resume and nothing was changed.\n" +
+              $"Evaluate it with: dqnbridge evaluate {runDirectory}\nTo train longer, start a new run (dqnbridge train -c {Path.Combine(runDirectory, TrainingRun.ConfigFile)} total_timesteps=N).";
+    }
+
     /// <summary>A warning when episodes.csv lists fewer episodes than the checkpoint counts (lost or cut by hand), or null.</summary>
     public static string? MissingEpisodes(string episodesCsv, TrainerState state)
     {

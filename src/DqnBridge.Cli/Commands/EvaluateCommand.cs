@@ -47,6 +47,7 @@ public sealed class EvaluateCommand(CommandContext context)
             throw new CliException($"--video '{videoPath}' must end in .mp4 or .gif (the formats ffmpeg writes here).", ExitCodes.UsageError);
         }
 
+        OverwrittenRuns.Recover(checkpoint, context.Error);
         if (!File.Exists(checkpoint) && !AgentBackend.CheckpointExists(AgentBackend.FindCheckpoint(checkpoint)))
         {
             throw new CliException($"Checkpoint '{checkpoint}' does not exist. Train first (dqnbridge train ...) and pass the checkpoint it prints.");

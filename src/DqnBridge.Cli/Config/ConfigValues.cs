@@ -26,6 +26,28 @@ public static class ConfigValues
             $"Bad value '{text}' for {key.Name}: expected {Article(key.TypeText)} (default {key.DefaultText}).");
     }
 
+    /// <summary>
+    /// Keyword arguments of Gymnasium's registered environments that take a bool. Python reads any non-empty string as
+    /// true, so `continuous=maybe` would silently mean true: for these, anything but a boolean is refused.
+    /// </summary>
+    public static readonly IReadOnlySet<string> BooleanKwargs = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "continuous", "enable_wind", "hardcore", "sutton_barto_reward", "domain_randomize", "is_slippery", "natural", "sab",
+        "full_action_space", "terminate_when_unhealthy", "exclude_current_positions_from_observation", "use_contact_forces",
+    };
+
+    /// <summary>The value of env_kwargs.<paramref name="name"/>: <see cref="ParseLoose"/>, and a bool for <see cref="BooleanKwargs"/>.</summary>
+    public static object ParseKwarg(string name, string text)
+    {
+        var value = ParseLoose(text);
+        if (BooleanKwargs.Contains(name) && value is not bool)
+        {
+            throw new ConfigException($"Bad value '{text.Trim()}' for env_kwargs.{name}: expected true or false (Gymnasium's {name} is a bool).");
+        }
+
+        return value;
+    }
+
     /// <summary>A value inside env_kwargs: bool, integer, number, or else text, as YAML would read it.</summary>
     public static object ParseLoose(string text)
     {

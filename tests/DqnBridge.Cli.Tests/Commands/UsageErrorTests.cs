@@ -45,7 +45,10 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     [DataRow("-c /no/such.yaml", "'/no/such.yaml' does not exist")]
     [DataRow("--no-such-option", "--no-such-option")]
     [DataRow("seed=-1", "seed must not be negative")]
-    [DataRow("seed=2147483647 num_envs=2", "seed + num_envs - 1")]
+    [DataRow("seed=2147483647 num_envs=2", "seed must be in [0, 2147183647] with total_timesteps 500000 and num_envs 2")]
+    [DataRow("eval_seed=2147483000 eval_frequency=1000", "eval_seed must be in [0, 2147000000] with eval_frequency 1000 and total_timesteps 500000")]
+    [DataRow("eval_seed=-1", "eval_seed must not be negative")]
+    [DataRow("seed=2147483000 total_timesteps=1000", "seed must be in [0, 2147482647]")]
     [DataRow("num_envs=1025", "num_envs must be at most 1024")]
     [DataRow("num_envs=0", "num_envs must be at least 1")]
     public void BadSettingsAreOneUsageErrorBeforeAnythingStarts(string args, string message)
@@ -55,10 +58,17 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
-    public void TheLargestSeedThatLeavesRoomForEveryEnvironmentIsAccepted()
+    public void TheLargestSeedsThatLeaveRoomForEveryDerivedSeedAreAccepted()
     {
-        var fits = CliRun.Invoke(new FakeBackend(), "seed=2147483646", "num_envs=2", "total_timesteps=100", RunsDir);
+        // seed + step + i up to 2147483546 + 100 + 1; eval_seed + the last evaluation step (100).
+        var fits = CliRun.Invoke(new FakeBackend(), "seed=2147483546", "num_envs=2", "total_timesteps=100",
+            "eval_seed=2147483547", "eval_frequency=50", RunsDir);
         Assert.AreEqual(ExitCodes.Ok, fits.ExitCode, fits.All);
+
+        var oneTooMany = CliRun.Invoke(new FakeBackend(), "seed=2147483546", "num_envs=2", "total_timesteps=100",
+            "eval_seed=2147483548", "eval_frequency=50", RunsDir);
+        Assert.AreEqual(ExitCodes.UsageError, oneTooMany.ExitCode, oneTooMany.All);
+        StringAssert.Contains(oneTooMany.Error, "eval_seed must be in [0, 2147483547]");
     }
 
     [TestMethod]
