@@ -27,6 +27,7 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     [DataRow("env_kwargs:\n  ? [x]\n  : 1\n", "line 2")]
     [DataRow("seed: 1\t# tab\n\tgamma: 0.9\n", "tab")]
     [DataRow("\"unterminated: 1\n", "line")]
+    [DataRow("seed: 1\nhidden_sizes: [120, 84\ngamma: 0.9\n", "line 2, column 16")]
     public void EveryYamlParseFailureIsAUsageErrorNamingFileAndLine(string yaml, string where)
     {
         var file = Path.Combine(Runs, "broken.yaml");
@@ -45,8 +46,8 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     [DataRow("-c /no/such.yaml", "'/no/such.yaml' does not exist")]
     [DataRow("--no-such-option", "--no-such-option")]
     [DataRow("seed=-1", "seed must not be negative")]
-    [DataRow("seed=2147483647 num_envs=2", "seed must be in [0, 2147183647] with total_timesteps 500000 and num_envs 2")]
-    [DataRow("eval_seed=2147483000 eval_frequency=1000", "eval_seed must be in [0, 2147000000] with eval_frequency 1000 and total_timesteps 500000")]
+    [DataRow("seed=2147483647 num_envs=2", "seed must be in [0, 2146983646] with total_timesteps 500000 and num_envs 2")]
+    [DataRow("eval_seed=2147483000 eval_frequency=1000", "eval_seed must be in [0, 2146983647] with eval_frequency 1000 and total_timesteps 500000")]
     [DataRow("eval_seed=-1", "eval_seed must not be negative")]
     [DataRow("seed=2147483000 total_timesteps=1000", "seed must be in [0, 2147482647]")]
     [DataRow("num_envs=1025", "num_envs must be at most 1024")]
