@@ -1,4 +1,5 @@
 using DqnBridge.Agent;
+using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
@@ -44,6 +45,7 @@ public sealed class AgentBackend(
     public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         using var envs = makeVectorEnv(config.ToEnvSpec());
+        EnsureNetworkFits(config, envs);
         RecordInterpreter(config, envs);
         events.OnStarting();
         using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events));
@@ -84,6 +86,27 @@ public sealed class AgentBackend(
     public void CheckEnvironment(DqnConfig config)
     {
         using var envs = makeVectorEnv(config.ToEnvSpec() with { NumEnvs = 1 });
+        EnsureNetworkFits(config, envs);
+    }
+
+    /// <summary>
+    /// The network's own rule on observations (the Nature CNN takes (stack, 84, 84) frames), checked by making it once
+    /// (the trainer seeds torch before making its own): a network that does not fit the preprocessing is a usage error.
+    /// </summary>
+    private static void EnsureNetworkFits(DqnConfig config, IVectorEnv envs)
+    {
+        try
+        {
+            using var network = QNetwork.Create(config, envs.SingleObservationSpace, envs.SingleActionSpace.N);
+        }
+        catch (ArgumentException e)
+        {
+            string message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new CliException(
+                $"{config.EnvId} with wrappers={ConfigKeys.EnumName(config.Wrappers.ToString())} does not fit network={ConfigKeys.EnumName(config.Network.ToString())}: {message} " +
+                "Use network=mlp for vector observations, or wrappers that make 84x84 frames for the CNN (atari for ALE ids).",
+                ExitCodes.UsageError);
+        }
     }
 
     public string? FinishedRun(string checkpointDirectory)

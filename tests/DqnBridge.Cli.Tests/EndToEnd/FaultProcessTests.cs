@@ -130,6 +130,23 @@ public sealed class FaultProcessTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
+    public void ANetworkThatDoesNotFitThePreprocessingIsAUsageErrorBeforeAnyBenchmarkCell()
+    {
+        var train = CliProcess.Run(CliProcess.WithoutPython, "--env", "CartPole-v1", "backend=native", "network=nature_cnn", "total_timesteps=300", RunsDir);
+        Assert.AreEqual(ExitCodes.UsageError, train.ExitCode, train.All);
+        StringAssert.Contains(train.Error, "CartPole-v1 with wrappers=none does not fit network=nature_cnn: The Nature CNN needs observations of shape (stack, 84, 84); got (4).");
+        StringAssert.Contains(train.Error, "Use network=mlp");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(Runs));
+
+        var bench = Path.Combine(Runs, "bench");
+        var benchmark = CliProcess.Run(CliProcess.WithoutPython, "benchmark", "--envs", "Acrobot-v1", "CartPole-v1", "--seeds", "1",
+            "backend=native", "network=nature_cnn", "total_timesteps=300", "-o", bench, RunsDir);
+        Assert.AreEqual(ExitCodes.UsageError, benchmark.ExitCode, benchmark.All);
+        StringAssert.Contains(benchmark.Error, "Acrobot-v1 with wrappers=none does not fit network=nature_cnn");
+        Assert.IsFalse(Directory.Exists(bench), "no cell trained");
+    }
+
+    [TestMethod]
     public void AContinuousGymnasiumEnvironmentIsAUsageErrorInTrainAndBeforeAnyBenchmarkCell()
     {
         TestPython.RequireGymnasium(TestPython.Imports(TestPython.Embedded, "gymnasium"));
