@@ -36,7 +36,7 @@ public sealed class EvaluateCommand(CommandContext context)
 
     private int Run(string checkpoint, int episodes, double epsilon, int seed, string? csvPath, string? videoPath, int fps, string python)
     {
-        ConfigValidation.CheckEvaluation(episodes, epsilon);
+        ConfigValidation.CheckEvaluation(episodes, epsilon, seed);
         if (fps < 1)
         {
             throw new CliException("--fps must be at least 1.", ExitCodes.UsageError);

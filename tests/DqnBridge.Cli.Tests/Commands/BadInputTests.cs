@@ -200,6 +200,34 @@ public sealed class BadInputTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
+    public void AnOverwriteKilledBeforeItMadeTheNewFolderHasItsOldRunPutBack()
+    {
+        var folder = Path.Combine(Runs, "mine");
+        var aside = OverwrittenRuns.AsideOf(folder, 4_000_001);
+        Directory.CreateDirectory(aside);
+        File.WriteAllText(Path.Combine(aside, "notes.txt"), "the old run");
+
+        var run = CliRun.Invoke(new FakeBackend(), "total_timesteps=100", RunsDir, "--run-name", "mine");
+
+        Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, $"had moved the run in {folder} aside to {aside}; it is back in place.");
+        StringAssert.Contains(run.Error, "already holds a run");
+        Assert.AreEqual("the old run", File.ReadAllText(Path.Combine(folder, "notes.txt")));
+        Assert.IsFalse(Directory.Exists(aside));
+    }
+
+    [TestMethod]
+    public void EvaluateRefusesANegativeSeed()
+    {
+        var checkpoint = Directory.CreateDirectory(Path.Combine(Runs, "checkpoint")).FullName;
+
+        var run = CliRun.Invoke(new FakeBackend(), "evaluate", checkpoint, "--seed", "-1");
+
+        Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, "--seed must not be negative (it is -1)");
+    }
+
+    [TestMethod]
     public void AnOldRunHeldByALiveOverwriteIsLeftToIt()
     {
         var folder = Path.Combine(Runs, "mine");
