@@ -1,4 +1,5 @@
-using DqnBridge.Agent;
+using DqnBridge.Agent.Checkpoints;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
@@ -54,7 +55,7 @@ public sealed class AgentBackend(
         // Loaded and verified once (the newest complete of latest, latest.old, latest.tmp-*): its config makes the
         // environments, then the trainer continues from it.
         var checkpoint = Checkpoint.LoadNewestComplete(checkpointDirectory, events.OnNotice);
-        Checkpoint.RemoveStaleTemporaries(checkpointDirectory, keep: checkpoint.Directory);
+        CheckpointFolder.RemoveStaleTemporaries(checkpointDirectory, keep: checkpoint.Directory);
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
         if (MissingEpisodes(Path.Combine(runDirectory, TrainingRun.EpisodesFile), checkpoint.State) is { } missing)
         {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Benchmarking;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
@@ -238,14 +238,10 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
 
     private int Evaluate(string checkpoint, int episodes, double epsilon, int seed, string? csvPath, string? videoPath, int fps, string python, CancellationToken cancellation)
     {
-        if (episodes < 1)
+        var problems = new EvaluationSettings(episodes, epsilon).Problems("--episodes", "--epsilon", stepsName: null);
+        if (problems.Count > 0)
         {
-            throw new CliException("--episodes must be at least 1.", ExitCodes.UsageError);
-        }
-
-        if (epsilon is < 0 or > 1)
-        {
-            throw new CliException("--epsilon must be between 0 and 1.", ExitCodes.UsageError);
+            throw new CliException(string.Join("; ", problems) + ".", ExitCodes.UsageError);
         }
 
         if (fps < 1)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -195,7 +195,7 @@ public static class ConfigLoader
         var problems = c.Problems();
         if (problems.Count > 0)
         {
-            throw new ConfigException("Invalid config:\n  " + string.Join("\n  ", problems));
+            throw new ConfigException(DqnConfig.InvalidConfigMessage(problems));
         }
 
         EnvIds.CheckBuiltInVersion(c.EnvId.Trim());
