@@ -8,8 +8,8 @@ namespace DqnBridge.Agent.Torch;
 /// <c>add_(grad, alpha: 1 - beta1)</c>, <c>addcdiv_(..., value: -step_size)</c>, ...). TorchSharp 0.107 leaves such a
 /// Scalar to its finalizer and does not keep it alive across the native call, so a collection at that moment (started
 /// by any thread's allocations) can finalize it and free the libtorch scalar in use ("Unknown scalar type", or a wrong
-/// value). Upstream: dotnet/TorchSharp#1434 and dotnet/TorchSharp#1496 (both open), which dispose the Scalars that
-/// implicit conversions create instead of leaving them to the finalizer.
+/// value). Upstream: the pull requests dotnet/TorchSharp#1434 and dotnet/TorchSharp#1496 (unmerged, so not in 0.107),
+/// which dispose the Scalars that implicit conversions create instead of leaving them to the finalizer.
 /// <para>
 /// Our own code converts nothing implicitly: every Scalar it passes is made with <c>ToScalar()</c> and held by its owner
 /// (the reference update's gamma, one and soft-update weights, the CNN's 1/255), so only calls into TorchSharp's own
@@ -22,8 +22,8 @@ namespace DqnBridge.Agent.Torch;
 /// region, the code runs unguarded, as without this type.
 /// </para>
 /// <para>
-/// Delete this type, and its use in <see cref="Updates.ReferenceUpdate"/>, once the TorchSharp version in
-/// Directory.Packages.props includes that fix: torch.optim's step then disposes its Scalars itself.
+/// Delete this type (used in <see cref="Updates.ReferenceUpdate"/>.Step and timed by the CNN step benchmark) once the
+/// TorchSharp version in Directory.Packages.props includes that fix: torch.optim's step then disposes its Scalars itself.
 /// </para>
 /// </summary>
 internal readonly struct ImplicitScalarGuard : IDisposable
