@@ -50,12 +50,14 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
 
     public static QNetwork Mlp(int inputSize, int actionCount, IReadOnlyList<int> hiddenSizes)
     {
+        // ReLU in place: the numbers and gradients of CleanRL's nn.ReLU() (a linear layer's backward needs its input,
+        // not its output), with one tensor fewer per layer and forward pass.
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         int width = inputSize;
         for (int i = 0; i < hiddenSizes.Count; i++)
         {
             modules.Add(($"fc{i}", nn.Linear(width, hiddenSizes[i])));
-            modules.Add(($"relu{i}", nn.ReLU()));
+            modules.Add(($"relu{i}", nn.ReLU(inplace: true)));
             width = hiddenSizes[i];
         }
         modules.Add(("out", nn.Linear(width, actionCount)));
