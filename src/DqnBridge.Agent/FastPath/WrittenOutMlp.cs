@@ -11,7 +11,7 @@ namespace DqnBridge.Agent.FastPath;
 /// layouts, so Q-values and gradients equal theirs bit for bit, but without building a graph or accumulating into the
 /// gradient, with ReLU in place and its mask done in managed code over the tensors' memory. Gradients are written into
 /// the network's flat gradient (<see cref="QNetwork.Flatten"/>), which the flat optimizer reads.
-/// Held equal to <see cref="QNetwork.forward"/> and autograd by UpdatePathTests.WrittenOutMlpPassEqualsTheNetworkAndAutogradBitForBit.
+/// Held equal to <see cref="QNetwork.forward"/> and autograd by UpdatePathTests.WrittenOutMlpBackwardEqualsAutogradBitForBit.
 /// </summary>
 internal sealed class WrittenOutMlp : IDisposable
 {

@@ -23,7 +23,7 @@ public enum VectorizationMode
 /// Every hyperparameter of a run, in one place. Keys in YAML and on the command line are these
 /// names in snake_case, the same words CleanRL's dqn.py uses (learning_rate, buffer_size, ...).
 /// Defaults are CleanRL's dqn.py defaults for classic control. Each property's [Description] is what
-/// `dqnbridge config keys` and the README's key table print for it.
+/// `dqnbridge config keys` and docs/config-keys.md print for it.
 /// </summary>
 public sealed class DqnConfig
 {
@@ -226,7 +226,10 @@ public sealed class DqnConfig
     /// Throws <see cref="ArgumentException"/> listing every key (in CleanRL spelling) whose value cannot work
     /// (<see cref="Problems"/>), in the <see cref="InvalidConfigMessage"/> format.
     /// </summary>
-    public void Validate(DeviceType? resolvedDevice = null)
+    public void Validate() => ValidateFor(resolvedDevice: null);
+
+    /// <summary>As <see cref="Validate"/>, with the rules that depend on the device checked against <paramref name="resolvedDevice"/> (see <see cref="Problems"/>).</summary>
+    public void ValidateFor(DeviceType? resolvedDevice)
     {
         var problems = Problems(resolvedDevice);
         if (problems.Count > 0)
@@ -236,7 +239,7 @@ public sealed class DqnConfig
     }
 
     /// <summary>The message every "Invalid config" error reads: one line per problem of <see cref="Problems"/>.</summary>
-    public static string InvalidConfigMessage(IEnumerable<string> problems) => "Invalid config:\n  " + string.Join("\n  ", problems);
+    internal static string InvalidConfigMessage(IEnumerable<string> problems) => "Invalid config:\n  " + string.Join("\n  ", problems);
 
     /// <summary>
     /// One line per key whose value cannot work (range checks the types alone cannot express); empty when all can.

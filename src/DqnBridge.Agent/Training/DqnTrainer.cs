@@ -58,7 +58,7 @@ public sealed partial class DqnTrainer : IDisposable
     private DqnTrainer(DqnConfig config, IVectorEnv envs, string runDirectory, ITrainingObserver? observer, Checkpoint? checkpoint)
     {
         var device = TrainingDevice.Resolve(config.Device);
-        config.Validate(device.type);
+        config.ValidateFor(device.type);
         if (envs.NumEnvs != config.NumEnvs)
         {
             throw new ArgumentException($"The config asks for num_envs = {config.NumEnvs}, the vector env has {envs.NumEnvs}.", nameof(envs));

@@ -32,7 +32,7 @@ public static class DqnUpdates
 
     /// <summary>
     /// The update a config asks for, over networks already on <paramref name="device"/>; the config has passed
-    /// <see cref="DqnConfig.Validate"/> for that device (the trainer does both).
+    /// <see cref="DqnConfig.ValidateFor"/> for that device (the trainer does both).
     /// </summary>
     public static IDqnUpdate Create(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device) =>
         Resolve(config.UpdatePath, device.type, config.Network) switch

@@ -75,7 +75,7 @@ public sealed class UpdatePathTests
     [DataRow(128, LossKind.Mse, OptimizerKind.Adam, false, 0.0, DisplayName = "CleanRL: batch 128, MSE, Adam")]
     [DataRow(32, LossKind.Huber, OptimizerKind.RMSprop, true, 1.0, DisplayName = "batch 32, Huber, RMSprop, Double DQN, norm clipping")]
     [DataRow(100, LossKind.Mse, OptimizerKind.AdamW, false, 0.0, DisplayName = "batch 100 (not a multiple of 4), AdamW")]
-    public void WrittenOutMlpPassEqualsTheNetworkAndAutogradBitForBit(int batchSize, LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm)
+    public void WrittenOutMlpBackwardEqualsAutogradBitForBit(int batchSize, LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm)
     {
         var config = new DqnConfig { BatchSize = batchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn, MaxGradNorm = maxGradNorm };
         var (autograd, writtenOut) = SideBySide(config, torchSeed: 5, batchSeed: 11,
