@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Python.Runtime;
 
@@ -12,7 +13,7 @@ public static class PythonValues
 {
     /// <summary>
     /// A new Python object the caller owns: null to None, bool to bool, integers to int, floating point to float,
-    /// string to str, a dictionary to dict (keys as strings), any other sequence to list, a PyObject to a new reference
+    /// string to str, a value tuple to tuple, a dictionary to dict (keys as strings), any other sequence to list, a PyObject to a new reference
     /// to the same object. Anything else is refused rather than wrapped as a .NET object.
     /// </summary>
     public static PyObject ToPython(object? value)
@@ -31,6 +32,8 @@ public static class PythonValues
                 return new PyFloat(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture));
             case string text:
                 return new PyString(text);
+            case ITuple tuple:
+                return Tuple(Enumerable.Range(0, tuple.Length).Select(i => tuple[i]));
             case IDictionary dictionary:
                 var dict = new PyDict();
                 foreach (DictionaryEntry entry in dictionary)

@@ -54,15 +54,16 @@ internal sealed class GymnasiumDriver : IDisposable
 
     /// <summary>
     /// Binds the driver's step results to <paramref name="memory"/> ({field: (address, byte length)} of pinned arrays the
-    /// caller owns and keeps alive as long as this driver), and the step method to <paramref name="stepArguments"/>
-    /// (the driver owns them from now on): <see cref="Step"/> then calls <c>step(*stepArguments)</c>. Call under the GIL.
+    /// caller owns and keeps alive as long as this driver), and its method <paramref name="stepMethod"/> to
+    /// <paramref name="stepArguments"/> (the driver owns them from now on): <see cref="Step"/> then calls
+    /// <c>stepMethod(*stepArguments)</c>. Call under the GIL.
     /// </summary>
-    public void Bind(IReadOnlyDictionary<string, (long Address, long Bytes)> memory, params PyObject[] stepArguments)
+    public void Bind(IReadOnlyDictionary<string, (long Address, long Bytes)> memory, string stepMethod, params PyObject[] stepArguments)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using PyDict fields = PythonValues.Keywords(memory.Select(field => KeyValuePair.Create(field.Key, (object?)new object[] { field.Value.Address, field.Value.Bytes })));
+        using PyObject fields = PythonValues.ToPython(memory);
         using PyObject bound = Invoke("bind", fields);
-        _stepMethod = _driver.GetAttr("step");
+        _stepMethod = _driver.GetAttr(stepMethod);
         _stepArguments = new PyTuple(stepArguments);
         foreach (PyObject argument in stepArguments)
         {

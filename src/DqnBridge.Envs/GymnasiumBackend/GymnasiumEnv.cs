@@ -31,6 +31,7 @@ public sealed class GymnasiumEnv : IEnv
             using var gil = Py.GIL();
             _driver.Bind(
                 new Dictionary<string, (long, long)> { ["obs"] = Memory(_observation), ["result"] = Memory(_result) },
+                "step_into",
                 Numpy.ViewOf(_action, 1));
         }
         catch

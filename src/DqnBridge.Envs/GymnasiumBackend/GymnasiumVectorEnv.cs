@@ -66,6 +66,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
                 ["episode_return"] = Memory(_episodeReturn),
                 ["episode_length"] = Memory(_episodeLength),
             },
+            "step",
             Numpy.ViewOf(_actions, numEnvs));
         using PyObject reason = _driver.GetAttr("full_replay_reason");
         FullReplayReason = reason.IsNone() ? null : reason.As<string>();

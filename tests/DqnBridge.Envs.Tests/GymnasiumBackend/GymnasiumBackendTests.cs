@@ -48,7 +48,7 @@ public sealed class GymnasiumBackendTests
             steps++;
         }
         while (!result.Done);
-        var episode = (Dictionary<object, object?>)env.Info["episode"]!;
+        var episode = (Dictionary<string, object?>)env.Info["episode"]!;
         Assert.AreEqual((double)steps, Convert.ToDouble(episode["r"]));
         Assert.AreEqual((long)steps, Convert.ToInt64(episode["l"]));
     }
