@@ -103,9 +103,10 @@ public static class PythonRuntime
         }
         if (running.SharedWithHost)
         {
-            // The host's sys.executable may be any name; the same environment (sys.prefix) is the same Python.
+            // The host's sys.executable may be any name: the same version with the same packages (its prefix, or all its
+            // site-packages on the host's sys.path) is the same Python.
             PythonInstallation wanted = PythonInstallation.Locate(requested);
-            if (SamePath(wanted.Prefix, running.Prefix) && wanted.Version == running.Version)
+            if (wanted.Version == running.Version && (SamePath(wanted.Prefix, running.Prefix) || HostImportsPackagesOf(wanted)))
             {
                 return;
             }
@@ -116,6 +117,19 @@ public static class PythonRuntime
         }
         throw new InvalidOperationException(
             $"Python is already running from '{running.Executable}'; one process embeds one interpreter, so '{requested}' cannot be used too.");
+    }
+
+    private static bool HostImportsPackagesOf(PythonInstallation wanted)
+    {
+        HashSet<string> hostPath;
+        using (Py.GIL())
+        {
+            using PyObject sys = Py.Import("sys");
+            using PyObject path = sys.GetAttr("path");
+            hostPath = PythonValues.ToJson(path).EnumerateArray().Select(p => Path.GetFullPath(p.GetString()!).TrimEnd('/')).ToHashSet();
+        }
+        return wanted.SysPath.Where(p => p.EndsWith("-packages", StringComparison.Ordinal))
+            .All(p => hostPath.Contains(Path.GetFullPath(p).TrimEnd('/')));
     }
 
     private static bool SamePath(string a, string b) =>

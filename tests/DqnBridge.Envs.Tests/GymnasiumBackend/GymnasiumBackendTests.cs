@@ -1,4 +1,5 @@
 using DqnBridge.Envs.GymnasiumBackend;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
@@ -31,6 +32,81 @@ public sealed class GymnasiumBackendTests
         }
         Assert.IsGreaterThan(10, episodes);
     }
+
+    [TestMethod]
+    public void TwoDotnetThreadsStepTheSameEnvironmentsInTurn()
+    {
+        RequireGymnasium();
+        var spec = new EnvSpec("CartPole-v1", NumEnvs: 2);
+        static int[] Actions(int t) => [t % 2, t / 3 % 2];
+        static void Steps(GymnasiumVectorEnv envs, int from, int to, List<CompletedEpisode> episodes)
+        {
+            for (int t = from; t < to; t++)
+            {
+                envs.Step(Actions(t));
+                episodes.AddRange(envs.CompletedEpisodes);
+            }
+        }
+
+        var alone = new List<CompletedEpisode>();
+        byte[] expected;
+        using (var envs = new GymnasiumVectorEnv(spec))
+        {
+            envs.Reset(7);
+            Steps(envs, 0, 300, alone);
+            expected = envs.Observations.ToArray();
+        }
+
+        // Made, reset and stepped on one thread, stepped on by another, disposed by a third; the GIL is free in between.
+        var inTurn = new List<CompletedEpisode>();
+        GymnasiumVectorEnv? shared = null;
+        OnNewThread(() =>
+        {
+            shared = new GymnasiumVectorEnv(spec);
+            shared.Reset(7);
+            Steps(shared, 0, 150, inTurn);
+        });
+        AssertGilIsFree("after the first thread's steps");
+        OnNewThread(() => Steps(shared!, 150, 300, inTurn));
+        AssertGilIsFree("after the second thread's steps");
+        byte[] observations = shared!.Observations.ToArray();
+        OnNewThread(shared.Dispose);
+
+        CollectionAssert.AreEqual(expected, observations, "the same observations as when one thread did it all");
+        CollectionAssert.AreEqual(alone, inTurn, "and the same episodes");
+        Assert.IsGreaterThan(5, inTurn.Count);
+    }
+
+    private static void OnNewThread(Action work)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                work();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw new AssertFailedException($"the thread failed: {failure}");
+        }
+    }
+
+    /// <summary>Another thread takes the GIL at once (a minute at most on a loaded machine) rather than waiting forever for it.</summary>
+    private static void AssertGilIsFree(string when) =>
+        Assert.IsTrue(Task.Run(() =>
+        {
+            using (Py.GIL())
+            {
+            }
+        }).Wait(TimeSpan.FromMinutes(1)), $"the GIL was still held {when}");
 
     [TestMethod]
     public void InfoCarriesGymnasiumsEpisodeStatistics()
