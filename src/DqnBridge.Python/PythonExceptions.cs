@@ -10,8 +10,8 @@ public sealed class PythonNotFoundException(string message, Exception? inner = n
 /// held: unlike pythonnet's <see cref="PythonException"/>, it holds no Python objects, so it can be kept, logged and
 /// printed anywhere (no GIL needed).
 /// </summary>
-public sealed class PythonError(string pythonType, string pythonMessage, string traceback, Exception? inner = null)
-    : Exception($"{pythonType}: {pythonMessage}", inner)
+public sealed class PythonError(string pythonType, string pythonMessage, string traceback)
+    : Exception($"{pythonType}: {pythonMessage}")
 {
     /// <summary>Qualified Python type name, e.g. <c>ValueError</c> or <c>numpy.core._exceptions._ArrayMemoryError</c>.</summary>
     public string PythonType { get; } = pythonType;
@@ -24,8 +24,9 @@ public sealed class PythonError(string pythonType, string pythonMessage, string 
     public override string ToString() => base.ToString() + Environment.NewLine + "Python traceback:" + Environment.NewLine + PythonTraceback;
 
     /// <summary>
-    /// Reads pythonnet's exception into a <see cref="PythonError"/> (the original is its inner exception). Call while
-    /// holding the GIL, e.g. in a <c>catch</c> inside <c>using (Py.GIL())</c>.
+    /// Reads pythonnet's exception into a <see cref="PythonError"/>. Call while holding the GIL, e.g. in a <c>catch</c>
+    /// inside <c>using (Py.GIL())</c>. The original is not kept: its Python objects would outlive the GIL scope, and its
+    /// own stack trace would repeat the traceback.
     /// </summary>
     public static PythonError From(PythonException error)
     {
@@ -43,7 +44,7 @@ public sealed class PythonError(string pythonType, string pythonMessage, string 
         {
             // Describing the error failed too; keep what we have rather than hide the original error.
         }
-        return new PythonError(typeName, message, traceback, error);
+        return new PythonError(typeName, message, traceback);
     }
 }
 

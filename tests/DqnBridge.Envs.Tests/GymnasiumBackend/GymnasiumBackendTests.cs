@@ -1,4 +1,5 @@
 using DqnBridge.Envs.GymnasiumBackend;
+using DqnBridge.Python;
 using Python.Runtime;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
@@ -107,6 +108,53 @@ public sealed class GymnasiumBackendTests
             {
             }
         }).Wait(TimeSpan.FromMinutes(1)), $"the GIL was still held {when}");
+
+    [TestMethod]
+    public void APythonErrorInStepReachesDotnetWithTheEnvTheStepAndTheTraceback()
+    {
+        RequireGymnasium();
+        using (Py.GIL())
+        {
+            PythonEngine.Exec(
+                "import gymnasium\n" +
+                "from gymnasium.envs.classic_control.cartpole import CartPoleEnv\n" +
+                "class _BreaksAtStep30(CartPoleEnv):\n" +
+                "    calls = 0\n" +
+                "    def step(self, action):\n" +
+                "        type(self).calls += 1\n" +
+                "        if type(self).calls == 30:\n" +
+                "            raise ValueError('the pole fell off the cart')\n" +
+                "        return super().step(action)\n" +
+                "if 'BreaksAtStep30-v0' not in gymnasium.registry:\n" +
+                "    gymnasium.register('BreaksAtStep30-v0', entry_point=_BreaksAtStep30, max_episode_steps=500)\n");
+        }
+        using var envs = new GymnasiumVectorEnv(new EnvSpec("BreaksAtStep30-v0"));
+        envs.Reset(1);
+        EnvStepException? failure = null;
+        for (int step = 0; step < 40 && failure is null; step++)
+        {
+            try
+            {
+                envs.Step([step % 2]);
+            }
+            catch (EnvStepException e)
+            {
+                failure = e;
+            }
+        }
+
+        Assert.IsNotNull(failure, "the 30th step raised");
+        Assert.AreEqual("BreaksAtStep30-v0", failure.EnvId);
+        Assert.AreEqual(29, failure.Step, "29 steps were taken before it");
+        var python = (PythonError)failure.InnerException!;
+        Assert.AreEqual("ValueError", python.PythonType);
+        Assert.AreEqual("the pole fell off the cart", python.PythonMessage);
+        Assert.Contains("ValueError: the pole fell off the cart", python.PythonTraceback);
+        Assert.Contains("dqnbridge_envs.py", python.PythonTraceback, "the traceback runs from our driver down to the env");
+        Assert.Contains("in step", python.PythonTraceback);
+        Assert.Contains("Environment BreaksAtStep30-v0 failed at step 29: ValueError: the pole fell off the cart", failure.Message);
+        AssertGilIsFree("after the failed step");
+    }
 
     [TestMethod]
     public void InfoCarriesGymnasiumsEpisodeStatistics()

@@ -1,5 +1,5 @@
-using DqnBridge.Envs.GymnasiumBackend;
 using System.Text.Json;
+using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
 using Python.Runtime;
 
