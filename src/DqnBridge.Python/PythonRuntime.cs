@@ -60,8 +60,8 @@ public static class PythonRuntime
         {
             AppDomain.CurrentDomain.ProcessExit -= RunExitHandlers;
             throw new PythonNotFoundException(
-                $"No usable Python: the library of '{found.Executable}' ({found.LibraryPath}) could not be loaded: {Innermost(e).Message}. " +
-                "Point the 'python' setting or the " + PythonInstallation.EnvironmentVariable + " environment variable at another CPython 3.10+.", e);
+                $"No usable Python: the library of '{found.Executable}' ({found.LibraryPath}) could not be loaded ({Innermost(e).Message.TrimEnd('.')}). " +
+                PythonInstallation.Fix, e);
         }
         // Initialize left this thread holding the GIL.
         string prefix;
