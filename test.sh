@@ -39,8 +39,28 @@ fi
 export DQNBRIDGE_PYTHON="${DQNBRIDGE_PYTHON:-/usr/bin/python3}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# A one-node Slurm (tools/local-slurm, which needs root) for the tests of `benchmark --slurm`: they run against it when
+# DQNBRIDGE_SLURM=1 and are skipped (Inconclusive) otherwise. A cluster this script starts, it stops at the end.
+slurm_as=()
+stop_slurm=false
+if [ -z "${DQNBRIDGE_SLURM:-}" ]; then
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then slurm_as=(sudo -n); fi
+  if [ "$(id -u)" -eq 0 ] || [ ${#slurm_as[@]} -gt 0 ]; then
+    "${slurm_as[@]}" tools/local-slurm status >/dev/null 2>&1 || stop_slurm=true
+    # Started or not, the tests run: when it failed they fail with what Slurm says, rather than being skipped unseen.
+    "${slurm_as[@]}" tools/local-slurm start || echo "warning: tools/local-slurm start failed; the Slurm tests will fail" >&2
+    export DQNBRIDGE_SLURM=1
+  else
+    echo "note: not root and no password-less sudo: the Slurm tests are skipped (sudo tools/local-slurm start, then DQNBRIDGE_SLURM=1 $0)"
+  fi
+fi
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cleanup() {
+  rm -f "$log"
+  if $stop_slurm; then "${slurm_as[@]}" tools/local-slurm stop >/dev/null || true; fi
+}
+trap cleanup EXIT
 set +e
 dotnet test DqnBridge.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

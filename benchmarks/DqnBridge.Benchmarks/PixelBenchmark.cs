@@ -3,7 +3,7 @@ using DqnBridge.Envs;
 namespace DqnBridge.Benchmarks;
 
 /// <summary>
-/// The pixel figures of the README in one run:
+/// The pixel figures of docs/results.md in one run:
 ///   pixels [--torch-python PYTHON] [--torch-library-path DIR] [--blocks 9] [--carracing-steps 600] [--tetris-steps 6000]
 /// the Nature-CNN train step (ours with 1 and 2 libtorch threads, PyTorch's when PYTHON imports torch), then CarRacing-v3 and
 /// ALE/Tetris-v5 stepped with learning off through DqnBridge beside the same wrappers in a plain Python loop

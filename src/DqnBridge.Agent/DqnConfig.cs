@@ -51,7 +51,7 @@ public enum NetworkKind
 /// Every hyperparameter of a run, in one place. Keys in YAML and on the command line are these
 /// names in snake_case, the same words CleanRL's dqn.py uses (learning_rate, buffer_size, ...).
 /// Defaults are CleanRL's dqn.py defaults for classic control. Each property's [Description] is what
-/// `dqnbridge config keys` and the README's key table print for it.
+/// `dqnbridge config keys` and docs/config-keys.md print for it.
 /// </summary>
 public sealed class DqnConfig
 {

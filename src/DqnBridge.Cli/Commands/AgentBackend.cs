@@ -31,8 +31,10 @@ public sealed class AgentBackend(
                 env.Id,
                 string.Join(", ", env.Backends.Select(backend => backend.ToString().ToLowerInvariant())),
                 env.ActionSpace,
-                env.Unavailable is { } reason ? "cannot be made here: " + reason
-                : env.ActionSpace.StartsWith("Discrete", StringComparison.Ordinal) || env.ActionSpace == "-" ? "" : "not discrete: DQN cannot train it"))
+                env.ActionSpace.StartsWith("Discrete", StringComparison.Ordinal) || env.ActionSpace == "-" ? "" : "not discrete: DQN cannot train it")
+            {
+                Unavailable = env.Unavailable,
+            })
             .ToList());
 
     public IReadOnlyList<BackendStatus> Backends(string python) => backends(python);

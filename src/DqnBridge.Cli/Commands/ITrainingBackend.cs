@@ -17,8 +17,12 @@ public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Return
     public IReadOnlyList<double>? ClippedReturns { get; init; }
 }
 
-/// <summary>An environment the command can train on, and where it comes from.</summary>
-public sealed record EnvironmentListing(string Id, string Backend, string ActionSpace, string Notes);
+/// <summary>An environment id, where it comes from, and whether it can be made here.</summary>
+public sealed record EnvironmentListing(string Id, string Backend, string ActionSpace, string Notes)
+{
+    /// <summary>Why a registered id cannot be made with this Python (a missing ROM, mujoco, Box2D, OpenCV), or null when it can.</summary>
+    public string? Unavailable { get; init; }
+}
 
 /// <summary>Whether the Gymnasium backend can be used, and why not.</summary>
 public sealed record BackendStatus(string Name, bool Available, string Detail);

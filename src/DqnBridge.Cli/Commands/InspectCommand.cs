@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using DqnBridge.Agent;
-using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
 
@@ -20,7 +19,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
     /// <summary>Pixels of mid-gray between the frames of a stack.</summary>
     private const int Gap = 4;
 
-    public Command Create(Option<string?> env, Option<string?> config, Argument<string[]> overrides)
+    public Command Create(TrainingInputs inputs)
     {
         var steps = new Option<int>("--steps", "-n") { Description = "Steps to picture at the start of each episode", DefaultValueFactory = _ => 8 };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to picture (each reset starts a new set of pictures)", DefaultValueFactory = _ => 2 };
@@ -28,17 +27,17 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         var scale = new Option<int>("--scale") { Description = "Enlarge observation pixels this many times", DefaultValueFactory = _ => 3 };
         var outputDir = new Option<string>("--output", "-o") { Description = "Folder for the PNGs", DefaultValueFactory = _ => "inspect" };
         var command = new Command("inspect", "Write PNGs of the stacked observation the network receives and of the raw frames (debug view)");
-        command.Options.Add(env);
-        command.Options.Add(config);
+        command.Options.Add(inputs.Env);
+        command.Options.Add(inputs.Config);
         foreach (var option in new Option[] { steps, episodes, maxSteps, scale, outputDir })
         {
             command.Options.Add(option);
         }
 
-        command.Arguments.Add(overrides);
+        command.Arguments.Add(inputs.Overrides);
         command.SetAction(parse =>
         {
-            var resolved = ConfigLoader.Resolve(parse.GetValue(config), parse.GetValue(overrides) ?? [], parse.GetValue(env));
+            var resolved = inputs.Resolve(parse);
             if (parse.GetValue(steps) < 1 || parse.GetValue(episodes) < 1 || parse.GetValue(maxSteps) < 1 || parse.GetValue(scale) < 1)
             {
                 throw new CliException("--steps, --episodes, --max-steps and --scale must be at least 1.", ExitCodes.UsageError);

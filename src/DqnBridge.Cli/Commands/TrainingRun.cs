@@ -48,7 +48,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
                 ExitCodes.UsageError);
         }
 
-        foreach (var warning in ConfigLoader.Warnings(config))
+        foreach (var warning in ConfigValidation.Warnings(config))
         {
             Warnings?.WriteLine($"warning: {warning}");
         }
@@ -233,7 +233,23 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         return rows;
     }
 
-    public void PrintSummary(RunOutcome outcome)
+    /// <summary>
+    /// Prints the run's summary and returns the exit code: 0, or 130 for a run that was interrupted, which also gets
+    /// <paramref name="interrupted"/> on <paramref name="error"/>.
+    /// </summary>
+    public int Summarize(RunOutcome outcome, TextWriter error, string interrupted)
+    {
+        PrintSummary(outcome);
+        if (!outcome.Result.Cancelled)
+        {
+            return ExitCodes.Ok;
+        }
+
+        error.WriteLine(interrupted);
+        return ExitCodes.Cancelled;
+    }
+
+    private void PrintSummary(RunOutcome outcome)
     {
         var r = outcome.Result;
         var mean = outcome.RecentMeanReturn is { } m ? m.ToString("F2", CultureInfo.InvariantCulture) : "no episode finished";

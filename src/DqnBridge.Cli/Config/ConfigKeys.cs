@@ -23,7 +23,7 @@ public sealed record ConfigKey(string Name, PropertyInfo Property, string Descri
 /// <summary>
 /// The keys of <see cref="DqnConfig"/>, taken from its properties and their <see cref="DescriptionAttribute"/>
 /// (as CleanRL documents its Args fields), so the documentation printed by `dqnbridge config keys` and the
-/// README table can never drift from the code.
+/// table in docs/config-keys.md can never drift from the code.
 /// </summary>
 public static class ConfigKeys
 {

@@ -38,7 +38,7 @@ public static class ConfigLoader
             Apply(config, assignment);
         }
 
-        Validate(config);
+        ConfigValidation.Check(config);
         return config;
     }
 
@@ -188,30 +188,6 @@ public static class ConfigLoader
     private static string ScalarText(YamlNode node, string source) =>
         node is YamlScalarNode scalar ? scalar.Value ?? ""
         : throw new ConfigException($"{source}: expected a single value, not a nested list or mapping.");
-
-    /// <summary>The config's own range checks (all problems at once), then the built-in ids' versions.</summary>
-    public static void Validate(DqnConfig c)
-    {
-        var problems = c.Problems();
-        if (problems.Count > 0)
-        {
-            throw new ConfigException("Invalid config:\n  " + string.Join("\n  ", problems));
-        }
-
-        EnvIds.CheckBuiltInVersion(c.EnvId.Trim());
-    }
-
-    /// <summary>Settings that are allowed but probably not meant; the command prints them as warnings and goes on.</summary>
-    public static IReadOnlyList<string> Warnings(DqnConfig c)
-    {
-        var warnings = new List<string>();
-        if (c.LearningStarts >= c.TotalTimesteps)
-        {
-            warnings.Add($"learning_starts ({c.LearningStarts:N0}) >= total_timesteps ({c.TotalTimesteps:N0}): the agent never trains, every action is random.");
-        }
-
-        return warnings;
-    }
 
     /// <summary>The config as YAML that <see cref="Resolve"/> reads back to the same values.</summary>
     public static string ToYaml(DqnConfig config, string? header = null)

@@ -27,9 +27,19 @@ public sealed class RunLock : IDisposable
     public string RunDirectory { get; }
 
     /// <summary>Locks <paramref name="runDirectory"/> (which must exist) or throws exit 1 naming the process that holds it.</summary>
-    public static RunLock Acquire(string runDirectory)
+    public static RunLock Acquire(string runDirectory) =>
+        TryAcquire(runDirectory, out var holder) ?? throw new CliException(
+            $"Run folder '{runDirectory}' is in use by {holder}: two processes cannot write one run. " +
+            "Wait for it to finish or stop it (Ctrl+C or SIGTERM writes a checkpoint), or choose another --run-name.");
+
+    /// <summary>
+    /// Locks <paramref name="runDirectory"/> (which must exist), or returns null when another process holds it, with
+    /// <paramref name="holder"/> naming that process ("process 1234 on host since ..."). Other failures throw exit 1.
+    /// </summary>
+    public static RunLock? TryAcquire(string runDirectory, out string holder)
     {
         string path = Path.Combine(runDirectory, FileName);
+        holder = "";
         FileStream stream;
         try
         {
@@ -38,9 +48,8 @@ public sealed class RunLock : IDisposable
         catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException) && File.Exists(path))
         {
             // Opening an existing file can only fail this way when another open file holds the lock.
-            throw new CliException(
-                $"Run folder '{runDirectory}' is in use by {Holder(path)}: two processes cannot write one run. " +
-                "Wait for it to finish or stop it (Ctrl+C or SIGTERM writes a checkpoint), or choose another --run-name.");
+            holder = Holder(path);
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

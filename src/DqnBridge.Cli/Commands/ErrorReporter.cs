@@ -1,0 +1,59 @@
+using System.CommandLine.Parsing;
+using DqnBridge.Cli.Config;
+
+namespace DqnBridge.Cli.Commands;
+
+/// <summary>
+/// Turns what went wrong into one clear message on stderr and an exit code: 2 for usage and config, 1 at run time,
+/// 130 on Ctrl+C (Program maps a stop by SIGTERM or SIGHUP to 143 or 129). Never a stack trace unless
+/// DQNBRIDGE_DEBUG=1.
+/// </summary>
+public sealed class ErrorReporter(TextWriter error)
+{
+    public int ReportParseErrors(IReadOnlyList<ParseError> errors)
+    {
+        foreach (var parseError in errors)
+        {
+            error.WriteLine($"error: {parseError.Message}");
+        }
+
+        error.WriteLine("Run `dqnbridge --help` for usage.");
+        return ExitCodes.UsageError;
+    }
+
+    public int Report(Exception e)
+    {
+        var (code, message) = e switch
+        {
+            ConfigException => (ExitCodes.UsageError, e.Message),
+            CliException cli => (cli.ExitCode, cli.Message),
+            OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
+            _ => (ExitCodes.RuntimeError, DescribeUnexpected(e)),
+        };
+        error.WriteLine($"error: {message}");
+        if (Environment.GetEnvironmentVariable("DQNBRIDGE_DEBUG") == "1")
+        {
+            error.WriteLine(e.ToString());
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// Errors from the layers below carry their own clear messages; show those, never a stack trace. An inner
+    /// message already part of a message above it (layers often quote their cause) is not repeated.
+    /// </summary>
+    public static string DescribeUnexpected(Exception e)
+    {
+        var messages = new List<string>();
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (!messages.Any(shown => shown.Contains(inner.Message.Trim(), StringComparison.Ordinal)))
+            {
+                messages.Add(inner.Message);
+            }
+        }
+
+        return string.Join("\n  caused by: ", messages) + "\n(set DQNBRIDGE_DEBUG=1 to see the stack trace)";
+    }
+}
