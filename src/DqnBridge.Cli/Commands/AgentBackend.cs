@@ -134,7 +134,7 @@ public sealed class AgentBackend(
     /// </summary>
     private static void RecordInterpreter(DqnConfig config, IVectorEnv envs)
     {
-        if (string.IsNullOrWhiteSpace(config.Python) && envs is GymnasiumVectorEnv && PythonEngine.Installation is { } python)
+        if (string.IsNullOrWhiteSpace(config.Python) && envs is GymnasiumVectorEnv && GymnasiumRuntime.Interpreter is { } python)
         {
             config.Python = python.AbsoluteExecutable;
         }
