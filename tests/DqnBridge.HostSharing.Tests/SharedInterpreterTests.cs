@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
