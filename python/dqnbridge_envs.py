@@ -556,7 +556,9 @@ class VectorDriver(_VectorDriverBase):
 
 
 class SingleDriver:
-    """One environment without autoreset (the IEnv contract): reset(seed) and step(action) -> (obs, reward, terminated, truncated)."""
+    """One environment without autoreset (the IEnv contract). .NET binds memory of its own once (bind); then
+    reset_into(seed) and step_into(actions) write the observation and the step's results there, so a step is one
+    call that hands back no objects."""
 
     def __init__(self, env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None, training=True,
                  frame_stack_padding="reset"):
@@ -564,14 +566,33 @@ class SingleDriver:
         self.observation_space = describe_space(self.env.observation_space)
         self.action_space = describe_space(self.env.action_space)
         self.max_episode_steps = getattr(self.env.spec, "max_episode_steps", None)
+        self.obs = self.result = None
 
-    def reset(self, seed=None):
+    def bind(self, memory):
+        """memory: {"obs": (address, nbytes), "result": (address, nbytes)} of .NET's pinned arrays: obs holds one
+        observation of the observation space's dtype and shape; result three float64s: reward, terminated, truncated."""
+        space = self.env.observation_space
+        self.obs = array_at(*memory["obs"], space.dtype, space.shape)
+        self.result = array_at(*memory["result"], np.float64, (3,))
+
+    def _write_obs(self, obs):
+        obs = np.asarray(obs)
+        if obs.shape != self.obs.shape:
+            raise ValueError(f"observation of shape {obs.shape}, but the observation space has shape {self.obs.shape}")
+        np.copyto(self.obs, obs, casting="no")
+
+    def reset_into(self, seed=None):
         obs, self.info = self.env.reset(seed=seed)
-        return np.ascontiguousarray(obs)
+        self._write_obs(obs)
 
-    def step(self, action):
-        obs, reward, terminated, truncated, self.info = self.env.step(action)
-        return np.ascontiguousarray(obs), float(reward), bool(terminated), bool(truncated)
+    def step_into(self, actions):
+        """Steps with actions[0] (an int64 array of one, .NET's memory)."""
+        obs, reward, terminated, truncated, self.info = self.env.step(int(actions[0]))
+        self._write_obs(obs)
+        result = self.result
+        result[0] = reward
+        result[1] = terminated
+        result[2] = truncated
 
     def plain_info(self):
         """The last info dict with NumPy values turned into plain Python ones, for .NET."""

@@ -1,6 +1,7 @@
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Benchmarks;
 
@@ -10,10 +11,12 @@ namespace DqnBridge.Benchmarks;
 ///   gymnasium [--env CartPole-v1] [--wrappers none|atari|carracing] [--steps 100000] [--seed 1] [--blocks 30]
 /// "DqnBridge" is GymnasiumVectorEnv.Step with one env plus the copy of the observation the trainer makes;
 /// "Python loop" is make_env's env (same wrappers) stepped by `for a in actions: env.step(a)` with autoreset;
-/// "SyncVectorEnv" is gymnasium.vector.SyncVectorEnv of that env, as CleanRL's dqn.py steps it. The same
-/// actions (uniform random) drive all three, in blocks taken in turn so that all three share the load of a
-/// busy machine; each figure is the median block, in wall time and in process CPU time (the Python loops run in this
-/// process too, so both count everything a step costs).
+/// "driver loop" is our VectorDriver of that env stepped from Python (`driver.step(row)`), the same Python work as
+/// a DqnBridge step without the crossing from .NET; "SyncVectorEnv" is gymnasium.vector.SyncVectorEnv of that env, as
+/// CleanRL's dqn.py steps it. The same actions (uniform random) drive all four, in blocks taken in turn so that all
+/// share the load of a busy machine; each figure is the median block, in wall time and in process CPU time (the Python
+/// loops run in this process too, so both count everything a step costs). The differences say where a step's time
+/// goes: Gymnasium's env.step, our driver's bookkeeping, and the crossing from .NET.
 /// </summary>
 public static class GymnasiumStepBenchmark
 {
@@ -26,6 +29,9 @@ public static class GymnasiumStepBenchmark
         "    env.reset(seed=seed)\n" +
         "    envs = gymnasium.vector.SyncVectorEnv([lambda: dqnbridge_envs.make_env(env_id, kwargs, wrappers)], autoreset_mode=AutoresetMode.SAME_STEP)\n" +
         "    envs.reset(seed=seed)\n" +
+        "    global driver\n" +
+        "    driver = dqnbridge_envs.VectorDriver(env_id, 1, kwargs, wrappers)\n" +
+        "    driver.reset(seed)\n" +
         "    action_list = list(actions)\n" +
         "    action_rows = np.asarray(actions, dtype=np.int64).reshape(-1, 1)\n" +
         "def python_loop(start, count):\n" +
@@ -35,6 +41,11 @@ public static class GymnasiumStepBenchmark
         "        if terminated or truncated:\n" +
         "            obs, _ = env.reset()\n" +
         "    return time.perf_counter() - t\n" +
+        "def driver_loop(start, count):\n" +
+        "    t = time.perf_counter()\n" +
+        "    for a in action_rows[start:start + count]:\n" +
+        "        driver.step(a)\n" +
+        "    return time.perf_counter() - t\n" +
         "def sync_vector_loop(start, count):\n" +
         "    t = time.perf_counter()\n" +
         "    for a in action_rows[start:start + count]:\n" +
@@ -42,7 +53,8 @@ public static class GymnasiumStepBenchmark
         "    return time.perf_counter() - t\n" +
         "def close():\n" +
         "    env.close()\n" +
-        "    envs.close()\n";
+        "    envs.close()\n" +
+        "    driver.close()\n";
 
     public static int Run(Dictionary<string, string> options)
     {
@@ -60,7 +72,8 @@ public static class GymnasiumStepBenchmark
         var spec = new EnvSpec(envId, NumEnvs: 1, Backend: EnvBackend.Gymnasium, Wrappers: wrappers,
             Kwargs: carRacing ? new Dictionary<string, object> { ["continuous"] = false } : null);
         using var envs = new GymnasiumVectorEnv(spec, training: true); // the wrappers training uses, as make_env makes them by default
-        Console.WriteLine($"Python {PythonEngine.Installation!.Version} from {PythonEngine.Installation.Executable}");
+        PythonInterpreter interpreter = GymnasiumRuntime.Interpreter!;
+        Console.WriteLine($"Python {interpreter.Version} from {interpreter.Description}; pythonnet {typeof(PythonEngine).Assembly.GetName().Version}");
         var sampler = new SeededRandom(seed);
         int[] actions = new int[steps];
         for (int t = 0; t < steps; t++)
@@ -71,12 +84,11 @@ public static class GymnasiumStepBenchmark
         string wrapperArgument = wrappers.ToString().ToLowerInvariant();
         using (Py.GIL())
         {
-            scope = Py.NewDict();
-            PythonEngine.Exec(Loops, scope);
-            using var setup = scope["setup"];
-            using var actionList = PyObject.FromManaged(actions);
-            using var kwargs = PyObject.FromManaged(spec.Kwargs ?? new Dictionary<string, object>());
-            using var done = setup.Invoke(envId, wrapperArgument, actionList, seed, kwargs);
+            scope = Py.CreateScope();
+            scope.Exec(Loops);
+            using PyObject setup = scope.Get("setup");
+            using PyTuple arguments = PythonValues.Tuple([envId, wrapperArgument, actions, seed, spec.Kwargs ?? new Dictionary<string, object>()]);
+            using PyObject done = setup.Invoke(arguments);
         }
         envs.Reset(seed);
         // Blocks of steps, taken in turn by the three loops, so that they share the machine's ups and downs;
@@ -94,27 +106,35 @@ public static class GymnasiumStepBenchmark
                 }
             }),
             b => StepCost.Measure(block, 1e6, () => RunPython("python_loop", b * block, block)),
+            b => StepCost.Measure(block, 1e6, () => RunPython("driver_loop", b * block, block)),
             b => StepCost.Measure(block, 1e6, () => RunPython("sync_vector_loop", b * block, block)),
         ], steps / block);
         using (Py.GIL())
         {
-            using var close = scope["close"];
-            using var closed = close.Invoke();
+            using PyObject close = scope.Get("close");
+            using PyObject closed = close.Invoke();
+            scope.Dispose();
         }
-        var ((oursCpu, oursWall), (plainCpu, plainWall), (vectorCpu, vectorWall)) = (medians[0], medians[1], medians[2]);
+        var ((oursCpu, oursWall), (plainCpu, plainWall), (driverCpu, driverWall), (vectorCpu, vectorWall)) = (medians[0], medians[1], medians[2], medians[3]);
         Console.WriteLine($"{envId} (wrappers {wrapperArgument}, learning off, {steps} steps in blocks of {block}, median block), microseconds per step:");
         Console.WriteLine($"  {"",-46} {"wall",9} {"process CPU",12}");
         Console.WriteLine($"  {"DqnBridge (GymnasiumVectorEnv.Step + copy)",-46} {oursWall,9:F2} {oursCpu,12:F2}");
         Console.WriteLine($"  {"plain Python loop (env.step, reset on done)",-46} {plainWall,9:F2} {plainCpu,12:F2}   DqnBridge / loop = {oursWall / plainWall:F3} wall, {oursCpu / plainCpu:F3} CPU");
+        Console.WriteLine($"  {"our VectorDriver.step in a Python loop",-46} {driverWall,9:F2} {driverCpu,12:F2}");
         Console.WriteLine($"  {"gymnasium.vector.SyncVectorEnv loop",-46} {vectorWall,9:F2} {vectorCpu,12:F2}   DqnBridge / SyncVectorEnv = {oursWall / vectorWall:F3} wall, {oursCpu / vectorCpu:F3} CPU");
+        Console.WriteLine("  Where a DqnBridge step's time goes (wall, median blocks; differences of medians, so roughly):");
+        Console.WriteLine($"    Gymnasium env.step (and reset on done)         {plainWall,9:F2}");
+        Console.WriteLine($"    our driver's bookkeeping (results into memory) {driverWall - plainWall,9:F2}");
+        Console.WriteLine($"    crossing from .NET (GIL, call, result, copies) {oursWall - driverWall,9:F2}");
     }
 
-    private static PyObject scope = null!;
+    private static PyModule scope = null!;
 
     private static void RunPython(string loop, int start, int count)
     {
         using var gil = Py.GIL();
-        using var function = scope[loop];
-        using var seconds = function.Invoke(start, count);
+        using PyObject function = scope.Get(loop);
+        using PyTuple arguments = PythonValues.Tuple([start, count]);
+        using PyObject seconds = function.Invoke(arguments);
     }
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Replay;
+using DqnBridge.Agent.Training;
+using DqnBridge.Agent.Updates;
 using DqnBridge.Envs;
 
 namespace DqnBridge.Benchmarks;

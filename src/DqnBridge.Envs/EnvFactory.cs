@@ -1,6 +1,7 @@
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Envs.Native;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs;
 
@@ -74,12 +75,12 @@ public static class EnvFactory
                 return EnvBackend.Native;
             case EnvBackend.Gymnasium:
                 GymnasiumRuntime.Require(spec.Id, spec.Python);
-                log?.Invoke($"{spec.Id}: Gymnasium from {PythonEngine.Installation!.Executable} (backend gymnasium).");
+                log?.Invoke($"{spec.Id}: Gymnasium from {GymnasiumRuntime.Interpreter!.Description} (backend gymnasium).");
                 return EnvBackend.Gymnasium;
             default:
                 if (GymnasiumRuntime.IsAvailable(spec.Python))
                 {
-                    log?.Invoke($"{spec.Id}: Gymnasium from {PythonEngine.Installation!.Executable} (backend auto).");
+                    log?.Invoke($"{spec.Id}: Gymnasium from {GymnasiumRuntime.Interpreter!.Description} (backend auto).");
                     return EnvBackend.Gymnasium;
                 }
                 if (builtIn)
@@ -110,14 +111,14 @@ public static class EnvFactory
         if (GymnasiumRuntime.IsAvailable(python))
         {
             using var gil = Py.GIL();
-            using var ids = GymnasiumRuntime.Helper.InvokeMethod("list_environments");
-            gymnasiumIds = ((List<object?>)ids.ToManaged()!).Cast<string>().ToList();
+            using PyObject ids = GymnasiumRuntime.Helper.InvokeMethod("list_environments");
+            gymnasiumIds = PythonValues.ToJson(ids).EnumerateArray().Select(id => id.GetString()!).ToList();
             // Each dependency (ROMs, mujoco, Box2D, OpenCV) is checked once, without making any environment.
-            using var host = Py.Import("dqnbridge_host");
-            using var reasons = host.InvokeMethod("unavailable_environments", ids);
-            foreach (var (id, reason) in (Dictionary<object, object?>)reasons.ToManaged()!)
+            using PyObject host = Py.Import("dqnbridge_host");
+            using PyObject reasons = host.InvokeMethod("unavailable_environments", ids);
+            foreach (var reason in PythonValues.ToJson(reasons).EnumerateObject())
             {
-                unavailable[(string)id] = (string)reason!;
+                unavailable[reason.Name] = reason.Value.GetString()!;
             }
         }
         var result = new List<EnvironmentInfo>();
@@ -150,7 +151,7 @@ public static class EnvFactory
             using var env = new GymnasiumEnv(new EnvSpec(id, Backend: EnvBackend.Gymnasium, Python: python));
             return env.ActionSpace.ToString()!;
         }
-        catch (Exception e) when (e is EnvCreationException or PythonException)
+        catch (Exception e) when (e is EnvCreationException or PythonError or EnvStepException)
         {
             return "unavailable: " + e.Message.Split('\n')[0];
         }

@@ -1,6 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Python.Runtime;
 
 namespace DqnBridge.Python;
 
@@ -15,113 +13,77 @@ public enum NumpyDtype
 }
 
 /// <summary>
-/// A C-contiguous NumPy array (or any buffer-protocol exporter) viewed in place through the buffer
-/// protocol: no copy until you ask for one. Use and dispose while holding the GIL; the view keeps
-/// the array alive and must not outlive the scope. Passing it by value to a method that reads it is
-/// fine; copies share one release (<see cref="Ownership"/>), so disposing a second copy throws instead
-/// of releasing the buffer twice, and reading through a released copy throws <see cref="ObjectDisposedException"/>.
+/// A C-contiguous NumPy array read in place: its data address, dtype and shape are taken once, from
+/// <c>__array_interface__</c>, when the view is made (pythonnet's <c>PyBuffer</c> is not used: with format strings it
+/// can corrupt the heap, and it reads only 1-D arrays). Made and disposed under the GIL; it owns a reference to the
+/// array, so the memory stays valid until it is disposed. Not for hot loops: those get their results written into
+/// memory DqnBridge owns (<see cref="Numpy.ViewOf{T}"/>).
 /// </summary>
-public unsafe ref struct NumpyArray
+public sealed unsafe class NumpyArray : IDisposable
 {
-    private const int BufferFlags = 0x0004 /* FORMAT */ | 0x0038 /* C_CONTIGUOUS (ND | STRIDES) */;
-    private const string OwnerName = nameof(NumpyArray);
+    private readonly PyObject _array;
+    private readonly nint _address;
+    private readonly int[] _shape;
+    private bool _disposed;
 
-    private PyBuffer view;
-    private Ownership ownership;
-
-    /// <summary>Views <paramref name="array"/>; it must be C-contiguous.</summary>
-    public NumpyArray(PyObject array) : this(array.Reference)
+    /// <summary>Views <paramref name="array"/> (anything with NumPy's array interface); it must be C-contiguous.</summary>
+    public NumpyArray(PyObject array)
     {
+        using PyObject arrayInterface = array.GetAttr("__array_interface__");
+        using PyObject data = arrayInterface["data"];
+        using PyObject address = data[0];
+        using PyObject readOnly = data[1];
+        using PyObject typeString = arrayInterface["typestr"];
+        using PyObject shape = arrayInterface["shape"];
+        using PyObject strides = arrayInterface["strides"];
+        _shape = new int[(int)shape.Length()];
+        for (int i = 0; i < _shape.Length; i++)
+        {
+            using PyObject dimension = shape[i];
+            _shape[i] = dimension.As<int>();
+        }
+        (Dtype, ItemSize) = ParseTypeString(typeString.As<string>());
+        // NumPy reports strides as None exactly when the array is C-contiguous.
+        if (!strides.IsNone())
+        {
+            throw new NumpyArrayMismatchException(
+                $"The NumPy array of shape ({string.Join(", ", _shape)}) is not C-contiguous; pass np.ascontiguousarray(array).");
+        }
+        _address = (nint)address.As<long>();
+        IsReadOnly = readOnly.As<bool>();
+        _array = array.NewReference();
     }
 
-    /// <summary>Views a borrowed object; the view itself keeps the exporter alive.</summary>
-    public NumpyArray(BorrowedReference array)
-    {
-        if (array.IsNull)
-        {
-            throw Py.FetchError();
-        }
-        fixed (PyBuffer* p = &view)
-        {
-            if (CApi.PyObject_GetBuffer(array, p, BufferFlags) != 0)
-            {
-                throw Py.FetchError();
-            }
-        }
-        ownership = Ownership.Take();
-        try
-        {
-            Dtype = ParseFormat(view.Format, view.ItemSize);
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
+    public NumpyDtype Dtype { get; }
 
-    public readonly NumpyDtype Dtype { get; }
+    /// <summary>Bytes per element.</summary>
+    public int ItemSize { get; }
 
-    public readonly int Rank => View.NDim;
+    public bool IsReadOnly { get; }
 
-    public readonly long Dimension(int axis) =>
-        (uint)axis < (uint)View.NDim ? View.Shape[axis] : throw new ArgumentOutOfRangeException(nameof(axis));
+    public int Rank => _shape.Length;
 
-    /// <summary>The buffer description; throws once this view or a copy of it has been released.</summary>
-    [UnscopedRef]
-    private readonly ref readonly PyBuffer View
-    {
-        get
-        {
-            ownership.ThrowIfReleased(OwnerName);
-            return ref view;
-        }
-    }
+    public int Dimension(int axis) => _shape[axis];
 
-    /// <summary>The shape, e.g. (4, 84, 84); allocates, so prefer <see cref="Dimension"/> in hot loops.</summary>
-    public readonly int[] Shape
-    {
-        get
-        {
-            ref readonly PyBuffer buffer = ref View;
-            var shape = new int[buffer.NDim];
-            for (int i = 0; i < shape.Length; i++)
-            {
-                shape[i] = checked((int)buffer.Shape[i]);
-            }
-            return shape;
-        }
-    }
+    /// <summary>The shape, e.g. (4, 84, 84).</summary>
+    public IReadOnlyList<int> Shape => _shape;
 
-    public readonly long ElementCount => View.ItemSize == 0 ? 0 : view.Len / view.ItemSize;
+    public long ElementCount => _shape.Aggregate(1L, (count, dimension) => count * dimension);
 
-    public readonly long ByteLength => View.Len;
+    public long ByteLength => ElementCount * ItemSize;
 
-    public readonly bool IsReadOnly => View.ReadOnly != 0;
-
-    /// <summary>The elements in place; <typeparamref name="T"/> must match the dtype (bool for Bool).</summary>
-    public readonly ReadOnlySpan<T> AsSpan<T>() where T : unmanaged
+    /// <summary>The elements in place; <typeparamref name="T"/> must match the dtype (bool arrays read as bool or byte).</summary>
+    public ReadOnlySpan<T> AsSpan<T>() where T : unmanaged
     {
         CheckElementType<T>();
-        return new ReadOnlySpan<T>(view.Buf, checked((int)ElementCount));
+        return new ReadOnlySpan<T>(Data, checked((int)ElementCount));
     }
 
     /// <summary>The raw bytes in place.</summary>
-    public readonly ReadOnlySpan<byte> AsBytes() => new(View.Buf, checked((int)view.Len));
-
-    /// <summary>Writable elements in place; throws for read-only arrays.</summary>
-    public readonly Span<T> AsWritableSpan<T>() where T : unmanaged
-    {
-        CheckElementType<T>();
-        if (IsReadOnly)
-        {
-            throw new NumpyArrayMismatchException("The NumPy array is read-only.");
-        }
-        return new Span<T>(view.Buf, checked((int)ElementCount));
-    }
+    public ReadOnlySpan<byte> AsBytes() => new(Data, checked((int)ByteLength));
 
     /// <summary>Copies all elements into <paramref name="destination"/>, which must have exactly that many.</summary>
-    public readonly void CopyTo<T>(Span<T> destination) where T : unmanaged
+    public void CopyTo<T>(Span<T> destination) where T : unmanaged
     {
         ReadOnlySpan<T> source = AsSpan<T>();
         if (destination.Length != source.Length)
@@ -131,90 +93,67 @@ public unsafe ref struct NumpyArray
         source.CopyTo(destination);
     }
 
-    /// <summary>Copies the raw bytes to native memory of <paramref name="byteLength"/> bytes (e.g. a tensor's storage).</summary>
-    public readonly void CopyTo(nint destination, long byteLength)
-    {
-        ref readonly PyBuffer buffer = ref View;
-        if (byteLength != buffer.Len)
-        {
-            throw new NumpyArrayMismatchException($"The NumPy array has {buffer.Len} bytes but the destination holds {byteLength}.");
-        }
-        Buffer.MemoryCopy(buffer.Buf, (void*)destination, byteLength, byteLength);
-    }
-
     /// <summary>Throws a <see cref="NumpyArrayMismatchException"/> unless dtype and shape are as given.</summary>
-    public readonly void Expect(NumpyDtype dtype, ReadOnlySpan<int> shape)
+    public void Expect(NumpyDtype dtype, ReadOnlySpan<int> shape)
     {
-        ref readonly PyBuffer buffer = ref View;
-        bool shapeMatches = shape.Length == buffer.NDim;
-        for (int i = 0; shapeMatches && i < shape.Length; i++)
-        {
-            shapeMatches = buffer.Shape[i] == shape[i];
-        }
-        if (dtype != Dtype || !shapeMatches)
+        if (dtype != Dtype || !shape.SequenceEqual(_shape))
         {
             throw new NumpyArrayMismatchException(
                 $"Expected a NumPy array of dtype {Numpy.Name(dtype)} and shape ({string.Join(", ", shape.ToArray())}), " +
-                $"got dtype {Numpy.Name(Dtype)} and shape ({string.Join(", ", Shape)}).");
+                $"got dtype {Numpy.Name(Dtype)} and shape ({string.Join(", ", _shape)}).");
         }
     }
 
+    private void* Data
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return (void*)_address;
+        }
+    }
+
+    /// <summary>Gives the array reference back; call under the GIL.</summary>
     public void Dispose()
     {
-        if (!ownership.IsSet)
+        if (_disposed)
         {
             return;
         }
-        ownership.ThrowIfReleasedThroughACopy(OwnerName);
-        ownership.Release();
-        ownership = default;
-        fixed (PyBuffer* p = &view)
-        {
-            CApi.PyBuffer_Release(p);
-        }
+        _disposed = true;
+        _array.Dispose();
     }
 
-    private readonly void CheckElementType<T>() where T : unmanaged
+    private void CheckElementType<T>() where T : unmanaged
     {
-        // Bool arrays can be read as bytes too.
         if (Numpy.DtypeOf<T>() != Dtype && !(Dtype == NumpyDtype.Bool && typeof(T) == typeof(byte)))
         {
             throw new NumpyArrayMismatchException($"The NumPy array has dtype {Numpy.Name(Dtype)}, which cannot be read as {typeof(T).Name}.");
         }
     }
 
-    private static NumpyDtype ParseFormat(byte* format, nint itemSize)
+    /// <summary>NumPy's typestr: byte order ('|' none, '&lt;' little-endian, as x64), kind and item size.</summary>
+    private static (NumpyDtype Dtype, int ItemSize) ParseTypeString(string typeString)
     {
-        // Struct-module codes; a leading byte-order mark of native or little-endian is fine on x64.
-        char code = format == null ? 'B' : (char)format[0];
-        if (code is '@' or '=' or '<')
+        NumpyDtype? dtype = typeString switch
         {
-            code = (char)format[1];
-        }
-        NumpyDtype? dtype = (code, itemSize) switch
-        {
-            ('f', 4) => NumpyDtype.Float32,
-            ('d', 8) => NumpyDtype.Float64,
-            ('B', 1) => NumpyDtype.UInt8,
-            ('l' or 'q', 8) => NumpyDtype.Int64,
-            ('?', 1) => NumpyDtype.Bool,
+            "<f4" => NumpyDtype.Float32,
+            "<f8" => NumpyDtype.Float64,
+            "|u1" => NumpyDtype.UInt8,
+            "<i8" => NumpyDtype.Int64,
+            "|b1" => NumpyDtype.Bool,
             _ => null,
         };
-        if (dtype is null)
-        {
-            string formatText = format == null ? "B" : Marshal.PtrToStringAnsi((nint)format) ?? "?";
-            throw new NumpyArrayMismatchException(
-                $"Unsupported array element format '{formatText}' ({itemSize} bytes); supported: float32, float64, uint8, int64, bool.");
-        }
-        return dtype.Value;
+        return dtype is { } known
+            ? (known, int.Parse(typeString[2..], System.Globalization.CultureInfo.InvariantCulture))
+            : throw new NumpyArrayMismatchException(
+                $"Unsupported array element type '{typeString}'; supported: float32, float64, uint8, int64, bool (little-endian).");
     }
 }
 
-/// <summary>Creates NumPy arrays from .NET data (e.g. actions).</summary>
-public static unsafe class Numpy
+/// <summary>NumPy arrays over memory .NET owns, and the dtype names.</summary>
+public static class Numpy
 {
-    private static PyObject? module;
-
     public static string Name(NumpyDtype dtype) => dtype switch
     {
         NumpyDtype.Float32 => "float32",
@@ -226,7 +165,7 @@ public static unsafe class Numpy
     };
 
     /// <summary>The dtype whose elements are <typeparamref name="T"/>, or null.</summary>
-    internal static NumpyDtype? DtypeOf<T>() where T : unmanaged =>
+    public static NumpyDtype? DtypeOf<T>() where T : unmanaged =>
         typeof(T) == typeof(float) ? NumpyDtype.Float32
         : typeof(T) == typeof(double) ? NumpyDtype.Float64
         : typeof(T) == typeof(byte) ? NumpyDtype.UInt8
@@ -234,33 +173,47 @@ public static unsafe class Numpy
         : typeof(T) == typeof(bool) ? NumpyDtype.Bool
         : null;
 
-    /// <summary>The numpy module (imported once; call under the GIL).</summary>
-    public static PyObject Module => module ??= Py.Import("numpy");
-
-    /// <summary>A new array of the given shape holding a copy of <paramref name="data"/>.</summary>
-    public static PyObject FromSpan<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
+    /// <summary>
+    /// A NumPy array of the given shape over a pinned .NET array (made with <c>GC.AllocateArray(..., pinned: true)</c>),
+    /// without a copy: what Python writes into it, .NET reads with no call, and the other way round. Call under the GIL.
+    /// The caller owns the returned object and must keep <paramref name="pinned"/> alive for as long as Python may use it.
+    /// </summary>
+    public static unsafe PyObject ViewOf<T>(T[] pinned, params int[] shape) where T : unmanaged
     {
-        long count = 1;
-        foreach (int dim in shape)
+        fixed (T* address = pinned)
         {
-            count *= dim;
+            return View((nint)address, (long)pinned.Length * sizeof(T), DtypeOf<T>(), shape);
         }
-        if (count != data.Length)
-        {
-            throw new NumpyArrayMismatchException($"{data.Length} elements do not fill shape ({string.Join(", ", shape)}).");
-        }
-        PyObject array = Module.InvokeMethod("empty", new object?[] { new PyTupleItems(shape.Cast<object?>().ToArray()) },
-            [new("dtype", Name(DtypeOf<T>() ?? throw new NotSupportedException($"{typeof(T).Name} has no NumPy dtype here.")))]);
-        try
-        {
-            using var target = new NumpyArray(array);
-            data.CopyTo(target.AsWritableSpan<T>());
-        }
-        catch
-        {
-            array.Dispose();
-            throw;
-        }
-        return array;
     }
+
+    /// <summary>A new NumPy array of the given shape holding a copy of <paramref name="data"/>. Call under the GIL.</summary>
+    public static unsafe PyObject CopyOf<T>(ReadOnlySpan<T> data, params int[] shape) where T : unmanaged
+    {
+        fixed (T* address = data)
+        {
+            using PyObject view = View((nint)address, (long)data.Length * sizeof(T), DtypeOf<T>(), shape);
+            return view.InvokeMethod("copy");
+        }
+    }
+
+    private static PyObject View(nint address, long bytes, NumpyDtype? dtype, int[] shape)
+    {
+        string name = Name(dtype ?? throw new NotSupportedException("Only float, double, byte, long and bool arrays have a NumPy dtype here."));
+        if (shape.Aggregate(1L, (count, dimension) => count * dimension) * ItemSize(dtype.Value) != bytes)
+        {
+            throw new NumpyArrayMismatchException($"{bytes} bytes of {name} do not fill shape ({string.Join(", ", shape)}).");
+        }
+        using var pyAddress = new PyInt(address);
+        using var pyBytes = new PyInt(bytes);
+        using var pyName = new PyString(name);
+        using PyTuple pyShape = PythonValues.Tuple(shape.Select(d => (object?)d));
+        return BridgeModule.View.Invoke(pyAddress, pyBytes, pyName, pyShape);
+    }
+
+    private static int ItemSize(NumpyDtype dtype) => dtype switch
+    {
+        NumpyDtype.Float64 or NumpyDtype.Int64 => 8,
+        NumpyDtype.Float32 => 4,
+        _ => 1,
+    };
 }

@@ -142,7 +142,8 @@ public sealed record PythonInstallation(
     private static PythonNotFoundException Fail(string executable, string source, string reason) =>
         new($"No usable Python: tried '{executable}' from {source}, but {reason}. {Fix}");
 
-    private const string Fix =
+    /// <summary>What to do when the interpreter found cannot be used, for messages.</summary>
+    internal const string Fix =
         "Point the 'python' setting or the " + EnvironmentVariable + " environment variable at a CPython 3.10+ " +
         "executable built with a shared libpython (Debian/Ubuntu python3, a venv or conda env, or pyenv with " +
         "PYTHON_CONFIGURE_OPTS=--enable-shared). " + VenvHint;

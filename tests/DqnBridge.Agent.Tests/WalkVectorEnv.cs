@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using DqnBridge.Agent;
 using DqnBridge.Envs;
 
 namespace DqnBridge.Agent.Tests;

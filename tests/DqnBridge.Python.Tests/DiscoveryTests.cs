@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Python.Runtime;
 
 namespace DqnBridge.Python.Tests;
 
@@ -88,13 +89,20 @@ public sealed class DiscoveryTests
     }
 
     [TestMethod]
-    public void TheRunningEngineReportsItsInterpreter()
+    public void TheRunningInterpreterIsTheOneStartedAndNoOtherCanJoin()
     {
-        Assert.IsTrue(PythonEngine.IsInitialized);
-        Assert.AreEqual(TestPython.Debian, PythonEngine.Installation!.Executable);
-        Assert.ThrowsExactly<InvalidOperationException>(() => PythonEngine.Initialize("/some/other/python"));
+        PythonInterpreter running = PythonRuntime.Interpreter!;
+        Assert.AreEqual(TestPython.Debian, running.Executable);
+        Assert.IsFalse(running.SharedWithHost, "this test process never initialized pythonnet itself");
+        Assert.AreEqual(3, running.Version.Major);
+        Assert.AreSame(running, PythonRuntime.Start(TestPython.Debian), "starting again returns the running interpreter");
+        Assert.AreSame(running, PythonRuntime.Start(), "as does starting without naming one");
+        var other = Assert.ThrowsExactly<InvalidOperationException>(() => PythonRuntime.Start("/some/other/python"));
+        Assert.Contains("one process embeds one interpreter", other.Message);
         using var gil = Py.GIL();
-        using var executable = PythonEngine.Eval("__import__('sys').executable");
-        Assert.AreEqual(TestPython.Debian, executable.As<string>());
+        using PyObject executable = PythonEngine.Eval("__import__('sys').executable");
+        Assert.AreEqual(TestPython.Debian, executable.As<string>(), "subprocesses (multiprocessing's spawn) start the real interpreter");
+        using PyObject argv = PythonEngine.Eval("__import__('sys').argv");
+        Assert.AreEqual("['']", argv.ToString(), "Python code does not see the test host's command line");
     }
 }

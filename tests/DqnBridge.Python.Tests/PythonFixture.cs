@@ -1,3 +1,5 @@
+using Python.Runtime;
+
 namespace DqnBridge.Python.Tests;
 
 [TestClass]
@@ -5,13 +7,13 @@ public static class PythonFixture
 {
     /// <summary>Debian's python3 has NumPy here; the pyenv python3 on PATH does not.</summary>
     [AssemblyInitialize]
-    public static void StartPython(TestContext _) => PythonEngine.Initialize(TestPython.Debian);
+    public static void StartPython(TestContext _) => PythonRuntime.Start(TestPython.Debian);
 
-    /// <summary>Defines a module-like namespace from source and returns it.</summary>
-    public static PyObject Define(string code)
+    /// <summary>A fresh module made from source. Call under the GIL; the caller owns it.</summary>
+    public static PyModule Define(string code)
     {
-        PyObject scope = Py.NewDict();
-        PythonEngine.Exec(code, scope);
+        PyModule scope = Py.CreateScope();
+        scope.Exec(code);
         return scope;
     }
 }

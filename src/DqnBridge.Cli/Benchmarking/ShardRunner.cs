@@ -1,5 +1,5 @@
 using System.Globalization;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Commands;
 using DqnBridge.Cli.Output;
 

@@ -1,4 +1,6 @@
-using DqnBridge.Agent;
+using DqnBridge.Agent.Checkpoints;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
@@ -58,7 +60,7 @@ public sealed class AgentBackend(
         // Loaded and verified once (the newest complete of latest, latest.old, latest.tmp-*): its config makes the
         // environments, then the trainer continues from it.
         var checkpoint = Checkpoint.LoadNewestComplete(checkpointDirectory, events.OnNotice);
-        Checkpoint.RemoveStaleTemporaries(checkpointDirectory, keep: checkpoint.Directory);
+        CheckpointFolder.RemoveStaleTemporaries(checkpointDirectory, keep: checkpoint.Directory);
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
         if (MissingEpisodes(Path.Combine(runDirectory, TrainingRun.EpisodesFile), checkpoint.State) is { } missing)
         {
@@ -174,7 +176,7 @@ public sealed class AgentBackend(
     /// </summary>
     private static void RecordInterpreter(DqnConfig config, IVectorEnv envs)
     {
-        if (string.IsNullOrWhiteSpace(config.Python) && envs is GymnasiumVectorEnv && PythonEngine.Installation is { } python)
+        if (string.IsNullOrWhiteSpace(config.Python) && envs is GymnasiumVectorEnv && GymnasiumRuntime.Interpreter is { } python)
         {
             config.Python = python.AbsoluteExecutable;
         }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 

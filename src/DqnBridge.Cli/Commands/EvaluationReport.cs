@@ -1,5 +1,5 @@
 using System.Globalization;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Commands;

@@ -1,4 +1,4 @@
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
 

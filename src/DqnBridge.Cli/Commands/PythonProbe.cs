@@ -1,5 +1,6 @@
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -19,11 +20,11 @@ public static class PythonProbe
         }
         using (Py.GIL())
         {
-            using var gymnasium = Py.Import("gymnasium");
-            using var version = gymnasium.GetAttr("__version__");
-            PythonInstallation installation = PythonEngine.Installation!;
+            using PyObject gymnasium = Py.Import("gymnasium");
+            using PyObject version = gymnasium.GetAttr("__version__");
+            PythonInterpreter interpreter = GymnasiumRuntime.Interpreter!;
             return new BackendStatus("gymnasium", true,
-                $"Gymnasium {version.As<string>()} in {installation.AbsoluteExecutable} (Python {installation.Version})");
+                $"Gymnasium {version.As<string>()} in {interpreter.AbsoluteExecutable} (Python {interpreter.Version})");
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using Spectre.Console;

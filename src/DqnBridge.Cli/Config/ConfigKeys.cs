@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using System.Text;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 
 namespace DqnBridge.Cli.Config;
 

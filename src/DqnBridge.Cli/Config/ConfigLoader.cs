@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

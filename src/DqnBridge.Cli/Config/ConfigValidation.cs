@@ -1,4 +1,4 @@
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 
 namespace DqnBridge.Cli.Config;
 

@@ -1,4 +1,4 @@
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DqnBridge.Agent;
+using DqnBridge.Agent.Training;
 using Spectre.Console;
 
 namespace DqnBridge.Cli.Output;

@@ -1,4 +1,4 @@
-using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.GymnasiumBackend;
 
@@ -16,8 +16,8 @@ public static class AleVector
     {
         GymnasiumRuntime.Require("ALE vector environment", python);
         using var gil = Py.GIL();
-        using var reason = GymnasiumRuntime.Helper.InvokeMethod("ale_vector_available");
-        return reason.IsNone ? null : reason.As<string>();
+        using PyObject reason = GymnasiumRuntime.Helper.InvokeMethod("ale_vector_available");
+        return reason.IsNone() ? null : reason.As<string>();
     }
 
     public static bool IsAtariId(string id) =>

@@ -1,19 +1,21 @@
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>
-/// Owns one driver object of python/dqnbridge_envs.py (VectorDriver or SingleDriver): makes it, reads
-/// its spaces, closes it, and is the one place where a Python error raised while an environment runs
-/// becomes an <see cref="EnvStepException"/> naming the env and the step.
+/// Owns one driver object of python/dqnbridge_envs.py (VectorDriver, AleVectorDriver or SingleDriver): makes it, reads
+/// its spaces, binds its step results to memory the caller owns, closes it, and is the one place where a Python error
+/// raised while an environment runs becomes an <see cref="EnvStepException"/> naming the env and the step.
 /// </summary>
 internal sealed class GymnasiumDriver : IDisposable
 {
     private readonly PyObject _driver;
-    private readonly PyObject? _stepMethod;
+    private PyObject? _stepMethod;
+    private PyTuple? _stepArguments;
     private bool _disposed;
 
-    /// <param name="vectorizationMode">null for a SingleDriver, else "sync" or "async".</param>
+    /// <param name="vectorizationMode">null for a SingleDriver, else "sync", "async" or "ale".</param>
     public GymnasiumDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {
         GymnasiumRuntime.Require(spec.Id, spec.Python);
@@ -22,14 +24,13 @@ internal sealed class GymnasiumDriver : IDisposable
         try
         {
             using var gil = Py.GIL();
-            using var observationDescription = _driver.GetAttr("observation_space");
-            using var actionDescription = _driver.GetAttr("action_space");
-            using var maxSteps = _driver.GetAttr("max_episode_steps");
+            using PyObject observationDescription = _driver.GetAttr("observation_space");
+            using PyObject actionDescription = _driver.GetAttr("action_space");
+            using PyObject maxSteps = _driver.GetAttr("max_episode_steps");
             ObservationSpace = GymnasiumRuntime.ObservationSpace(EnvId, observationDescription);
             ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
                 ?? throw new EnvCreationException(EnvId, $"{EnvId} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
-            MaxEpisodeSteps = maxSteps.IsNone ? null : maxSteps.As<int>();
-            _stepMethod = _driver.GetAttr("step");
+            MaxEpisodeSteps = maxSteps.IsNone() ? null : maxSteps.As<int>();
         }
         catch
         {
@@ -51,8 +52,40 @@ internal sealed class GymnasiumDriver : IDisposable
         ActionSpace as DiscreteSpace ?? throw new EnvCreationException(EnvId, $"DQN needs a discrete action space, but {EnvId} has {ActionSpace}." +
             (EnvId.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
 
-    /// <summary>The driver's step method, bound once for the hot loop; the driver owns it. Use under the GIL.</summary>
-    public PyObject StepMethod => _stepMethod!;
+    /// <summary>
+    /// Binds the driver's step results to <paramref name="memory"/> ({field: (address, byte length)} of pinned arrays the
+    /// caller owns and keeps alive as long as this driver), and its method <paramref name="stepMethod"/> to
+    /// <paramref name="stepArguments"/> (the driver owns them from now on): <see cref="Step"/> then calls
+    /// <c>stepMethod(*stepArguments)</c>. Call under the GIL.
+    /// </summary>
+    public void Bind(IReadOnlyDictionary<string, (long Address, long Bytes)> memory, string stepMethod, params PyObject[] stepArguments)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using PyObject fields = PythonValues.ToPython(memory);
+        using PyObject bound = Invoke("bind", fields);
+        _stepMethod = _driver.GetAttr(stepMethod);
+        _stepArguments = new PyTuple(stepArguments);
+        foreach (PyObject argument in stepArguments)
+        {
+            argument.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// One step: one Python call, whose results land in the bound memory; the only object made is the call's small
+    /// result, disposed at once. Call under the GIL; a Python error becomes an <see cref="EnvStepException"/>.
+    /// </summary>
+    public void Step()
+    {
+        try
+        {
+            using PyObject result = _stepMethod!.Invoke(_stepArguments!);
+        }
+        catch (PythonException e)
+        {
+            throw Failed(e);
+        }
+    }
 
     /// <summary>An attribute of the driver. Call under the GIL; the caller owns it.</summary>
     public PyObject GetAttr(string name)
@@ -61,13 +94,18 @@ internal sealed class GymnasiumDriver : IDisposable
         return _driver.GetAttr(name);
     }
 
-    /// <summary>Calls a driver method under the GIL the caller holds; a Python error becomes an <see cref="EnvStepException"/>.</summary>
+    /// <summary>
+    /// Calls a driver method with arguments converted by <see cref="PythonValues.ToPython"/>, under the GIL the caller
+    /// holds; a Python error becomes an <see cref="EnvStepException"/>. The caller owns the result.
+    /// </summary>
     public PyObject Invoke(string method, params object?[] arguments)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using PyTuple tuple = PythonValues.Tuple(arguments);
+        using PyObject function = _driver.GetAttr(method);
         try
         {
-            return _driver.InvokeMethod(method, arguments);
+            return function.Invoke(tuple);
         }
         catch (PythonException e)
         {
@@ -75,8 +113,8 @@ internal sealed class GymnasiumDriver : IDisposable
         }
     }
 
-    /// <summary>The error to throw when the environment raised <paramref name="error"/>.</summary>
-    public EnvStepException Failed(PythonException error) => new(EnvId, Steps, error);
+    /// <summary>The error to throw when the environment raised <paramref name="error"/>. Call under the GIL.</summary>
+    public EnvStepException Failed(PythonException error) => new(EnvId, Steps, PythonError.From(error));
 
     public void Dispose()
     {
@@ -91,9 +129,10 @@ internal sealed class GymnasiumDriver : IDisposable
         }
         using var gil = Py.GIL();
         _stepMethod?.Dispose();
+        _stepArguments?.Dispose();
         try
         {
-            using var closed = _driver.InvokeMethod("close");
+            using PyObject closed = _driver.InvokeMethod("close");
         }
         catch (PythonException)
         {

@@ -1,11 +1,20 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.GymnasiumBackend;
 
-/// <summary>One Gymnasium environment through the bridge, without autoreset (the <see cref="IEnv"/> contract).</summary>
+/// <summary>
+/// One Gymnasium environment through the bridge, without autoreset (the <see cref="IEnv"/> contract). The driver writes
+/// each observation and step result into pinned arrays this object owns, bound once: a step is one Python call.
+/// </summary>
 public sealed class GymnasiumEnv : IEnv
 {
     private readonly GymnasiumDriver _driver;
+    private readonly byte[] _observation;
+    private readonly long[] _action = GC.AllocateArray<long>(1, pinned: true);
+    private readonly double[] _result = GC.AllocateArray<double>(3, pinned: true); // reward, terminated, truncated
     private bool _disposed;
 
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
@@ -16,6 +25,20 @@ public sealed class GymnasiumEnv : IEnv
         ObservationSpace = _driver.ObservationSpace;
         ActionSpace = _driver.ActionSpace;
         MaxEpisodeSteps = _driver.MaxEpisodeSteps;
+        _observation = GC.AllocateArray<byte>(ObservationSpace.ByteSize, pinned: true);
+        try
+        {
+            using var gil = Py.GIL();
+            _driver.Bind(
+                new Dictionary<string, (long, long)> { ["obs"] = Memory(_observation), ["result"] = Memory(_result) },
+                "step_into",
+                Numpy.ViewOf(_action, 1));
+        }
+        catch
+        {
+            _driver.Dispose();
+            throw;
+        }
     }
 
     public string Id { get; }
@@ -23,13 +46,18 @@ public sealed class GymnasiumEnv : IEnv
     public Space ActionSpace { get; }
     public int? MaxEpisodeSteps { get; }
 
+    private static (long Address, long Bytes) Memory<T>(T[] pinned) where T : unmanaged =>
+        (Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), (long)pinned.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+
     public void Reset(Span<byte> observation, int? seed = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var gil = Py.GIL();
-        using var obs = _driver.Invoke("reset", seed);
-        using var array = new NumpyArray(obs);
-        CopyObservation(array, observation);
+        CheckDestination(observation);
+        using (Py.GIL())
+        {
+            using PyObject done = _driver.Invoke("reset_into", seed);
+        }
+        _observation.CopyTo(observation);
     }
 
     public StepResult Step(int action, Span<byte> observation)
@@ -43,35 +71,23 @@ public sealed class GymnasiumEnv : IEnv
         {
             throw new ArgumentOutOfRangeException(nameof(action), $"{Id}: action {action} is outside {discrete}.");
         }
-        using var gil = Py.GIL();
-        try
+        CheckDestination(observation);
+        _action[0] = action;
+        using (Py.GIL())
         {
-            using var pyAction = PyObject.FromManaged(action);
-            using var result = _driver.StepMethod.Invoke(pyAction);
-            using (var obs = result.TupleItemAsArray(0))
-            {
-                CopyObservation(obs, observation);
-            }
-            using var reward = result.TupleItem(1);
-            using var terminated = result.TupleItem(2);
-            using var truncated = result.TupleItem(3);
-            _driver.Steps++;
-            return new StepResult(reward.As<double>(), terminated.As<bool>(), truncated.As<bool>());
+            _driver.Step();
         }
-        catch (PythonException e)
-        {
-            throw _driver.Failed(e);
-        }
+        _driver.Steps++;
+        _observation.CopyTo(observation);
+        return new StepResult(_result[0], _result[1] != 0, _result[2] != 0);
     }
 
-    private void CopyObservation(NumpyArray array, Span<byte> destination)
+    private void CheckDestination(Span<byte> destination)
     {
-        if (array.ByteLength != ObservationSpace.ByteSize || destination.Length != ObservationSpace.ByteSize)
+        if (destination.Length != ObservationSpace.ByteSize)
         {
-            throw new NumpyArrayMismatchException(
-                $"{Id}: observation of shape ({string.Join(", ", array.Shape)}) and {array.ByteLength} bytes into a buffer of {destination.Length} bytes; expected {ObservationSpace}.");
+            throw new ArgumentException($"{Id}: an observation is {ObservationSpace.ByteSize} bytes ({ObservationSpace}), not {destination.Length}.", nameof(destination));
         }
-        array.AsBytes().CopyTo(destination);
     }
 
     public IReadOnlyDictionary<string, object?> Info
@@ -80,19 +96,32 @@ public sealed class GymnasiumEnv : IEnv
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var gil = Py.GIL();
-            using var info = _driver.Invoke("plain_info");
-            return ((Dictionary<object, object?>)info.ToManaged()!).ToDictionary(pair => (string)pair.Key, pair => pair.Value);
+            using PyObject info = _driver.Invoke("plain_info");
+            return (Dictionary<string, object?>)ToPlain(PythonValues.ToJson(info))!;
         }
     }
+
+    /// <summary>JSON as plain .NET values: objects to dictionaries, arrays to lists, whole numbers to long, others to double.</summary>
+    private static object? ToPlain(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToPlain(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToList(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out long whole) ? whole : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
 
     public RgbFrame Render()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var gil = Py.GIL();
-        using var frame = _driver.Invoke("render");
+        using PyObject frame = _driver.Invoke("render");
         return ToRgbFrame(Id, frame);
     }
 
+    /// <summary>An (H, W, 3) uint8 frame as an <see cref="RgbFrame"/>. Call under the GIL.</summary>
     internal static RgbFrame ToRgbFrame(string envId, PyObject frame)
     {
         using var array = new NumpyArray(frame);
@@ -100,7 +129,7 @@ public sealed class GymnasiumEnv : IEnv
         {
             throw new NumpyArrayMismatchException($"{envId}: render() gave dtype {Numpy.Name(array.Dtype)} shape ({string.Join(", ", array.Shape)}), expected uint8 (H, W, 3); make the env with render_mode rgb_array.");
         }
-        return new RgbFrame((int)array.Dimension(0), (int)array.Dimension(1), array.AsBytes().ToArray());
+        return new RgbFrame(array.Dimension(0), array.Dimension(1), array.AsBytes().ToArray());
     }
 
     public void Dispose()

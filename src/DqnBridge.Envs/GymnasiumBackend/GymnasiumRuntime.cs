@@ -1,8 +1,13 @@
+using System.Text.Json;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.GymnasiumBackend;
 
-/// <summary>Starts the embedded Python for Gymnasium and loads our helper module from python/.</summary>
+/// <summary>
+/// Starts the embedded Python for Gymnasium (or shares the host application's, <see cref="PythonRuntime"/>) and loads
+/// our helper module from python/.
+/// </summary>
 public static class GymnasiumRuntime
 {
     public const string HelperModuleName = "dqnbridge_envs";
@@ -34,23 +39,41 @@ public static class GymnasiumRuntime
         }
     }
 
-    /// <summary>Starts Python (the given executable, or the default discovery) and imports the helper module. Call under no GIL.</summary>
-    public static void Start(string pythonExecutable = "")
+    /// <summary>
+    /// Starts Python (the given executable, or the default discovery; or the host's, when it already initialized
+    /// pythonnet) and imports the helper module. Call without holding the GIL.
+    /// </summary>
+    public static PythonInterpreter Start(string pythonExecutable = "")
     {
         lock (StartLock)
         {
-            PythonEngine.Initialize(string.IsNullOrWhiteSpace(pythonExecutable) ? null : pythonExecutable);
+            PythonInterpreter interpreter = PythonRuntime.Start(pythonExecutable);
             if (helper is not null)
             {
-                return;
+                return interpreter;
             }
-            using var gil = Py.GIL();
-            using var sys = Py.Import("sys");
-            using var path = sys.GetAttr("path");
-            using var insert = path.InvokeMethod("insert", 0, HelperDirectory);
-            helper = Py.Import(HelperModuleName);
+            using (Py.GIL())
+            {
+                using PyObject sys = Py.Import("sys");
+                using PyObject path = sys.GetAttr("path");
+                using var zero = new PyInt(0);
+                using var directory = new PyString(HelperDirectory);
+                using PyObject inserted = path.InvokeMethod("insert", zero, directory);
+                try
+                {
+                    helper = Py.Import(HelperModuleName);
+                }
+                catch (PythonException e)
+                {
+                    throw PythonError.From(e);
+                }
+            }
+            return interpreter;
         }
     }
+
+    /// <summary>The interpreter <see cref="Start"/> started or shared; null before.</summary>
+    public static PythonInterpreter? Interpreter => PythonRuntime.Interpreter;
 
     /// <summary>The helper module; <see cref="Start"/> must have run. Use under the GIL.</summary>
     internal static PyObject Helper => helper ?? throw new InvalidOperationException("GymnasiumRuntime.Start has not run.");
@@ -85,34 +108,35 @@ public static class GymnasiumRuntime
             // The message already starts "No usable Python: ...".
             return e.Message;
         }
-        catch (PythonException e)
+        catch (PythonError e)
         {
             // Typically NumPy is missing from that Python: our helper module needs it.
-            return $"{HelperModuleName} (needs NumPy) could not be imported from {PythonEngine.Installation?.Executable}: {e.Message}";
+            return $"{HelperModuleName} (needs NumPy) could not be imported from {PythonRuntime.Interpreter?.Description}: {e.Message}";
         }
         lock (StartLock)
         {
             if (gymnasiumAvailable is null)
             {
                 using var gil = Py.GIL();
-                using var available = Helper.InvokeMethod("gymnasium_available");
+                using PyObject available = Helper.InvokeMethod("gymnasium_available");
                 gymnasiumAvailable = available.As<bool>();
             }
         }
-        return gymnasiumAvailable.Value ? null : $"gymnasium is not importable from {PythonEngine.Installation!.Executable}";
+        return gymnasiumAvailable.Value ? null : $"gymnasium is not importable from {PythonRuntime.Interpreter!.Description}";
     }
 
-    /// <summary>Converts the helper's description of a space into a <see cref="Space"/>; null for spaces we do not model.</summary>
-    internal static Space? ToSpace(PyObject description)
+    /// <summary>Converts the helper's description of a space into a <see cref="Space"/>; null for spaces we do not model. Call under the GIL.</summary>
+    internal static Space? ToSpace(PyObject description) => ToSpace(PythonValues.ToJson(description));
+
+    private static Space? ToSpace(JsonElement fields)
     {
-        var fields = (Dictionary<object, object?>)description.ToManaged()!;
-        switch ((string)fields["kind"]!)
+        switch (fields.GetProperty("kind").GetString())
         {
             case "discrete":
-                return new DiscreteSpace(checked((int)(long)fields["n"]!), checked((int)(long)fields["start"]!));
+                return new DiscreteSpace(fields.GetProperty("n").GetInt32(), fields.GetProperty("start").GetInt32());
             case "box":
-                int[] shape = ((List<object?>)fields["shape"]!).Select(d => checked((int)(long)d!)).ToArray();
-                ElementType? dtype = (string)fields["dtype"]! switch
+                int[] shape = fields.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+                ElementType? dtype = fields.GetProperty("dtype").GetString() switch
                 {
                     "float32" => ElementType.Float32,
                     "float64" => ElementType.Float64,
@@ -124,23 +148,24 @@ public static class GymnasiumRuntime
                 {
                     return null;
                 }
-                double[] low = ((List<object?>)fields["low"]!).Select(Convert.ToDouble).ToArray();
-                double[] high = ((List<object?>)fields["high"]!).Select(Convert.ToDouble).ToArray();
+                double[] low = fields.GetProperty("low").EnumerateArray().Select(PythonValues.Number).ToArray();
+                double[] high = fields.GetProperty("high").EnumerateArray().Select(PythonValues.Number).ToArray();
                 return new BoxSpace(shape, dtype.Value, low, high);
             default:
                 return null;
         }
     }
 
-    /// <summary>The Box observation space an environment describes, or a clear error naming what it has instead.</summary>
+    /// <summary>The Box observation space an environment describes, or a clear error naming what it has instead. Call under the GIL.</summary>
     internal static BoxSpace ObservationSpace(string envId, PyObject description) =>
         ToSpace(description) as BoxSpace
         ?? throw new EnvCreationException(envId, $"{envId} has observation space {Describe(description)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
 
+    /// <summary>A space's repr, for messages. Call under the GIL.</summary>
     internal static string Describe(PyObject description)
     {
-        var fields = (Dictionary<object, object?>)description.ToManaged()!;
-        return fields.TryGetValue("repr", out object? repr) ? (string)repr! : string.Join(", ", fields.Select(f => $"{f.Key}={f.Value}"));
+        JsonElement fields = PythonValues.ToJson(description);
+        return fields.TryGetProperty("repr", out JsonElement repr) ? repr.GetString()! : fields.ToString();
     }
 
     /// <summary>The helper module's wrapper name; the CarRacing crop variant is a wrapper name of its own.</summary>
@@ -156,16 +181,17 @@ public static class GymnasiumRuntime
     {
         using (Py.GIL())
         {
-            using var suggestions = Helper.InvokeMethod("unknown_id_suggestions", spec.Id);
-            if (!suggestions.IsNone)
+            using var id = new PyString(spec.Id);
+            using PyObject suggestions = Helper.InvokeMethod("unknown_id_suggestions", id);
+            if (!suggestions.IsNone())
             {
-                var close = (List<object?>)suggestions.ToManaged()!;
-                string hint = close.Count == 0 ? "" : " Did you mean " + string.Join(", ", close) + "?";
+                string[] close = PythonValues.ToJson(suggestions).EnumerateArray().Select(s => s.GetString()!).ToArray();
+                string hint = close.Length == 0 ? "" : " Did you mean " + string.Join(", ", close) + "?";
                 throw new EnvCreationException(spec.Id, $"Gymnasium has no environment '{spec.Id}'.{hint}");
             }
-            var kwargs = new Dictionary<string, object?>
+            var arguments = new Dictionary<string, object?>
             {
-                ["kwargs"] = spec.Kwargs?.ToDictionary(k => k.Key, k => (object?)k.Value) ?? new Dictionary<string, object?>(),
+                ["kwargs"] = spec.Kwargs ?? new Dictionary<string, object>(),
                 ["wrappers"] = WrapperName(spec),
                 ["frame_skip"] = spec.FrameSkip,
                 ["frame_stack"] = spec.FrameStack,
@@ -175,18 +201,21 @@ public static class GymnasiumRuntime
             };
             if (vectorizationMode is not null)
             {
-                kwargs["vectorization_mode"] = vectorizationMode;
+                arguments["vectorization_mode"] = vectorizationMode;
             }
-            object?[] positional = vectorizationMode is not null ? [spec.Id, spec.NumEnvs] : [spec.Id];
+            using PyTuple positional = PythonValues.Tuple(vectorizationMode is not null ? [spec.Id, spec.NumEnvs] : [spec.Id]);
+            using PyDict keywords = PythonValues.Keywords(arguments);
+            using PyObject driverType = Helper.GetAttr(driverName);
             try
             {
-                return Helper.InvokeMethod(driverName, positional, kwargs);
+                return driverType.Invoke(positional, keywords);
             }
             catch (PythonException e)
             {
-                string arguments = spec.Kwargs is null || spec.Kwargs.Count == 0 ? "no keyword arguments"
+                PythonError error = PythonError.From(e);
+                string kwargs = spec.Kwargs is null || spec.Kwargs.Count == 0 ? "no keyword arguments"
                     : "keyword arguments " + string.Join(", ", spec.Kwargs.Select(k => $"{k.Key}={k.Value}"));
-                throw new EnvCreationException(spec.Id, $"Gymnasium could not make {spec.Id} with {arguments}: {e.PythonType}: {e.PythonMessage}", e);
+                throw new EnvCreationException(spec.Id, $"Gymnasium could not make {spec.Id} with {kwargs}: {error.PythonType}: {error.PythonMessage}", error);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.GymnasiumBackend;
 
@@ -23,7 +24,6 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private const byte FullReplay = 0;
     private const byte EpisodeReplay = 1;
     private readonly GymnasiumDriver _driver;
-    private readonly PyObject _actionArray;
     private readonly long[] _actions;
     private readonly bool[] _episodeDone;
     private readonly double[] _episodeReturn;
@@ -54,21 +54,22 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _episodeLength = GC.AllocateArray<long>(numEnvs, pinned: true);
         _history = new ActionHistory(numEnvs, SingleActionSpace);
         using var gil = Py.GIL();
-        _actionArray = GymnasiumRuntime.Helper.InvokeMethod("array_at", AddressOf(_actions), (long)numEnvs * sizeof(long), "int64", new[] { numEnvs });
-        var memory = new Dictionary<string, object?>
-        {
-            ["obs"] = Memory(ObservationBuffer),
-            ["final_obs"] = Memory(FinalObservationBuffer),
-            ["rewards"] = Memory(RewardBuffer),
-            ["terminated"] = Memory(TerminatedBuffer),
-            ["truncated"] = Memory(TruncatedBuffer),
-            ["episode_done"] = Memory(_episodeDone),
-            ["episode_return"] = Memory(_episodeReturn),
-            ["episode_length"] = Memory(_episodeLength),
-        };
-        using var bound = _driver.Invoke("bind", memory);
-        using var reason = _driver.GetAttr("full_replay_reason");
-        FullReplayReason = reason.IsNone ? null : reason.As<string>();
+        _driver.Bind(
+            new Dictionary<string, (long, long)>
+            {
+                ["obs"] = Memory(ObservationBuffer),
+                ["final_obs"] = Memory(FinalObservationBuffer),
+                ["rewards"] = Memory(RewardBuffer),
+                ["terminated"] = Memory(TerminatedBuffer),
+                ["truncated"] = Memory(TruncatedBuffer),
+                ["episode_done"] = Memory(_episodeDone),
+                ["episode_return"] = Memory(_episodeReturn),
+                ["episode_length"] = Memory(_episodeLength),
+            },
+            "step",
+            Numpy.ViewOf(_actions, numEnvs));
+        using PyObject reason = _driver.GetAttr("full_replay_reason");
+        FullReplayReason = reason.IsNone() ? null : reason.As<string>();
     }
 
     /// <summary>
@@ -112,7 +113,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         using (Py.GIL())
         {
-            using var stepBuffers = _driver.Invoke("reset", seed);
+            using PyObject stepBuffers = _driver.Invoke("reset", seed);
         }
         ClearStepResults();
         _isReset = true;
@@ -137,17 +138,8 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         CompletedEpisodeList.Clear();
         using (Py.GIL())
         {
-            try
-            {
-                // The driver reads the actions from, and writes the results into, our pinned arrays.
-                using (_driver.StepMethod.Call(_actionArray))
-                {
-                }
-            }
-            catch (PythonException e)
-            {
-                throw _driver.Failed(e);
-            }
+            // The driver reads the actions from, and writes the results into, our pinned arrays.
+            _driver.Step();
         }
         if (Array.IndexOf(TerminatedBuffer, true) >= 0 || Array.IndexOf(TruncatedBuffer, true) >= 0)
         {
@@ -174,7 +166,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         CheckIndex(index);
         using var gil = Py.GIL();
-        using var frame = _driver.Invoke("render", index);
+        using PyObject frame = _driver.Invoke("render", index);
         return GymnasiumEnv.ToRgbFrame(Id, frame);
     }
 
@@ -254,19 +246,19 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         string how;
         using (var gil = Py.GIL())
         {
-            using var recorded = saved.History.ToNumpy();
+            using PyObject recorded = saved.History.ToNumpy();
             if (saved.EpisodeStarts is { } starts)
             {
                 if (FullReplayReason is { } reason)
                 {
                     throw new InvalidDataException($"{Id}: the saved state restores episode by episode, which this vector env cannot ({reason}).");
                 }
-                using var stepBuffers = _driver.Invoke("restore_episodes", starts, recorded, saved.History.FirstStep, saved.History.Steps, SingleActionSpace.Start);
+                using PyObject stepBuffers = _driver.Invoke("restore_episodes", starts, recorded, saved.History.FirstStep, saved.History.Steps, SingleActionSpace.Start);
                 how = $"replaying the current episodes (the last {saved.History.Steps - saved.History.FirstStep:N0} of {saved.History.Steps:N0} steps)";
             }
             else
             {
-                using var stepBuffers = _driver.Invoke("replay", saved.Seed, recorded, SingleActionSpace.Start);
+                using PyObject stepBuffers = _driver.Invoke("replay", saved.Seed, recorded, SingleActionSpace.Start);
                 how = $"replaying the {saved.History.Steps:N0} recorded steps from seed {saved.Seed}";
             }
         }
@@ -296,7 +288,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         string json;
         using (Py.GIL())
         {
-            using var starts = _driver.Invoke("episode_starts");
+            using PyObject starts = _driver.Invoke("episode_starts");
             json = starts.As<string>();
         }
         using var parsed = System.Text.Json.JsonDocument.Parse(json);
@@ -340,11 +332,6 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         if (!disposing)
         {
             return;
-        }
-        if (PythonEngine.IsInitialized)
-        {
-            using var gil = Py.GIL();
-            _actionArray.Dispose();
         }
         _driver.Dispose();
     }
@@ -482,8 +469,8 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         {
             int steps = checked((int)(Steps - FirstStep));
             return _wide
-                ? Numpy.FromSpan<long>(_wideValues.AsSpan(0, (int)_length), steps, numEnvs)
-                : Numpy.FromSpan<byte>(_narrow.AsSpan(0, (int)_length), steps, numEnvs);
+                ? Numpy.CopyOf<long>(_wideValues.AsSpan(0, (int)_length), steps, numEnvs)
+                : Numpy.CopyOf<byte>(_narrow.AsSpan(0, (int)_length), steps, numEnvs);
         }
     }
 }

@@ -136,7 +136,7 @@ public sealed class CheckpointSafetyTests : TempRunsFolderTestBase
             }
 
             var state = new TrainerState { EnvId = "Corridor-v0", NumEnvs = 1, ObservationShape = [CorridorEnv.Length], ObservationType = ElementType.Float32, ActionCount = 2 };
-            Checkpoint.Save(directory, config, state, folder =>
+            CheckpointFolder.Save(directory, config, state, folder =>
             {
                 network.save(Path.Combine(folder, Checkpoint.QNetworkFile));
                 network.save(Path.Combine(folder, Checkpoint.TargetNetworkFile));

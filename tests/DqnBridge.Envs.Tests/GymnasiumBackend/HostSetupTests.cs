@@ -1,5 +1,6 @@
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
+using Python.Runtime;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
@@ -14,25 +15,24 @@ public sealed class HostSetupTests
     public void SdlAndPygameAreQuietUnlessTheUserChoseOtherwise()
     {
         using var gil = Py.GIL();
-        using var host = Py.Import("dqnbridge_host");
-        using var globals = Py.NewDict();
-        globals.SetItem("host", host);
+        using PyModule scope = Py.CreateScope();
+        scope.Exec("import dqnbridge_host as host");
 
-        using var empty = PythonEngine.Eval("(lambda e: (host._quiet_headless_defaults(e), e)[1])({})", globals);
-        var defaults = ((Dictionary<object, object?>)empty.ToManaged()!).ToDictionary(kv => (string)kv.Key, kv => (string?)kv.Value);
-        Assert.AreEqual("dummy", defaults["SDL_AUDIODRIVER"]);
-        Assert.AreEqual("dummy", defaults["SDL_VIDEODRIVER"], "no display: no video probing either");
-        Assert.AreEqual("1", defaults["PYGAME_HIDE_SUPPORT_PROMPT"]);
+        using PyObject empty = scope.Eval("(lambda e: (host._quiet_headless_defaults(e), e)[1])({})");
+        var defaults = PythonValues.ToJson(empty);
+        Assert.AreEqual("dummy", defaults.GetProperty("SDL_AUDIODRIVER").GetString());
+        Assert.AreEqual("dummy", defaults.GetProperty("SDL_VIDEODRIVER").GetString(), "no display: no video probing either");
+        Assert.AreEqual("1", defaults.GetProperty("PYGAME_HIDE_SUPPORT_PROMPT").GetString());
 
-        using var chosen = PythonEngine.Eval(
-            "(lambda e: (host._quiet_headless_defaults(e), e)[1])({'SDL_AUDIODRIVER': 'pulseaudio', 'DISPLAY': ':0'})", globals);
-        var kept = ((Dictionary<object, object?>)chosen.ToManaged()!).ToDictionary(kv => (string)kv.Key, kv => (string?)kv.Value);
-        Assert.AreEqual("pulseaudio", kept["SDL_AUDIODRIVER"], "the user's driver is kept");
-        Assert.IsFalse(kept.ContainsKey("SDL_VIDEODRIVER"), "with a display, SDL picks its video driver itself");
+        using PyObject chosen = scope.Eval(
+            "(lambda e: (host._quiet_headless_defaults(e), e)[1])({'SDL_AUDIODRIVER': 'pulseaudio', 'DISPLAY': ':0'})");
+        var kept = PythonValues.ToJson(chosen);
+        Assert.AreEqual("pulseaudio", kept.GetProperty("SDL_AUDIODRIVER").GetString(), "the user's driver is kept");
+        Assert.IsFalse(kept.TryGetProperty("SDL_VIDEODRIVER", out _), "with a display, SDL picks its video driver itself");
 
         // Applied in this process's environment when the helper module was imported, before any pygame import.
-        using var audio = PythonEngine.Eval("__import__('os').environ.get('SDL_AUDIODRIVER')", globals);
-        Assert.IsFalse(audio.IsNone);
+        using PyObject audio = scope.Eval("__import__('os').environ.get('SDL_AUDIODRIVER')");
+        Assert.IsFalse(audio.IsNone());
     }
 
     [TestMethod]

@@ -1,0 +1,112 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Envs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.FastPath;
+
+/// <summary>
+/// argmax_a Q(s, a) of an MLP <see cref="QNetwork"/> for one observation, as a managed SIMD forward pass over a copy
+/// of the weights: a few microseconds and no libtorch call, where acting through the network costs several tensor
+/// allocations per step. <see cref="Refresh"/> after the weights change. Sums run in a fixed order (SIMD lanes, then
+/// across lanes), so actions are deterministic, though Q may differ from libtorch's in the last float bit; ties go to
+/// the lowest index as torch.argmax. Held equal to the network's own argmax by GreedyPolicyTests.ManagedMlpActsAsTheNetworkDoes.
+/// </summary>
+internal sealed class ManagedGreedyMlp
+{
+    private readonly QNetwork _network;
+    private readonly float[][] _weights;
+    private readonly float[][] _biases;
+    private readonly float[][] _activations;
+    private bool _stale = true;
+
+    public ManagedGreedyMlp(QNetwork network)
+    {
+        if (network.Kind != NetworkKind.Mlp)
+        {
+            throw new ArgumentException("The managed greedy pass is for MLPs.", nameof(network));
+        }
+        _network = network;
+        var layers = network.LinearLayers();
+        _weights = layers.Select(layer => new float[layer.weight!.NumberOfElements]).ToArray();
+        _biases = layers.Select(layer => new float[layer.bias!.NumberOfElements]).ToArray();
+        _activations = [new float[network.ObservationShape[0]], .. layers.Select(layer => new float[layer.bias!.NumberOfElements])];
+    }
+
+    /// <summary>Marks the copied weights out of date; they are copied again before the next action.</summary>
+    public void Refresh() => _stale = true;
+
+    /// <summary>The greedy action for one raw observation whose elements are of <paramref name="observationType"/>.</summary>
+    public int Act(ElementType observationType, ReadOnlySpan<byte> observation)
+    {
+        if (_stale)
+        {
+            CopyWeights();
+        }
+        NetworkInput.ToFloats(observationType, observation, _activations[0]);
+        for (int layer = 0; layer < _weights.Length; layer++)
+        {
+            Dense(_weights[layer], _biases[layer], _activations[layer], _activations[layer + 1], relu: layer < _weights.Length - 1);
+        }
+        var q = _activations[^1];
+        int best = 0;
+        for (int a = 1; a < q.Length; a++)
+        {
+            if (q[a] > q[best])
+            {
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    private void CopyWeights()
+    {
+        var layers = _network.LinearLayers();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            CopyToArray(layers[i].weight!, _weights[i]);
+            CopyToArray(layers[i].bias!, _biases[i]);
+        }
+        _stale = false;
+    }
+
+    /// <summary>A parameter's values into a managed array, through a CPU copy when it lives on another device.</summary>
+    private static void CopyToArray(Tensor parameter, float[] destination)
+    {
+        if (parameter.device_type == DeviceType.CPU)
+        {
+            MemoryMarshal.Cast<byte, float>(parameter.bytes).CopyTo(destination);
+            return;
+        }
+        using var onCpu = parameter.detach().cpu();
+        MemoryMarshal.Cast<byte, float>(onCpu.bytes).CopyTo(destination);
+    }
+
+    /// <summary>output = W x + b (ReLU optional), summed in SIMD lanes and then across lanes: a fixed order, so deterministic.</summary>
+    private static void Dense(float[] weight, float[] bias, float[] input, float[] output, bool relu)
+    {
+        int inputs = input.Length;
+        int width = Vector<float>.Count;
+        int vectorEnd = inputs - inputs % width;
+        var x = input.AsSpan();
+        for (int o = 0; o < output.Length; o++)
+        {
+            var row = weight.AsSpan(o * inputs, inputs);
+            var lanes = Vector<float>.Zero;
+            for (int i = 0; i < vectorEnd; i += width)
+            {
+                lanes += new Vector<float>(row[i..]) * new Vector<float>(x[i..]);
+            }
+            float sum = Vector.Sum(lanes);
+            for (int i = vectorEnd; i < inputs; i++)
+            {
+                sum += row[i] * x[i];
+            }
+            sum += bias[o];
+            output[o] = relu && sum < 0 ? 0 : sum;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using DqnBridge.Agent.FastPath;
+using DqnBridge.Envs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.Networks;
+
+/// <summary>
+/// argmax_a Q(s, a) for one observation at a time, ties to the lowest index as torch.argmax. An MLP acts through
+/// the fast path's managed forward pass (<see cref="ManagedGreedyMlp"/>, deterministic, a few microseconds);
+/// <see cref="Refresh"/> after the weights change. The CNN acts through the network on a preallocated input tensor.
+/// </summary>
+public sealed class GreedyPolicy : IDisposable
+{
+    private readonly QNetwork _network;
+    private readonly ElementType _observationType;
+    private readonly ManagedGreedyMlp? _mlp;
+    private readonly Tensor? _input;
+    private readonly int _inputBytes;
+
+    public GreedyPolicy(QNetwork network, ElementType observationType)
+    {
+        _network = network;
+        _observationType = observationType;
+        if (network.Kind == NetworkKind.Mlp)
+        {
+            _mlp = new ManagedGreedyMlp(network);
+        }
+        else
+        {
+            _input = zeros([1, .. network.ObservationShape.Select(d => (long)d)], ScalarType.Byte);
+            _inputBytes = network.ObservationShape.Aggregate(1, (a, b) => a * b);
+        }
+    }
+
+    /// <summary>Marks the MLP's copied weights out of date; they are copied again before the next action.</summary>
+    public void Refresh() => _mlp?.Refresh();
+
+    /// <summary>The greedy action for one raw observation (elements of the observation space's type).</summary>
+    public int Act(ReadOnlySpan<byte> observation) =>
+        _mlp is not null ? _mlp.Act(_observationType, observation) : ActWithTorch(observation);
+
+    private int ActWithTorch(ReadOnlySpan<byte> observation)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        observation[.._inputBytes].CopyTo(_input!.bytes);
+        var device = _network.parameters().First().device;
+        var input = device.type == DeviceType.CPU ? _input : _input.to(device);
+        return (int)_network.forward(input).argmax(1).item<long>();
+    }
+
+    public void Dispose() => _input?.Dispose();
+}

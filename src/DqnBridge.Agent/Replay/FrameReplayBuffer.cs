@@ -1,0 +1,300 @@
+using System.Runtime.InteropServices;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Agent.Replay;
+
+/// <summary>
+/// Replay for stacked pixel observations (stack x H x W bytes) that keeps each frame once.
+/// Every slot holds the newest frame of one observation; a transition at slot i has its next
+/// observation's newest frame at slot i + 1, and the stacks are rebuilt at sampling time by walking
+/// back to the episode's first slot. Frames before an episode's start are padding, as the
+/// frame-stack wrapper produced it at reset (copies of the first frame, or zeros).
+/// A finished episode also takes one slot for its true final frame, so buffer_size counts frames.
+/// Each environment of a vector env writes its own contiguous segment.
+/// </summary>
+public sealed unsafe class FrameReplayBuffer : IReplayBuffer
+{
+    private const byte IsTransition = 1;
+    private const byte IsEpisodeStart = 2;
+    private const byte IsTerminated = 4;
+
+    private enum Padding : byte
+    {
+        Unknown,
+        RepeatFirst,
+        Zeros,
+    }
+
+    private readonly int _stack;
+    private readonly int _frameBytes;
+    private readonly int _segment;
+    private readonly int _envCount;
+    private byte* _frames;
+    private readonly int[] _actions;
+    private readonly float[] _rewards;
+    private readonly byte[] _flags;
+
+    // Per environment: next slot to write (relative to its segment), slots written (saturating),
+    // and the slot holding the current observation when the episode goes on (-1 at an episode start).
+    private readonly int[] _position;
+    private readonly int[] _filled;
+    private readonly int[] _pending;
+    private Padding _padding;
+    private int _count;
+
+    public FrameReplayBuffer(int capacity, int[] observationShape, int envCount = 1)
+    {
+        if (observationShape.Length != 3)
+        {
+            throw new ArgumentException($"Frame replay needs (stack, height, width) observations, got ({string.Join(", ", observationShape)}).");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(envCount, 1);
+        _stack = observationShape[0];
+        _frameBytes = observationShape[1] * observationShape[2];
+        _envCount = envCount;
+        _segment = capacity / envCount;
+        if (_segment < _stack + 2)
+        {
+            throw new ArgumentException($"buffer_size {capacity} is too small for {envCount} environments with frame stack {_stack}.");
+        }
+        Capacity = _segment * envCount;
+        ObservationBytes = _stack * _frameBytes;
+        _frames = (byte*)NativeMemory.Alloc((nuint)Capacity * (nuint)_frameBytes);
+        _actions = new int[Capacity];
+        _rewards = new float[Capacity];
+        _flags = new byte[Capacity];
+        _position = new int[envCount];
+        _filled = new int[envCount];
+        _pending = Enumerable.Repeat(-1, envCount).ToArray();
+    }
+
+    public ElementType InputType => ElementType.UInt8;
+    public int ObservationBytes { get; }
+    public int Capacity { get; }
+    public int Count => _count;
+    public long MemoryBytes => (long)Capacity * _frameBytes + _actions.Length * 4L + _rewards.Length * 4L + _flags.Length;
+
+    private Span<byte> Frame(int slot) => new(_frames + (long)slot * _frameBytes, _frameBytes);
+
+    public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
+    {
+        ObjectDisposedException.ThrowIf(_frames == null, this);
+        if (observation.Length != ObservationBytes || nextObservation.Length != ObservationBytes)
+        {
+            throw new ArgumentException($"Stacked observations have {ObservationBytes} bytes, got {observation.Length} and {nextObservation.Length}.");
+        }
+        int current = _pending[envIndex];
+        if (current < 0)
+        {
+            CheckPadding(observation);
+            current = WriteFrame(envIndex, Newest(observation), IsEpisodeStart);
+        }
+        _flags[current] |= (byte)(IsTransition | (terminated ? IsTerminated : 0));
+        _actions[current] = action;
+        _rewards[current] = reward;
+        _count++;
+        int next = WriteFrame(envIndex, Newest(nextObservation), 0);
+        _pending[envIndex] = terminated || truncated ? -1 : next;
+    }
+
+    private ReadOnlySpan<byte> Newest(ReadOnlySpan<byte> stacked) => stacked.Slice((_stack - 1) * _frameBytes, _frameBytes);
+
+    private int WriteFrame(int envIndex, ReadOnlySpan<byte> frame, byte flags)
+    {
+        int slot = envIndex * _segment + _position[envIndex];
+        if ((_flags[slot] & IsTransition) != 0)
+        {
+            _count--;
+        }
+        frame.CopyTo(Frame(slot));
+        _flags[slot] = flags;
+        _position[envIndex] = (_position[envIndex] + 1) % _segment;
+        _filled[envIndex] = Math.Min(_filled[envIndex] + 1, _segment);
+        return slot;
+    }
+
+    /// <summary>Learns how the frame stack pads a first observation, and insists it stays that way.</summary>
+    private void CheckPadding(ReadOnlySpan<byte> observation)
+    {
+        var first = Newest(observation);
+        bool repeats = true, zeros = true;
+        for (int f = 0; f < _stack - 1; f++)
+        {
+            var older = observation.Slice(f * _frameBytes, _frameBytes);
+            repeats &= older.SequenceEqual(first);
+            zeros &= !older.ContainsAnyExcept((byte)0);
+        }
+        if (_stack == 1 || (repeats && zeros))
+        {
+            return;
+        }
+        var seen = repeats ? Padding.RepeatFirst : zeros ? Padding.Zeros : Padding.Unknown;
+        if (seen == Padding.Unknown || (_padding != Padding.Unknown && _padding != seen))
+        {
+            throw new InvalidOperationException(
+                "The first observation of an episode must pad its older frames with copies of the first frame or with zeros "
+                + $"(frame-stack padding seen so far: {_padding}); the frame replay buffer cannot rebuild this stack.");
+        }
+        _padding = seen;
+    }
+
+    public void Sample(SeededRandom random, ReplayBatch batch)
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("Cannot sample from an empty replay buffer.");
+        }
+        int totalFilled = 0;
+        for (int e = 0; e < _envCount; e++)
+        {
+            totalFilled += _filled[e];
+        }
+        int rows = batch.Actions.Length;
+        for (int row = 0; row < rows; row++)
+        {
+            int slot, envIndex;
+            do
+            {
+                int draw = random.Next(totalFilled);
+                envIndex = 0;
+                while (draw >= _filled[envIndex])
+                {
+                    draw -= _filled[envIndex];
+                    envIndex++;
+                }
+                slot = envIndex * _segment + draw;
+            }
+            while (!CanSample(envIndex, slot));
+
+            WriteStack(envIndex, slot, batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
+            WriteStack(envIndex, Next(envIndex, slot), batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
+            batch.Actions[row] = _actions[slot];
+            batch.Rewards[row] = _rewards[slot];
+            batch.Dones[row] = (_flags[slot] & IsTerminated) != 0 ? 1f : 0f;
+        }
+    }
+
+    private int Next(int envIndex, int slot) => envIndex * _segment + (slot - envIndex * _segment + 1) % _segment;
+
+    private int Previous(int envIndex, int slot) => envIndex * _segment + (slot - envIndex * _segment - 1 + _segment) % _segment;
+
+    /// <summary>How many older slots of this segment still hold data written before <paramref name="slot"/>.</summary>
+    private int Age(int envIndex, int slot)
+    {
+        int relative = slot - envIndex * _segment;
+        return _filled[envIndex] < _segment ? relative : (relative - _position[envIndex] + _segment) % _segment;
+    }
+
+    /// <summary>A transition whose frames back to its episode start (or a full stack) are still in the buffer.</summary>
+    private bool CanSample(int envIndex, int slot)
+    {
+        if ((_flags[slot] & IsTransition) == 0)
+        {
+            return false;
+        }
+        int age = Age(envIndex, slot);
+        int walk = slot;
+        for (int back = 1; back < _stack; back++)
+        {
+            if ((_flags[walk] & IsEpisodeStart) != 0)
+            {
+                return true;
+            }
+            if (back > age)
+            {
+                return false;
+            }
+            walk = Previous(envIndex, walk);
+        }
+        return true;
+    }
+
+    /// <summary>Writes the stack whose newest frame is at <paramref name="slot"/>, oldest frame first.</summary>
+    private void WriteStack(int envIndex, int slot, Span<byte> destination)
+    {
+        int walk = slot;
+        bool padding = false;
+        for (int f = _stack - 1; f >= 0; f--)
+        {
+            var target = destination.Slice(f * _frameBytes, _frameBytes);
+            if (padding && _padding == Padding.Zeros)
+            {
+                target.Clear();
+                continue;
+            }
+            Frame(walk).CopyTo(target);
+            if (!padding && (_flags[walk] & IsEpisodeStart) != 0)
+            {
+                padding = true;
+            }
+            else if (!padding)
+            {
+                walk = Previous(envIndex, walk);
+            }
+        }
+    }
+
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(Capacity);
+        writer.Write(ObservationBytes);
+        writer.Write(_envCount);
+        writer.Write((byte)_padding);
+        writer.Write(_count);
+        for (int e = 0; e < _envCount; e++)
+        {
+            writer.Write(_position[e]);
+            writer.Write(_filled[e]);
+            writer.Write(_pending[e]);
+            for (int s = 0; s < _filled[e]; s++)
+            {
+                int slot = e * _segment + s;
+                writer.Write(Frame(slot));
+                writer.Write(_actions[slot]);
+                writer.Write(_rewards[slot]);
+                writer.Write(_flags[slot]);
+            }
+        }
+    }
+
+    public void Load(BinaryReader reader)
+    {
+        int capacity = reader.ReadInt32();
+        int observationBytes = reader.ReadInt32();
+        int envCount = reader.ReadInt32();
+        if (capacity != Capacity || observationBytes != ObservationBytes || envCount != _envCount)
+        {
+            throw new InvalidDataException(
+                $"Frame replay mismatch: saved {capacity} slots x {observationBytes} bytes for {envCount} envs, this buffer is {Capacity} x {ObservationBytes} for {_envCount}.");
+        }
+        _padding = (Padding)reader.ReadByte();
+        _count = reader.ReadInt32();
+        for (int e = 0; e < _envCount; e++)
+        {
+            _position[e] = reader.ReadInt32();
+            _filled[e] = reader.ReadInt32();
+            _pending[e] = reader.ReadInt32();
+            if (_filled[e] < 0 || _filled[e] > _segment || _position[e] < 0 || _position[e] >= _segment)
+            {
+                throw new InvalidDataException($"Frame replay header for env {e} is corrupt.");
+            }
+            for (int s = 0; s < _filled[e]; s++)
+            {
+                int slot = e * _segment + s;
+                reader.BaseStream.ReadExactly(Frame(slot));
+                _actions[slot] = reader.ReadInt32();
+                _rewards[slot] = reader.ReadSingle();
+                _flags[slot] = reader.ReadByte();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_frames != null)
+        {
+            NativeMemory.Free(_frames);
+            _frames = null;
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Envs;
+
+namespace DqnBridge.Agent.Replay;
+
+/// <summary>
+/// CleanRL's replay buffer for vector observations: observation and next observation stored per
+/// transition in flat preallocated arrays (float32, or bytes for uint8 observations).
+/// </summary>
+public sealed class ReplayBuffer : IReplayBuffer
+{
+    private readonly BoxSpace _space;
+    private readonly byte[] _observations;
+    private readonly byte[] _nextObservations;
+    private readonly int[] _actions;
+    private readonly float[] _rewards;
+    private readonly bool[] _terminated;
+    private int _position;
+    private int _count;
+
+    public ReplayBuffer(int capacity, BoxSpace observationSpace)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _space = observationSpace;
+        Capacity = capacity;
+        InputType = NetworkInput.TypeOf(observationSpace);
+        ObservationBytes = observationSpace.ElementCount * InputType.Size();
+        if ((long)capacity * ObservationBytes > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"buffer_size {capacity} x {ObservationBytes} bytes per observation exceeds one array; "
+                + "pixel observations need the frame buffer (wrappers: Atari or CarRacing) or a smaller buffer_size.");
+        }
+        _observations = new byte[(long)capacity * ObservationBytes];
+        _nextObservations = new byte[(long)capacity * ObservationBytes];
+        _actions = new int[capacity];
+        _rewards = new float[capacity];
+        _terminated = new bool[capacity];
+    }
+
+    public ElementType InputType { get; }
+    public int ObservationBytes { get; }
+    public int Capacity { get; }
+    public int Count => _count;
+
+    public long MemoryBytes =>
+        _observations.LongLength + _nextObservations.LongLength + _actions.Length * 4L + _rewards.Length * 4L + _terminated.Length;
+
+    public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
+    {
+        ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
+        ConvertInto(nextObservation, _nextObservations.AsSpan(_position * ObservationBytes, ObservationBytes));
+        _actions[_position] = action;
+        _rewards[_position] = reward;
+        _terminated[_position] = terminated;
+        _position = (_position + 1) % Capacity;
+        _count = Math.Min(_count + 1, Capacity);
+    }
+
+    public void Sample(SeededRandom random, ReplayBatch batch)
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("Cannot sample from an empty replay buffer.");
+        }
+        int rows = batch.Actions.Length;
+        for (int row = 0; row < rows; row++)
+        {
+            int index = random.Next(_count);
+            _observations.AsSpan(index * ObservationBytes, ObservationBytes).CopyTo(batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
+            _nextObservations.AsSpan(index * ObservationBytes, ObservationBytes).CopyTo(batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
+            batch.Actions[row] = _actions[index];
+            batch.Rewards[row] = _rewards[index];
+            batch.Dones[row] = _terminated[index] ? 1f : 0f;
+        }
+    }
+
+    /// <summary>Converts one raw observation (any element type of the space) into the stored element type.</summary>
+    private void ConvertInto(ReadOnlySpan<byte> raw, Span<byte> stored)
+    {
+        if (raw.Length != _space.ByteSize)
+        {
+            throw new ArgumentException($"An observation of {_space} has {_space.ByteSize} bytes, got {raw.Length}.");
+        }
+        if (InputType == _space.Dtype)
+        {
+            raw.CopyTo(stored);
+        }
+        else
+        {
+            NetworkInput.ToFloats(_space.Dtype, raw, MemoryMarshal.Cast<byte, float>(stored));
+        }
+    }
+
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(Capacity);
+        writer.Write(ObservationBytes);
+        writer.Write(_position);
+        writer.Write(_count);
+        writer.Write(_observations, 0, _count * ObservationBytes);
+        writer.Write(_nextObservations, 0, _count * ObservationBytes);
+        writer.Write(MemoryMarshal.AsBytes(_actions.AsSpan(0, _count)));
+        writer.Write(MemoryMarshal.AsBytes(_rewards.AsSpan(0, _count)));
+        writer.Write(MemoryMarshal.AsBytes(_terminated.AsSpan(0, _count)));
+    }
+
+    public void Load(BinaryReader reader)
+    {
+        int capacity = reader.ReadInt32();
+        int observationBytes = reader.ReadInt32();
+        if (capacity != Capacity || observationBytes != ObservationBytes)
+        {
+            throw new InvalidDataException(
+                $"Replay buffer mismatch: saved capacity {capacity} x {observationBytes} bytes, this buffer is {Capacity} x {ObservationBytes}.");
+        }
+        int position = reader.ReadInt32();
+        int count = reader.ReadInt32();
+        if (count < 0 || count > Capacity || position < 0 || position >= Capacity)
+        {
+            throw new InvalidDataException($"Replay buffer header is corrupt (position {position}, count {count}, capacity {Capacity}).");
+        }
+        var stream = reader.BaseStream;
+        stream.ReadExactly(_observations.AsSpan(0, count * ObservationBytes));
+        stream.ReadExactly(_nextObservations.AsSpan(0, count * ObservationBytes));
+        stream.ReadExactly(MemoryMarshal.AsBytes(_actions.AsSpan(0, count)));
+        stream.ReadExactly(MemoryMarshal.AsBytes(_rewards.AsSpan(0, count)));
+        stream.ReadExactly(MemoryMarshal.AsBytes(_terminated.AsSpan(0, count)));
+        _position = position;
+        _count = count;
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,316 @@
+using System.ComponentModel;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Updates;
+using DqnBridge.Envs;
+using TorchSharp;
+
+namespace DqnBridge.Agent.Training;
+
+/// <summary>How the vector environment steps its environments.</summary>
+public enum VectorizationMode
+{
+    /// <summary>One process, environments stepped one after the other.</summary>
+    Sync,
+
+    /// <summary>Gymnasium's AsyncVectorEnv: one subprocess per environment (Gymnasium backend).</summary>
+    Async,
+
+    /// <summary>ALE's own C++ vector environment (ale_py.vector_env.AtariVectorEnv, threads in C++), for ALE ids.</summary>
+    Ale,
+}
+
+/// <summary>
+/// Every hyperparameter of a run, in one place. Keys in YAML and on the command line are these
+/// names in snake_case, the same words CleanRL's dqn.py uses (learning_rate, buffer_size, ...).
+/// Defaults are CleanRL's dqn.py defaults for classic control. Each property's [Description] is what
+/// `dqnbridge config keys` and docs/config-keys.md print for it.
+/// </summary>
+public sealed class DqnConfig
+{
+    // Experiment
+    [Description("Experiment name, part of the run name")]
+    public string ExpName { get; set; } = "dqn";
+
+    [Description("Seed of the network, replay sampling, exploration and environments")]
+    public int Seed { get; set; } = 1;
+
+    [Description("Environment id, e.g. CartPole-v1 or ALE/Pong-v5")]
+    public string EnvId { get; set; } = "CartPole-v1";
+
+    [Description("Environments stepped together in the vector environment (1 to 1024)")]
+    public int NumEnvs { get; set; } = 1;
+
+    [Description("auto uses Gymnasium when importable, else the built-in environment")]
+    public EnvBackend Backend { get; set; } = EnvBackend.Auto;
+
+    [Description("Pixel preprocessing: none, atari (Nature DQN) or car_racing")]
+    public EnvWrappers Wrappers { get; set; } = EnvWrappers.None;
+
+    [Description("Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false")]
+    public Dictionary<string, object> EnvKwargs { get; set; } = new();
+
+    [Description("Frames per action for the pixel wrappers")]
+    public int FrameSkip { get; set; } = 4;
+
+    [Description("Frames per observation for the pixel wrappers")]
+    public int FrameStack { get; set; } = 4;
+
+    [Description("What fills the frame stack at an episode's start: reset (copies of the first frame, Gymnasium's default) or zero (black frames)")]
+    public FrameStackPadding FrameStackPadding { get; set; } = FrameStackPadding.Reset;
+
+    [Description("Python executable whose environment has Gymnasium; empty finds python3")]
+    public string Python { get; set; } = "";
+
+    [Description("CarRacing frames: resize (84x96 strip above the dashboard, area-averaged to 84x84) or crop (img[:84, 6:90], the CarRacing notebook's)")]
+    public CarRacingFrame CarRacingFrame { get; set; } = CarRacingFrame.Resize;
+
+    [Description("How environments are stepped: sync, async (Gymnasium subprocesses) or ale (ALE's C++ AtariVectorEnv; ALE ids with wrappers=atari)")]
+    public VectorizationMode Vectorization { get; set; } = VectorizationMode.Sync;
+
+    /// <summary>The environment part of this config, as the environment layer takes it.</summary>
+    public EnvSpec ToEnvSpec(string? renderMode = null) =>
+        new(EnvId, NumEnvs, Backend, Wrappers, EnvKwargs, FrameSkip, FrameStack, Python, renderMode)
+        {
+            CarRacingFrame = CarRacingFrame,
+            FrameStackPadding = FrameStackPadding,
+            Vectorization = Vectorization.ToString().ToLowerInvariant(),
+        };
+
+    // Algorithm (CleanRL names)
+    [Description("Vector steps to train for, as CleanRL's global_step: each step advances all num_envs environments")]
+    public long TotalTimesteps { get; set; } = 500_000;
+
+    [Description("Optimizer learning rate")]
+    public double LearningRate { get; set; } = 2.5e-4;
+
+    [Description("Replay memory capacity in transitions")]
+    public int BufferSize { get; set; } = 10_000;
+
+    [Description("Discount factor")]
+    public double Gamma { get; set; } = 0.99;
+
+    [Description("Target network update rate; 1.0 copies the weights")]
+    public double Tau { get; set; } = 1.0;
+
+    [Description("Steps between target network updates")]
+    public int TargetNetworkFrequency { get; set; } = 500;
+
+    [Description("Transitions sampled per gradient step")]
+    public int BatchSize { get; set; } = 128;
+
+    [Description("Starting exploration epsilon")]
+    public double StartE { get; set; } = 1.0;
+
+    [Description("Final exploration epsilon")]
+    public double EndE { get; set; } = 0.05;
+
+    [Description("Fraction of total_timesteps over which a linear epsilon decays")]
+    public double ExplorationFraction { get; set; } = 0.5;
+
+    [Description("Steps of random play before learning starts")]
+    public long LearningStarts { get; set; } = 10_000;
+
+    [Description("Steps between gradient steps")]
+    public int TrainFrequency { get; set; } = 10;
+
+    [Description("Stop after this many finished episodes (or total_timesteps, whichever is first); 0 turns it off")]
+    public long MaxEpisodes { get; set; } = 0;
+
+    [Description("Treat time-limit truncation as terminal: the Bellman target is r alone when an episode ended either way")]
+    public bool TruncationAsTerminal { get; set; } = false;
+
+    // Options our references use beyond CleanRL
+    [Description("linear (CleanRL) or exponential (end_e + (start_e - end_e) exp(-t / epsilon_decay_steps))")]
+    public EpsilonSchedule EpsilonSchedule { get; set; } = EpsilonSchedule.Linear;
+
+    [Description("Time constant of the exponential epsilon schedule")]
+    public double EpsilonDecaySteps { get; set; } = 1000;
+
+    [Description("TD loss: mse (CleanRL) or huber (smooth L1)")]
+    public LossKind Loss { get; set; } = LossKind.Mse;
+
+    [Description("adam, adamw or rmsprop")]
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    [Description("Gradient L2-norm clipping; 0 turns it off")]
+    public double MaxGradNorm { get; set; } = 0;
+
+    [Description("Gradient clipping by value: each element to [-v, v], before any norm clipping; 0 turns it off")]
+    public double ClipGradValue { get; set; } = 0;
+
+    [Description("Pick next actions with the online network (Double DQN)")]
+    public bool DoubleDqn { get; set; } = false;
+
+    [Description("mlp or nature_cnn")]
+    public NetworkKind Network { get; set; } = NetworkKind.Mlp;
+
+    [Description("Hidden layer widths of the MLP, e.g. [120,84]")]
+    public int[] HiddenSizes { get; set; } = [120, 84];
+
+    [Description("cpu, cuda (needs a CUDA build of TorchSharp) or auto (cuda when available, else cpu)")]
+    public DeviceChoice Device { get; set; } = DeviceChoice.Cpu;
+
+    [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU)")]
+    public UpdatePath UpdatePath { get; set; } = UpdatePath.Auto;
+
+    // Output and bookkeeping
+    [Description("Folder that receives runs/<run-name>/")]
+    public string RunsDir { get; set; } = "runs";
+
+    [Description("Steps between checkpoints; 0 writes one only at the end and on Ctrl+C")]
+    public long CheckpointFrequency { get; set; } = 100_000;
+
+    [Description("Write TensorBoard event files")]
+    public bool Tensorboard { get; set; } = true;
+
+    [Description("libtorch intra-op threads for training and evaluation (1: the bit-for-bit reference, fastest for small networks and on a busy machine; more can shorten a CNN step on idle cores)")]
+    public int TorchThreads { get; set; } = 1;
+
+    [Description("Episodes run by evaluate and by each evaluation during training")]
+    public int EvalEpisodes { get; set; } = 10;
+
+    [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
+    public double EvalEpsilon { get; set; } = 0.05;
+
+    [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
+    public long EvalFrequency { get; set; } = 0;
+
+    [Description("When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes")]
+    public long EvalSteps { get; set; } = 0;
+
+    [Description("The evaluation at step t resets its environment with eval_seed + t (depends on the step alone, so resumed runs evaluate identically)")]
+    public int EvalSeed { get; set; } = 100_000;
+
+    [Description("Allocate the replay buffer even when it needs more memory than the machine has available")]
+    public bool AllowLargeReplay { get; set; } = false;
+
+    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
+    public int LogFrequency { get; set; } = 100;
+
+    /// <summary>CleanRL dqn.py's defaults (classic control): the values this class starts with.</summary>
+    public static DqnConfig CleanRlClassicControl() => new();
+
+    /// <summary>CleanRL dqn_atari.py's defaults: Nature CNN on 84x84x4 frames with the Atari wrappers.</summary>
+    public static DqnConfig CleanRlAtari() => new()
+    {
+        EnvId = "BreakoutNoFrameskip-v4",
+        Wrappers = EnvWrappers.Atari,
+        Network = NetworkKind.NatureCnn,
+        TotalTimesteps = 10_000_000,
+        LearningRate = 1e-4,
+        BufferSize = 1_000_000,
+        Gamma = 0.99,
+        Tau = 1.0,
+        TargetNetworkFrequency = 1000,
+        BatchSize = 32,
+        StartE = 1.0,
+        EndE = 0.01,
+        ExplorationFraction = 0.10,
+        LearningStarts = 80_000,
+        TrainFrequency = 4,
+    };
+
+    /// <summary>A copy that shares nothing mutable with this one.</summary>
+    public DqnConfig Clone()
+    {
+        var copy = (DqnConfig)MemberwiseClone();
+        copy.EnvKwargs = new Dictionary<string, object>(EnvKwargs);
+        copy.HiddenSizes = (int[])HiddenSizes.Clone();
+        return copy;
+    }
+
+    /// <summary>More environments than this per process is a typo (or an out-of-memory crash), not a plan.</summary>
+    public const int MaxNumEnvs = 1024;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> listing every key (in CleanRL spelling) whose value cannot work
+    /// (<see cref="Problems"/>), in the <see cref="InvalidConfigMessage"/> format.
+    /// </summary>
+    public void Validate() => ValidateFor(resolvedDevice: null);
+
+    /// <summary>As <see cref="Validate"/>, with the rules that depend on the device checked against <paramref name="resolvedDevice"/> (see <see cref="Problems"/>).</summary>
+    public void ValidateFor(DeviceType? resolvedDevice)
+    {
+        var problems = Problems(resolvedDevice);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(InvalidConfigMessage(problems));
+        }
+    }
+
+    /// <summary>The message every "Invalid config" error reads: one line per problem of <see cref="Problems"/>.</summary>
+    internal static string InvalidConfigMessage(IEnumerable<string> problems) => "Invalid config:\n  " + string.Join("\n  ", problems);
+
+    /// <summary>
+    /// One line per key whose value cannot work (range checks the types alone cannot express); empty when all can.
+    /// The only place each rule is written. <paramref name="resolvedDevice"/> is where device = auto turned out to put
+    /// the networks (the trainer passes it); without it, rules that depend on the device use the one the config names.
+    /// </summary>
+    public IReadOnlyList<string> Problems(DeviceType? resolvedDevice = null)
+    {
+        var problems = new List<string>();
+        void Require(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        Require(!string.IsNullOrWhiteSpace(EnvId), "env_id must not be empty");
+        Require(NumEnvs >= 1, $"num_envs must be at least 1 (it is {NumEnvs})");
+        Require(NumEnvs <= MaxNumEnvs, $"num_envs must be at most {MaxNumEnvs} (it is {NumEnvs}); each environment is stepped every step");
+        Require(Seed >= 0, $"seed must not be negative (it is {Seed}); Gymnasium and NumPy seeds are non-negative");
+        // Seeds derived later must fit a 32-bit int too: a resume that cannot restore the environments resets them with
+        // seed + step (+ i), and the evaluation at step t resets with eval_seed + t, up to the last evaluation step.
+        Require((long)Seed + TotalTimesteps + NumEnvs - 1 <= int.MaxValue,
+            $"seed must be in [0, {Math.Max(0, int.MaxValue - TotalTimesteps - NumEnvs + 1)}] with total_timesteps {TotalTimesteps} and num_envs {NumEnvs} " +
+            $"(a resume may reset environment i with seed + step + i, which must fit a 32-bit int); it is {Seed}");
+        Require(EvalSeed >= 0, $"eval_seed must not be negative (it is {EvalSeed}); Gymnasium and NumPy seeds are non-negative");
+        long lastEvaluationStep = EvalFrequency > 0 ? TotalTimesteps / EvalFrequency * EvalFrequency : 0;
+        Require((long)EvalSeed + lastEvaluationStep <= int.MaxValue,
+            $"eval_seed must be in [0, {Math.Max(0, int.MaxValue - lastEvaluationStep)}] with eval_frequency {EvalFrequency} and total_timesteps {TotalTimesteps} " +
+            $"(the evaluation at step {lastEvaluationStep} resets with eval_seed + {lastEvaluationStep}, which must fit a 32-bit int); it is {EvalSeed}");
+        Require(FrameSkip >= 1, $"frame_skip must be at least 1 (it is {FrameSkip})");
+        Require(FrameStack >= 1, $"frame_stack must be at least 1 (it is {FrameStack})");
+        Require(TotalTimesteps >= 1, $"total_timesteps must be positive (it is {TotalTimesteps})");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learning_rate must be a positive number (it is {LearningRate})");
+        Require(BufferSize >= 1, $"buffer_size must be positive (it is {BufferSize})");
+        Require(Gamma is >= 0 and <= 1, $"gamma must be in [0, 1] (it is {Gamma})");
+        Require(Tau is > 0 and <= 1, $"tau must be in (0, 1], 1 being a hard copy (it is {Tau})");
+        Require(TargetNetworkFrequency >= 1, $"target_network_frequency must be at least 1 (it is {TargetNetworkFrequency})");
+        Require(BatchSize >= 1, $"batch_size must be positive (it is {BatchSize})");
+        Require(BatchSize <= BufferSize, $"batch_size must not exceed buffer_size ({BatchSize} > {BufferSize})");
+        Require(StartE is >= 0 and <= 1, $"start_e must be in [0, 1] (it is {StartE})");
+        Require(EndE is >= 0 and <= 1, $"end_e must be in [0, 1] (it is {EndE})");
+        Require(ExplorationFraction is > 0 and <= 1, $"exploration_fraction must be in (0, 1] (it is {ExplorationFraction})");
+        Require(EpsilonDecaySteps > 0, $"epsilon_decay_steps must be positive (it is {EpsilonDecaySteps})");
+        Require(LearningStarts >= 0, $"learning_starts must not be negative (it is {LearningStarts})");
+        Require(TrainFrequency >= 1, $"train_frequency must be at least 1 (it is {TrainFrequency})");
+        Require(MaxGradNorm >= 0, $"max_grad_norm must not be negative, 0 turns clipping off (it is {MaxGradNorm})");
+        Require(ClipGradValue >= 0, $"clip_grad_value must not be negative, 0 turns clipping off (it is {ClipGradValue})");
+        var device = resolvedDevice ?? Device switch
+        {
+            DeviceChoice.Cpu => DeviceType.CPU,
+            DeviceChoice.Cuda => DeviceType.CUDA,
+            _ => (DeviceType?)null, // auto: known once resolved
+        };
+        string deviceSetting = Device == DeviceChoice.Auto && device is { } resolved
+            ? $"device = auto resolving to {resolved.ToString().ToLowerInvariant()}"
+            : $"device = {Device.ToString().ToLowerInvariant()}";
+        Require(!(UpdatePath == UpdatePath.Fused && device is { } where && where != DeviceType.CPU),
+            $"update_path = fused runs on the CPU only; with {deviceSetting} use update_path=reference (or auto)");
+        Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1),
+            $"hidden_sizes needs at least one layer, each of size 1 or more (it is [{string.Join(", ", HiddenSizes)}])");
+        Require(CheckpointFrequency >= 0, $"checkpoint_frequency must not be negative, 0 writes one at the end only (it is {CheckpointFrequency})");
+        Require(TorchThreads >= 1, $"torch_threads must be at least 1 (it is {TorchThreads})");
+        problems.AddRange(EvaluationSettings.Of(this).Problems());
+        Require(MaxEpisodes >= 0, $"max_episodes must not be negative, 0 turns the limit off (it is {MaxEpisodes})");
+        Require(EvalFrequency >= 0, $"eval_frequency must not be negative, 0 turns periodic evaluation off (it is {EvalFrequency})");
+        Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari,
+            "vectorization = ale needs wrappers = atari (ALE's vector environment does the Atari preprocessing itself) and an ALE id");
+        Require(LogFrequency >= 1, $"log_frequency must be at least 1 (it is {LogFrequency})");
+        Require(!string.IsNullOrWhiteSpace(RunsDir), "runs_dir must not be empty");
+        return problems;
+    }
+}

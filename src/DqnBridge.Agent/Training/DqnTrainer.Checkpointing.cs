@@ -1,0 +1,109 @@
+using DqnBridge.Agent.Checkpoints;
+using DqnBridge.Envs;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.Training;
+
+/// <summary>The trainer's checkpoint I/O: what a checkpoint folder holds, written and read back.</summary>
+public sealed partial class DqnTrainer
+{
+    /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
+    public string SaveCheckpoint(double secondsThisCall = 0)
+    {
+        _csv.Flush();
+        _tensorboard?.Flush();
+        using var torchState = random.get_rng_state();
+        var state = new TrainerState
+        {
+            NextStep = _nextStep,
+            Episodes = _episodes,
+            TrainSteps = _trainSteps,
+            WallTimeSeconds = _wallTimeBefore + secondsThisCall,
+            ReplayRandomState = _replayRandom.GetState(),
+            ExplorationState = _explorer.GetState(),
+            TorchRngState = torchState.bytes.ToArray(),
+            CurrentObservations = (byte[])_observations.Clone(),
+            HasEnvState = _envs is IRestorableVectorEnv,
+            RecentReturns = _recentReturns.ToArray(),
+            EnvId = _envs.Id,
+            NumEnvs = _envs.NumEnvs,
+            ObservationShape = _envs.SingleObservationSpace.Shape,
+            ObservationType = _envs.SingleObservationSpace.Dtype,
+            ActionCount = _envs.SingleActionSpace.N,
+        };
+        return CheckpointFolder.Save(CheckpointDirectory, _config, state, folder =>
+        {
+            _qNetwork.save(Path.Combine(folder, Checkpoint.QNetworkFile));
+            _targetNetwork.save(Path.Combine(folder, Checkpoint.TargetNetworkFile));
+            using (var writer = new BinaryWriter(File.Create(Path.Combine(folder, Checkpoint.OptimizerFile))))
+            {
+                _update.SaveOptimizer(writer);
+            }
+            using (var writer = new BinaryWriter(new BufferedStream(File.Create(Path.Combine(folder, Checkpoint.ReplayFile)), 1 << 20)))
+            {
+                _replay.Save(writer);
+            }
+            if (_envs is IRestorableVectorEnv restorable)
+            {
+                File.WriteAllBytes(Path.Combine(folder, Checkpoint.EnvStateFile), restorable.SaveState());
+            }
+        });
+    }
+
+    private void RestoreFrom(Checkpoint checkpoint)
+    {
+        var state = checkpoint.State;
+        try
+        {
+            _qNetwork.load(checkpoint.PathOf(Checkpoint.QNetworkFile));
+            _targetNetwork.load(checkpoint.PathOf(Checkpoint.TargetNetworkFile));
+            using (var reader = new BinaryReader(File.OpenRead(checkpoint.PathOf(Checkpoint.OptimizerFile))))
+            {
+                _update.LoadOptimizer(reader);
+            }
+            using (var reader = new BinaryReader(new BufferedStream(File.OpenRead(checkpoint.PathOf(Checkpoint.ReplayFile)), 1 << 20)))
+            {
+                _replay.Load(reader);
+            }
+            _replayRandom.SetState(state.ReplayRandomState);
+            _explorer.SetState(state.ExplorationState);
+            using (var torchState = random.get_rng_state())
+            {
+                if (torchState.bytes.Length != state.TorchRngState.Length)
+                {
+                    throw new InvalidDataException($"torch RNG state has {state.TorchRngState.Length} bytes, expected {torchState.bytes.Length}");
+                }
+                state.TorchRngState.CopyTo(torchState.bytes);
+                random.set_rng_state(torchState);
+            }
+            if (state.CurrentObservations.Length != _observations.Length)
+            {
+                throw new InvalidDataException($"saved observations have {state.CurrentObservations.Length} bytes, expected {_observations.Length}");
+            }
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException($"Checkpoint '{checkpoint.Directory}' cannot be restored: {e.Message}", e);
+        }
+
+        if (_envs is IRestorableVectorEnv restorable && state.HasEnvState)
+        {
+            restorable.RestoreState(File.ReadAllBytes(checkpoint.PathOf(Checkpoint.EnvStateFile)));
+            state.CurrentObservations.CopyTo(_observations, 0);
+        }
+        else
+        {
+            // The environments cannot be put back mid-episode: start fresh episodes with a seed of their own.
+            _envs.Reset(unchecked(_config.Seed + (int)state.NextStep));
+            _envs.Observations.CopyTo(_observations);
+        }
+        _nextStep = state.NextStep;
+        _episodes = state.Episodes;
+        _trainSteps = state.TrainSteps;
+        _wallTimeBefore = state.WallTimeSeconds;
+        foreach (double r in state.RecentReturns)
+        {
+            _recentReturns.Enqueue(r);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using DqnBridge.Agent.Checkpoints;
+using DqnBridge.Agent.Logging;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Replay;
+using DqnBridge.Agent.Updates;
+using DqnBridge.Envs;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.Training;
+
+/// <summary>
+/// DQN (Mnih et al. 2015) as CleanRL's dqn.py and dqn_atari.py run it. <see cref="Train"/> reads
+/// top to bottom like dqn.py: epsilon, act, step, store, train every train_frequency after
+/// learning_starts, update the target every target_network_frequency.
+/// Run directory: episodes.csv (<see cref="EpisodeCsv"/>), config.json, tensorboard/ and checkpoints/latest/
+/// (written and read in DqnTrainer.Checkpointing.cs).
+/// </summary>
+public sealed partial class DqnTrainer : IDisposable
+{
+    private const int RecentEpisodes = 100;
+
+    private readonly DqnConfig _config;
+    private readonly IVectorEnv _envs;
+    private readonly ITrainingObserver? _observer;
+    private readonly QNetwork _qNetwork;
+    private readonly QNetwork _targetNetwork;
+    private readonly (string Name, Parameter Parameter)[] _namedParameters;
+    private readonly IDqnUpdate _update;
+    private readonly IReplayBuffer _replay;
+    private readonly SeededRandom _replayRandom;
+    private readonly SeededRandom _explorer;
+    private readonly GreedyPolicy _greedy;
+
+    // The minibatch; the replay buffer writes into its tensors' memory.
+    private readonly DqnBatch _batch;
+
+    private readonly int _observationBytes;
+    private readonly byte[] _observations;
+    private readonly int[] _actions;
+    private readonly Queue<double> _recentReturns = new();
+    private readonly EpisodeCsv _csv;
+    private readonly TensorBoardWriter? _tensorboard;
+    private PeriodicEvaluation? _evaluation;
+
+    private long _nextStep;
+    private long _episodes;
+    private long _trainSteps;
+    private double _wallTimeBefore;
+
+    public DqnTrainer(DqnConfig config, IVectorEnv envs, string runDirectory, ITrainingObserver? observer = null)
+        : this(config.Clone(), envs, runDirectory, observer, checkpoint: null)
+    {
+    }
+
+    private DqnTrainer(DqnConfig config, IVectorEnv envs, string runDirectory, ITrainingObserver? observer, Checkpoint? checkpoint)
+    {
+        var device = TrainingDevice.Resolve(config.Device);
+        config.ValidateFor(device.type);
+        if (envs.NumEnvs != config.NumEnvs)
+        {
+            throw new ArgumentException($"The config asks for num_envs = {config.NumEnvs}, the vector env has {envs.NumEnvs}.", nameof(envs));
+        }
+        // Before anything large is allocated: refuse a replay buffer the machine cannot hold.
+        ReplayMemoryCheck.EnsureFits(config, envs.SingleObservationSpace, ReplayMemoryCheck.AvailableBytes());
+        _config = config;
+        _envs = envs;
+        _observer = observer;
+        RunDirectory = Path.GetFullPath(runDirectory);
+        Directory.CreateDirectory(RunDirectory);
+        File.WriteAllText(Path.Combine(RunDirectory, "config.json"), CheckpointJson.Serialize(config));
+
+        set_num_threads(config.TorchThreads);
+        random.manual_seed(config.Seed);
+        var space = envs.SingleObservationSpace;
+        int actionCount = envs.SingleActionSpace.N;
+        // Both networks are initialised on the CPU from the seeded generator, then moved, so every device starts alike.
+        _qNetwork = QNetwork.Create(config, space, actionCount);
+        _targetNetwork = _qNetwork.CreateSibling();
+        if (device.type != DeviceType.CPU)
+        {
+            _qNetwork.to(device);
+            _targetNetwork.to(device);
+        }
+        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device);
+        _update.UpdateTarget(tau: 1.0);
+        _namedParameters = _qNetwork.named_parameters().ToArray();
+        _replay = ReplayBuffers.Create(config, space);
+        _replayRandom = new SeededRandom(config.Seed);
+        _explorer = new SeededRandom(config.Seed ^ 0x5DEECE66DL);
+        _greedy = new GreedyPolicy(_qNetwork, space.Dtype);
+
+        var inputType = _replay.InputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32;
+        long[] observationShape = _qNetwork.Kind == NetworkKind.Mlp ? [space.ElementCount] : space.Shape.Select(d => (long)d).ToArray();
+        _batch = new DqnBatch(config.BatchSize, observationShape, inputType);
+
+        _observationBytes = space.ByteSize;
+        _observations = new byte[envs.NumEnvs * _observationBytes];
+        _actions = new int[envs.NumEnvs];
+
+        if (checkpoint is null)
+        {
+            envs.Reset(config.Seed);
+            envs.Observations.CopyTo(_observations);
+        }
+        else
+        {
+            RestoreFrom(checkpoint);
+        }
+        _csv = new EpisodeCsv(Path.Combine(RunDirectory, "episodes.csv"), keepRows: checkpoint is null ? 0 : _episodes);
+        _tensorboard = config.Tensorboard ? new TensorBoardWriter(Path.Combine(RunDirectory, "tensorboard")) : null;
+    }
+
+    /// <summary>Continues a run from its checkpoint folder (runs/NAME/checkpoints/latest); the config comes from the checkpoint.</summary>
+    public static DqnTrainer Resume(string checkpointDirectory, IVectorEnv envs, ITrainingObserver? observer = null) =>
+        Resume(Checkpoint.Load(checkpointDirectory), envs, observer);
+
+    /// <summary>Continues a run from a checkpoint already loaded (and verified), e.g. to read its config first.</summary>
+    public static DqnTrainer Resume(Checkpoint checkpoint, IVectorEnv envs, ITrainingObserver? observer = null)
+    {
+        checkpoint.EnsureMatches(envs);
+        if (checkpoint.State.HasEnvState && envs is not IRestorableVectorEnv)
+        {
+            throw new CheckpointException($"Checkpoint '{checkpoint.Directory}' holds environment state, but {envs.Id}'s vector env cannot restore it.");
+        }
+        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
+        return new DqnTrainer(checkpoint.Config, envs, runDirectory, observer, checkpoint);
+    }
+
+    public string RunDirectory { get; }
+    public string CheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "latest");
+    public QNetwork QNetwork => _qNetwork;
+    public QNetwork TargetNetwork => _targetNetwork;
+    public IReplayBuffer Replay => _replay;
+    public long GlobalStep => _nextStep;
+
+    /// <summary>With eval_frequency > 0, evaluates on the environment <paramref name="makeEnv"/> makes (see <see cref="PeriodicEvaluation"/>).</summary>
+    public void EnablePeriodicEvaluation(Func<IEnv> makeEnv) =>
+        _evaluation = _config.EvalFrequency > 0 ? new PeriodicEvaluation(_config, _qNetwork, makeEnv(), RunDirectory, _tensorboard, _nextStep) : null;
+
+    /// <summary>Trains until total_timesteps or cancellation; either way writes a checkpoint and returns a summary.</summary>
+    public TrainingSummary Train(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long startStep = _nextStep;
+        long lastProgressStep = _nextStep;
+        var lastProgressTime = TimeSpan.Zero;
+        int actionCount = _envs.SingleActionSpace.N;
+        int actionStart = _envs.SingleActionSpace.Start;
+        bool cancelled = false;
+        string checkpointPath = "";
+
+        for (long globalStep = _nextStep; globalStep < _config.TotalTimesteps; globalStep++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+            if (_config.MaxEpisodes > 0 && _episodes >= _config.MaxEpisodes)
+            {
+                break;
+            }
+
+            // Epsilon-greedy: one draw decides for all environments, as CleanRL does.
+            double epsilon = EpsilonSchedules.At(_config, globalStep);
+            if (_explorer.NextDouble() < epsilon)
+            {
+                for (int i = 0; i < _actions.Length; i++)
+                {
+                    _actions[i] = _explorer.Next(actionCount) + actionStart;
+                }
+            }
+            else
+            {
+                for (int i = 0; i < _actions.Length; i++)
+                {
+                    _actions[i] = _greedy.Act(_observations.AsSpan(i * _observationBytes, _observationBytes)) + actionStart;
+                }
+            }
+
+            _envs.Step(_actions);
+            var completed = _envs.CompletedEpisodes;
+            for (int e = 0; e < completed.Count; e++)
+            {
+                RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
+            }
+
+            // Store with the true final observation of environments that ended; terminated (not truncated, unless truncation_as_terminal) is the done flag.
+            var nextObservations = _envs.Observations;
+            var finalObservations = _envs.FinalObservations;
+            var rewards = _envs.Rewards;
+            var terminated = _envs.Terminated;
+            var truncated = _envs.Truncated;
+            for (int i = 0; i < _actions.Length; i++)
+            {
+                bool done = terminated[i] || truncated[i];
+                var realNext = (done ? finalObservations : nextObservations).Slice(i * _observationBytes, _observationBytes);
+                _replay.Add(i, _observations.AsSpan(i * _observationBytes, _observationBytes), realNext,
+                    _actions[i] - actionStart, rewards[i], terminated[i] || (_config.TruncationAsTerminal && truncated[i]), truncated[i]);
+            }
+            nextObservations.CopyTo(_observations);
+
+            if (globalStep > _config.LearningStarts)
+            {
+                if (globalStep % _config.TrainFrequency == 0)
+                {
+                    TrainStep(globalStep, clock.Elapsed.TotalSeconds, globalStep - startStep);
+                }
+                if (globalStep % _config.TargetNetworkFrequency == 0)
+                {
+                    _update.UpdateTarget(_config.Tau);
+                }
+            }
+            _nextStep = globalStep + 1;
+            _evaluation?.AfterStep(_nextStep);
+
+            if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
+            {
+                checkpointPath = SaveCheckpoint(clock.Elapsed.TotalSeconds);
+            }
+            if (_observer is not null && (_nextStep - lastProgressStep >= 1000 || ((_nextStep & 127) == 0 && clock.Elapsed - lastProgressTime > TimeSpan.FromSeconds(0.5))))
+            {
+                _observer.OnProgress(new TrainingProgress(_nextStep, _config.TotalTimesteps,
+                    (_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), RecentMean(), epsilon, _episodes));
+                lastProgressStep = _nextStep;
+                lastProgressTime = clock.Elapsed;
+            }
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        checkpointPath = SaveCheckpoint(seconds); // flushes episodes.csv and TensorBoard first
+        var returns = _recentReturns.ToArray();
+        double mean = returns.Length > 0 ? returns.Average() : double.NaN;
+        double std = returns.Length > 0 ? Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Average()) : double.NaN;
+        return new TrainingSummary(_nextStep, _episodes, _wallTimeBefore + seconds, (_nextStep - startStep) / Math.Max(seconds, 1e-9),
+            mean, std, checkpointPath, cancelled);
+    }
+
+    private void RecordEpisode(long globalStep, CompletedEpisode episode, double epsilon, double seconds)
+    {
+        _episodes++;
+        var record = new EpisodeRecord(globalStep, _episodes, episode.Return, episode.Length, epsilon, _wallTimeBefore + seconds);
+        _recentReturns.Enqueue(episode.Return);
+        if (_recentReturns.Count > RecentEpisodes)
+        {
+            _recentReturns.Dequeue();
+        }
+        _csv.Write(record);
+        _tensorboard?.AddScalar("charts/episodic_return", (float)episode.Return, globalStep);
+        _tensorboard?.AddScalar("charts/episodic_length", episode.Length, globalStep);
+        _tensorboard?.AddScalar("charts/epsilon", (float)epsilon, globalStep);
+        _observer?.OnEpisode(record);
+    }
+
+    private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
+
+    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update, by <see cref="IDqnUpdate"/>).</summary>
+    private void TrainStep(long globalStep, double seconds, long stepsThisCall)
+    {
+        _replay.Sample(_replayRandom, _batch.View);
+        bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
+        var statistics = _update.Step(_batch, withStatistics: log);
+        _greedy.Refresh();
+        _trainSteps++;
+
+        if (log)
+        {
+            using var scope = NewDisposeScope();
+            _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, globalStep);
+            _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, globalStep);
+            _tensorboard.AddScalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), globalStep);
+            // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
+            double squares = 0;
+            foreach (var (name, parameter) in _namedParameters)
+            {
+                if (parameter.grad is { } grad)
+                {
+                    float norm = grad.norm().item<float>();
+                    squares += (double)norm * norm;
+                    _tensorboard.AddScalar($"gradients/{name}", norm, globalStep);
+                }
+            }
+            _tensorboard.AddScalar("gradients/total_norm", (float)Math.Sqrt(squares), globalStep);
+        }
+    }
+
+    /// <summary>The update path this run uses (auto resolved).</summary>
+    public UpdatePath UpdatePath => _update.Path;
+
+    public void Dispose()
+    {
+        _csv.Dispose();
+        _evaluation?.Dispose();
+        _tensorboard?.Dispose();
+        _greedy.Dispose();
+        _batch.Dispose();
+        _update.Dispose();
+        _replay.Dispose();
+        _targetNetwork.Dispose();
+        _qNetwork.Dispose();
+    }
+}

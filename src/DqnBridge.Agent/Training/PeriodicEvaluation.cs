@@ -1,0 +1,101 @@
+using System.Globalization;
+using DqnBridge.Agent.Logging;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Envs;
+using TorchSharp.Modules;
+
+namespace DqnBridge.Agent.Training;
+
+/// <summary>
+/// Evaluation during training (eval_frequency): every eval_frequency steps the current Q-network plays
+/// eval_episodes episodes (or eval_steps steps) with eval_epsilon on an environment of its own, made without the
+/// training-only preprocessing (no life loss, no reward clipping), so returns are raw game scores (Atari runs also
+/// report the returns with every reward clipped to its sign, what the agent trains on). Each evaluation
+/// resets that environment with eval_seed + step and draws its exploration from the same seed: it depends only on the
+/// step and the network, never on earlier evaluations, so a resumed run writes the same eval.csv as an uninterrupted one.
+/// Training itself is untouched (no shared RNG, no shared environment).
+/// </summary>
+public sealed class PeriodicEvaluation : IDisposable
+{
+    public const string CsvFile = "eval.csv";
+
+    private readonly DqnConfig _config;
+    private readonly QNetwork _network;
+    private readonly IEnv _ownedEnv;
+    private readonly TensorBoardWriter? _tensorboard;
+    private readonly bool _reportClipped;
+    private readonly string _csvPath;
+
+    /// <param name="ownedEnv">The evaluation environment; this object disposes it.</param>
+    /// <param name="nextStep">The trainer's step: rows of eval.csv after it (written after the checkpoint a run resumes from) are dropped.</param>
+    public PeriodicEvaluation(DqnConfig config, QNetwork network, IEnv ownedEnv, string runDirectory, TensorBoardWriter? tensorboard, long nextStep)
+    {
+        _config = config;
+        _network = network;
+        _ownedEnv = ownedEnv;
+        _tensorboard = tensorboard;
+        _reportClipped = config.Wrappers == EnvWrappers.Atari;
+        _csvPath = Path.Combine(runDirectory, CsvFile);
+        KeepRowsUpTo(nextStep);
+    }
+
+    /// <summary>Evaluates when <paramref name="nextStep"/> (steps done) is a multiple of eval_frequency.</summary>
+    public void AfterStep(long nextStep)
+    {
+        if (_config.EvalFrequency > 0 && nextStep % _config.EvalFrequency == 0)
+        {
+            Evaluate(nextStep);
+        }
+    }
+
+    /// <summary>The seed of the evaluation at <paramref name="step"/>: a function of the step alone.</summary>
+    public static int SeedAt(DqnConfig config, long step) => unchecked(config.EvalSeed + (int)step);
+
+    private void Evaluate(long step)
+    {
+        var episodes = EpisodePlayer.Play(_network, _ownedEnv, _config.EvalEpisodes, _config.EvalSteps, _config.EvalEpsilon, SeedAt(_config, step));
+        var raw = ReturnStatistics.Of(episodes.Select(e => e.Return).ToList());
+        var clipped = _reportClipped ? ReturnStatistics.Of(episodes.Select(e => e.ClippedReturn).ToList()) : null;
+        string line = string.Join(',', step.ToString(CultureInfo.InvariantCulture), episodes.Count.ToString(CultureInfo.InvariantCulture),
+            episodes.Sum(e => (long)e.Length).ToString(CultureInfo.InvariantCulture), Numbers(raw));
+        // Written whole after each evaluation (they are rare), so the file is complete whenever a checkpoint is taken.
+        File.AppendAllText(_csvPath, (clipped is null ? line : line + "," + Numbers(clipped)) + "\n");
+        Log("return", raw, (int)step);
+        if (clipped is not null)
+        {
+            Log("clipped_return", clipped, (int)step);
+        }
+    }
+
+    private string Header => "global_step,episodes,steps,mean_return,max_return,min_return" +
+        (_reportClipped ? ",mean_clipped_return,max_clipped_return,min_clipped_return" : "");
+
+    private static string Numbers(ReturnStatistics s) =>
+        string.Join(',', new[] { s.Mean, s.Max, s.Min }.Select(value => value.ToString("R", CultureInfo.InvariantCulture)));
+
+    private void Log(string what, ReturnStatistics s, int step)
+    {
+        _tensorboard?.AddScalar($"eval/mean_{what}", (float)s.Mean, step);
+        _tensorboard?.AddScalar($"eval/max_{what}", (float)s.Max, step);
+        _tensorboard?.AddScalar($"eval/min_{what}", (float)s.Min, step);
+    }
+
+    private void KeepRowsUpTo(long nextStep)
+    {
+        var kept = new List<string> { Header };
+        if (nextStep > 0 && File.Exists(_csvPath))
+        {
+            foreach (string line in File.ReadLines(_csvPath).Skip(1))
+            {
+                var fields = line.Split(',');
+                if (fields.Length >= 6 && long.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long step) && step <= nextStep)
+                {
+                    kept.Add(line);
+                }
+            }
+        }
+        File.WriteAllText(_csvPath, string.Join("\n", kept) + "\n");
+    }
+
+    public void Dispose() => _ownedEnv.Dispose();
+}

@@ -1,0 +1,27 @@
+namespace DqnBridge.Agent.Training;
+
+/// <summary>One finished episode, as it goes to episodes.csv and to observers.</summary>
+/// <param name="GlobalStep">The global step at which the episode ended.</param>
+/// <param name="Episode">Episodes finished so far, this one included (1-based).</param>
+/// <param name="Return">Unclipped sum of rewards.</param>
+/// <param name="WallTime">Seconds of training since the run started (resumes included).</param>
+public sealed record EpisodeRecord(long GlobalStep, long Episode, double Return, int Length, double Epsilon, double WallTime);
+
+/// <summary>Where training stands; sent every ~1000 steps or ~0.5 s.</summary>
+public sealed record TrainingProgress(long GlobalStep, long TotalTimesteps, double StepsPerSecond, double RecentMeanReturn, double Epsilon, long Episodes);
+
+/// <summary>How a call to <see cref="DqnTrainer.Train"/> ended.</summary>
+/// <param name="MeanReturn">Mean return of the last 100 episodes (NaN when none finished).</param>
+/// <param name="StdReturn">Their population standard deviation.</param>
+/// <param name="CheckpointPath">The checkpoint written at the end (or on cancellation).</param>
+public sealed record TrainingSummary(
+    long Steps, long Episodes, double WallTimeSeconds, double StepsPerSecond,
+    double MeanReturn, double StdReturn, string CheckpointPath, bool Cancelled);
+
+/// <summary>Receives training events (a progress bar, a console table). Called on the training thread.</summary>
+public interface ITrainingObserver
+{
+    void OnEpisode(EpisodeRecord e);
+
+    void OnProgress(TrainingProgress p);
+}

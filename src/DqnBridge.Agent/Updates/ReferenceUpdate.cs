@@ -1,0 +1,141 @@
+using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Replay;
+using DqnBridge.Agent.Torch;
+using DqnBridge.Agent.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace DqnBridge.Agent.Updates;
+
+/// <summary>
+/// The DQN update as CleanRL's dqn.py writes it, in TorchSharp ops on any device:
+/// td_target = rewards + gamma * max_a target_network(next_obs) * (1 - dones), old_val = q_network(obs)
+/// gathered at the taken actions, loss = mse_loss(td_target, old_val) (or smooth_l1_loss), then
+/// zero_grad, backward, optional gradient clipping and a torch.optim step. This is the update to read;
+/// <see cref="FusedCpuUpdate"/> computes the same on the CPU, faster.
+/// </summary>
+public sealed class ReferenceUpdate : IDqnUpdate
+{
+    // Written first in the optimizer file, so a checkpoint of the other path is recognised.
+    internal const int OptimizerFileTag = 0x52454631; // "REF1"
+
+    private readonly QNetwork _qNetwork;
+    private readonly QNetwork _targetNetwork;
+    private readonly Device _device;
+    private readonly Parameter[] _parameters;
+    private readonly OptimizerHelper _optimizer;
+    // Explicit Scalars held for the update's life: no double is converted implicitly here (see ImplicitScalarGuard).
+    private readonly Scalar _gamma;
+    private readonly Scalar _one = 1.0.ToScalar();
+    private readonly LossKind _loss;
+    private readonly bool _doubleDqn;
+    private readonly double _maxGradNorm;
+    private readonly double _clipGradValue;
+
+    public ReferenceUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device)
+    {
+        _qNetwork = qNetwork;
+        _targetNetwork = targetNetwork;
+        _device = device;
+        _parameters = qNetwork.parameters().ToArray();
+        _optimizer = config.Optimizer switch
+        {
+            OptimizerKind.Adam => optim.Adam(_parameters, config.LearningRate),
+            OptimizerKind.AdamW => optim.AdamW(_parameters, config.LearningRate, weight_decay: OptimizerDefaults.AdamWWeightDecay),
+            OptimizerKind.RMSprop => optim.RMSProp(_parameters, config.LearningRate, alpha: OptimizerDefaults.RmsAlpha, eps: OptimizerDefaults.RmsEpsilon),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
+        };
+        _gamma = config.Gamma.ToScalar();
+        _loss = config.Loss;
+        _doubleDqn = config.DoubleDqn;
+        _maxGradNorm = config.MaxGradNorm;
+        _clipGradValue = config.ClipGradValue;
+    }
+
+    public UpdatePath Path => UpdatePath.Reference;
+
+    public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
+    {
+        using var scope = NewDisposeScope();
+        var observations = batch.Observations.to(_device);
+        var nextObservations = batch.NextObservations.to(_device);
+        var actions = batch.Actions.to(_device);
+        var rewards = batch.Rewards.to(_device);
+        var dones = batch.Dones.to(_device);
+
+        Tensor tdTarget;
+        using (no_grad())
+        {
+            // Double DQN: the online network picks the next action, the target network values it.
+            var targetMax = _doubleDqn
+                ? _targetNetwork.forward(nextObservations).gather(1, _qNetwork.forward(nextObservations).argmax(1, keepdim: true)).squeeze(1)
+                : _targetNetwork.forward(nextObservations).max(1).values;
+            tdTarget = rewards + _gamma * targetMax * (_one - dones);
+        }
+        var oldVal = _qNetwork.forward(observations).gather(1, actions).squeeze(1);
+        var loss = _loss == LossKind.Mse ? mse_loss(tdTarget, oldVal) : smooth_l1_loss(tdTarget, oldVal);
+
+        _optimizer.zero_grad();
+        loss.backward();
+        // torch.optim's step makes Scalars from doubles implicitly, inside TorchSharp: see ImplicitScalarGuard.
+        using (ImplicitScalarGuard.Enter())
+        {
+            if (_clipGradValue > 0)
+            {
+                nn.utils.clip_grad_value_(_parameters, _clipGradValue);
+            }
+            if (_maxGradNorm > 0)
+            {
+                nn.utils.clip_grad_norm_(_parameters, _maxGradNorm);
+            }
+            _optimizer.step();
+        }
+
+        return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
+    }
+
+    public void UpdateTarget(double tau)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        if (tau >= 1.0)
+        {
+            foreach (var (targetParameter, qParameter) in _targetNetwork.parameters().Zip(_qNetwork.parameters()))
+            {
+                targetParameter.copy_(qParameter);
+            }
+            return;
+        }
+        // target = tau * q + (1 - tau) * target, with Scalars made and disposed here rather than converted implicitly.
+        using var qWeight = tau.ToScalar();
+        using var targetWeight = (1.0 - tau).ToScalar();
+        foreach (var (targetParameter, qParameter) in _targetNetwork.parameters().Zip(_qNetwork.parameters()))
+        {
+            targetParameter.copy_(qWeight * qParameter + targetWeight * targetParameter);
+        }
+    }
+
+    public void SaveOptimizer(BinaryWriter writer)
+    {
+        writer.Write(OptimizerFileTag);
+        _optimizer.save_state_dict(writer);
+    }
+
+    public void LoadOptimizer(BinaryReader reader)
+    {
+        if (reader.ReadInt32() != OptimizerFileTag)
+        {
+            throw new InvalidDataException("the optimizer state was written by the fused update path; resume with update_path=fused (on the CPU).");
+        }
+        _optimizer.load_state_dict(reader);
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _gamma.Dispose();
+        _one.Dispose();
+    }
+}

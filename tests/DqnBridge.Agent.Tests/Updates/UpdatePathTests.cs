@@ -1,0 +1,185 @@
+using System.Runtime.InteropServices;
+using DqnBridge.Agent.FastPath;
+using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Replay;
+using DqnBridge.Agent.Training;
+using DqnBridge.Agent.Updates;
+using DqnBridge.Envs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DqnBridge.Agent.Tests.Updates;
+
+/// <summary>The reference update (TorchSharp ops, autograd, torch.optim) and the fused CPU path compute the same update.</summary>
+[TestClass]
+public sealed class UpdatePathTests
+{
+    private const int Updates = 200;
+    private const int BatchSize = 32;
+
+    // Both paths run in float32 but not in the same order: the fused path forms gamma * (1 - done) first and
+    // sums the TD target, the loss and the clipping norm in managed code (the norm in double), and updates
+    // Adam's first moment as m += (g - m)(1 - beta1) where libtorch computes beta1 m + (1 - beta1) g. Each
+    // step therefore differs in the last float bits (~1e-7); measured over these 200 updates the loss and Q
+    // stay within 5e-7 and gradients and weights within a few 1e-6, so 1e-5 holds with a margin, while one real difference in the
+    // algorithm (a wrong sign, a missed done, a skipped clip, another constant) moves them by 1e-3 or more.
+    // The data are random, rewards in [-1, 1]: with a constant reward of 1 and no clipping, Q grows without
+    // bound here and the two float orders drift apart chaotically (1e-4 after 150 updates), which says
+    // nothing about either path.
+    private const float Tolerance = 1e-5f;
+
+    [TestMethod]
+    [DataRow(LossKind.Mse, OptimizerKind.Adam, false, 0.0, 0.0, DisplayName = "CleanRL: MSE, Adam")]
+    [DataRow(LossKind.Huber, OptimizerKind.Adam, true, 1.0, 0.0, DisplayName = "Huber, Double DQN, norm clipping")]
+    [DataRow(LossKind.Mse, OptimizerKind.AdamW, false, 0.0, 0.05, DisplayName = "AdamW, value clipping")]
+    [DataRow(LossKind.Huber, OptimizerKind.RMSprop, false, 0.5, 0.05, DisplayName = "RMSprop, both clippings")]
+    public void ReferenceAndFusedPathsAgreeAfterManyUpdates(LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm, double clipGradValue)
+    {
+        var config = new DqnConfig
+        {
+            BatchSize = BatchSize,
+            LearningRate = 2.5e-4,
+            Loss = loss,
+            Optimizer = optimizer,
+            DoubleDqn = doubleDqn,
+            MaxGradNorm = maxGradNorm,
+            ClipGradValue = clipGradValue,
+            Gamma = 0.99,
+        };
+        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9,
+            (q, target) => new ReferenceUpdate(config, q, target, CPU),
+            (q, target) => new FusedCpuUpdate(config, q, target),
+            (update, expected, actual) =>
+            {
+                Assert.AreEqual(expected.Loss, actual.Loss, Tolerance * Math.Max(1f, Math.Abs(expected.Loss)), $"loss at update {update}");
+                Assert.AreEqual(expected.QValueMean, actual.QValueMean, Tolerance * Math.Max(1f, Math.Abs(expected.QValueMean)), $"mean Q(s, a) at update {update}");
+            });
+        using var referenceNetwork = reference.Network;
+        using var referenceTarget = reference.Target;
+        using var fusedNetwork = fused.Network;
+        using var fusedTarget = fused.Target;
+
+        AssertClose(referenceNetwork.parameters().Select(p => p.grad!), fusedNetwork.parameters().Select(p => p.grad!), Tolerance, "gradient");
+        AssertClose(referenceNetwork.parameters(), fusedNetwork.parameters(), Tolerance, "weight");
+        AssertClose(referenceTarget.parameters(), fusedTarget.parameters(), Tolerance, "target weight");
+        using var moved = (referenceNetwork.parameters().First() - referenceTarget.parameters().First()).abs().max();
+        Assert.IsGreaterThan(1e-3f, moved.item<float>(), "the networks learned since the last target update (the comparison is not of untouched weights)");
+    }
+
+    /// <summary>
+    /// The fused path writes an MLP's forward and backward pass out (<see cref="WrittenOutMlp"/>) with the matrix
+    /// products the network's own layers and autograd run, in the same layouts, so after many updates the weights are
+    /// equal bit for bit: runs keep their results whichever way Q and the gradient are computed.
+    /// </summary>
+    [TestMethod]
+    [DataRow(128, LossKind.Mse, OptimizerKind.Adam, false, 0.0, DisplayName = "CleanRL: batch 128, MSE, Adam")]
+    [DataRow(32, LossKind.Huber, OptimizerKind.RMSprop, true, 1.0, DisplayName = "batch 32, Huber, RMSprop, Double DQN, norm clipping")]
+    [DataRow(100, LossKind.Mse, OptimizerKind.AdamW, false, 0.0, DisplayName = "batch 100 (not a multiple of 4), AdamW")]
+    public void WrittenOutMlpBackwardEqualsAutogradBitForBit(int batchSize, LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm)
+    {
+        var config = new DqnConfig { BatchSize = batchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn, MaxGradNorm = maxGradNorm };
+        var (autograd, writtenOut) = SideBySide(config, torchSeed: 5, batchSeed: 11,
+            (q, target) => new FusedCpuUpdate(config, q, target, writtenOutMlpPass: false),
+            (q, target) =>
+            {
+                var update = new FusedCpuUpdate(config, q, target, writtenOutMlpPass: true);
+                Assert.IsTrue(update.UsesWrittenOutMlp, "the written-out pass is in use");
+                return update;
+            },
+            (update, expected, actual) => Assert.AreEqual(expected, actual, $"loss and mean Q at update {update}"));
+        using var autogradQ = autograd.Network;
+        using var writtenOutQ = writtenOut.Network;
+        autograd.Target.Dispose();
+        writtenOut.Target.Dispose();
+
+        foreach (var (expected, actual) in autogradQ.parameters().Zip(writtenOutQ.parameters()))
+        {
+            CollectionAssert.AreEqual(expected.data<float>().ToArray(), actual.data<float>().ToArray(), "weights after the updates");
+            CollectionAssert.AreEqual(expected.grad!.data<float>().ToArray(), actual.grad!.data<float>().ToArray(), "last gradient");
+        }
+    }
+
+    [TestMethod]
+    public void AutoPicksTheFusedPathForCpuMlpsOnly()
+    {
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.Mlp));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.NatureCnn));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA, NetworkKind.Mlp));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Reference, DeviceType.CPU, NetworkKind.Mlp));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Fused, DeviceType.CPU, NetworkKind.NatureCnn));
+    }
+
+
+    /// <summary>
+    /// Two updates (<paramref name="makeExpected"/>, <paramref name="makeActual"/>) from the same initial weights, stepped
+    /// over the same <see cref="Updates"/> random batches with a target update every 50 (from update 25), comparing their statistics at
+    /// each step; returns both networks and their targets (the caller disposes them).
+    /// </summary>
+    private static ((QNetwork Network, QNetwork Target) Expected, (QNetwork Network, QNetwork Target) Actual) SideBySide(
+        DqnConfig config, long torchSeed, int batchSeed,
+        Func<QNetwork, QNetwork, IDqnUpdate> makeExpected, Func<QNetwork, QNetwork, IDqnUpdate> makeActual,
+        Action<int, UpdateStatistics, UpdateStatistics> compare)
+    {
+        set_num_threads(1);
+        random.manual_seed(torchSeed);
+        var expectedQ = QNetwork.Mlp(4, 2, [120, 84]);
+        var expectedTarget = expectedQ.CreateSibling();
+        var actualQ = expectedQ.CreateSibling();
+        var actualTarget = expectedQ.CreateSibling();
+        CopyWeights(expectedQ, actualQ);
+        using var expected = makeExpected(expectedQ, expectedTarget);
+        using var actual = makeActual(actualQ, actualTarget);
+        using var batch = new DqnBatch(config.BatchSize, [4], ScalarType.Float32);
+        var rng = new SeededRandom(batchSeed);
+        expected.UpdateTarget(1.0);
+        actual.UpdateTarget(1.0);
+        for (int update = 0; update < Updates; update++)
+        {
+            FillBatch(batch, rng);
+            compare(update, expected.Step(batch, withStatistics: true), actual.Step(batch, withStatistics: true));
+            if (update % 50 == 25)
+            {
+                expected.UpdateTarget(1.0);
+                actual.UpdateTarget(1.0);
+            }
+        }
+        return ((expectedQ, expectedTarget), (actualQ, actualTarget));
+    }
+
+    /// <summary>Random observations, actions, rewards and about one done in eight, written as the replay buffer writes them.</summary>
+    private static void FillBatch(DqnBatch batch, SeededRandom random)
+    {
+        var view = batch.View;
+        var observations = MemoryMarshal.Cast<byte, float>(view.Observations);
+        var nextObservations = MemoryMarshal.Cast<byte, float>(view.NextObservations);
+        for (int i = 0; i < observations.Length; i++)
+        {
+            observations[i] = (float)(random.NextDouble() * 4 - 2);
+            nextObservations[i] = (float)(random.NextDouble() * 4 - 2);
+        }
+        for (int row = 0; row < batch.Size; row++)
+        {
+            view.Actions[row] = random.Next(2);
+            view.Rewards[row] = (float)(random.NextDouble() * 2 - 1);
+            view.Dones[row] = random.Next(8) == 0 ? 1f : 0f;
+        }
+    }
+
+    private static void CopyWeights(QNetwork from, QNetwork to)
+    {
+        using var noGrad = no_grad();
+        foreach (var (source, destination) in from.parameters().Zip(to.parameters()))
+        {
+            destination.copy_(source);
+        }
+    }
+
+    private static void AssertClose(IEnumerable<Tensor> expected, IEnumerable<Tensor> actual, float tolerance, string what)
+    {
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            using var difference = (e - a).abs().max();
+            Assert.IsLessThanOrEqualTo(tolerance, difference.item<float>(), $"largest {what} difference");
+        }
+    }
+}
