@@ -1,5 +1,6 @@
 using System.CommandLine.Parsing;
 using DqnBridge.Cli.Config;
+using DqnBridge.Python;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -31,6 +32,12 @@ public sealed class ErrorReporter(TextWriter error)
             _ => (ExitCodes.RuntimeError, DescribeUnexpected(e)),
         };
         error.WriteLine($"error: {message}");
+        // A Python error's traceback points into the user's or Gymnasium's code: always worth showing.
+        if (FindPythonError(e) is { PythonTraceback.Length: > 0 } python)
+        {
+            error.WriteLine("Python traceback:");
+            error.Write(python.PythonTraceback.TrimEnd() + Environment.NewLine);
+        }
         if (Environment.GetEnvironmentVariable("DQNBRIDGE_DEBUG") == "1")
         {
             error.WriteLine(e.ToString());
@@ -38,6 +45,14 @@ public sealed class ErrorReporter(TextWriter error)
 
         return code;
     }
+
+    private static PythonError? FindPythonError(Exception e) => e switch
+    {
+        PythonError python => python,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindPythonError).FirstOrDefault(found => found is not null),
+        { InnerException: { } inner } => FindPythonError(inner),
+        _ => null,
+    };
 
     /// <summary>
     /// Errors from the layers below carry their own clear messages; show those, never a stack trace. An inner
