@@ -403,13 +403,19 @@ def _episode_start_recorder(gymnasium):
     return EpisodeStartRecorder
 
 
-def make_env_in_worker(*args, **kwargs):
-    """make_env in an AsyncVectorEnv worker process, which first leaves Ctrl+C and SIGTERM to the parent: a terminal,
+def make_env_in_worker(*args, env_modules=(), **kwargs):
+    """make_env in an AsyncVectorEnv worker process, which first leaves Ctrl+C and SIGTERM to the parent (a terminal,
     systemd or Slurm signals the whole process group, and the parent stops after its step, writes a checkpoint and
-    closes the workers itself."""
+    closes the workers itself), then imports env_modules, whose envs the parent registered in its own process only."""
+    import importlib
+    import multiprocessing
     import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # AsyncVectorEnv also calls the first factory in the parent (for the spaces); that process keeps its handlers.
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for module in env_modules:
+        importlib.import_module(module)
     return make_env(*args, **kwargs)
 
 
@@ -421,13 +427,13 @@ class VectorDriver(_VectorDriverBase):
     """
 
     def __init__(self, env_id, num_envs, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4,
-                 render_mode=None, training=True, vectorization_mode="sync", frame_stack_padding="reset"):
+                 render_mode=None, training=True, vectorization_mode="sync", frame_stack_padding="reset", env_modules=()):
         _import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
         asynchronous = vectorization_mode == "async"
         # partial rather than lambda: async workers are spawned, so the env factories must pickle.
-        factory = make_env_in_worker if asynchronous else make_env
+        factory = functools.partial(make_env_in_worker, env_modules=tuple(env_modules)) if asynchronous else make_env
         thunks = [functools.partial(factory, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
                                     frame_stack_padding, record_episode_starts=asynchronous)
                   for _ in range(num_envs)]
@@ -655,6 +661,7 @@ def unknown_id_suggestions(env_id):
         gymnasium = _import_gymnasium(env_id)
     except ImportError:
         import gymnasium
+    env_id = env_id.rpartition(":")[2]  # module:EnvId-v0, its module already imported
     if env_id in gymnasium.registry:
         return None
     return difflib.get_close_matches(env_id, list(gymnasium.registry.keys()), n=5, cutoff=0.5)
