@@ -1,5 +1,7 @@
 using System.CommandLine.Parsing;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
+using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Python;
 
 namespace DqnBridge.Cli.Commands;
@@ -32,8 +34,8 @@ public sealed class ErrorReporter(TextWriter error)
             _ => (ExitCodes.RuntimeError, DescribeUnexpected(e)),
         };
         error.WriteLine($"error: {message}");
-        // A Python error's traceback points into the user's or Gymnasium's code: always worth showing.
-        if (FindPythonError(e) is { PythonTraceback.Length: > 0 } python)
+        // An environment that raised while training: its traceback points into the user's or Gymnasium's code.
+        if (e is TrainingFailedException or EnvStepException && FindPythonError(e) is { PythonTraceback.Length: > 0 } python)
         {
             error.WriteLine("Python traceback:");
             error.Write(python.PythonTraceback.TrimEnd() + Environment.NewLine);
