@@ -70,6 +70,22 @@ class _VectorDriverBase:
         self.envs.close()
 
 
+def make_env_in_worker(*args, env_modules=(), **kwargs):
+    """make_env in an AsyncVectorEnv worker process, which first leaves Ctrl+C and SIGTERM to the parent (a terminal,
+    systemd or Slurm signals the whole process group, and the parent stops after its step, writes a checkpoint and
+    closes the workers itself), then imports env_modules, whose envs the parent registered in its own process only."""
+    import importlib
+    import multiprocessing
+    import signal
+    # AsyncVectorEnv also calls the first factory in the parent (for the spaces); that process keeps its handlers.
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for module in env_modules:
+        importlib.import_module(module)
+    return make_env(*args, **kwargs)
+
+
 class VectorDriver(_VectorDriverBase):
     """N environments behind one call per step, with gymnasium.make_vec-style same-step autoreset.
 
@@ -78,13 +94,15 @@ class VectorDriver(_VectorDriverBase):
     """
 
     def __init__(self, env_id, num_envs, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4,
-                 render_mode=None, training=True, vectorization_mode="sync", frame_stack_padding="reset"):
+                 render_mode=None, training=True, vectorization_mode="sync", frame_stack_padding="reset",
+                 env_modules=()):
         import_gymnasium(env_id)
         from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
         self.env_id = env_id
         asynchronous = vectorization_mode == "async"
         # partial rather than lambda: async workers are spawned, so the env factories must pickle.
-        thunks = [functools.partial(make_env, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
+        factory = functools.partial(make_env_in_worker, env_modules=tuple(env_modules)) if asynchronous else make_env
+        thunks = [functools.partial(factory, env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
                                     frame_stack_padding, record_episode_starts=asynchronous)
                   for _ in range(num_envs)]
         if asynchronous:
@@ -122,10 +140,26 @@ class VectorDriver(_VectorDriverBase):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
         self.steps += 1
         if self.env_list is None:
-            return self._step_gymnasium_vector(actions)
+            try:
+                return self._step_gymnasium_vector(actions)
+            except BaseException:
+                self.steps -= 1
+                raise
+        starts_before = self.episode_start_list
+        try:
+            return self._step_env_list(actions)
+        except BaseException:
+            # An env raised part way: the episode starts and the step count describe the previous step again, so a
+            # checkpoint written now restores the state before this step (the envs themselves are not used again).
+            self.steps -= 1
+            self.episode_start_list = starts_before
+            raise
+
+    def _step_env_list(self, actions):
         b = self.buffers
         rewards, terminated_flags, truncated_flags = b.rewards, b.terminated, b.truncated
         ended = 0
+        starts_copied = False
         # Plain ints: Discrete.contains checks them faster than NumPy scalars, with the same result.
         for i, (env, action, row) in enumerate(zip(self.env_list, actions.tolist(), b.obs_rows)):
             obs, reward, terminated, truncated, info = env.step(action)
@@ -146,6 +180,8 @@ class VectorDriver(_VectorDriverBase):
                     tracker = self.life_trackers[i]
                     if tracker is None or tracker.needs_real_reset:
                         # A new game starts with the next step: what determines it, before the reset draws from it.
+                        if not starts_copied:  # step keeps the old list until this returns
+                            self.episode_start_list, starts_copied = list(self.episode_start_list), True
                         self.episode_start_list[i] = (self.steps, episode_snapshot(env))
                 obs, _ = env.reset()
             row[...] = obs

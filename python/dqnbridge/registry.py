@@ -27,6 +27,7 @@ def unknown_id_suggestions(env_id):
         gymnasium = import_gymnasium(env_id)
     except ImportError:
         import gymnasium
+    env_id = env_id.rpartition(":")[2]  # module:EnvId-v0, its module already imported
     if env_id in gymnasium.registry:
         return None
     return difflib.get_close_matches(env_id, list(gymnasium.registry.keys()), n=5, cutoff=0.5)

@@ -49,6 +49,9 @@ public sealed class DqnConfig
     [Description("Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false")]
     public Dictionary<string, object> EnvKwargs { get; set; } = new();
 
+    [Description("Python modules imported before the environment is made (in async workers too), e.g. [my_pkg.my_envs] for a package that registers its own envs; an env_id of the form module:EnvId-v0 imports its module the same way")]
+    public string[] EnvModules { get; set; } = [];
+
     [Description("Frames per action for the pixel wrappers")]
     public int FrameSkip { get; set; } = 4;
 
@@ -74,6 +77,7 @@ public sealed class DqnConfig
             CarRacingFrame = CarRacingFrame,
             FrameStackPadding = FrameStackPadding,
             Vectorization = Vectorization.ToString().ToLowerInvariant(),
+            EnvModules = EnvModules,
         };
 
     // Algorithm (CleanRL names)
@@ -216,6 +220,7 @@ public sealed class DqnConfig
         var copy = (DqnConfig)MemberwiseClone();
         copy.EnvKwargs = new Dictionary<string, object>(EnvKwargs);
         copy.HiddenSizes = (int[])HiddenSizes.Clone();
+        copy.EnvModules = (string[])EnvModules.Clone();
         return copy;
     }
 

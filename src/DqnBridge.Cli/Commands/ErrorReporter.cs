@@ -1,7 +1,9 @@
 using System.CommandLine.Parsing;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Envs.Native;
+using DqnBridge.Python;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -35,6 +37,12 @@ public sealed class ErrorReporter(TextWriter error)
             _ => (ExitCodes.RuntimeError, DescribeUnexpected(e)),
         };
         error.WriteLine($"error: {message}");
+        // An environment that raised while training: its traceback points into the user's or Gymnasium's code.
+        if (e is TrainingFailedException or EnvStepException && FindPythonError(e) is { PythonTraceback.Length: > 0 } python)
+        {
+            error.WriteLine("Python traceback:");
+            error.Write(python.PythonTraceback.TrimEnd() + Environment.NewLine);
+        }
         if (Environment.GetEnvironmentVariable("DQNBRIDGE_DEBUG") == "1")
         {
             error.WriteLine(e.ToString());
@@ -42,6 +50,14 @@ public sealed class ErrorReporter(TextWriter error)
 
         return code;
     }
+
+    private static PythonError? FindPythonError(Exception e) => e switch
+    {
+        PythonError python => python,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindPythonError).FirstOrDefault(found => found is not null),
+        { InnerException: { } inner } => FindPythonError(inner),
+        _ => null,
+    };
 
     /// <summary>
     /// The fix when an environment could not be made because of the id or action space the user chose (a usage error),

@@ -20,6 +20,7 @@ public static class ConfigValues
             var t when t == typeof(bool) => ParseBool(value),
             var t when t.IsEnum => ParseEnum(t, value),
             var t when t == typeof(int[]) => ParseIntList(value),
+            var t when t == typeof(string[]) => ParseModuleList(value),
             _ => null,
         };
         return parsed ?? throw new ConfigException(
@@ -78,6 +79,7 @@ public static class ConfigValues
         double d => d.ToString("R", Invariant),
         Enum e => ConfigKeys.EnumName(e.ToString()),
         int[] list => "[" + string.Join(", ", list) + "]",
+        string[] list => "[" + string.Join(", ", list) + "]",
         IDictionary<string, object> map => "{" + string.Join(", ", map.Select(kv => $"{kv.Key}: {Format(kv.Value)}")) + "}",
         IFormattable f => f.ToString(null, Invariant),
         _ => value.ToString() ?? "",
@@ -137,6 +139,22 @@ public static class ConfigValues
         }
         return values;
     }
+
+    /// <summary>Dotted Python module names, e.g. [my_pkg.my_envs, other]; [] is none.</summary>
+    private static string[]? ParseModuleList(string text)
+    {
+        var inner = text.Trim().TrimStart('[').TrimEnd(']').Trim();
+        if (inner.Length == 0)
+        {
+            return [];
+        }
+
+        var names = inner.Split(',', StringSplitOptions.TrimEntries).Select(Unquote).ToArray();
+        return names.All(name => name.Split('.').All(IsPythonIdentifier)) ? names : null;
+    }
+
+    private static bool IsPythonIdentifier(string part) =>
+        part.Length > 0 && !char.IsAsciiDigit(part[0]) && part.All(c => c == '_' || char.IsLetterOrDigit(c));
 
     private static string Unquote(string text) =>
         text.Length >= 2 && (text[0] == '"' || text[0] == '\'') && text[^1] == text[0] ? text[1..^1] : text;

@@ -176,11 +176,31 @@ public static class GymnasiumRuntime
         _ => "none",
     };
 
+    /// <summary>Imports env_modules and the module of a module:EnvId-v0 id, so their envs are registered. Call under the GIL.</summary>
+    private static void ImportEnvModules(EnvSpec spec)
+    {
+        foreach (string module in spec.ModulesToImport)
+        {
+            try
+            {
+                using PyObject imported = Py.Import(module);
+            }
+            catch (PythonException e)
+            {
+                PythonError error = PythonError.From(e);
+                throw new EnvCreationException(spec.Id,
+                    $"{spec.Id}: could not import the module '{module}' that should register it: {error.PythonType}: {error.PythonMessage}. " +
+                    "Install that package into the Python you use, or add the folder that holds it to PYTHONPATH.");
+            }
+        }
+    }
+
     /// <summary>Makes a driver object through the helper, turning Python errors into clear creation errors.</summary>
     internal static PyObject MakeDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {
         using (Py.GIL())
         {
+            ImportEnvModules(spec);
             using var id = new PyString(spec.Id);
             using PyObject suggestions = Helper.InvokeMethod("unknown_id_suggestions", id);
             if (!suggestions.IsNone())
@@ -202,6 +222,10 @@ public static class GymnasiumRuntime
             if (vectorizationMode is not null)
             {
                 arguments["vectorization_mode"] = vectorizationMode;
+            }
+            if (vectorizationMode == "async" && spec.EnvModules.Count > 0)
+            {
+                arguments["env_modules"] = spec.EnvModules.ToList();
             }
             using PyTuple positional = PythonValues.Tuple(vectorizationMode is not null ? [spec.Id, spec.NumEnvs] : [spec.Id]);
             using PyDict keywords = PythonValues.Keywords(arguments);
