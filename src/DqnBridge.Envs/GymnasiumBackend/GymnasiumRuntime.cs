@@ -195,6 +195,27 @@ public static class GymnasiumRuntime
         }
     }
 
+    /// <summary>
+    /// Why a registered id cannot be made with this Python (a missing ALE ROM, Box2D, MuJoCo or OpenCV) with the fix,
+    /// checked without making it (so ALE prints nothing); null when nothing is missing. Call under the GIL.
+    /// </summary>
+    private static string? CannotBeMadeHere(string envId)
+    {
+        using var id = new PyString(envId);
+        using var ids = new PyList([id]);
+        using PyObject reasons = Helper.InvokeMethod("unavailable_environments", ids);
+        foreach (var reason in PythonValues.ToJson(reasons).EnumerateObject())
+        {
+            string text = reason.Value.GetString()!;
+            // "no ROM for 'pong' in DIR": ALE looks for DIR/pong.bin.
+            var rom = System.Text.RegularExpressions.Regex.Match(text, "^no ROM for '([^']+)'");
+            return rom.Success
+                ? $"{text} (fix: put the game's ROM there as {rom.Groups[1].Value}.bin, or point ALE_ROMS_DIR at a folder that has it)"
+                : text;
+        }
+        return null;
+    }
+
     /// <summary>Makes a driver object through the helper, turning Python errors into clear creation errors.</summary>
     internal static PyObject MakeDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {
@@ -208,6 +229,10 @@ public static class GymnasiumRuntime
                 string[] close = PythonValues.ToJson(suggestions).EnumerateArray().Select(s => s.GetString()!).ToArray();
                 string hint = close.Length == 0 ? "" : " Did you mean " + string.Join(", ", close) + "?";
                 throw new EnvCreationException(spec.Id, $"Gymnasium has no environment '{spec.Id}'.{hint}");
+            }
+            if (CannotBeMadeHere(spec.Id) is { } reason)
+            {
+                throw new EnvCreationException(spec.Id, $"{spec.Id} cannot be made with {Interpreter?.Description}: {reason}.");
             }
             var arguments = new Dictionary<string, object?>
             {

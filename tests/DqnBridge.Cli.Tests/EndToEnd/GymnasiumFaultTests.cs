@@ -75,6 +75,23 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
+    public void AnAtariIdWithoutItsRomIsOneLineNamingTheRomAndTheFix()
+    {
+        TestPython.RequireGymnasium(TestPython.Imports(TestPython.Embedded, "ale_py"));
+        string emptyRoms = Directory.CreateDirectory(Path.Combine(Runs, "no-roms")).FullName;
+        var environment = Environment();
+        environment["ALE_ROMS_DIR"] = emptyRoms;
+
+        var run = CliProcess.Run(environment, Settings("ALE/Tetris-v5", "sync", 1, 600, "norom"));
+
+        Assert.AreEqual(1, run.ExitCode, run.All);
+        StringAssert.Contains(run.All, $"no ROM for 'tetris' in {emptyRoms}");
+        StringAssert.Contains(run.All, "tetris.bin");
+        Assert.DoesNotContain("Traceback", run.All, "no Python traceback");
+        Assert.DoesNotContain("A.L.E", run.All, "ALE's banner stays out: the env is not made");
+    }
+
+    [TestMethod]
     public void UnimportableEnvModuleNamesTheModuleAndTheFix()
     {
         var run = CliProcess.Run(Environment(), Settings("FaultyCartPole-v0", "sync", 1, 600, "missing", "env_modules=[no_such_pkg.envs]"));
