@@ -41,14 +41,19 @@ public sealed class GymnasiumEnv : IEnv
         }
     }
 
+    /// <inheritdoc/>
     public string Id { get; }
+    /// <inheritdoc/>
     public BoxSpace ObservationSpace { get; }
+    /// <inheritdoc/>
     public Space ActionSpace { get; }
+    /// <inheritdoc/>
     public int? MaxEpisodeSteps { get; }
 
     private static (long Address, long Bytes) Memory<T>(T[] pinned) where T : unmanaged =>
         (Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), (long)pinned.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
 
+    /// <inheritdoc/>
     public void Reset(Span<byte> observation, int? seed = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -60,6 +65,7 @@ public sealed class GymnasiumEnv : IEnv
         _observation.CopyTo(observation);
     }
 
+    /// <inheritdoc/>
     public StepResult Step(int action, Span<byte> observation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -90,6 +96,7 @@ public sealed class GymnasiumEnv : IEnv
         }
     }
 
+    /// <inheritdoc/>
     public IReadOnlyDictionary<string, object?> Info
     {
         get
@@ -113,6 +120,7 @@ public sealed class GymnasiumEnv : IEnv
         _ => null,
     };
 
+    /// <inheritdoc/>
     public RgbFrame Render()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -132,6 +140,7 @@ public sealed class GymnasiumEnv : IEnv
         return new RgbFrame(array.Dimension(0), array.Dimension(1), array.AsBytes().ToArray());
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _disposed = true;

@@ -108,6 +108,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public override void Reset(int seed)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -123,6 +124,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _driver.Steps = 0;
     }
 
+    /// <inheritdoc/>
     public override void Step(ReadOnlySpan<int> actionsToTake)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -161,6 +163,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public override RgbFrame Render(int index = 0)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -327,6 +330,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (!disposing)
