@@ -84,6 +84,7 @@ public sealed record BoxSpace : Space
     public double[] High { get; }
     /// <summary>Elements in one observation (the product of the shape).</summary>
     public int ElementCount { get; }
+    /// <summary>Bytes in one observation.</summary>
     public int ByteSize => ElementCount * Dtype.Size();
 
     /// <inheritdoc/>

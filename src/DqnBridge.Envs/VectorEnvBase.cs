@@ -23,7 +23,6 @@ public abstract class VectorEnvBase : IVectorEnv
         RewardBuffer = GC.AllocateArray<float>(numEnvs, pinned: true);
         TerminatedBuffer = GC.AllocateArray<bool>(numEnvs, pinned: true);
         TruncatedBuffer = GC.AllocateArray<bool>(numEnvs, pinned: true);
-        /// <summary>Backing store of <see cref="CompletedEpisodes"/>.</summary>
         CompletedEpisodeList = new List<CompletedEpisode>(numEnvs);
     }
 
@@ -61,6 +60,7 @@ public abstract class VectorEnvBase : IVectorEnv
     protected bool[] TerminatedBuffer { get; }
     /// <summary>Backing store of <see cref="Truncated"/>.</summary>
     protected bool[] TruncatedBuffer { get; }
+    /// <summary>Backing store of <see cref="CompletedEpisodes"/>.</summary>
     protected List<CompletedEpisode> CompletedEpisodeList { get; }
 
     /// <summary>Environment <paramref name="index"/>'s observation in the current buffer.</summary>

@@ -17,6 +17,7 @@ public sealed class GymnasiumEnv : IEnv
     private readonly double[] _result = GC.AllocateArray<double>(3, pinned: true); // reward, terminated, truncated
     private bool _disposed;
 
+    /// <param name="spec">The environment and its wrappers.</param>
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
     public GymnasiumEnv(EnvSpec spec, bool training = false)
     {

@@ -14,6 +14,7 @@ public sealed class EnvCreationException(string envId, string message, Exception
 public sealed class EnvStepException(string envId, long step, Exception inner)
     : Exception($"Environment {envId} failed at step {step}: {inner.Message}", inner)
 {
+    /// <summary>The environment id.</summary>
     public string EnvId { get; } = envId;
 
     /// <summary>The step at which it failed.</summary>

@@ -438,6 +438,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             }
         }
 
+        /// <param name="reader">Positioned at the history.</param>
         /// <param name="withFirstStep">False for format 1, which kept every step since the reset.</param>
         public void Read(BinaryReader reader, bool withFirstStep)
         {
