@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use: Debian's Python with NumPy (the bridge and its tests), pygame
-# (Gymnasium's renderer), venv (venv discovery tests) and ffmpeg (agent videos).
-apt_packages=(python3 libpython3.11 python3-numpy python3-venv python3-pygame ffmpeg)
+# (Gymnasium's renderer), venv (venv discovery tests), ffmpeg (agent videos) and flake8 (the Python lint).
+apt_packages=(python3 libpython3.11 python3-numpy python3-venv python3-pygame ffmpeg python3-flake8)
 
 missing=()
 for package in "${apt_packages[@]}"; do
@@ -81,6 +81,15 @@ read -r passed failed skipped < <(awk '
 if ! dotnet format DqnBridge.sln --verify-no-changes >"$log" 2>&1; then
   grep -E "error|warning" "$log" | head -20 >&2
   echo "error: the code is not formatted as .editorconfig says; run: dotnet format DqnBridge.sln" >&2
+  failed=$((failed + 1))
+  status=1
+fi
+
+# The Python package and the reference scripts: flake8 with .flake8's settings (Debian's python3-flake8 has no
+# flake8 command, so it runs as a module of Debian's Python).
+if ! /usr/bin/python3 -m flake8 python benchmarks/reference >"$log" 2>&1; then
+  head -20 "$log" >&2
+  echo "error: flake8 found problems in python/ or benchmarks/reference/ (settings in .flake8); fix them and run: /usr/bin/python3 -m flake8 python benchmarks/reference" >&2
   failed=$((failed + 1))
   status=1
 fi

@@ -21,16 +21,18 @@ namespace DqnBridge.Benchmarks;
 public static class GymnasiumStepBenchmark
 {
     private const string Loops =
-        "import time, numpy as np, gymnasium, dqnbridge_envs\n" +
+        "import time, numpy as np, gymnasium\n" +
+        "from dqnbridge.drivers import VectorDriver\n" +
+        "from dqnbridge.wrappers import make_env\n" +
         "from gymnasium.vector import AutoresetMode\n" +
         "def setup(env_id, wrappers, actions, seed, kwargs):\n" +
         "    global env, envs, action_list, action_rows\n" +
-        "    env = dqnbridge_envs.make_env(env_id, kwargs, wrappers)\n" +
+        "    env = make_env(env_id, kwargs, wrappers)\n" +
         "    env.reset(seed=seed)\n" +
-        "    envs = gymnasium.vector.SyncVectorEnv([lambda: dqnbridge_envs.make_env(env_id, kwargs, wrappers)], autoreset_mode=AutoresetMode.SAME_STEP)\n" +
+        "    envs = gymnasium.vector.SyncVectorEnv([lambda: make_env(env_id, kwargs, wrappers)], autoreset_mode=AutoresetMode.SAME_STEP)\n" +
         "    envs.reset(seed=seed)\n" +
         "    global driver\n" +
-        "    driver = dqnbridge_envs.VectorDriver(env_id, 1, kwargs, wrappers)\n" +
+        "    driver = VectorDriver(env_id, 1, kwargs, wrappers)\n" +
         "    driver.reset(seed)\n" +
         "    action_list = list(actions)\n" +
         "    action_rows = np.asarray(actions, dtype=np.int64).reshape(-1, 1)\n" +

@@ -7,7 +7,8 @@ frames, 5 actions, Adam, MSE loss, intra-op threads as asked.
     python3 benchmarks/reference/cnn_train_step.py [--steps 100] [--threads 1]   # one figure, then exit
     python3 benchmarks/reference/cnn_train_step.py --serve                       # driven by the benchmark
 
-Each train step takes the next of 32 random batches (see POOL). With --serve it reads requests from stdin, one a line, and answers each with one line "cpu_ms wall_ms" (per step):
+Each train step takes the next of 32 random batches (see POOL). With --serve it reads requests from stdin, one a
+line, and answers each with one line "cpu_ms wall_ms" (per step):
     step THREADS N     N whole train steps with THREADS intra-op threads
     phase NAME N       N repetitions of one part of the step (names as in PHASES), one thread
 """

@@ -114,8 +114,7 @@ public static class EnvFactory
             using PyObject ids = GymnasiumRuntime.Helper.InvokeMethod("list_environments");
             gymnasiumIds = PythonValues.ToJson(ids).EnumerateArray().Select(id => id.GetString()!).ToList();
             // Each dependency (ROMs, mujoco, Box2D, OpenCV) is checked once, without making any environment.
-            using PyObject host = Py.Import("dqnbridge_host");
-            using PyObject reasons = host.InvokeMethod("unavailable_environments", ids);
+            using PyObject reasons = GymnasiumRuntime.Helper.InvokeMethod("unavailable_environments", ids);
             foreach (var reason in PythonValues.ToJson(reasons).EnumerateObject())
             {
                 unavailable[reason.Name] = reason.Value.GetString()!;

@@ -73,4 +73,11 @@ public sealed record EnvSpec(
 
     /// <summary>"sync", "async" or "ale" (ALE's own C++ vector environment).</summary>
     public string Vectorization { get; init; } = "sync";
+
+    /// <summary>Python modules to import before the environment is made (they register custom envs); async workers import them too.</summary>
+    public IReadOnlyList<string> EnvModules { get; init; } = [];
+
+    /// <summary>The modules to import: <see cref="EnvModules"/>, then the module of an id written module:EnvId-v0, as gymnasium.make imports it.</summary>
+    public IReadOnlyList<string> ModulesToImport =>
+        Id.LastIndexOf(':') is > 0 and var colon ? [.. EnvModules, Id[..colon]] : EnvModules;
 }

@@ -22,8 +22,14 @@ public sealed class SeededRandom
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>How many words <see cref="GetState"/> returns.</summary>
+    public const int StateWords = 4;
+
     /// <summary>The generator's state, for checkpoints.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3];
+
+    /// <summary>The state into <paramref name="state"/> (<see cref="StateWords"/> long), without allocating.</summary>
+    public void CopyStateTo(Span<ulong> state) => (state[0], state[1], state[2], state[3]) = (_s0, _s1, _s2, _s3);
 
     /// <summary>Puts back a state <see cref="GetState"/> returned.</summary>
     public void SetState(ReadOnlySpan<ulong> state)

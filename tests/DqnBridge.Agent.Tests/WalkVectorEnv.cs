@@ -42,9 +42,18 @@ internal sealed class WalkVectorEnv(int numEnvs = 1)
         values[1] = _steps[i] / (float)TimeLimit;
     }
 
+    /// <summary>The Step call (0-based, counted from construction) that throws, as a faulty environment would; null for none.</summary>
+    public long? FailAtStepCall { get; init; }
+
+    private long _stepCalls;
+
     public override void Step(ReadOnlySpan<int> actions)
     {
         CheckActions(actions);
+        if (_stepCalls++ == FailAtStepCall)
+        {
+            throw new InvalidOperationException($"Walk-v0 fails at step call {FailAtStepCall} (test fault).");
+        }
         CompletedEpisodeList.Clear();
         for (int i = 0; i < NumEnvs; i++)
         {

@@ -30,7 +30,7 @@ public sealed class SharedInterpreterTests
         using (Py.GIL())
         {
             // One interpreter: the host's module sees DqnBridge's helper module, and DqnBridge's NumPy views work in it.
-            HostApplication.HostScope.Exec("import sys\nhelper_loaded = 'dqnbridge_envs' in sys.modules\n");
+            HostApplication.HostScope.Exec("import sys\nhelper_loaded = 'dqnbridge' in sys.modules\n");
             using PyObject loaded = HostApplication.HostScope.Get("helper_loaded");
             Assert.IsTrue(loaded.As<bool>());
             double[] memory = GC.AllocateArray<double>(3, pinned: true);

@@ -56,6 +56,10 @@ public sealed class DqnConfig
     [Description("Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false")]
     public Dictionary<string, object> EnvKwargs { get; set; } = new();
 
+    /// <summary>Python modules imported before the environment is made (in async workers too), e.g. [my_pkg.my_envs] for a package that registers its own envs; an env_id of the form module:EnvId-v0 imports its module the same way.</summary>
+    [Description("Python modules imported before the environment is made (in async workers too), e.g. [my_pkg.my_envs] for a package that registers its own envs; an env_id of the form module:EnvId-v0 imports its module the same way")]
+    public string[] EnvModules { get; set; } = [];
+
     /// <summary>Frames per action for the pixel wrappers.</summary>
     [Description("Frames per action for the pixel wrappers")]
     public int FrameSkip { get; set; } = 4;
@@ -87,6 +91,7 @@ public sealed class DqnConfig
             CarRacingFrame = CarRacingFrame,
             FrameStackPadding = FrameStackPadding,
             Vectorization = Vectorization.ToString().ToLowerInvariant(),
+            EnvModules = EnvModules,
         };
 
     // Algorithm (CleanRL names)
@@ -265,6 +270,7 @@ public sealed class DqnConfig
         var copy = (DqnConfig)MemberwiseClone();
         copy.EnvKwargs = new Dictionary<string, object>(EnvKwargs);
         copy.HiddenSizes = (int[])HiddenSizes.Clone();
+        copy.EnvModules = (string[])EnvModules.Clone();
         return copy;
     }
 
@@ -310,8 +316,16 @@ public sealed class DqnConfig
         Require(NumEnvs >= 1, $"num_envs must be at least 1 (it is {NumEnvs})");
         Require(NumEnvs <= MaxNumEnvs, $"num_envs must be at most {MaxNumEnvs} (it is {NumEnvs}); each environment is stepped every step");
         Require(Seed >= 0, $"seed must not be negative (it is {Seed}); Gymnasium and NumPy seeds are non-negative");
-        Require((long)Seed + NumEnvs - 1 <= int.MaxValue,
-            $"seed + num_envs - 1 must fit a 32-bit int (environment i resets with seed + i); seed {Seed} is too large for num_envs {NumEnvs}");
+        // Seeds derived later must fit a 32-bit int too: a resume that cannot restore the environments resets them with
+        // seed + step (+ i), and the evaluation at step t resets with eval_seed + t, up to the last evaluation step.
+        Require((long)Seed + TotalTimesteps + NumEnvs - 1 <= int.MaxValue,
+            $"seed must be in [0, {Math.Max(0, int.MaxValue - TotalTimesteps - NumEnvs + 1)}] with total_timesteps {TotalTimesteps} and num_envs {NumEnvs} " +
+            $"(a resume may reset environment i with seed + step + i, which must fit a 32-bit int); it is {Seed}");
+        Require(EvalSeed >= 0, $"eval_seed must not be negative (it is {EvalSeed}); Gymnasium and NumPy seeds are non-negative");
+        long lastEvaluationStep = EvalFrequency > 0 ? TotalTimesteps / EvalFrequency * EvalFrequency : 0;
+        Require((long)EvalSeed + lastEvaluationStep <= int.MaxValue,
+            $"eval_seed must be in [0, {Math.Max(0, int.MaxValue - lastEvaluationStep)}] with eval_frequency {EvalFrequency} and total_timesteps {TotalTimesteps} " +
+            $"(the evaluation at step {lastEvaluationStep} resets with eval_seed + {lastEvaluationStep}, which must fit a 32-bit int); it is {EvalSeed}");
         Require(FrameSkip >= 1, $"frame_skip must be at least 1 (it is {FrameSkip})");
         Require(FrameStack >= 1, $"frame_stack must be at least 1 (it is {FrameStack})");
         Require(TotalTimesteps >= 1, $"total_timesteps must be positive (it is {TotalTimesteps})");

@@ -158,6 +158,7 @@ public sealed partial class DqnTrainer : IDisposable
         int actionStart = _envs.SingleActionSpace.Start;
         bool cancelled = false;
         string checkpointPath = "";
+        Span<ulong> explorerBeforeStep = stackalloc ulong[SeededRandom.StateWords];
 
         for (long globalStep = _nextStep; globalStep < _config.TotalTimesteps; globalStep++)
         {
@@ -173,22 +174,33 @@ public sealed partial class DqnTrainer : IDisposable
 
             // Epsilon-greedy: one draw decides for all environments, as CleanRL does.
             double epsilon = EpsilonSchedules.At(_config, globalStep);
-            if (_explorer.NextDouble() < epsilon)
+            _explorer.CopyStateTo(explorerBeforeStep);
+            try
             {
-                for (int i = 0; i < _actions.Length; i++)
+                if (_explorer.NextDouble() < epsilon)
                 {
-                    _actions[i] = _explorer.Next(actionCount) + actionStart;
+                    for (int i = 0; i < _actions.Length; i++)
+                    {
+                        _actions[i] = _explorer.Next(actionCount) + actionStart;
+                    }
                 }
-            }
-            else
-            {
-                for (int i = 0; i < _actions.Length; i++)
+                else
                 {
-                    _actions[i] = _greedy.Act(_observations.AsSpan(i * _observationBytes, _observationBytes)) + actionStart;
+                    for (int i = 0; i < _actions.Length; i++)
+                    {
+                        _actions[i] = _greedy.Act(_observations.AsSpan(i * _observationBytes, _observationBytes)) + actionStart;
+                    }
                 }
-            }
 
-            _envs.Step(_actions);
+                _envs.Step(_actions);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Nothing of this step is applied yet but the exploration draws: undo them, so the checkpoint is the
+                // state after the previous step and a resume takes this step again.
+                _explorer.SetState(explorerBeforeStep);
+                throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds);
+            }
             var completed = _envs.CompletedEpisodes;
             for (int e = 0; e < completed.Count; e++)
             {
@@ -244,6 +256,23 @@ public sealed partial class DqnTrainer : IDisposable
         double std = returns.Length > 0 ? Math.Sqrt(returns.Select(r => (r - mean) * (r - mean)).Average()) : double.NaN;
         return new TrainingSummary(_nextStep, _episodes, _wallTimeBefore + seconds, (_nextStep - startStep) / Math.Max(seconds, 1e-9),
             mean, std, checkpointPath, cancelled);
+    }
+
+    /// <summary>
+    /// Step <paramref name="globalStep"/> failed before any of it was applied: writes the checkpoint of the state after
+    /// the previous step and returns the error to throw, which says where the run stopped and how to continue it.
+    /// </summary>
+    private TrainingFailedException StepFailed(long globalStep, Exception error, double seconds)
+    {
+        try
+        {
+            string checkpoint = SaveCheckpoint(seconds);
+            return new TrainingFailedException(globalStep, checkpoint, error);
+        }
+        catch (Exception saveError)
+        {
+            return new TrainingFailedException(globalStep, checkpoint: null, new AggregateException(error, saveError));
+        }
     }
 
     private void RecordEpisode(long globalStep, CompletedEpisode episode, double epsilon, double seconds)

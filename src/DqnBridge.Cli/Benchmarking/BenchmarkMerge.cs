@@ -29,17 +29,32 @@ public static class BenchmarkMerge
 
         var finished = new List<(BenchmarkCell Cell, CellResult Result)>();
         var missing = new List<BenchmarkCell>();
+        var bad = new List<string>();
         foreach (var cell in grid.Cells)
         {
             var path = Path.Combine(folder, cell.FolderName, CellResult.FileName);
             if (File.Exists(path))
             {
-                finished.Add((cell, CellResult.Read(path)));
+                var result = CellResult.Read(path);
+                if (Mismatch(folder, cell, result) is { } problem)
+                {
+                    bad.Add($"{Path.Combine(folder, cell.FolderName)}: {problem}");
+                }
+
+                finished.Add((cell, result));
             }
             else
             {
                 missing.Add(cell);
             }
+        }
+
+        if (bad.Count > 0)
+        {
+            throw new CliException(
+                $"{bad.Count} cell result(s) cannot be trusted, so nothing was merged:\n  " + string.Join("\n  ", bad) +
+                "\nRedo each: delete its cell folder and run the benchmark (or shard) command that trains it again, with the same -o folder " +
+                "(cells with a result are skipped); then run `dqnbridge benchmark merge` again.");
         }
 
         AtomicFile.WriteCsv(Path.Combine(folder, ResultsCsv), CellResult.Header, finished.Select(f => f.Result.Fields()));
@@ -56,6 +71,44 @@ public static class BenchmarkMerge
             .Where(c => c.Count > 0).ToList());
         BenchmarkPlot.Save(Path.Combine(folder, ResultsPlot), summaries, curves, baseline.Label);
         return new MergeOutcome(missing, markdown);
+    }
+
+    /// <summary>
+    /// Why a cell's result.csv does not belong to its folder or disagrees with its run's own episodes.csv (the env
+    /// and seed of the folder, a finite mean, the episode count and the last-100 mean recomputed), or null when it agrees.
+    /// </summary>
+    public static string? Mismatch(string folder, BenchmarkCell cell, CellResult result)
+    {
+        if (result.EnvId != cell.EnvId || result.Seed != cell.Seed)
+        {
+            return $"result.csv is for {result.EnvId} seed {result.Seed}, not this folder's {cell.EnvId} seed {cell.Seed}";
+        }
+
+        if (!double.IsFinite(result.LastEpisodesMeanReturn))
+        {
+            return $"its last-{Output.Benchmark.LastEpisodes} mean return is {result.LastEpisodesMeanReturn} (no episode finished? then train it longer)";
+        }
+
+        var episodesCsv = Path.Combine(folder, cell.FolderName, ShardRunner.RunFolderName, TrainingRun.EpisodesFile);
+        if (!File.Exists(episodesCsv))
+        {
+            return $"its run's {TrainingRun.EpisodesFile} is missing ({episodesCsv})";
+        }
+
+        var episodes = TrainingRun.ReadEpisodes(episodesCsv);
+        if (episodes.Count != result.Episodes)
+        {
+            return $"result.csv counts {result.Episodes} episodes, its run's {TrainingRun.EpisodesFile} lists {episodes.Count}";
+        }
+
+        double recomputed = episodes.TakeLast(Output.Benchmark.LastEpisodes).Average(e => e.Return);
+        if (Math.Abs(recomputed - result.LastEpisodesMeanReturn) > 1e-9 * Math.Max(1, Math.Abs(recomputed)))
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"result.csv's last-{Output.Benchmark.LastEpisodes} mean return {result.LastEpisodesMeanReturn:R} is not the {recomputed:R} of its run's {TrainingRun.EpisodesFile}");
+        }
+
+        return null;
     }
 
     public static string Markdown(IReadOnlyList<EnvironmentSummary> summaries, Baseline baseline, IReadOnlyList<BenchmarkCell> missing)

@@ -1,5 +1,7 @@
 using DqnBridge.Agent.Checkpoints;
+using DqnBridge.Agent.Networks;
 using DqnBridge.Agent.Training;
+using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
@@ -45,6 +47,7 @@ public sealed class AgentBackend(
     public TrainingSummary Train(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         using var envs = makeVectorEnv(config.ToEnvSpec());
+        EnsureNetworkFits(config, envs);
         RecordInterpreter(config, envs);
         events.OnStarting();
         using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events));
@@ -80,6 +83,45 @@ public sealed class AgentBackend(
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
         return trainer.Train(cancellation);
+    }
+
+    public void CheckEnvironment(DqnConfig config)
+    {
+        using var envs = makeVectorEnv(config.ToEnvSpec() with { NumEnvs = 1 });
+        EnsureNetworkFits(config, envs);
+    }
+
+    /// <summary>
+    /// The network's own rule on observations (the Nature CNN takes (stack, 84, 84) frames), checked by making it once
+    /// (the trainer seeds torch before making its own): a network that does not fit the preprocessing is a usage error.
+    /// </summary>
+    private static void EnsureNetworkFits(DqnConfig config, IVectorEnv envs)
+    {
+        try
+        {
+            using var network = QNetwork.Create(config, envs.SingleObservationSpace, envs.SingleActionSpace.N);
+        }
+        catch (ArgumentException e)
+        {
+            string message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new CliException(
+                $"{config.EnvId} with wrappers={ConfigKeys.EnumName(config.Wrappers.ToString())} does not fit network={ConfigKeys.EnumName(config.Network.ToString())}: {message} " +
+                "Use network=mlp for vector observations, or wrappers that make 84x84 frames for the CNN (atari for ALE ids).",
+                ExitCodes.UsageError);
+        }
+    }
+
+    public string? FinishedRun(string checkpointDirectory)
+    {
+        var checkpoint = Checkpoint.LoadNewestComplete(checkpointDirectory, _ => { });
+        var (config, state) = (checkpoint.Config, checkpoint.State);
+        string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Directory)!)!;
+        string? why = state.NextStep >= config.TotalTimesteps ? $"it trained all {config.TotalTimesteps:N0} steps (total_timesteps)"
+            : config.MaxEpisodes > 0 && state.Episodes >= config.MaxEpisodes ? $"it played all {config.MaxEpisodes:N0} episodes (max_episodes)"
+            : null;
+        return why is null ? null
+            : $"Run {runDirectory} has already finished: {why}; there is nothing to resume and nothing was changed.\n" +
+              $"Evaluate it with: dqnbridge evaluate {runDirectory}\nTo train longer, start a new run (dqnbridge train -c {Path.Combine(runDirectory, TrainingRun.ConfigFile)} total_timesteps=N).";
     }
 
     /// <summary>A warning when episodes.csv lists fewer episodes than the checkpoint counts (lost or cut by hand), or null.</summary>

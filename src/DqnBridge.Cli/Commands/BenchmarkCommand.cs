@@ -83,6 +83,16 @@ public sealed class BenchmarkCommand(CommandContext context, TrainingInputs inpu
             context.Error.WriteLine($"warning: {warning}");
         }
 
+        if (slurm is null)
+        {
+            // Each environment of the grid is made once, with its cells' wrappers: continuous actions or preprocessing
+            // that does not fit stop here, not when that environment's first cell starts.
+            foreach (var (_, config) in allConfigs.DistinctBy(c => c.cell.EnvId))
+            {
+                context.Backend.CheckEnvironment(config);
+            }
+        }
+
         var inShard = shard.Select(grid).ToHashSet();
         var cells = allConfigs.Where(c => inShard.Contains(c.cell)).ToList();
 

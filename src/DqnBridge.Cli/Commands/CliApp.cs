@@ -25,6 +25,12 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
     {
         var root = BuildCommands(new CommandContext(backend, console, output, error, PlainProgressInterval, cancellation));
         var errors = new ErrorReporter(error);
+        if (MistypedCommand(root, args) is { } suggestion)
+        {
+            error.WriteLine($"error: {suggestion}");
+            return ExitCodes.UsageError;
+        }
+
         var parsed = root.Parse(ArgumentRewriter.Rewrite(root, args));
         if (parsed.Errors.Count > 0)
         {
@@ -44,6 +50,23 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         {
             return errors.Report(e);
         }
+    }
+
+    /// <summary>
+    /// `dqnbridge evalute RUN` would otherwise be read as `train evalute RUN` ("is not an override"): a first word that
+    /// is no option, no key=value and within two edits of a command name is a mistyped command.
+    /// </summary>
+    private static string? MistypedCommand(RootCommand root, string[] args)
+    {
+        if (args.FirstOrDefault() is not { } first || first.StartsWith('-') || first.Contains('=') || root.Subcommands.Any(c => c.Name == first))
+        {
+            return null;
+        }
+
+        var closest = root.Subcommands.Select(c => c.Name).MinBy(name => IdSuggestions.EditDistance(first, name))!;
+        return IdSuggestions.EditDistance(first, closest) <= 2
+            ? $"Unknown command '{first}'. Did you mean `dqnbridge {closest}`? Commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))}."
+            : null;
     }
 
     private RootCommand BuildCommands(CommandContext context)

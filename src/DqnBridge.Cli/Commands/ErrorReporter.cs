@@ -1,5 +1,9 @@
 using System.CommandLine.Parsing;
+using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
+using DqnBridge.Envs.GymnasiumBackend;
+using DqnBridge.Envs.Native;
+using DqnBridge.Python;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -26,11 +30,19 @@ public sealed class ErrorReporter(TextWriter error)
         var (code, message) = e switch
         {
             ConfigException => (ExitCodes.UsageError, e.Message),
+            EnvCreationException env when UnusableChoice(env.Message) is { } fix => (ExitCodes.UsageError, $"{env.Message} {fix}"),
+            UnknownEnvironmentException => (ExitCodes.UsageError, $"{e.Message} `dqnbridge envs` lists the ids there are."),
             CliException cli => (cli.ExitCode, cli.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
             _ => (ExitCodes.RuntimeError, DescribeUnexpected(e)),
         };
         error.WriteLine($"error: {message}");
+        // An environment that raised while training: its traceback points into the user's or Gymnasium's code.
+        if (e is TrainingFailedException or EnvStepException && FindPythonError(e) is { PythonTraceback.Length: > 0 } python)
+        {
+            error.WriteLine("Python traceback:");
+            error.Write(python.PythonTraceback.TrimEnd() + Environment.NewLine);
+        }
         if (Environment.GetEnvironmentVariable("DQNBRIDGE_DEBUG") == "1")
         {
             error.WriteLine(e.ToString());
@@ -38,6 +50,25 @@ public sealed class ErrorReporter(TextWriter error)
 
         return code;
     }
+
+    private static PythonError? FindPythonError(Exception e) => e switch
+    {
+        PythonError python => python,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindPythonError).FirstOrDefault(found => found is not null),
+        { InnerException: { } inner } => FindPythonError(inner),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The fix when an environment could not be made because of the id or action space the user chose (a usage error),
+    /// null for other failures (a missing dependency, an exception inside the environment: runtime errors).
+    /// </summary>
+    private static string? UnusableChoice(string message) =>
+        message.Contains("has no environment", StringComparison.Ordinal) || message.Contains("There is no built-in environment", StringComparison.Ordinal)
+            ? "Check the id: `dqnbridge envs` lists the ids this Python has."
+        : message.Contains("needs a discrete action space", StringComparison.Ordinal) || message.Contains("action space", StringComparison.Ordinal) && message.Contains("not supported", StringComparison.Ordinal)
+            ? "DQN trains environments with Discrete actions only: choose one (`dqnbridge envs` marks the others) or its discrete variant."
+        : null;
 
     /// <summary>
     /// Errors from the layers below carry their own clear messages; show those, never a stack trace. An inner

@@ -36,7 +36,7 @@ public sealed class EvaluateCommand(CommandContext context)
 
     private int Run(string checkpoint, int episodes, double epsilon, int seed, string? csvPath, string? videoPath, int fps, string python)
     {
-        ConfigValidation.CheckEvaluation(episodes, epsilon);
+        ConfigValidation.CheckEvaluation(episodes, epsilon, seed);
         if (fps < 1)
         {
             throw new CliException("--fps must be at least 1.", ExitCodes.UsageError);
@@ -47,6 +47,7 @@ public sealed class EvaluateCommand(CommandContext context)
             throw new CliException($"--video '{videoPath}' must end in .mp4 or .gif (the formats ffmpeg writes here).", ExitCodes.UsageError);
         }
 
+        OverwrittenRuns.Recover(checkpoint, context.Error);
         if (!File.Exists(checkpoint) && !AgentBackend.CheckpointExists(AgentBackend.FindCheckpoint(checkpoint)))
         {
             throw new CliException($"Checkpoint '{checkpoint}' does not exist. Train first (dqnbridge train ...) and pass the checkpoint it prints.");

@@ -63,5 +63,19 @@ public interface ITrainingBackend
     /// </summary>
     TrainingSummary Resume(string checkpointDirectory, TrainingEvents events, CancellationToken cancellation);
 
+    /// <summary>
+    /// Makes the environment of <paramref name="config"/> once (one copy, its wrappers) and closes it, so a benchmark
+    /// finds an unknown id, continuous actions or preprocessing that does not fit before any cell trains.
+    /// </summary>
+    void CheckEnvironment(DqnConfig config)
+    {
+    }
+
+    /// <summary>
+    /// When the run of <paramref name="checkpointDirectory"/> has already finished (all total_timesteps, or
+    /// max_episodes), what to tell the user instead of resuming it; null when there is training left.
+    /// </summary>
+    string? FinishedRun(string checkpointDirectory) => null;
+
     EvaluationResult Evaluate(EvaluationRequest request, Action<RgbFrame>? onFrame, CancellationToken cancellation);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DqnBridge.Cli.Output;
 
 namespace DqnBridge.Cli.Commands;
 
@@ -17,6 +18,7 @@ public sealed class ResumeCommand(CommandContext context)
 
     private int Run(string runOrCheckpoint)
     {
+        OverwrittenRuns.Recover(runOrCheckpoint, context.Error);
         if (!File.Exists(runOrCheckpoint) && !Directory.Exists(runOrCheckpoint) && !AgentBackend.CheckpointExists(runOrCheckpoint))
         {
             throw new CliException($"Checkpoint '{runOrCheckpoint}' does not exist. Pass the run folder (runs/NAME) that training printed.");
@@ -24,7 +26,13 @@ public sealed class ResumeCommand(CommandContext context)
 
         string checkpoint = AgentBackend.FindCheckpoint(runOrCheckpoint);
         var run = context.NewTrainingRun();
-        var outcome = run.Resume(checkpoint, context.Cancellation);
+        var outcome = run.Resume(checkpoint, context.Cancellation, leaveFinished: true);
+        if (outcome.AlreadyFinished is { } finished)
+        {
+            context.Output.WriteLine(finished);
+            return ExitCodes.Ok;
+        }
+
         return run.Summarize(outcome, context.Error, $"Interrupted again: checkpoint written to {outcome.Result.CheckpointPath}");
     }
 }

@@ -9,6 +9,9 @@ namespace DqnBridge.Cli.Commands;
 /// <summary>Everything one training run leaves behind and reports.</summary>
 public sealed record RunOutcome(string RunDirectory, TrainingSummary Result, IReadOnlyList<EpisodeRecord> Episodes)
 {
+    /// <summary>Set when `resume` found the run already finished and left it untouched: what to tell the user.</summary>
+    public string? AlreadyFinished { get; init; }
+
     public double? RecentMeanReturn => Episodes.Count == 0 ? null : Episodes.TakeLast(Benchmark.LastEpisodes).Average(e => e.Return);
 }
 
@@ -34,11 +37,14 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     /// </summary>
     public RunOutcome Run(DqnConfig config, string? runName, CancellationToken cancellation, bool overwrite = false)
     {
+        ExplicitPython.Check(backend, config);
         runName ??= RunNames.Make(config.EnvId, config.ExpName, config.Seed, DateTimeOffset.UtcNow);
         var runDirectory = RunNames.FolderOf(config.RunsDir, runName);
+        OverwrittenRuns.Recover(runDirectory, Warnings ?? output);
         AtomicFile.CreateFolder(runDirectory, "run", checkWritable: true, hint: "\nChoose a writable folder with runs_dir=PATH.");
-        // Lock first, then look: a second process aimed at a run in progress learns who holds it (exit 1).
-        using var runLock = RunLock.Acquire(runDirectory);
+        // Lock first, then look: a second process aimed at a run in progress learns who holds it (exit 1). The lock
+        // file names this process only once the run is accepted: a refused train leaves it as it was.
+        using var runLock = RunLock.Acquire(runDirectory, recordOwner: false);
         bool holdsARun = RunLock.HoldsARun(runDirectory);
         if (holdsARun && !overwrite)
         {
@@ -48,6 +54,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
                 ExitCodes.UsageError);
         }
 
+        runLock.RecordOwner();
         foreach (var warning in ConfigValidation.Warnings(config))
         {
             Warnings?.WriteLine($"warning: {warning}");
@@ -95,8 +102,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     /// </summary>
     private RunOutcome ReplaceOnStart(DqnConfig config, string runName, string runDirectory, RunLock oldLock, CancellationToken cancellation)
     {
-        string parent = Path.GetDirectoryName(runDirectory)!;
-        string aside = Path.Combine(parent, $".{Path.GetFileName(runDirectory)}.overwritten-{Environment.ProcessId}");
+        string aside = OverwrittenRuns.AsideOf(runDirectory, Environment.ProcessId);
         RunLock? newLock = null;
         bool swapped = false;
         var episodes = new List<EpisodeRecord>();
@@ -111,6 +117,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
                 newLock = RunLock.Acquire(runDirectory);
                 WriteConfig(config, runName, runDirectory);
                 output.WriteLine($"Replacing the run in {runDirectory} (--overwrite); the old run is deleted when this one ends.");
+                TestHooks.HoldAt(TestHooks.OverwriteSwapped, output);
             },
         };
         try
@@ -185,19 +192,29 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     /// learning curve from episodes.csv. <paramref name="checkpointDirectory"/> is runs/NAME/checkpoints/latest (or
     /// another checkpoint folder of that run); the backend falls back to the newest complete one and says so.
     /// </summary>
-    public RunOutcome Resume(string checkpointDirectory, CancellationToken cancellation)
+    /// <param name="leaveFinished">When the run has already finished, return at once (<see cref="RunOutcome.AlreadyFinished"/>) writing nothing.</param>
+    public RunOutcome Resume(string checkpointDirectory, CancellationToken cancellation, bool leaveFinished = false)
     {
         string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpointDirectory)))!)!;
+        OverwrittenRuns.Recover(runDirectory, output);
         if (!Directory.Exists(runDirectory))
         {
             throw new CliException($"Run folder '{runDirectory}' does not exist. Pass the run folder (runs/NAME) that training printed.");
         }
         // Locked before looking for the checkpoint: a run still training says who trains it.
-        using var runLock = RunLock.Acquire(runDirectory);
+        using var runLock = RunLock.Acquire(runDirectory, recordOwner: false);
         if (!AgentBackend.CheckpointExists(checkpointDirectory))
         {
             throw new CliException($"There is no checkpoint at '{checkpointDirectory}' (a run stopped before its first checkpoint cannot be resumed).");
         }
+
+        // A finished run is left exactly as it is (no checkpoint, TensorBoard file or lock file rewritten).
+        if (leaveFinished && backend.FinishedRun(checkpointDirectory) is { } finished)
+        {
+            return new RunOutcome(runDirectory, new TrainingSummary(0, 0, 0, 0, 0, 0, "", Cancelled: false), []) { AlreadyFinished = finished };
+        }
+
+        runLock.RecordOwner();
 
         var view = new ProgressView(console, output, plainProgressInterval);
         var result = view.Run($"Resuming {runDirectory}", report =>

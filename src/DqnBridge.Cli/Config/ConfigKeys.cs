@@ -16,6 +16,7 @@ public sealed record ConfigKey(string Name, PropertyInfo Property, string Descri
     public string TypeText =>
         Type.IsEnum ? string.Join("|", Enum.GetNames(Type).Select(ConfigKeys.EnumName))
         : Type == typeof(int[]) ? "list of int"
+        : Type == typeof(string[]) ? "list of module names"
         : Type == typeof(Dictionary<string, object>) ? "map"
         : Type.Name.ToLowerInvariant() switch { "int32" => "int", "int64" => "int", "boolean" => "bool", var name => name };
 }

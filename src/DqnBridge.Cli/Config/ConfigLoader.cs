@@ -56,7 +56,7 @@ public static class ConfigLoader
                     throw new ConfigException($"'{assignment.Key}' names no keyword argument; write env_kwargs.NAME=VALUE.");
                 }
 
-                config.EnvKwargs = new Dictionary<string, object>(config.EnvKwargs) { [kwarg] = ConfigValues.ParseLoose(assignment.Value) };
+                config.EnvKwargs = new Dictionary<string, object>(config.EnvKwargs) { [kwarg] = ConfigValues.ParseKwarg(kwarg, assignment.Value) };
                 return;
             }
             if (GymnasiumKeywords.Contains(name) && ConfigKeys.All.All(k => k.Name != name))
@@ -122,13 +122,41 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is not ConfigException and not IOException and not UnauthorizedAccessException)
         {
-            // Some malformed documents make YamlDotNet throw other exception types, without a position.
-            throw new ConfigException($"{path}: not valid YAML: {Innermost(e).Message}");
+            // Some malformed documents (an unclosed '[' before another key) make YamlDotNet throw other exception
+            // types without a position: parse again event by event to find where it stopped.
+            throw new ConfigException(FailurePosition(path) is { } at
+                ? $"{path}: not valid YAML at line {at.Line}, column {at.Column}: the document cannot be read from there (an unclosed '[' or '{{', or a missing ',' or ':' before it?)"
+                : $"{path}: not valid YAML: {Innermost(e).Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException($"Cannot read config file '{path}': {e.Message}");
         }
+    }
+
+    /// <summary>Where YamlDotNet's parser stops on <paramref name="path"/> (the start of the last event it read), or null.</summary>
+    private static Mark? FailurePosition(string path)
+    {
+        Mark? last = null;
+        try
+        {
+            using var reader = new StreamReader(path);
+            var parser = new Parser(reader);
+            while (parser.MoveNext())
+            {
+                last = parser.Current?.Start;
+            }
+        }
+        catch (YamlException e)
+        {
+            return e.Start;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            return last;
+        }
+
+        return null;
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;

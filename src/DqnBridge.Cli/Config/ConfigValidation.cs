@@ -25,10 +25,10 @@ public static class ConfigValidation
     }
 
     /// <summary>
-    /// `evaluate`'s --episodes and --epsilon follow the rules of eval_episodes and eval_epsilon (without eval_steps: an
-    /// evaluation plays whole episodes, at least one).
+    /// `evaluate`'s --episodes, --epsilon and --seed follow the rules of eval_episodes, eval_epsilon and eval_seed
+    /// (without eval_steps: an evaluation plays whole episodes, at least one).
     /// </summary>
-    public static void CheckEvaluation(int episodes, double epsilon)
+    public static void CheckEvaluation(int episodes, double epsilon, int seed = 0)
     {
         if (!Accepts(config => (config.EvalEpisodes, config.EvalSteps) = (episodes, 0)))
         {
@@ -38,6 +38,11 @@ public static class ConfigValidation
         if (!Accepts(config => config.EvalEpsilon = epsilon))
         {
             throw new ConfigException("--epsilon must be between 0 and 1.");
+        }
+
+        if (!Accepts(config => config.EvalSeed = seed))
+        {
+            throw new ConfigException($"--seed must not be negative (it is {seed}); Gymnasium and NumPy seeds are non-negative.");
         }
     }
 

@@ -20,10 +20,33 @@ public static class ConfigValues
             var t when t == typeof(bool) => ParseBool(value),
             var t when t.IsEnum => ParseEnum(t, value),
             var t when t == typeof(int[]) => ParseIntList(value),
+            var t when t == typeof(string[]) => ParseModuleList(value),
             _ => null,
         };
         return parsed ?? throw new ConfigException(
             $"Bad value '{text}' for {key.Name}: expected {Article(key.TypeText)} (default {key.DefaultText}).");
+    }
+
+    /// <summary>
+    /// Keyword arguments of Gymnasium's registered environments that take a bool. Python reads any non-empty string as
+    /// true, so `continuous=maybe` would silently mean true: for these, anything but a boolean is refused.
+    /// </summary>
+    public static readonly IReadOnlySet<string> BooleanKwargs = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "continuous", "enable_wind", "hardcore", "sutton_barto_reward", "domain_randomize", "is_slippery", "natural", "sab",
+        "full_action_space", "terminate_when_unhealthy", "exclude_current_positions_from_observation", "use_contact_forces",
+    };
+
+    /// <summary>The value of env_kwargs.<paramref name="name"/>: <see cref="ParseLoose"/>, and a bool for <see cref="BooleanKwargs"/>.</summary>
+    public static object ParseKwarg(string name, string text)
+    {
+        var value = ParseLoose(text);
+        if (BooleanKwargs.Contains(name) && value is not bool)
+        {
+            throw new ConfigException($"Bad value '{text.Trim()}' for env_kwargs.{name}: expected true or false (Gymnasium's {name} is a bool).");
+        }
+
+        return value;
     }
 
     /// <summary>A value inside env_kwargs: bool, integer, number, or else text, as YAML would read it.</summary>
@@ -56,6 +79,7 @@ public static class ConfigValues
         double d => d.ToString("R", Invariant),
         Enum e => ConfigKeys.EnumName(e.ToString()),
         int[] list => "[" + string.Join(", ", list) + "]",
+        string[] list => "[" + string.Join(", ", list) + "]",
         IDictionary<string, object> map => "{" + string.Join(", ", map.Select(kv => $"{kv.Key}: {Format(kv.Value)}")) + "}",
         IFormattable f => f.ToString(null, Invariant),
         _ => value.ToString() ?? "",
@@ -115,6 +139,22 @@ public static class ConfigValues
         }
         return values;
     }
+
+    /// <summary>Dotted Python module names, e.g. [my_pkg.my_envs, other]; [] is none.</summary>
+    private static string[]? ParseModuleList(string text)
+    {
+        var inner = text.Trim().TrimStart('[').TrimEnd(']').Trim();
+        if (inner.Length == 0)
+        {
+            return [];
+        }
+
+        var names = inner.Split(',', StringSplitOptions.TrimEntries).Select(Unquote).ToArray();
+        return names.All(name => name.Split('.').All(IsPythonIdentifier)) ? names : null;
+    }
+
+    private static bool IsPythonIdentifier(string part) =>
+        part.Length > 0 && !char.IsAsciiDigit(part[0]) && part.All(c => c == '_' || char.IsLetterOrDigit(c));
 
     private static string Unquote(string text) =>
         text.Length >= 2 && (text[0] == '"' || text[0] == '\'') && text[^1] == text[0] ? text[1..^1] : text;

@@ -12,6 +12,15 @@ public static class AtomicFile
     /// </summary>
     public static void CreateFolder(string folder, string what, bool checkWritable = false, string hint = "")
     {
+        // The plain IOException for a path through a regular file ("Not a directory") does not say which part is the file.
+        for (string? part = Path.GetFullPath(folder); part is not null; part = Path.GetDirectoryName(part))
+        {
+            if (File.Exists(part))
+            {
+                throw new CliException($"Cannot make the {what} folder '{folder}': '{part}' is a file, not a folder.{hint}");
+            }
+        }
+
         try
         {
             Directory.CreateDirectory(folder);

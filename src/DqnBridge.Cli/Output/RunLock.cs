@@ -26,9 +26,13 @@ public sealed class RunLock : IDisposable
 
     public string RunDirectory { get; }
 
-    /// <summary>Locks <paramref name="runDirectory"/> (which must exist) or throws exit 1 naming the process that holds it.</summary>
-    public static RunLock Acquire(string runDirectory) =>
-        TryAcquire(runDirectory, out var holder) ?? throw new CliException(
+    /// <summary>
+    /// Locks <paramref name="runDirectory"/> (which must exist) or throws exit 1 naming the process that holds it.
+    /// Without <paramref name="recordOwner"/> the lock file's text (the previous holder) is left as it is until
+    /// <see cref="RecordOwner"/>, so a command that looks and then refuses rewrites nothing.
+    /// </summary>
+    public static RunLock Acquire(string runDirectory, bool recordOwner = true) =>
+        TryAcquire(runDirectory, out var holder, recordOwner) ?? throw new CliException(
             $"Run folder '{runDirectory}' is in use by {holder}: two processes cannot write one run. " +
             "Wait for it to finish or stop it (Ctrl+C or SIGTERM writes a checkpoint), or choose another --run-name.");
 
@@ -36,7 +40,7 @@ public sealed class RunLock : IDisposable
     /// Locks <paramref name="runDirectory"/> (which must exist), or returns null when another process holds it, with
     /// <paramref name="holder"/> naming that process ("process 1234 on host since ..."). Other failures throw exit 1.
     /// </summary>
-    public static RunLock? TryAcquire(string runDirectory, out string holder)
+    public static RunLock? TryAcquire(string runDirectory, out string holder, bool recordOwner = true)
     {
         string path = Path.Combine(runDirectory, FileName);
         holder = "";
@@ -55,20 +59,30 @@ public sealed class RunLock : IDisposable
         {
             throw new CliException($"Cannot lock the run folder '{runDirectory}': {e.Message}\nChoose a writable folder with runs_dir=PATH.");
         }
-        try
+        var runLock = new RunLock(stream, runDirectory);
+        if (recordOwner)
         {
-            var owner = Encoding.UTF8.GetBytes(
-                $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\n");
-            stream.SetLength(0);
-            stream.Write(owner);
-            stream.Flush(flushToDisk: false);
+            try
+            {
+                runLock.RecordOwner();
+            }
+            catch
+            {
+                runLock.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-        return new RunLock(stream, runDirectory);
+        return runLock;
+    }
+
+    /// <summary>Writes this process's PID and host into the lock file, for the message another process gets.</summary>
+    public void RecordOwner()
+    {
+        var owner = Encoding.UTF8.GetBytes(
+            $"pid {Environment.ProcessId} on {Environment.MachineName} since {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC\n");
+        _stream.SetLength(0);
+        _stream.Write(owner);
+        _stream.Flush(flushToDisk: false);
     }
 
     /// <summary>Whether <paramref name="runDirectory"/> holds anything besides its lock file (a run that must not be overwritten by accident).</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using DqnBridge.Cli.Commands;
 
 namespace DqnBridge.Cli.Output;
@@ -7,6 +8,12 @@ public static class RunNames
 {
     public static string Make(string envId, string expName, int seed, DateTimeOffset time) =>
         $"{Safe(envId)}__{Safe(expName)}__{seed}__{time.ToUnixTimeSeconds()}";
+
+    /// <summary>
+    /// The longest run name, in UTF-8 bytes: a folder name (255 bytes on Linux file systems) that leaves room for
+    /// "." + ".overwritten-PID" (the hidden copy of `train --overwrite`) and ".discarded" after it.
+    /// </summary>
+    public const int MaxLength = 200;
 
     /// <summary>ALE/Pong-v5 would otherwise become two folders.</summary>
     public static string Safe(string text) =>
@@ -36,6 +43,15 @@ public static class RunNames
         if (runName.Split('/', '\\').Any(part => part.Trim() is "." or ".."))
         {
             throw Bad(runName, "would leave runs_dir or name runs_dir itself");
+        }
+
+        int bytes = Encoding.UTF8.GetByteCount(Safe(runName));
+        if (bytes > MaxLength)
+        {
+            throw new CliException(
+                $"The run name '{runName[..40]}...' is too long ({bytes} bytes): a run name is at most {MaxLength} bytes (UTF-8), " +
+                "a folder name with room for the suffix of the hidden copy `--overwrite` makes. Choose a shorter --run-name (or exp_name).",
+                ExitCodes.UsageError);
         }
 
         string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runsDir));

@@ -4,7 +4,7 @@ using Python.Runtime;
 namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>
-/// Owns one driver object of python/dqnbridge_envs.py (VectorDriver, AleVectorDriver or SingleDriver): makes it, reads
+/// Owns one driver object of python/dqnbridge/drivers.py (VectorDriver, AleVectorDriver or SingleDriver): makes it, reads
 /// its spaces, binds its step results to memory the caller owns, closes it, and is the one place where a Python error
 /// raised while an environment runs becomes an <see cref="EnvStepException"/> naming the env and the step.
 /// </summary>

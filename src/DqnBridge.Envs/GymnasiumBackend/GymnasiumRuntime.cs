@@ -6,12 +6,12 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 
 /// <summary>
 /// Starts the embedded Python for Gymnasium (or shares the host application's, <see cref="PythonRuntime"/>) and loads
-/// our helper module from python/.
+/// our Python package, python/dqnbridge.
 /// </summary>
 public static class GymnasiumRuntime
 {
-    /// <summary>Name of our helper module in python/.</summary>
-    public const string HelperModuleName = "dqnbridge_envs";
+    /// <summary>Name of our Python package in python/.</summary>
+    public const string HelperModuleName = "dqnbridge";
 
     /// <summary>How to get Gymnasium, for error messages.</summary>
     public const string InstallHint =
@@ -23,7 +23,7 @@ public static class GymnasiumRuntime
     private static PyObject? helper;
     private static bool? gymnasiumAvailable;
 
-    /// <summary>The folder holding dqnbridge_envs.py: next to the assemblies, or the repository's python/ when run from source.</summary>
+    /// <summary>The folder holding the dqnbridge package (put on sys.path): python/ next to the assemblies, or the repository's python/ when run from source.</summary>
     public static string HelperDirectory
     {
         get
@@ -31,18 +31,18 @@ public static class GymnasiumRuntime
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
                 string candidate = Path.Combine(dir.FullName, "python");
-                if (File.Exists(Path.Combine(candidate, HelperModuleName + ".py")))
+                if (File.Exists(Path.Combine(candidate, HelperModuleName, "__init__.py")))
                 {
                     return candidate;
                 }
             }
-            throw new FileNotFoundException($"{HelperModuleName}.py was not found in a python/ folder next to {AppContext.BaseDirectory} or above it.");
+            throw new FileNotFoundException($"The {HelperModuleName} package (python/{HelperModuleName}/__init__.py) was not found next to {AppContext.BaseDirectory} or above it.");
         }
     }
 
     /// <summary>
     /// Starts Python (the given executable, or the default discovery; or the host's, when it already initialized
-    /// pythonnet) and imports the helper module. Call without holding the GIL.
+    /// pythonnet) and imports the helper package. Call without holding the GIL.
     /// </summary>
     public static PythonInterpreter Start(string pythonExecutable = "")
     {
@@ -76,7 +76,7 @@ public static class GymnasiumRuntime
     /// <summary>The interpreter <see cref="Start"/> started or shared; null before.</summary>
     public static PythonInterpreter? Interpreter => PythonRuntime.Interpreter;
 
-    /// <summary>The helper module; <see cref="Start"/> must have run. Use under the GIL.</summary>
+    /// <summary>The helper package (python/dqnbridge); <see cref="Start"/> must have run. Use under the GIL.</summary>
     internal static PyObject Helper => helper ?? throw new InvalidOperationException("GymnasiumRuntime.Start has not run.");
 
     /// <summary>Whether Gymnasium imports in the chosen Python; false too when no Python is usable.</summary>
@@ -111,7 +111,7 @@ public static class GymnasiumRuntime
         }
         catch (PythonError e)
         {
-            // Typically NumPy is missing from that Python: our helper module needs it.
+            // Typically NumPy is missing from that Python: our helper package needs it.
             return $"{HelperModuleName} (needs NumPy) could not be imported from {PythonRuntime.Interpreter?.Description}: {e.Message}";
         }
         lock (StartLock)
@@ -177,11 +177,31 @@ public static class GymnasiumRuntime
         _ => "none",
     };
 
+    /// <summary>Imports env_modules and the module of a module:EnvId-v0 id, so their envs are registered. Call under the GIL.</summary>
+    private static void ImportEnvModules(EnvSpec spec)
+    {
+        foreach (string module in spec.ModulesToImport)
+        {
+            try
+            {
+                using PyObject imported = Py.Import(module);
+            }
+            catch (PythonException e)
+            {
+                PythonError error = PythonError.From(e);
+                throw new EnvCreationException(spec.Id,
+                    $"{spec.Id}: could not import the module '{module}' that should register it: {error.PythonType}: {error.PythonMessage}. " +
+                    "Install that package into the Python you use, or add the folder that holds it to PYTHONPATH.");
+            }
+        }
+    }
+
     /// <summary>Makes a driver object through the helper, turning Python errors into clear creation errors.</summary>
     internal static PyObject MakeDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {
         using (Py.GIL())
         {
+            ImportEnvModules(spec);
             using var id = new PyString(spec.Id);
             using PyObject suggestions = Helper.InvokeMethod("unknown_id_suggestions", id);
             if (!suggestions.IsNone())
@@ -203,6 +223,10 @@ public static class GymnasiumRuntime
             if (vectorizationMode is not null)
             {
                 arguments["vectorization_mode"] = vectorizationMode;
+            }
+            if (vectorizationMode == "async" && spec.EnvModules.Count > 0)
+            {
+                arguments["env_modules"] = spec.EnvModules.ToList();
             }
             using PyTuple positional = PythonValues.Tuple(vectorizationMode is not null ? [spec.Id, spec.NumEnvs] : [spec.Id]);
             using PyDict keywords = PythonValues.Keywords(arguments);

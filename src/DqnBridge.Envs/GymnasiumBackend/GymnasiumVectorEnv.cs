@@ -20,9 +20,6 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
 {
     /// <summary>2: a kind byte (full or episode replay) and the first kept step; 1 (still read): full replay only.</summary>
-    private const int StateFormat = 2;
-    private const byte FullReplay = 0;
-    private const byte EpisodeReplay = 1;
     private readonly GymnasiumDriver _driver;
     private readonly long[] _actions;
     private readonly bool[] _episodeDone;
@@ -191,25 +188,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             episodeStarts = ReadEpisodeStarts(out long firstStart);
             _history.DropBefore(firstStart);
         }
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            writer.Write(StateFormat);
-            writer.Write(NumEnvs);
-            writer.Write(episodeStarts is null ? FullReplay : EpisodeReplay);
-            if (episodeStarts is null)
-            {
-                writer.Write(_resetSeed);
-            }
-            else
-            {
-                writer.Write(episodeStarts);
-            }
-            _history.Write(writer);
-            writer.Write(ObservationBuffer.Length);
-            writer.Write(ObservationBuffer);
-        }
-        return stream.ToArray();
+        return new VectorEnvState(_resetSeed, episodeStarts, _history, ObservationBuffer).ToBytes(NumEnvs);
     }
 
     /// <summary>
@@ -218,10 +197,10 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     /// </summary>
     public string? RestoreNotice(byte[] state)
     {
-        SavedState saved;
+        VectorEnvState saved;
         try
         {
-            saved = SavedState.Read(state, Id, NumEnvs, SingleActionSpace);
+            saved = VectorEnvState.Read(state, Id, NumEnvs, SingleActionSpace);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
@@ -231,8 +210,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         {
             return null;
         }
-        string why = saved.Format == 1 ? "its environment state is of format 1, written before DqnBridge restored episode by episode"
-            : FullReplayReason ?? "the checkpoint was written without episode starts";
+        string why = FullReplayReason ?? "the checkpoint was written without episode starts";
         return $"{Id}: restoring the environments replays all {saved.History.Steps:N0} steps since the run's first reset ({why}); " +
                "this takes about as long as the interrupted run spent stepping its environments.";
     }
@@ -241,11 +219,11 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     /// Puts the environments back in Python: from the start of each env's current game and the actions since, or by
     /// resetting with the saved seed and replaying every saved action. Then checks that this gives the saved
     /// observations; if it does not (another Gymnasium, Box2D or ALE build), the restore is refused.
-    /// Reads environment state formats 1 (full replay only) and 2.
+    /// Reads the environment state format <see cref="VectorEnvState.Format"/> only.
     /// </summary>
     public void RestoreState(byte[] state)
     {
-        var saved = SavedState.Read(state, Id, NumEnvs, SingleActionSpace);
+        var saved = VectorEnvState.Read(state, Id, NumEnvs, SingleActionSpace);
         string how;
         using (var gil = Py.GIL())
         {
@@ -279,7 +257,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         if (saved.EpisodeStarts is null && FullReplayReason is null)
         {
-            // An old full-replay state restored into envs that record episode starts: from now on, keep only the current episodes.
+            // A full-replay state restored into envs that record episode starts: from now on, keep only the current episodes.
             ReadEpisodeStarts(out long firstStart);
             _history.DropBefore(firstStart);
         }
@@ -299,37 +277,6 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return json;
     }
 
-    /// <summary>What SaveState wrote, read back and checked against this vector env.</summary>
-    private sealed record SavedState(int Format, int Seed, string? EpisodeStarts, ActionHistory History, byte[] Observations)
-    {
-        public static SavedState Read(byte[] state, string id, int numEnvs, DiscreteSpace space)
-        {
-            using var reader = new BinaryReader(new MemoryStream(state));
-            int format = reader.ReadInt32();
-            if (format is not (1 or StateFormat))
-            {
-                throw new InvalidDataException($"{id}: environment state of format {format}; this DqnBridge reads formats 1 and {StateFormat}.");
-            }
-            int count = reader.ReadInt32();
-            if (count != numEnvs)
-            {
-                throw new InvalidDataException($"{id}: the saved state is of {count} environments, this vector env has {numEnvs}.");
-            }
-            // Format 1 is a full replay without a mode byte.
-            byte mode = format == 1 ? FullReplay : reader.ReadByte();
-            if (mode is not (FullReplay or EpisodeReplay))
-            {
-                throw new InvalidDataException($"{id}: environment state of unknown kind {mode}.");
-            }
-            int seed = mode == FullReplay ? reader.ReadInt32() : 0;
-            string? episodeStarts = mode == EpisodeReplay ? reader.ReadString() : null;
-            var history = new ActionHistory(numEnvs, space);
-            history.Read(reader, withFirstStep: format != 1);
-            byte[] observations = reader.ReadBytes(reader.ReadInt32());
-            return new SavedState(format, seed, episodeStarts, history, observations);
-        }
-    }
-
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
@@ -338,144 +285,5 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             return;
         }
         _driver.Dispose();
-    }
-
-    /// <summary>
-    /// The actions of steps FirstStep to Steps - 1 (counted from the last reset), one row of NumEnvs per step, stored as
-    /// action - start in one byte (up to 256 actions) or eight. Earlier rows are dropped once no restore needs them.
-    /// </summary>
-    private sealed class ActionHistory(int numEnvs, DiscreteSpace space)
-    {
-        private readonly bool _wide = space.N > 256;
-        private byte[] _narrow = [];
-        private long[] _wideValues = [];
-        private long _length;
-
-        public long FirstStep { get; private set; }
-
-        public long Steps => FirstStep + _length / numEnvs;
-
-        public void Clear()
-        {
-            _length = 0;
-            FirstStep = 0;
-        }
-
-        public void Append(ReadOnlySpan<int> _actions)
-        {
-            long needed = _length + _actions.Length;
-            if (_wide)
-            {
-                if (needed > _wideValues.Length)
-                {
-                    Array.Resize(ref _wideValues, (int)Math.Max(needed, Math.Max(1024, _wideValues.Length * 2L)));
-                }
-
-                for (int i = 0; i < _actions.Length; i++)
-                {
-                    _wideValues[_length + i] = _actions[i] - space.Start;
-                }
-            }
-            else
-            {
-                if (needed > _narrow.Length)
-                {
-                    Array.Resize(ref _narrow, (int)Math.Max(needed, Math.Max(1024, _narrow.Length * 2L)));
-                }
-
-                for (int i = 0; i < _actions.Length; i++)
-                {
-                    _narrow[_length + i] = (byte)(_actions[i] - space.Start);
-                }
-            }
-            _length = needed;
-        }
-
-        /// <summary>Forgets the steps before <paramref name="step"/>.</summary>
-        public void DropBefore(long step)
-        {
-            if (step <= FirstStep)
-            {
-                return;
-            }
-            if (step > Steps)
-            {
-                throw new ArgumentOutOfRangeException(nameof(step), step, $"only {Steps} steps were taken");
-            }
-            long dropped = (step - FirstStep) * numEnvs;
-            if (_wide)
-            {
-                Array.Copy(_wideValues, dropped, _wideValues, 0, _length - dropped);
-            }
-            else
-            {
-                Array.Copy(_narrow, dropped, _narrow, 0, _length - dropped);
-            }
-            _length -= dropped;
-            FirstStep = step;
-        }
-
-        public void CopyFrom(ActionHistory other)
-        {
-            (_narrow, _wideValues, _length, FirstStep) = (other._narrow, other._wideValues, other._length, other.FirstStep);
-        }
-
-        public void Write(BinaryWriter writer)
-        {
-            writer.Write(_wide);
-            writer.Write(FirstStep);
-            writer.Write(_length);
-            if (_wide)
-            {
-                for (long i = 0; i < _length; i++)
-                {
-                    writer.Write(_wideValues[i]);
-                }
-            }
-            else
-            {
-                writer.Write(_narrow, 0, checked((int)_length));
-            }
-        }
-
-        /// <param name="reader">Positioned at the history.</param>
-        /// <param name="withFirstStep">False for format 1, which kept every step since the reset.</param>
-        public void Read(BinaryReader reader, bool withFirstStep)
-        {
-            bool savedWide = reader.ReadBoolean();
-            long firstStep = withFirstStep ? reader.ReadInt64() : 0;
-            long savedLength = reader.ReadInt64();
-            if (savedWide != _wide || savedLength % numEnvs != 0 || firstStep < 0)
-            {
-                throw new InvalidDataException($"The saved actions ({savedLength}, {(savedWide ? "wide" : "narrow")}) do not fit {numEnvs} envs with {space}.");
-            }
-            _length = savedLength;
-            FirstStep = firstStep;
-            if (_wide)
-            {
-                _wideValues = new long[_length];
-                for (long i = 0; i < _length; i++)
-                {
-                    _wideValues[i] = reader.ReadInt64();
-                }
-            }
-            else
-            {
-                _narrow = reader.ReadBytes(checked((int)_length));
-                if (_narrow.Length != _length)
-                {
-                    throw new EndOfStreamException("The saved actions are truncated.");
-                }
-            }
-        }
-
-        /// <summary>The kept actions as a NumPy (steps, numEnvs) array of action - start. Call under the GIL.</summary>
-        public PyObject ToNumpy()
-        {
-            int steps = checked((int)(Steps - FirstStep));
-            return _wide
-                ? Numpy.CopyOf<long>(_wideValues.AsSpan(0, (int)_length), steps, numEnvs)
-                : Numpy.CopyOf<byte>(_narrow.AsSpan(0, (int)_length), steps, numEnvs);
-        }
     }
 }

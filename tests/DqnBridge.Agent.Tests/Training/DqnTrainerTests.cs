@@ -108,6 +108,36 @@ public sealed class DqnTrainerTests
         CollectionAssert.AreEqual(whole.Target, resumedTarget);
     }
 
+    [TestMethod]
+    public void FailedStepWritesTheCheckpointBeforeItAndResumeEqualsUninterruptedRun()
+    {
+        Run(WalkConfig(1200), "whole");
+
+        // The environment raises at step 700: the trainer saves the 700 steps before it, and says so.
+        string failed = _root["failed"];
+        using (var envs = new WalkVectorEnv(2) { FailAtStepCall = 700 })
+        using (var trainer = new DqnTrainer(WalkConfig(1200), envs, failed))
+        {
+            var error = Assert.Throws<TrainingFailedException>(() => trainer.Train(TestContext.CancellationToken));
+            Assert.AreEqual(700, error.Step);
+            Assert.IsInstanceOfType<InvalidOperationException>(error.InnerException);
+            Assert.AreEqual(Path.Combine(failed, "checkpoints", "latest"), error.CheckpointPath);
+            StringAssert.Contains(error.Message, "test fault");
+            StringAssert.Contains(error.Message, "dqnbridge resume");
+        }
+        var checkpoint = Checkpoint.Load(Path.Combine(failed, "checkpoints", "latest"));
+        Assert.AreEqual(700, checkpoint.State.NextStep);
+
+        // The fault removed, resume continues exactly.
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = DqnTrainer.Resume(checkpoint, envs))
+        {
+            Assert.AreEqual(700, trainer.GlobalStep);
+            Assert.AreEqual(1200, trainer.Train(TestContext.CancellationToken).Steps);
+        }
+        CollectionAssert.AreEqual(CsvRowsWithoutWallTime(_root["whole"]), CsvRowsWithoutWallTime(failed));
+    }
+
     /// <summary>The same on the built-in CartPole: the checkpoint holds the environments' mid-episode state and RNGs.</summary>
     [TestMethod]
     public void ResumedCartPoleRunEqualsUninterruptedRun()

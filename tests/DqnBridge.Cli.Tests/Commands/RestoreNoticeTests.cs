@@ -15,8 +15,9 @@ public sealed class RestoreNoticeTests
     [TestCleanup]
     public void RemoveRunsFolder() => Directory.Delete(_runs, recursive: true);
 
-    private static AgentBackend Backend() => new(
-        spec => new ReplayingCorridors(spec.NumEnvs),
+    /// <param name="onStep">Called after every step of the training environments (to stop a run part way).</param>
+    private static AgentBackend Backend(Action? onStep = null) => new(
+        spec => new ReplayingCorridors(spec.NumEnvs, onStep ?? (() => { })),
         spec => new CorridorEnv(),
         _ => [new BackendStatus("test", true, "corridor only")],
         _ => [new EnvironmentListing("Corridor-v0", "test", "Discrete(2)", "")]);
@@ -25,20 +26,24 @@ public sealed class RestoreNoticeTests
     public void ResumeNamesAFullReplayAndItsLengthBeforeItStarts()
     {
         string[] settings = ["--env", "Corridor-v0", "learning_starts=100", "buffer_size=500", "batch_size=16", "hidden_sizes=[8]", $"runs_dir={_runs}", "--run-name", "corridor"];
-        var first = CliRun.Invoke(Backend(), [.. settings, "total_timesteps=300"]);
-        Assert.AreEqual(ExitCodes.Ok, first.ExitCode, first.All);
+        // Stopped (as by Ctrl+C) after 300 of 1000 steps: a finished run would not be resumed.
+        using var stop = new CancellationTokenSource();
+        int steps = 0;
+        var first = CliRun.Invoke(Backend(() => { if (++steps == 300) { stop.Cancel(); } }), stop.Token, [.. settings, "total_timesteps=1000"]);
+        Assert.AreEqual(ExitCodes.Cancelled, first.ExitCode, first.All);
         string run = Path.Combine(_runs, "corridor");
+        long stoppedAt = Checkpoint.Load(Path.Combine(run, "checkpoints", "latest")).State.NextStep;
 
         var resumed = CliRun.Invoke(Backend(), "resume", run);
 
         Assert.AreEqual(ExitCodes.Ok, resumed.ExitCode, resumed.All);
-        StringAssert.Contains(resumed.All, "Corridor-v0: restoring replays all 300 steps");
+        StringAssert.Contains(resumed.All, $"Corridor-v0: restoring replays all {stoppedAt} steps");
         Assert.IsLessThan(resumed.All.IndexOf("Training finished.", StringComparison.Ordinal),
             resumed.All.IndexOf("restoring replays all", StringComparison.Ordinal), "said before training goes on");
     }
 
     /// <summary>Corridors restored as the Gymnasium backend's full replay does: every action since the reset, replayed.</summary>
-    private sealed class ReplayingCorridors(int numEnvs) : IVectorEnv, IRestorableVectorEnv
+    private sealed class ReplayingCorridors(int numEnvs, Action onStep) : IVectorEnv, IRestorableVectorEnv
     {
         private CorridorVectorEnv _envs = new(numEnvs);
         private readonly List<int> _actions = [];
@@ -67,6 +72,7 @@ public sealed class RestoreNoticeTests
         {
             _envs.Step(actions);
             _actions.AddRange(actions);
+            onStep();
         }
 
         public byte[] SaveState() => [.. BitConverter.GetBytes(_seed), .. _actions.Select(a => (byte)a)];

@@ -49,7 +49,8 @@ public sealed class TrainCommandTests : TempRunsFolderTestBase
         var run = CliRun.Invoke(new FakeBackend(), $"runs_dir={blocker}", "total_timesteps=100");
 
         Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
-        StringAssert.Contains(run.Error, "Cannot write the run folder");
+        StringAssert.Contains(run.Error, "Cannot make the run folder");
+        StringAssert.Contains(run.Error, $"'{blocker}' is a file, not a folder.");
         StringAssert.Contains(run.Error, "runs_dir=");
         Assert.IsFalse(run.HasStackTrace, run.All);
     }
@@ -80,8 +81,9 @@ public sealed class TrainCommandTests : TempRunsFolderTestBase
             Assert.IsEmpty(backend.TrainedConfigs);
         }
         var typo = CliRun.Invoke(AgentBackend.OnEnvironmentLayer(_ => { }), "--env", "CartPol-v1", "backend=native", RunsDir);
-        Assert.AreEqual(ExitCodes.RuntimeError, typo.ExitCode, typo.All);
+        Assert.AreEqual(ExitCodes.UsageError, typo.ExitCode, typo.All);
         StringAssert.Contains(typo.Error, "CartPole-v1");
+        StringAssert.Contains(typo.Error, "`dqnbridge envs` lists the ids");
         Assert.IsEmpty(Directory.GetDirectories(Runs));
     }
 }

@@ -27,6 +27,7 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     [DataRow("env_kwargs:\n  ? [x]\n  : 1\n", "line 2")]
     [DataRow("seed: 1\t# tab\n\tgamma: 0.9\n", "tab")]
     [DataRow("\"unterminated: 1\n", "line")]
+    [DataRow("seed: 1\nhidden_sizes: [120, 84\ngamma: 0.9\n", "line 2, column 16")]
     public void EveryYamlParseFailureIsAUsageErrorNamingFileAndLine(string yaml, string where)
     {
         var file = Path.Combine(Runs, "broken.yaml");
@@ -45,7 +46,10 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     [DataRow("-c /no/such.yaml", "'/no/such.yaml' does not exist")]
     [DataRow("--no-such-option", "--no-such-option")]
     [DataRow("seed=-1", "seed must not be negative")]
-    [DataRow("seed=2147483647 num_envs=2", "seed + num_envs - 1")]
+    [DataRow("seed=2147483647 num_envs=2", "seed must be in [0, 2146983646] with total_timesteps 500000 and num_envs 2")]
+    [DataRow("eval_seed=2147483000 eval_frequency=1000", "eval_seed must be in [0, 2146983647] with eval_frequency 1000 and total_timesteps 500000")]
+    [DataRow("eval_seed=-1", "eval_seed must not be negative")]
+    [DataRow("seed=2147483000 total_timesteps=1000", "seed must be in [0, 2147482647]")]
     [DataRow("num_envs=1025", "num_envs must be at most 1024")]
     [DataRow("num_envs=0", "num_envs must be at least 1")]
     public void BadSettingsAreOneUsageErrorBeforeAnythingStarts(string args, string message)
@@ -55,10 +59,17 @@ public sealed class UsageErrorTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
-    public void TheLargestSeedThatLeavesRoomForEveryEnvironmentIsAccepted()
+    public void TheLargestSeedsThatLeaveRoomForEveryDerivedSeedAreAccepted()
     {
-        var fits = CliRun.Invoke(new FakeBackend(), "seed=2147483646", "num_envs=2", "total_timesteps=100", RunsDir);
+        // seed + step + i up to 2147483546 + 100 + 1; eval_seed + the last evaluation step (100).
+        var fits = CliRun.Invoke(new FakeBackend(), "seed=2147483546", "num_envs=2", "total_timesteps=100",
+            "eval_seed=2147483547", "eval_frequency=50", RunsDir);
         Assert.AreEqual(ExitCodes.Ok, fits.ExitCode, fits.All);
+
+        var oneTooMany = CliRun.Invoke(new FakeBackend(), "seed=2147483546", "num_envs=2", "total_timesteps=100",
+            "eval_seed=2147483548", "eval_frequency=50", RunsDir);
+        Assert.AreEqual(ExitCodes.UsageError, oneTooMany.ExitCode, oneTooMany.All);
+        StringAssert.Contains(oneTooMany.Error, "eval_seed must be in [0, 2147483547]");
     }
 
     [TestMethod]

@@ -15,10 +15,20 @@ public sealed class CheckpointSafetyTests : TempRunsFolderTestBase
         return Path.Combine(Runs, runName);
     }
 
-    [TestMethod]
-    public void ACrashBetweenTheRenamesLeavesLatestOldThatResumeAndEvaluateUse()
+    /// <summary>A run stopped part way (as by Ctrl+C) after <paramref name="episodes"/> episodes: a finished run would not be resumed.</summary>
+    private string Interrupted(string runName, int episodes, long steps = 1500)
     {
-        var run = Train("crashed");
+        var run = Path.Combine(Runs, runName);
+        Corridor.TrainAndStopAfter(episodes, run, steps, "tensorboard=false", RunsDir);
+        return run;
+    }
+
+    [TestMethod]
+    [DataRow("")]
+    [DataRow("checkpoints/latest")]
+    public void ACrashBetweenTheRenamesLeavesLatestOldThatResumeAndEvaluateUse(string target)
+    {
+        var run = Interrupted("crashed", episodes: 10);
         var checkpoints = Path.Combine(run, "checkpoints");
         Directory.Move(Path.Combine(checkpoints, "latest"), Path.Combine(checkpoints, "latest.old"));
         // An unfinished temporary of a later save (no manifest yet), as a crash mid-write leaves it.
@@ -30,32 +40,30 @@ public sealed class CheckpointSafetyTests : TempRunsFolderTestBase
         StringAssert.Contains(evaluate.Output, "latest.old");
         StringAssert.Contains(evaluate.Output, "the newest complete one");
 
-        foreach (var target in new[] { run, Path.Combine(checkpoints, "latest") })
-        {
-            var resume = CliRun.Invoke(Corridor.Backend(), "resume", target);
-            Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, $"{target}: {resume.All}");
-            Assert.IsTrue(File.Exists(Path.Combine(checkpoints, "latest", Checkpoint.ManifestFile)), "the resumed run saves latest again");
-            Directory.Move(Path.Combine(checkpoints, "latest"), Path.Combine(checkpoints, "latest.old"));
-        }
+        var resume = CliRun.Invoke(Corridor.Backend(), "resume", Path.Combine(run, target));
+        Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, $"{target}: {resume.All}");
+        Assert.IsTrue(File.Exists(Path.Combine(checkpoints, "latest", Checkpoint.ManifestFile)), "the resumed run saves latest again");
         Assert.IsFalse(Directory.Exists(stale), "the stale temporary was removed");
     }
 
     [TestMethod]
     public void ACompleteTemporaryNewerThanLatestIsUsedAndThenRemoved()
     {
-        var run = Train("tmp", steps: 3000);
+        var run = Interrupted("tmp", episodes: 40, steps: 3000);
         var checkpoints = Path.Combine(run, "checkpoints");
-        var older = Train("older", steps: 1500);
-        // latest is an older checkpoint (step 1500), latest.tmp-4242 a complete newer one (3000): a crash after the
-        // temporary's manifest, before the renames.
+        var older = Interrupted("older", episodes: 5, steps: 3000);
+        long newerStep = Checkpoint.Load(Path.Combine(checkpoints, "latest")).State.NextStep;
+        Assert.IsLessThan(newerStep, Checkpoint.Load(Path.Combine(older, "checkpoints", "latest")).State.NextStep);
+        // latest is an older checkpoint, latest.tmp-4242 a complete newer one: a crash after the temporary's manifest,
+        // before the renames.
         Directory.Move(Path.Combine(checkpoints, "latest"), Path.Combine(checkpoints, "latest.tmp-4242"));
         Directory.Move(Path.Combine(older, "checkpoints", "latest"), Path.Combine(checkpoints, "latest"));
 
         var resume = CliRun.Invoke(Corridor.Backend(), "resume", run);
 
         Assert.AreEqual(ExitCodes.Ok, resume.ExitCode, resume.All);
-        StringAssert.Contains(resume.Output, "latest.tmp-4242' (step 3,000)");
-        Assert.AreEqual(3000L, Checkpoint.Load(Path.Combine(checkpoints, "latest")).State.NextStep);
+        StringAssert.Contains(resume.Output, $"latest.tmp-4242' (step {newerStep.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)})");
+        Assert.AreEqual(3000L, Checkpoint.Load(Path.Combine(checkpoints, "latest")).State.NextStep, "resumed from the newer one to the end");
         CollectionAssert.AreEqual(new[] { "latest" }, Directory.GetDirectories(checkpoints).Select(Path.GetFileName).ToArray());
     }
 

@@ -63,7 +63,9 @@ public sealed class WithoutGymnasiumTests : TempRunsFolderTestBase
     {
         var run = CliProcess.Run("--env", "LunarLander-v3", $"python={notPython}", RunsDir);
 
-        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
+        // An explicit python that does not work is a usage error, never a fall back (LunarLander or a built-in id alike).
+        Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, $"python={notPython} cannot be used");
         StringAssert.Contains(run.Error, $"'{notPython}' (from the 'python' setting) is not a Python 3.10+ interpreter");
         Assert.DoesNotContain("JSON", run.All);
         Assert.DoesNotContain("Traceback", run.All);

@@ -92,12 +92,27 @@ internal sealed class CliProcess : IDisposable
     }
 
     /// <summary>Starts dqnbridge with <paramref name="args"/>; <paramref name="environment"/> entries override (null removes).</summary>
-    public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static CliProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Start(launcher: [], environment, args);
+
+    /// <summary>
+    /// Starts dqnbridge as the leader of a process group of its own, with SIGINT and SIGTERM at their default action
+    /// (a test runner started in the background ignores SIGINT, and its children inherit that), as a terminal starts
+    /// a command: for signals to the whole group (<see cref="SignalGroup"/>). <paramref name="python"/> runs the launcher.
+    /// </summary>
+    public static CliProcess StartInOwnProcessGroup(string python, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Start([python, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL); os.setsid(); os.execvp(sys.argv[1], sys.argv[1:])"],
+            environment, args);
+
+    private static CliProcess Start(string[] launcher, IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
         string apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "dqnbridge.exe" : "dqnbridge");
-        var start = File.Exists(apphost)
-            ? new ProcessStartInfo(apphost)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "dqnbridge.dll") } };
+        string[] command = File.Exists(apphost) ? [apphost] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "dqnbridge.dll")];
+        var start = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : command[0]);
+        foreach (string arg in launcher.Skip(1).Concat(launcher.Length > 0 ? command : command.Skip(1)))
+        {
+            start.ArgumentList.Add(arg);
+        }
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -153,6 +168,14 @@ internal sealed class CliProcess : IDisposable
         using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
         Assert.AreEqual(0, kill.ExitCode, $"kill -{name} failed");
+    }
+
+    /// <summary>Sends a POSIX signal to its whole process group, as Ctrl+C in a terminal, systemd and Slurm do (see <see cref="StartInOwnProcessGroup"/>).</summary>
+    public void SignalGroup(string name)
+    {
+        using var kill = Process.Start("kill", ["-" + name, "--", "-" + _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.AreEqual(0, kill.ExitCode, $"kill -{name} to process group {_process.Id} failed");
     }
 
     /// <summary>

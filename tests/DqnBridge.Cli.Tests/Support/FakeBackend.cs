@@ -46,10 +46,39 @@ internal sealed class FakeBackend : ITrainingBackend
             }
 
             var episodicReturn = config.Seed + 100.0 * step / config.TotalTimesteps;
-            events.OnEpisode(new EpisodeRecord(step, step / episodeLength, episodicReturn, episodeLength, 0.05, step / 1000.0));
+            var episode = new EpisodeRecord(step, step / episodeLength, episodicReturn, episodeLength, 0.05, step / 1000.0);
+            WriteEpisode(runDirectory, episode);
+            events.OnEpisode(episode);
             events.OnProgress(new TrainingProgress(step, config.TotalTimesteps, 1000, episodicReturn, 0.05, step / episodeLength));
         }
         return Finish(runDirectory, config.TotalTimesteps, cancelled: false);
+    }
+
+    /// <summary>Appends to episodes.csv as the trainer does (benchmark merge checks results against it).</summary>
+    private static void WriteEpisode(string runDirectory, EpisodeRecord e)
+    {
+        var path = Path.Combine(runDirectory, TrainingRun.EpisodesFile);
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, "global_step,episode,return,length,epsilon,wall_time\n");
+        }
+
+        File.AppendAllText(path, string.Join(',', new object[] { e.GlobalStep, e.Episode, e.Return, e.Length, e.Epsilon, e.WallTime }
+            .Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))) + "\n");
+    }
+
+    /// <summary>Environments whose check (<see cref="CheckEnvironment"/>) fails with the given exception, as a continuous one would.</summary>
+    public IReadOnlyDictionary<string, Exception> UnusableEnvironments { get; init; } = new Dictionary<string, Exception>();
+
+    public List<string> CheckedEnvironments { get; } = [];
+
+    public void CheckEnvironment(DqnConfig config)
+    {
+        CheckedEnvironments.Add(config.EnvId);
+        if (UnusableEnvironments.TryGetValue(config.EnvId, out var problem))
+        {
+            throw problem;
+        }
     }
 
     public TrainingSummary Resume(string checkpointDirectory, TrainingEvents events, CancellationToken cancellation) =>

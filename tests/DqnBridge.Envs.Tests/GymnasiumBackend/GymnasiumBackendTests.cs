@@ -150,7 +150,7 @@ public sealed class GymnasiumBackendTests
         Assert.AreEqual("ValueError", python.PythonType);
         Assert.AreEqual("the pole fell off the cart", python.PythonMessage);
         Assert.Contains("ValueError: the pole fell off the cart", python.PythonTraceback);
-        Assert.Contains("dqnbridge_envs.py", python.PythonTraceback, "the traceback runs from our driver down to the env");
+        Assert.Contains(Path.Combine("dqnbridge", "drivers.py"), python.PythonTraceback, "the traceback runs from our driver down to the env");
         Assert.Contains("in step", python.PythonTraceback);
         Assert.Contains("Environment BreaksAtStep30-v0 failed at step 29: ValueError: the pole fell off the cart", failure.Message);
         AssertGilIsFree("after the failed step");

@@ -125,16 +125,28 @@ public sealed class GymnasiumRestoreTests
         Assert.IsGreaterThan(0, AssertStepOnAlike(original, restored, sampler, after), "episodes end after the restore too");
     }
 
-    /// <summary>A state of format 1 (seed and every action since), as DqnBridge wrote before format 2.</summary>
-    private static byte[] FormatOneState(int numEnvs, int seed, List<int[]> actions, ReadOnlySpan<byte> observations)
+    /// <summary>
+    /// A full-replay state (seed and every action since), written out byte by byte as the format says: what a vector
+    /// env that cannot record episode starts saves. <paramref name="format"/> other than 2 makes a state of another
+    /// format with the same bytes after it (format 1 had no kind byte and no first step).
+    /// </summary>
+    private static byte[] FullReplayState(int numEnvs, int seed, List<int[]> actions, ReadOnlySpan<byte> observations, int format = 2)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            writer.Write(1);
+            writer.Write(format);
             writer.Write(numEnvs);
+            if (format == 2)
+            {
+                writer.Write((byte)0); // full replay
+            }
             writer.Write(seed);
-            writer.Write(false);
+            writer.Write(false); // one byte per action
+            if (format == 2)
+            {
+                writer.Write(0L); // the first step kept
+            }
             writer.Write((long)actions.Count * numEnvs);
             foreach (int[] row in actions)
             {
@@ -150,7 +162,7 @@ public sealed class GymnasiumRestoreTests
     }
 
     [TestMethod]
-    public void OldFullReplayStatesAreStillRestoredAndUnknownFormatsRefused()
+    public void FullReplayStatesAreRestoredAndOtherFormatsRefused()
     {
         RequireGymnasium();
         var spec = new EnvSpec("CartPole-v1", NumEnvs: 2);
@@ -159,22 +171,28 @@ public sealed class GymnasiumRestoreTests
         var actions = new List<int[]>();
         original.Reset(seed: 6);
         StepRandomly(original, sampler, 3_000, actions);
-        byte[] old = FormatOneState(2, 6, actions, original.Observations);
+        byte[] fullReplay = FullReplayState(2, 6, actions, original.Observations);
+        byte[] formatOne = FullReplayState(2, 6, actions, original.Observations, format: 1);
 
         using var restored = new GymnasiumVectorEnv(spec);
-        StringAssert.Contains(restored.RestoreNotice(old), "replays all 3,000 steps");
-        StringAssert.Contains(restored.RestoreNotice(old), "format 1");
-        restored.RestoreState(old);
+        var refused = Assert.ThrowsExactly<InvalidDataException>(() => restored.RestoreState(formatOne));
+        StringAssert.Contains(refused.Message, "CartPole-v1: the checkpoint's environment state is of format 1");
+        StringAssert.Contains(refused.Message, "reads format 2 only");
+        Assert.IsNull(restored.RestoreNotice(formatOne), "no replay notice for a state RestoreState refuses");
+
+        StringAssert.Contains(restored.RestoreNotice(fullReplay), "replays all 3,000 steps");
+        StringAssert.Contains(restored.RestoreNotice(fullReplay), "without episode starts");
+        restored.RestoreState(fullReplay);
         AssertStepOnAlike(original, restored, sampler, 1_000);
         Assert.IsLessThan(2 * 500 + 4096, restored.SaveState().Length, "saved again, it keeps only the current episodes");
 
-        byte[] future = (byte[])old.Clone();
+        byte[] future = (byte[])fullReplay.Clone();
         BinaryPrimitives.WriteInt32LittleEndian(future, 3);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => restored.RestoreState(future));
         StringAssert.Contains(error.Message, "format 3");
         StringAssert.Contains(error.Message, "CartPole-v1");
 
-        byte[] wrongObservations = (byte[])old.Clone();
+        byte[] wrongObservations = (byte[])fullReplay.Clone();
         wrongObservations[^1] ^= 0x40;
         var mismatch = Assert.ThrowsExactly<InvalidDataException>(() => restored.RestoreState(wrongObservations));
         StringAssert.Contains(mismatch.Message, "did not reproduce the saved observations");

@@ -4,7 +4,7 @@ using Python.Runtime;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
-/// <summary>python/dqnbridge_host.py: quiet headless defaults, and which registered ids this Python cannot make.</summary>
+/// <summary>python/dqnbridge/headless.py's quiet defaults, and registry.py's list of registered ids this Python cannot make.</summary>
 [TestClass]
 public sealed class HostSetupTests
 {
@@ -16,16 +16,16 @@ public sealed class HostSetupTests
     {
         using var gil = Py.GIL();
         using PyModule scope = Py.CreateScope();
-        scope.Exec("import dqnbridge_host as host");
+        scope.Exec("import dqnbridge.headless as headless");
 
-        using PyObject empty = scope.Eval("(lambda e: (host._quiet_headless_defaults(e), e)[1])({})");
+        using PyObject empty = scope.Eval("(lambda e: (headless.set_quiet_defaults(e), e)[1])({})");
         var defaults = PythonValues.ToJson(empty);
         Assert.AreEqual("dummy", defaults.GetProperty("SDL_AUDIODRIVER").GetString());
         Assert.AreEqual("dummy", defaults.GetProperty("SDL_VIDEODRIVER").GetString(), "no display: no video probing either");
         Assert.AreEqual("1", defaults.GetProperty("PYGAME_HIDE_SUPPORT_PROMPT").GetString());
 
         using PyObject chosen = scope.Eval(
-            "(lambda e: (host._quiet_headless_defaults(e), e)[1])({'SDL_AUDIODRIVER': 'pulseaudio', 'DISPLAY': ':0'})");
+            "(lambda e: (headless.set_quiet_defaults(e), e)[1])({'SDL_AUDIODRIVER': 'pulseaudio', 'DISPLAY': ':0'})");
         var kept = PythonValues.ToJson(chosen);
         Assert.AreEqual("pulseaudio", kept.GetProperty("SDL_AUDIODRIVER").GetString(), "the user's driver is kept");
         Assert.IsFalse(kept.TryGetProperty("SDL_VIDEODRIVER", out _), "with a display, SDL picks its video driver itself");

@@ -5,7 +5,7 @@ using Python.Runtime;
 
 namespace DqnBridge.Envs.Tests.GymnasiumBackend;
 
-/// <summary>The NumPy-only parts of python/dqnbridge_envs.py (preprocessing, ALE game names, the vector driver with
+/// <summary>The NumPy-only parts of python/dqnbridge (preprocessing, buffers, ALE game names, the vector driver with
 /// stand-in envs), run through the bridge (any Python with NumPy).</summary>
 [TestClass]
 public sealed class PreprocessingHelperTests
@@ -27,7 +27,7 @@ public sealed class PreprocessingHelperTests
     }
 
     /// <summary>
-    /// Globals with h (the helper module), np, and fake_driver(env_list, envs, full_replay_reason): a VectorDriver of
+    /// Globals with the package's modules (preprocessing, wrappers, buffers, drivers), np, and fake_driver(env_list, envs, full_replay_reason): a VectorDriver of
     /// two stand-in envs (env_list, in process) or one stand-in vector env (envs), made without Gymnasium.
     /// </summary>
     private static PyModule Scope()
@@ -35,9 +35,9 @@ public sealed class PreprocessingHelperTests
         PyModule scope = Py.CreateScope();
         scope.Exec(
             "import numpy as np\n" +
-            "import " + GymnasiumRuntime.HelperModuleName + " as h\n" +
+            "from dqnbridge import buffers, drivers, preprocessing, wrappers\n" +
             "def fake_driver(env_list=None, envs=None, full_replay_reason='fakes'):\n" +
-            "    driver = object.__new__(h.VectorDriver)\n" +
+            "    driver = object.__new__(drivers.VectorDriver)\n" +
             "    driver.envs, driver.env_list, driver.num_envs, driver.env_id = envs, env_list, 2, 'Fake-v0'\n" +
             "    driver.full_replay_reason, driver.life_trackers = full_replay_reason, [None] * len(env_list or [])\n" +
             "    driver.steps, driver.episode_start_list = 0, None\n" +
@@ -49,7 +49,7 @@ public sealed class PreprocessingHelperTests
     public void GrayscaleUsesLumaWeightsAndResizeAveragesAreas()
     {
         using var gil = Py.GIL();
-        using PyObject gray = Eval("h.to_gray(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 10, 10]]], np.uint8))");
+        using PyObject gray = Eval("preprocessing.to_gray(np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 10, 10]]], np.uint8))");
         using (var array = new NumpyArray(gray))
         {
             ReadOnlySpan<float> values = array.AsSpan<float>();
@@ -58,7 +58,7 @@ public sealed class PreprocessingHelperTests
             Assert.AreEqual(0.114f * 255, values[2], 1e-3f);
             Assert.AreEqual(10f, values[3], 1e-3f);
         }
-        using PyObject resized = Eval("h.resize_area(np.arange(36, dtype=np.float32).reshape(6, 6), 3, 2)");
+        using PyObject resized = Eval("preprocessing.resize_area(np.arange(36, dtype=np.float32).reshape(6, 6), 3, 2)");
         using (var array = new NumpyArray(resized))
         {
             array.Expect(NumpyDtype.Float32, [3, 2]);
@@ -74,7 +74,7 @@ public sealed class PreprocessingHelperTests
     {
         using var gil = Py.GIL();
         // Track area 100, dashboard (last 12 rows) 250: the dashboard must not leak into the frame.
-        using PyObject frame = Eval("h.car_racing_frame(np.concatenate([np.full((84, 96, 3), 100, np.uint8), np.full((12, 96, 3), 250, np.uint8)]))");
+        using PyObject frame = Eval("preprocessing.car_racing_frame(np.concatenate([np.full((84, 96, 3), 100, np.uint8), np.full((12, 96, 3), 250, np.uint8)]))");
         using var array = new NumpyArray(frame);
         array.Expect(NumpyDtype.UInt8, [84, 84]);
         Assert.IsTrue(array.AsSpan<byte>().ToArray().All(v => v == 100), "only track pixels remain");
@@ -86,7 +86,7 @@ public sealed class PreprocessingHelperTests
         using var gil = Py.GIL();
         // Each pixel's gray value encodes where it came from: red = row, green = column (blue 0).
         using PyObject frame = Eval(
-            "h.car_racing_frame_cropped(np.stack([np.repeat(np.arange(96)[:, None], 96, 1), np.repeat(np.arange(96)[None, :], 96, 0), np.zeros((96, 96))], -1).astype(np.uint8))");
+            "preprocessing.car_racing_frame_cropped(np.stack([np.repeat(np.arange(96)[:, None], 96, 1), np.repeat(np.arange(96)[None, :], 96, 0), np.zeros((96, 96))], -1).astype(np.uint8))");
         using var array = new NumpyArray(frame);
         array.Expect(NumpyDtype.UInt8, [84, 84]);
         ReadOnlySpan<byte> pixels = array.AsSpan<byte>();
@@ -107,7 +107,7 @@ public sealed class PreprocessingHelperTests
     public void AleGameNamesAreTheRomNames(string envId, string rom)
     {
         using var gil = Py.GIL();
-        using PyObject name = Eval($"h.ale_game_name('{envId}')");
+        using PyObject name = Eval($"drivers.ale_game_name('{envId}')");
         Assert.AreEqual(rom, name.As<string>());
     }
 
@@ -117,7 +117,7 @@ public sealed class PreprocessingHelperTests
         using var gil = Py.GIL();
         using PyObject outcome = Eval(
             "(lambda t: [t.after_reset(3), t.after_step(3, False, False), t.after_step(2, False, False), t.needs_real_reset," +
-            " t.after_step(2, False, False), t.after_step(0, True, False), t.needs_real_reset][1:])(h.LifeLossTracker())");
+            " t.after_step(2, False, False), t.after_step(0, True, False), t.needs_real_reset][1:])(wrappers.LifeLossTracker())");
         CollectionAssert.AreEqual(
             new[] { false, true, false, false, true, true },
             PythonValues.ToJson(outcome).EnumerateArray().Select(b => b.GetBoolean()).ToArray(),
@@ -243,7 +243,7 @@ public sealed class PreprocessingHelperTests
             "        info = {'episode': {'r': 7.0, 'l': 3}} if self.ends else {}\n" +
             "        return np.full(3, 9, np.float32), 1.5 + action, self.ends, False, info\n" +
             "driver = fake_driver([FakeEnv(False), FakeEnv(True)])\n" +
-            "driver.buffers = h.StepBuffers(2, (3,), np.float32, memory)\n" +
+            "driver.buffers = buffers.StepBuffers(2, (3,), np.float32, memory)\n" +
             "driver.reset(10)\n" +
             "ended = driver.step(np.array([1, 0]))\n");
         CollectionAssert.AreEqual(new[] { 9f, 9f, 9f, 5f, 5f, 5f }, observations, "env 1 already shows its reset observation");
@@ -253,7 +253,7 @@ public sealed class PreprocessingHelperTests
         CollectionAssert.AreEqual(new[] { false, true }, episodeDone);
         Assert.AreEqual(7.0, episodeReturn[1]);
         Assert.AreEqual(3L, episodeLength[1]);
-        var wrongSize = PythonError.From(Assert.ThrowsExactly<PythonException>(() => scope.Exec("h.array_at(memory['obs'][0], 8, np.float32, (3,))")));
+        var wrongSize = PythonError.From(Assert.ThrowsExactly<PythonException>(() => scope.Exec("buffers.array_at(memory['obs'][0], 8, np.float32, (3,))")));
         Assert.Contains("do not hold", wrongSize.PythonMessage, "a view never reaches past the memory .NET gave");
     }
 
@@ -311,7 +311,7 @@ public sealed class PreprocessingHelperTests
         // What AsyncVectorEnv does: spawn a worker that unpickles a callable from our module.
         using var gil = Py.GIL();
         using PyObject pooled = Eval(
-            "(lambda pool: (pool.apply(h.to_uint8, (np.array([2.6, 300.0]),)).tolist(), pool.close()))" +
+            "(lambda pool: (pool.apply(preprocessing.to_uint8, (np.array([2.6, 300.0]),)).tolist(), pool.close()))" +
             "(__import__('multiprocessing').get_context('spawn').Pool(1))[0]");
         Assert.AreEqual("[3, 255]", PythonValues.ToJson(pooled).GetRawText());
     }

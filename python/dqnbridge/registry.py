@@ -1,26 +1,56 @@
-"""What DqnBridge's embedded Python needs before Gymnasium runs, and what this Python can make.
-
-Importing this module sets quiet defaults for SDL and pygame (Gymnasium's renderer) in this process's
-environment, so headless rendering prints nothing; a value the user set is kept. It must be imported
-before anything imports pygame: dqnbridge_envs imports it first.
-"""
-
+"""What this Python can make: Gymnasium's availability, its registered ids (ALE's too), suggestions for unknown
+ids, the reasons an id cannot be made here, and ALE's vector environment."""
+import difflib
 import importlib.util
 import os
 
 
-def _quiet_headless_defaults(environ=os.environ):
-    # No sound card on a server: SDL's dummy audio driver keeps ALSA from printing its errors.
-    environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    # Without a display, SDL's video probing complains about XDG_RUNTIME_DIR; rgb_array rendering
-    # draws on off-screen surfaces and needs no display.
-    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
-        environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    # pygame's "Hello from the pygame community" banner on import.
-    environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+def gymnasium_available():
+    try:
+        import gymnasium  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
-_quiet_headless_defaults()
+def import_gymnasium(env_id):
+    import gymnasium
+    if env_id.startswith("ALE/"):
+        import ale_py
+        gymnasium.register_envs(ale_py)
+    return gymnasium
+
+
+def unknown_id_suggestions(env_id):
+    """None when env_id is registered (ALE ids after registering ale_py), else the closest registered ids."""
+    try:
+        gymnasium = import_gymnasium(env_id)
+    except ImportError:
+        import gymnasium
+    env_id = env_id.rpartition(":")[2]  # module:EnvId-v0, its module already imported
+    if env_id in gymnasium.registry:
+        return None
+    return difflib.get_close_matches(env_id, list(gymnasium.registry.keys()), n=5, cutoff=0.5)
+
+
+def list_environments():
+    """Every registered id, sorted (ALE's too when ale_py is installed)."""
+    import gymnasium
+    try:
+        import ale_py
+        gymnasium.register_envs(ale_py)
+    except ImportError:
+        pass
+    return sorted(gymnasium.registry.keys())
+
+
+def ale_vector_available():
+    """None when ale_py's C++ vector environment can be used, else why not (a sentence)."""
+    try:
+        from ale_py.vector_env import AtariVectorEnv  # noqa: F401
+    except ImportError as error:
+        return f"ale_py.vector_env.AtariVectorEnv cannot be imported ({error}); ale-py 0.11 or newer provides it"
+    return None
 
 
 def _import_problem(module):

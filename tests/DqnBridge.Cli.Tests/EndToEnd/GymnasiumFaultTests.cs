@@ -1,0 +1,139 @@
+namespace DqnBridge.Cli.Tests;
+
+/// <summary>
+/// Custom environments and faults on the Gymnasium backend, with a small env package each test writes: a registered
+/// env loaded by `--env module:EnvId-v0` or `env_modules`, one whose step raises (the run keeps the state before
+/// that step and resumes exactly once the fault is gone), and Ctrl+C or SIGTERM to the whole process group with
+/// async workers. Inconclusive when the suite's Python lacks Gymnasium.
+/// </summary>
+[TestClass]
+public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
+{
+    /// <summary>Raises in step when FAULTY_ENV_FAIL_AT names this process's step count (counted over all envs).</summary>
+    private const string EnvModule = """
+        import os
+        import gymnasium
+        from gymnasium.envs.classic_control.cartpole import CartPoleEnv
+
+        class FaultyCartPole(CartPoleEnv):
+            steps = 0
+
+            def step(self, action):
+                FaultyCartPole.steps += 1
+                if str(FaultyCartPole.steps) == os.environ.get("FAULTY_ENV_FAIL_AT"):
+                    raise RuntimeError(f"test fault at step {FaultyCartPole.steps}")
+                return super().step(action)
+
+        gymnasium.register("FaultyCartPole-v0", entry_point=FaultyCartPole, max_episode_steps=500)
+        """;
+
+    private string _packages = "";
+
+    /// <summary>Writes the package test_envs_pkg (module test_envs_pkg.envs) into a folder for PYTHONPATH.</summary>
+    private void WritePackage()
+    {
+        _packages = Path.Combine(Runs, "packages");
+        string package = Directory.CreateDirectory(Path.Combine(_packages, "test_envs_pkg")).FullName;
+        File.WriteAllText(Path.Combine(package, "__init__.py"), "");
+        File.WriteAllText(Path.Combine(package, "envs.py"), EnvModule);
+    }
+
+    private Dictionary<string, string?> Environment(string? failAt = null) => new()
+    {
+        ["DQNBRIDGE_PYTHON"] = TestPython.Embedded,
+        ["DQNBRIDGE_DEBUG"] = "0",
+        ["PYTHONPATH"] = _packages,
+        ["FAULTY_ENV_FAIL_AT"] = failAt,
+    };
+
+    private string[] Settings(string envId, string vectorization, int numEnvs, int steps, string name, params string[] more) =>
+    [
+        "--env", envId, "backend=gymnasium", $"vectorization={vectorization}", "seed=3", $"num_envs={numEnvs}", $"total_timesteps={steps}",
+        "learning_starts=300", "train_frequency=4", "target_network_frequency=250", "buffer_size=5000", "batch_size=32",
+        "hidden_sizes=[32, 32]", "tensorboard=false", RunsDir, $"exp_name={name}", .. more,
+    ];
+
+    private string RunFolder(string name) => Directory.GetDirectories(Runs, $"*__{name}__*").Single();
+
+    [TestInitialize]
+    public void RequireGymnasium()
+    {
+        TestPython.RequireGymnasium(TestPython.Imports(TestPython.Embedded, "gymnasium"));
+        WritePackage();
+    }
+
+    [TestMethod]
+    [DataRow("test_envs_pkg.envs:FaultyCartPole-v0", "sync", 1)]
+    [DataRow("test_envs_pkg.envs:FaultyCartPole-v0", "async", 2)]
+    [DataRow("FaultyCartPole-v0", "sync", 1, "env_modules=[test_envs_pkg.envs]")]
+    [DataRow("FaultyCartPole-v0", "async", 2, "env_modules=[test_envs_pkg.envs]")]
+    public void CustomEnvironmentTrains(string envId, string vectorization, int numEnvs, params string[] more)
+    {
+        var run = CliProcess.Run(Environment(), Settings(envId, vectorization, numEnvs, 600, "custom", more));
+        Assert.AreEqual(0, run.ExitCode, run.All);
+        Assert.IsGreaterThan(1, File.ReadAllLines(Path.Combine(RunFolder("custom"), "episodes.csv")).Length, "episodes finished");
+    }
+
+    [TestMethod]
+    public void UnimportableEnvModuleNamesTheModuleAndTheFix()
+    {
+        var run = CliProcess.Run(Environment(), Settings("FaultyCartPole-v0", "sync", 1, 600, "missing", "env_modules=[no_such_pkg.envs]"));
+        Assert.AreNotEqual(0, run.ExitCode);
+        StringAssert.Contains(run.Error, "could not import the module 'no_such_pkg.envs'");
+        StringAssert.Contains(run.Error, "PYTHONPATH");
+        Assert.IsFalse(run.HasStackTrace, run.All);
+    }
+
+    [TestMethod]
+    public void StepErrorKeepsTheStateBeforeItAndResumeEqualsTheUninterruptedRun()
+    {
+        string[] settings(string name) => Settings("FaultyCartPole-v0", "sync", 1, 3000, name, "env_modules=[test_envs_pkg.envs]");
+        var whole = CliProcess.Run(Environment(), settings("whole"));
+        Assert.AreEqual(0, whole.ExitCode, whole.All);
+
+        // The env's 1500th step raises: global step 1499 fails, the 1499 steps before it are checkpointed.
+        var failed = CliProcess.Run(Environment(failAt: "1500"), settings("failed"));
+        Assert.AreEqual(1, failed.ExitCode, failed.All);
+        StringAssert.Contains(failed.Error, "Training failed at step 1499");
+        StringAssert.Contains(failed.Error, "RuntimeError: test fault at step 1500");
+        StringAssert.Contains(failed.Error, "Python traceback:");
+        StringAssert.Contains(failed.Error, "envs.py", "the traceback points into the env's own file");
+        StringAssert.Contains(failed.Error, "dqnbridge resume");
+        Assert.IsFalse(failed.HasStackTrace, failed.All);
+
+        // The fault removed, resume takes the failed step again and ends as the uninterrupted run did.
+        var resumed = CliProcess.Run(Environment(), "resume", RunFolder("failed"));
+        Assert.AreEqual(0, resumed.ExitCode, resumed.All);
+        CollectionAssert.AreEqual(
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("whole"), "episodes.csv")),
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("failed"), "episodes.csv")));
+    }
+
+    [TestMethod]
+    [DataRow("INT", ExitCodes.Cancelled)]
+    [DataRow("TERM", ExitCodes.Terminated)]
+    public void SignalToTheProcessGroupWithAsyncWorkersCheckpointsAndResumesExactly(string signal, int exitCode)
+    {
+        string[] settings(string name) => Settings("CartPole-v1", "async", 2, 20000, name);
+        var whole = CliProcess.Run(Environment(), settings("whole"));
+        Assert.AreEqual(0, whole.ExitCode, whole.All);
+
+        CliOutput stopped;
+        using (var cli = CliProcess.StartInOwnProcessGroup(TestPython.Embedded, Environment(), settings("stopped")))
+        {
+            cli.WaitUntil(() => ("\n" + cli.Output).Contains("\nstep ", StringComparison.Ordinal), TimeSpan.FromMinutes(10), "a progress line");
+            cli.SignalGroup(signal);
+            stopped = cli.WaitForExit(TimeSpan.FromMinutes(10));
+        }
+        Assert.AreEqual(exitCode, stopped.ExitCode, stopped.All);
+        Assert.DoesNotContain("Traceback", stopped.All, "the workers leave the signal to the parent");
+        Assert.DoesNotContain("KeyboardInterrupt", stopped.All);
+        Assert.IsTrue(Directory.Exists(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")), stopped.All);
+
+        var resumed = CliProcess.Run(Environment(), "resume", RunFolder("stopped"));
+        Assert.AreEqual(0, resumed.ExitCode, resumed.All);
+        CollectionAssert.AreEqual(
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("whole"), "episodes.csv")),
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("stopped"), "episodes.csv")));
+    }
+}
