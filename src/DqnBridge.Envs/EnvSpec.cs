@@ -5,13 +5,16 @@ public enum EnvBackend
 {
     /// <summary>Gymnasium when it is importable, otherwise the built-in environment.</summary>
     Auto,
+    /// <summary>The built-in C# environment.</summary>
     Native,
+    /// <summary>Gymnasium through the embedded Python.</summary>
     Gymnasium,
 }
 
 /// <summary>Preprocessing wrapped around the environment.</summary>
 public enum EnvWrappers
 {
+    /// <summary>No preprocessing.</summary>
     None,
 
     /// <summary>DQN Nature preprocessing: no-op reset, frame skip 4 with max-pool, 84x84 gray, life loss, reward clip, stack 4.</summary>

@@ -3,6 +3,7 @@ namespace DqnBridge.Envs;
 /// <summary>What one <see cref="IEnv.Step"/> returns besides the observation.</summary>
 public readonly record struct StepResult(double Reward, bool Terminated, bool Truncated)
 {
+    /// <summary>Terminated or truncated: the episode is over.</summary>
     public bool Done => Terminated || Truncated;
 }
 
@@ -19,8 +20,10 @@ public interface IEnv : IDisposable
     /// <summary>The Gymnasium id, e.g. <c>CartPole-v1</c>.</summary>
     string Id { get; }
 
+    /// <summary>The space observations belong to.</summary>
     BoxSpace ObservationSpace { get; }
 
+    /// <summary>The space actions belong to (DQN needs a <see cref="DiscreteSpace"/>).</summary>
     Space ActionSpace { get; }
 
     /// <summary>The time limit in steps, or null when there is none.</summary>

@@ -11,12 +11,16 @@ public readonly record struct CompletedEpisode(int EnvIndex, double Return, int 
 /// </summary>
 public interface IVectorEnv : IDisposable
 {
+    /// <summary>The environment id, e.g. <c>CartPole-v1</c>.</summary>
     string Id { get; }
 
+    /// <summary>How many environments are stepped together.</summary>
     int NumEnvs { get; }
 
+    /// <summary>The observation space of one environment.</summary>
     BoxSpace SingleObservationSpace { get; }
 
+    /// <summary>The action space of one environment.</summary>
     DiscreteSpace SingleActionSpace { get; }
 
     /// <summary>Resets every environment, environment i with seed + i (as CleanRL does).</summary>
@@ -31,10 +35,13 @@ public interface IVectorEnv : IDisposable
     /// <summary>For each env that ended on the last step, its real final observation; other slots are undefined.</summary>
     ReadOnlySpan<byte> FinalObservations { get; }
 
+    /// <summary>The reward of each environment on the last step.</summary>
     ReadOnlySpan<float> Rewards { get; }
 
+    /// <summary>Whether each environment reached a terminal state on the last step.</summary>
     ReadOnlySpan<bool> Terminated { get; }
 
+    /// <summary>Whether each environment was cut off (time limit) on the last step.</summary>
     ReadOnlySpan<bool> Truncated { get; }
 
     /// <summary>Episodes that ended on the last step (a real game over, not a lost life), with unclipped returns.</summary>

@@ -36,6 +36,7 @@ public static class IdSuggestions
         return dash > 0 && id.Length > dash + 2 && id[(dash + 2)..].All(char.IsAsciiDigit) ? id[..dash] : id;
     }
 
+    /// <summary>Levenshtein distance between two strings.</summary>
     public static int EditDistance(string a, string b)
     {
         var previous = new int[b.Length + 1];

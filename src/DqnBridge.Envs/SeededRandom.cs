@@ -12,6 +12,7 @@ public sealed class SeededRandom
 {
     ulong _s0, _s1, _s2, _s3;
 
+    /// <summary>A generator seeded with <paramref name="seed"/>.</summary>
     public SeededRandom(long seed)
     {
         ulong x = unchecked((ulong)seed);
@@ -24,11 +25,13 @@ public sealed class SeededRandom
     /// <summary>How many words <see cref="GetState"/> returns.</summary>
     public const int StateWords = 4;
 
+    /// <summary>The generator's state, for checkpoints.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3];
 
     /// <summary>The state into <paramref name="state"/> (<see cref="StateWords"/> long), without allocating.</summary>
     public void CopyStateTo(Span<ulong> state) => (state[0], state[1], state[2], state[3]) = (_s0, _s1, _s2, _s3);
 
+    /// <summary>Puts back a state <see cref="GetState"/> returned.</summary>
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 4 || (state[0] | state[1] | state[2] | state[3]) == 0)
@@ -39,6 +42,7 @@ public sealed class SeededRandom
         (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
     }
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
         ulong result = BitOperations.RotateLeft(_s1 * 5, 7) * 9;

@@ -13,6 +13,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     readonly int[] _episodeLengths;
     bool _isReset;
 
+    /// <summary>Steps <paramref name="envs"/> one after the other; it owns and disposes them.</summary>
     public SyncVectorEnv(IReadOnlyList<IEnv> envs)
         : base(FirstId(envs), envs.Count, envs[0].ObservationSpace, CheckedActionSpace(envs))
     {
@@ -42,6 +43,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return actionSpace;
     }
 
+    /// <inheritdoc/>
     public override void Reset(int seed)
     {
         for (int i = 0; i < _envs.Length; i++)
@@ -54,6 +56,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _isReset = true;
     }
 
+    /// <inheritdoc/>
     public override void Step(ReadOnlySpan<int> actions)
     {
         if (!_isReset)
@@ -83,6 +86,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public override RgbFrame Render(int index = 0)
     {
         CheckIndex(index);
@@ -112,6 +116,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return stream.ToArray();
     }
 
+    /// <inheritdoc/>
     public void RestoreState(byte[] state)
     {
         using var reader = new BinaryReader(new MemoryStream(state));
@@ -158,6 +163,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return values;
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -8,6 +8,7 @@ namespace DqnBridge.Envs;
 /// </summary>
 public abstract class VectorEnvBase : IVectorEnv
 {
+    /// <summary>Buffers for <paramref name="numEnvs"/> environments of the given spaces.</summary>
     protected VectorEnvBase(string id, int numEnvs, BoxSpace singleObservationSpace, DiscreteSpace singleActionSpace)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numEnvs, 1);
@@ -25,25 +26,41 @@ public abstract class VectorEnvBase : IVectorEnv
         CompletedEpisodeList = new List<CompletedEpisode>(numEnvs);
     }
 
+    /// <inheritdoc/>
     public string Id { get; }
+    /// <inheritdoc/>
     public int NumEnvs { get; }
+    /// <inheritdoc/>
     public BoxSpace SingleObservationSpace { get; }
+    /// <inheritdoc/>
     public DiscreteSpace SingleActionSpace { get; }
+    /// <inheritdoc/>
     public ReadOnlySpan<byte> Observations => ObservationBuffer;
+    /// <inheritdoc/>
     public ReadOnlySpan<byte> FinalObservations => FinalObservationBuffer;
+    /// <inheritdoc/>
     public ReadOnlySpan<float> Rewards => RewardBuffer;
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Terminated => TerminatedBuffer;
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Truncated => TruncatedBuffer;
+    /// <inheritdoc/>
     public IReadOnlyList<CompletedEpisode> CompletedEpisodes => CompletedEpisodeList;
 
     /// <summary>Bytes of one environment's observation.</summary>
     protected int ObservationBytes { get; }
 
+    /// <summary>Backing store of <see cref="Observations"/>.</summary>
     protected byte[] ObservationBuffer { get; }
+    /// <summary>Backing store of <see cref="FinalObservations"/>.</summary>
     protected byte[] FinalObservationBuffer { get; }
+    /// <summary>Backing store of <see cref="Rewards"/>.</summary>
     protected float[] RewardBuffer { get; }
+    /// <summary>Backing store of <see cref="Terminated"/>.</summary>
     protected bool[] TerminatedBuffer { get; }
+    /// <summary>Backing store of <see cref="Truncated"/>.</summary>
     protected bool[] TruncatedBuffer { get; }
+    /// <summary>Backing store of <see cref="CompletedEpisodes"/>.</summary>
     protected List<CompletedEpisode> CompletedEpisodeList { get; }
 
     /// <summary>Environment <paramref name="index"/>'s observation in the current buffer.</summary>
@@ -86,15 +103,19 @@ public abstract class VectorEnvBase : IVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public abstract void Reset(int seed);
 
+    /// <inheritdoc/>
     public abstract void Step(ReadOnlySpan<int> actions);
 
+    /// <inheritdoc/>
     public abstract RgbFrame Render(int index = 0);
 
     /// <summary>Whether Dispose has run; a subclass throws <see cref="ObjectDisposedException"/> when used after it.</summary>
     protected bool IsDisposed { get; private set; }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (IsDisposed)
@@ -106,6 +127,7 @@ public abstract class VectorEnvBase : IVectorEnv
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Releases the environments; <paramref name="disposing"/> is false from a finalizer.</summary>
     protected virtual void Dispose(bool disposing)
     {
     }

@@ -5,10 +5,15 @@ namespace DqnBridge.Python;
 /// <summary>The NumPy element types the bridge reads and writes.</summary>
 public enum NumpyDtype
 {
+    /// <summary>float32.</summary>
     Float32,
+    /// <summary>float64.</summary>
     Float64,
+    /// <summary>uint8.</summary>
     UInt8,
+    /// <summary>int64.</summary>
     Int64,
+    /// <summary>bool.</summary>
     Bool,
 }
 
@@ -54,22 +59,28 @@ public sealed unsafe class NumpyArray : IDisposable
         _array = array.NewReference();
     }
 
+    /// <summary>The array's element type.</summary>
     public NumpyDtype Dtype { get; }
 
     /// <summary>Bytes per element.</summary>
     public int ItemSize { get; }
 
+    /// <summary>Whether NumPy marks the array read-only.</summary>
     public bool IsReadOnly { get; }
 
+    /// <summary>Number of dimensions.</summary>
     public int Rank => _shape.Length;
 
+    /// <summary>Length of dimension <paramref name="axis"/>.</summary>
     public int Dimension(int axis) => _shape[axis];
 
     /// <summary>The shape, e.g. (4, 84, 84).</summary>
     public IReadOnlyList<int> Shape => _shape;
 
+    /// <summary>Elements in the array.</summary>
     public long ElementCount => _shape.Aggregate(1L, (count, dimension) => count * dimension);
 
+    /// <summary>Bytes in the array.</summary>
     public long ByteLength => ElementCount * ItemSize;
 
     /// <summary>The elements in place; <typeparamref name="T"/> must match the dtype (bool arrays read as bool or byte).</summary>
@@ -154,6 +165,7 @@ public sealed unsafe class NumpyArray : IDisposable
 /// <summary>NumPy arrays over memory .NET owns, and the dtype names.</summary>
 public static class Numpy
 {
+    /// <summary>The NumPy name of <paramref name="dtype"/>.</summary>
     public static string Name(NumpyDtype dtype) => dtype switch
     {
         NumpyDtype.Float32 => "float32",

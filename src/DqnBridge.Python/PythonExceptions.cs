@@ -16,11 +16,13 @@ public sealed class PythonError(string pythonType, string pythonMessage, string 
     /// <summary>Qualified Python type name, e.g. <c>ValueError</c> or <c>numpy.core._exceptions._ArrayMemoryError</c>.</summary>
     public string PythonType { get; } = pythonType;
 
+    /// <summary>The Python exception's own message, e.g. <c>ValueError: ...</c>.</summary>
     public string PythonMessage { get; } = pythonMessage;
 
     /// <summary>The traceback as <c>traceback.format_exception</c> writes it.</summary>
     public string PythonTraceback { get; } = traceback;
 
+    /// <inheritdoc/>
     public override string ToString() => base.ToString() + Environment.NewLine + "Python traceback:" + Environment.NewLine + PythonTraceback;
 
     /// <summary>

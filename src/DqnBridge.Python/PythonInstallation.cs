@@ -10,6 +10,11 @@ namespace DqnBridge.Python;
 /// The interpreter's own absolute path (sys.executable; a venv's python stays the venv's): what a run records
 /// so that repeating it elsewhere uses the same Python.
 /// </param>
+/// <param name="Version">The interpreter's version (sys.version_info).</param>
+/// <param name="LibraryPath">The libpython shared library to load.</param>
+/// <param name="Prefix">sys.prefix (the venv, when it is one).</param>
+/// <param name="BasePrefix">sys.base_prefix (the installation a venv was made from).</param>
+/// <param name="SysPath">The interpreter's sys.path.</param>
 public sealed record PythonInstallation(
     string Executable,
     string AbsoluteExecutable,

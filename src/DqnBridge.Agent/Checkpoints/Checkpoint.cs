@@ -13,13 +13,21 @@ namespace DqnBridge.Agent.Checkpoints;
 /// </summary>
 public sealed class Checkpoint
 {
+    /// <summary>File name of the manifest: every other file with its SHA-256, written last.</summary>
     public const string ManifestFile = "manifest.json";
+    /// <summary>File name of the run's <see cref="DqnConfig"/> as JSON.</summary>
     public const string ConfigFile = "config.json";
+    /// <summary>File name of the <see cref="TrainerState"/> as JSON.</summary>
     public const string StateFile = "state.json";
+    /// <summary>File name of the Q-network's weights.</summary>
     public const string QNetworkFile = "q_network.bin";
+    /// <summary>File name of the target network's weights.</summary>
     public const string TargetNetworkFile = "target_network.bin";
+    /// <summary>File name of the optimizer's state.</summary>
     public const string OptimizerFile = "optimizer.bin";
+    /// <summary>File name of the replay buffer.</summary>
     public const string ReplayFile = "replay.bin";
+    /// <summary>File name of the environments' state (only for environments that can be restored).</summary>
     public const string EnvStateFile = "env_state.bin";
 
     /// <summary>The files every checkpoint has (env_state.bin is there only for environments that can be restored).</summary>
@@ -32,10 +40,14 @@ public sealed class Checkpoint
         State = state;
     }
 
+    /// <summary>The checkpoint's folder.</summary>
     public string Directory { get; }
+    /// <summary>The config of the run that wrote it.</summary>
     public DqnConfig Config { get; }
+    /// <summary>Counters, RNG states and shapes to continue from.</summary>
     public TrainerState State { get; }
 
+    /// <summary>The path of one of the checkpoint's files, e.g. <see cref="ReplayFile"/>.</summary>
     public string PathOf(string file) => Path.Combine(Directory, file);
 
     /// <summary>The newest complete checkpoint at <paramref name="directory"/>, verified (see <see cref="CheckpointFolder.LoadNewestComplete"/>); reads nothing else yet.</summary>

@@ -12,6 +12,7 @@ namespace DqnBridge.Agent.Checkpoints;
 /// </summary>
 public static class CheckpointFolder
 {
+    /// <summary>The checkpoint format this build writes and reads.</summary>
     public const int FormatVersion = 1;
 
     private sealed record ManifestEntry(string Name, long Size, string Sha256);

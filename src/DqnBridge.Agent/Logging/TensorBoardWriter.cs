@@ -18,6 +18,7 @@ public sealed class TensorBoardWriter : IDisposable
     private readonly byte[] _record = new byte[1024];
     private long _lastFlush = Stopwatch.GetTimestamp();
 
+    /// <summary>Creates an event file in <paramref name="directory"/>.</summary>
     public TensorBoardWriter(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -32,6 +33,7 @@ public sealed class TensorBoardWriter : IDisposable
         _file.Flush();
     }
 
+    /// <summary>Appends one scalar summary at a step.</summary>
     public void AddScalar(string tag, float value, long step)
     {
         // Summary.Value { tag = 1; simple_value = 2 } inside Summary { value = 1 } inside Event { summary = 5 }.
@@ -65,12 +67,14 @@ public sealed class TensorBoardWriter : IDisposable
         }
     }
 
+    /// <summary>Writes buffered events to disk.</summary>
     public void Flush()
     {
         _file.Flush();
         _lastFlush = Stopwatch.GetTimestamp();
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _file.Dispose();
 
     /// <summary>TFRecord: length, masked CRC-32C of the length, data, masked CRC-32C of the data.</summary>
@@ -122,6 +126,7 @@ public sealed class TensorBoardWriter : IDisposable
         return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
     }
 
+    /// <summary>CRC-32C (Castagnoli) as TFRecord framing needs, unmasked.</summary>
     public static uint Crc32C(ReadOnlySpan<byte> data)
     {
         uint crc = ~0u;

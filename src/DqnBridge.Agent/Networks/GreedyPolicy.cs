@@ -18,6 +18,7 @@ public sealed class GreedyPolicy : IDisposable
     private readonly Tensor? _input;
     private readonly int _inputBytes;
 
+    /// <summary>A policy over <paramref name="network"/> for observations of <paramref name="observationType"/>.</summary>
     public GreedyPolicy(QNetwork network, ElementType observationType)
     {
         _network = network;
@@ -50,5 +51,6 @@ public sealed class GreedyPolicy : IDisposable
         return (int)_network.forward(input).argmax(1).item<long>();
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _input?.Dispose();
 }

@@ -19,8 +19,11 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     private readonly Sequential _layers;
     private readonly bool _scaleBytes;
 
+    /// <summary>Which architecture this is.</summary>
     public NetworkKind Kind { get; }
+    /// <summary>Shape of one observation the network takes.</summary>
     public int[] ObservationShape { get; }
+    /// <summary>Number of Q-values (actions) it outputs.</summary>
     public int ActionCount { get; }
 
     /// <summary>The hidden layer sizes of an MLP (empty for the CNN).</summary>
@@ -48,6 +51,7 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Network, "unknown network kind"),
         };
 
+    /// <summary>A multilayer perceptron with ReLU between the <paramref name="hiddenSizes"/> layers.</summary>
     public static QNetwork Mlp(int inputSize, int actionCount, IReadOnlyList<int> hiddenSizes)
     {
         // ReLU in place: the numbers and gradients of CleanRL's nn.ReLU() (a linear layer's backward needs its input,
@@ -172,6 +176,7 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     private Tensor? _flatValues;
     private Tensor? _flatGradients;
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -10,6 +10,7 @@ namespace DqnBridge.Agent.Replay;
 /// </summary>
 public sealed class DqnBatch : IDisposable
 {
+    /// <summary>Allocates tensors for <paramref name="batchSize"/> transitions of the given observation shape and type.</summary>
     public DqnBatch(int batchSize, IReadOnlyList<long> observationShape, ScalarType observationType)
     {
         long[] shape = [batchSize, .. observationShape];
@@ -20,16 +21,20 @@ public sealed class DqnBatch : IDisposable
         Dones = zeros(batchSize);
     }
 
+    /// <summary>Observations, one row per transition.</summary>
     public Tensor Observations { get; }
+    /// <summary>Next observations, one row per transition.</summary>
     public Tensor NextObservations { get; }
 
     /// <summary>The actions taken, shape (batch, 1), ready for <c>gather(1, actions)</c>.</summary>
     public Tensor Actions { get; }
+    /// <summary>Rewards, one per transition.</summary>
     public Tensor Rewards { get; }
 
     /// <summary>1 where the episode terminated (not truncated) after the transition, else 0.</summary>
     public Tensor Dones { get; }
 
+    /// <summary>Transitions in the batch.</summary>
     public int Size => (int)Rewards.shape[0];
 
     /// <summary>The tensors' CPU memory as spans, for the replay buffer to copy the sampled transitions into.</summary>
@@ -39,6 +44,7 @@ public sealed class DqnBatch : IDisposable
         MemoryMarshal.Cast<byte, float>(Rewards.bytes),
         MemoryMarshal.Cast<byte, float>(Dones.bytes));
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         Observations.Dispose();

@@ -42,6 +42,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
     private Padding _padding;
     private int _count;
 
+    /// <summary>A buffer of <paramref name="capacity"/> transitions that stores each frame once.</summary>
     public FrameReplayBuffer(int capacity, int[] observationShape, int envCount = 1)
     {
         if (observationShape.Length != 3)
@@ -68,14 +69,20 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         _pending = Enumerable.Repeat(-1, envCount).ToArray();
     }
 
+    /// <inheritdoc/>
     public ElementType InputType => ElementType.UInt8;
+    /// <inheritdoc/>
     public int ObservationBytes { get; }
+    /// <inheritdoc/>
     public int Capacity { get; }
+    /// <inheritdoc/>
     public int Count => _count;
+    /// <inheritdoc/>
     public long MemoryBytes => (long)Capacity * _frameBytes + _actions.Length * 4L + _rewards.Length * 4L + _flags.Length;
 
     private Span<byte> Frame(int slot) => new(_frames + (long)slot * _frameBytes, _frameBytes);
 
+    /// <inheritdoc/>
     public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
     {
         ObjectDisposedException.ThrowIf(_frames == null, this);
@@ -138,6 +145,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         _padding = seen;
     }
 
+    /// <inheritdoc/>
     public void Sample(SeededRandom random, ReplayBatch batch)
     {
         if (_count == 0)
@@ -234,6 +242,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         }
     }
 
+    /// <inheritdoc/>
     public void Save(BinaryWriter writer)
     {
         writer.Write(Capacity);
@@ -257,6 +266,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         }
     }
 
+    /// <inheritdoc/>
     public void Load(BinaryReader reader)
     {
         int capacity = reader.ReadInt32();
@@ -289,6 +299,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (_frames != null)

@@ -10,9 +10,13 @@ namespace DqnBridge.Agent.Replay;
 /// </summary>
 public readonly ref struct ReplayBatch(Span<byte> observations, Span<byte> nextObservations, Span<long> actions, Span<float> rewards, Span<float> dones)
 {
+    /// <summary>Observations, one per transition.</summary>
     public Span<byte> Observations { get; } = observations;
+    /// <summary>Next observations, one per transition.</summary>
     public Span<byte> NextObservations { get; } = nextObservations;
+    /// <summary>Actions, one per transition.</summary>
     public Span<long> Actions { get; } = actions;
+    /// <summary>Rewards, one per transition.</summary>
     public Span<float> Rewards { get; } = rewards;
 
     /// <summary>1 where the transition ended in a real termination (not a truncation), else 0.</summary>
@@ -40,11 +44,14 @@ public interface IReplayBuffer : IDisposable
     /// <summary>Fills every row of <paramref name="batch"/> with a uniformly drawn transition.</summary>
     void Sample(SeededRandom random, ReplayBatch batch);
 
+    /// <summary>Writes the buffer's content (for checkpoints).</summary>
     void Save(BinaryWriter writer);
 
+    /// <summary>Reads what <see cref="Save"/> wrote.</summary>
     void Load(BinaryReader reader);
 }
 
+/// <summary>Chooses the replay buffer for an observation space.</summary>
 public static class ReplayBuffers
 {
     /// <summary>The buffer a config and observation space call for: frames stored once for the pixel wrappers, whole observations otherwise.</summary>

@@ -19,6 +19,7 @@ public sealed class ReplayBuffer : IReplayBuffer
     private int _position;
     private int _count;
 
+    /// <summary>A buffer of <paramref name="capacity"/> transitions of observations from <paramref name="observationSpace"/>.</summary>
     public ReplayBuffer(int capacity, BoxSpace observationSpace)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -39,14 +40,20 @@ public sealed class ReplayBuffer : IReplayBuffer
         _terminated = new bool[capacity];
     }
 
+    /// <inheritdoc/>
     public ElementType InputType { get; }
+    /// <inheritdoc/>
     public int ObservationBytes { get; }
+    /// <inheritdoc/>
     public int Capacity { get; }
+    /// <inheritdoc/>
     public int Count => _count;
 
+    /// <inheritdoc/>
     public long MemoryBytes =>
         _observations.LongLength + _nextObservations.LongLength + _actions.Length * 4L + _rewards.Length * 4L + _terminated.Length;
 
+    /// <inheritdoc/>
     public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
     {
         ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
@@ -58,6 +65,7 @@ public sealed class ReplayBuffer : IReplayBuffer
         _count = Math.Min(_count + 1, Capacity);
     }
 
+    /// <inheritdoc/>
     public void Sample(SeededRandom random, ReplayBatch batch)
     {
         if (_count == 0)
@@ -93,6 +101,7 @@ public sealed class ReplayBuffer : IReplayBuffer
         }
     }
 
+    /// <inheritdoc/>
     public void Save(BinaryWriter writer)
     {
         writer.Write(Capacity);
@@ -106,6 +115,7 @@ public sealed class ReplayBuffer : IReplayBuffer
         writer.Write(MemoryMarshal.AsBytes(_terminated.AsSpan(0, _count)));
     }
 
+    /// <inheritdoc/>
     public void Load(BinaryReader reader)
     {
         int capacity = reader.ReadInt32();
@@ -131,6 +141,7 @@ public sealed class ReplayBuffer : IReplayBuffer
         _count = count;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
     }

@@ -28,45 +28,59 @@ public enum VectorizationMode
 public sealed class DqnConfig
 {
     // Experiment
+    /// <summary>Experiment name, part of the run name.</summary>
     [Description("Experiment name, part of the run name")]
     public string ExpName { get; set; } = "dqn";
 
+    /// <summary>Seed of the network, replay sampling, exploration and environments.</summary>
     [Description("Seed of the network, replay sampling, exploration and environments")]
     public int Seed { get; set; } = 1;
 
+    /// <summary>Environment id, e.g. CartPole-v1 or ALE/Pong-v5.</summary>
     [Description("Environment id, e.g. CartPole-v1 or ALE/Pong-v5")]
     public string EnvId { get; set; } = "CartPole-v1";
 
+    /// <summary>Environments stepped together in the vector environment (1 to 1024).</summary>
     [Description("Environments stepped together in the vector environment (1 to 1024)")]
     public int NumEnvs { get; set; } = 1;
 
+    /// <summary>auto uses Gymnasium when importable, else the built-in environment.</summary>
     [Description("auto uses Gymnasium when importable, else the built-in environment")]
     public EnvBackend Backend { get; set; } = EnvBackend.Auto;
 
+    /// <summary>Pixel preprocessing: none, atari (Nature DQN) or car_racing.</summary>
     [Description("Pixel preprocessing: none, atari (Nature DQN) or car_racing")]
     public EnvWrappers Wrappers { get; set; } = EnvWrappers.None;
 
+    /// <summary>Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false.</summary>
     [Description("Keyword arguments for gymnasium.make, e.g. env_kwargs.continuous=false")]
     public Dictionary<string, object> EnvKwargs { get; set; } = new();
 
+    /// <summary>Python modules imported before the environment is made (in async workers too), e.g. [my_pkg.my_envs] for a package that registers its own envs; an env_id of the form module:EnvId-v0 imports its module the same way.</summary>
     [Description("Python modules imported before the environment is made (in async workers too), e.g. [my_pkg.my_envs] for a package that registers its own envs; an env_id of the form module:EnvId-v0 imports its module the same way")]
     public string[] EnvModules { get; set; } = [];
 
+    /// <summary>Frames per action for the pixel wrappers.</summary>
     [Description("Frames per action for the pixel wrappers")]
     public int FrameSkip { get; set; } = 4;
 
+    /// <summary>Frames per observation for the pixel wrappers.</summary>
     [Description("Frames per observation for the pixel wrappers")]
     public int FrameStack { get; set; } = 4;
 
+    /// <summary>What fills the frame stack at an episode's start: reset (copies of the first frame, Gymnasium's default) or zero (black frames).</summary>
     [Description("What fills the frame stack at an episode's start: reset (copies of the first frame, Gymnasium's default) or zero (black frames)")]
     public FrameStackPadding FrameStackPadding { get; set; } = FrameStackPadding.Reset;
 
+    /// <summary>Python executable whose environment has Gymnasium; empty finds python3.</summary>
     [Description("Python executable whose environment has Gymnasium; empty finds python3")]
     public string Python { get; set; } = "";
 
+    /// <summary>CarRacing frames: resize (84x96 strip above the dashboard, area-averaged to 84x84) or crop (img[:84, 6:90], the CarRacing notebook's).</summary>
     [Description("CarRacing frames: resize (84x96 strip above the dashboard, area-averaged to 84x84) or crop (img[:84, 6:90], the CarRacing notebook's)")]
     public CarRacingFrame CarRacingFrame { get; set; } = CarRacingFrame.Resize;
 
+    /// <summary>How environments are stepped: sync, async (Gymnasium subprocesses) or ale (ALE's C++ AtariVectorEnv; ALE ids with wrappers=atari).</summary>
     [Description("How environments are stepped: sync, async (Gymnasium subprocesses) or ale (ALE's C++ AtariVectorEnv; ALE ids with wrappers=atari)")]
     public VectorizationMode Vectorization { get; set; } = VectorizationMode.Sync;
 
@@ -81,113 +95,149 @@ public sealed class DqnConfig
         };
 
     // Algorithm (CleanRL names)
+    /// <summary>Vector steps to train for, as CleanRL's global_step: each step advances all num_envs environments.</summary>
     [Description("Vector steps to train for, as CleanRL's global_step: each step advances all num_envs environments")]
     public long TotalTimesteps { get; set; } = 500_000;
 
+    /// <summary>Optimizer learning rate.</summary>
     [Description("Optimizer learning rate")]
     public double LearningRate { get; set; } = 2.5e-4;
 
+    /// <summary>Replay memory capacity in transitions.</summary>
     [Description("Replay memory capacity in transitions")]
     public int BufferSize { get; set; } = 10_000;
 
+    /// <summary>Discount factor.</summary>
     [Description("Discount factor")]
     public double Gamma { get; set; } = 0.99;
 
+    /// <summary>Target network update rate; 1.0 copies the weights.</summary>
     [Description("Target network update rate; 1.0 copies the weights")]
     public double Tau { get; set; } = 1.0;
 
+    /// <summary>Steps between target network updates.</summary>
     [Description("Steps between target network updates")]
     public int TargetNetworkFrequency { get; set; } = 500;
 
+    /// <summary>Transitions sampled per gradient step.</summary>
     [Description("Transitions sampled per gradient step")]
     public int BatchSize { get; set; } = 128;
 
+    /// <summary>Starting exploration epsilon.</summary>
     [Description("Starting exploration epsilon")]
     public double StartE { get; set; } = 1.0;
 
+    /// <summary>Final exploration epsilon.</summary>
     [Description("Final exploration epsilon")]
     public double EndE { get; set; } = 0.05;
 
+    /// <summary>Fraction of total_timesteps over which a linear epsilon decays.</summary>
     [Description("Fraction of total_timesteps over which a linear epsilon decays")]
     public double ExplorationFraction { get; set; } = 0.5;
 
+    /// <summary>Steps of random play before learning starts.</summary>
     [Description("Steps of random play before learning starts")]
     public long LearningStarts { get; set; } = 10_000;
 
+    /// <summary>Steps between gradient steps.</summary>
     [Description("Steps between gradient steps")]
     public int TrainFrequency { get; set; } = 10;
 
+    /// <summary>Stop after this many finished episodes (or total_timesteps, whichever is first); 0 turns it off.</summary>
     [Description("Stop after this many finished episodes (or total_timesteps, whichever is first); 0 turns it off")]
     public long MaxEpisodes { get; set; } = 0;
 
+    /// <summary>Treat time-limit truncation as terminal: the Bellman target is r alone when an episode ended either way.</summary>
     [Description("Treat time-limit truncation as terminal: the Bellman target is r alone when an episode ended either way")]
     public bool TruncationAsTerminal { get; set; } = false;
 
     // Options our references use beyond CleanRL
+    /// <summary>linear (CleanRL) or exponential (end_e + (start_e - end_e) exp(-t / epsilon_decay_steps)).</summary>
     [Description("linear (CleanRL) or exponential (end_e + (start_e - end_e) exp(-t / epsilon_decay_steps))")]
     public EpsilonSchedule EpsilonSchedule { get; set; } = EpsilonSchedule.Linear;
 
+    /// <summary>Time constant of the exponential epsilon schedule.</summary>
     [Description("Time constant of the exponential epsilon schedule")]
     public double EpsilonDecaySteps { get; set; } = 1000;
 
+    /// <summary>TD loss: mse (CleanRL) or huber (smooth L1).</summary>
     [Description("TD loss: mse (CleanRL) or huber (smooth L1)")]
     public LossKind Loss { get; set; } = LossKind.Mse;
 
+    /// <summary>adam, adamw or rmsprop.</summary>
     [Description("adam, adamw or rmsprop")]
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
+    /// <summary>Gradient L2-norm clipping; 0 turns it off.</summary>
     [Description("Gradient L2-norm clipping; 0 turns it off")]
     public double MaxGradNorm { get; set; } = 0;
 
+    /// <summary>Gradient clipping by value: each element to [-v, v], before any norm clipping; 0 turns it off.</summary>
     [Description("Gradient clipping by value: each element to [-v, v], before any norm clipping; 0 turns it off")]
     public double ClipGradValue { get; set; } = 0;
 
+    /// <summary>Pick next actions with the online network (Double DQN).</summary>
     [Description("Pick next actions with the online network (Double DQN)")]
     public bool DoubleDqn { get; set; } = false;
 
+    /// <summary>mlp or nature_cnn.</summary>
     [Description("mlp or nature_cnn")]
     public NetworkKind Network { get; set; } = NetworkKind.Mlp;
 
+    /// <summary>Hidden layer widths of the MLP, e.g. [120,84].</summary>
     [Description("Hidden layer widths of the MLP, e.g. [120,84]")]
     public int[] HiddenSizes { get; set; } = [120, 84];
 
+    /// <summary>cpu, cuda (needs a CUDA build of TorchSharp) or auto (cuda when available, else cpu).</summary>
     [Description("cpu, cuda (needs a CUDA build of TorchSharp) or auto (cuda when available, else cpu)")]
     public DeviceChoice Device { get; set; } = DeviceChoice.Cpu;
 
+    /// <summary>DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU).</summary>
     [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU)")]
     public UpdatePath UpdatePath { get; set; } = UpdatePath.Auto;
 
     // Output and bookkeeping
+    /// <summary>Folder that receives runs/&lt;run-name&gt;/.</summary>
     [Description("Folder that receives runs/<run-name>/")]
     public string RunsDir { get; set; } = "runs";
 
+    /// <summary>Steps between checkpoints; 0 writes one only at the end and on Ctrl+C.</summary>
     [Description("Steps between checkpoints; 0 writes one only at the end and on Ctrl+C")]
     public long CheckpointFrequency { get; set; } = 100_000;
 
+    /// <summary>Write TensorBoard event files.</summary>
     [Description("Write TensorBoard event files")]
     public bool Tensorboard { get; set; } = true;
 
+    /// <summary>libtorch intra-op threads for training and evaluation (1: the bit-for-bit reference, fastest for small networks and on a busy machine; more can shorten a CNN step on idle cores).</summary>
     [Description("libtorch intra-op threads for training and evaluation (1: the bit-for-bit reference, fastest for small networks and on a busy machine; more can shorten a CNN step on idle cores)")]
     public int TorchThreads { get; set; } = 1;
 
+    /// <summary>Episodes run by evaluate and by each evaluation during training.</summary>
     [Description("Episodes run by evaluate and by each evaluation during training")]
     public int EvalEpisodes { get; set; } = 10;
 
+    /// <summary>Epsilon during evaluation (CleanRL uses 0.05).</summary>
     [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
     public double EvalEpsilon { get; set; } = 0.05;
 
+    /// <summary>Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off.</summary>
     [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
     public long EvalFrequency { get; set; } = 0;
 
+    /// <summary>When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes.</summary>
     [Description("When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes")]
     public long EvalSteps { get; set; } = 0;
 
+    /// <summary>The evaluation at step t resets its environment with eval_seed + t (depends on the step alone, so resumed runs evaluate identically).</summary>
     [Description("The evaluation at step t resets its environment with eval_seed + t (depends on the step alone, so resumed runs evaluate identically)")]
     public int EvalSeed { get; set; } = 100_000;
 
+    /// <summary>Allocate the replay buffer even when it needs more memory than the machine has available.</summary>
     [Description("Allocate the replay buffer even when it needs more memory than the machine has available")]
     public bool AllowLargeReplay { get; set; } = false;
 
+    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100).</summary>
     [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
     public int LogFrequency { get; set; } = 100;
 

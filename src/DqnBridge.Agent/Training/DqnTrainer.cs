@@ -50,6 +50,7 @@ public sealed partial class DqnTrainer : IDisposable
     private long _trainSteps;
     private double _wallTimeBefore;
 
+    /// <summary>A new run of <paramref name="config"/> on <paramref name="envs"/> (which the caller owns), writing to <paramref name="runDirectory"/>; <paramref name="observer"/> hears of episodes and progress.</summary>
     public DqnTrainer(DqnConfig config, IVectorEnv envs, string runDirectory, ITrainingObserver? observer = null)
         : this(config.Clone(), envs, runDirectory, observer, checkpoint: null)
     {
@@ -129,11 +130,17 @@ public sealed partial class DqnTrainer : IDisposable
         return new DqnTrainer(checkpoint.Config, envs, runDirectory, observer, checkpoint);
     }
 
+    /// <summary>The run folder: episodes.csv, TensorBoard events, checkpoints.</summary>
     public string RunDirectory { get; }
+    /// <summary>Where the latest checkpoint is written.</summary>
     public string CheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "latest");
+    /// <summary>The online Q-network (owned by the trainer).</summary>
     public QNetwork QNetwork => _qNetwork;
+    /// <summary>The target network (owned by the trainer).</summary>
     public QNetwork TargetNetwork => _targetNetwork;
+    /// <summary>The replay buffer (owned by the trainer).</summary>
     public IReplayBuffer Replay => _replay;
+    /// <summary>The next environment step (steps count every environment of the vector).</summary>
     public long GlobalStep => _nextStep;
 
     /// <summary>With eval_frequency > 0, evaluates on the environment <paramref name="makeEnv"/> makes (see <see cref="PeriodicEvaluation"/>).</summary>
@@ -319,6 +326,7 @@ public sealed partial class DqnTrainer : IDisposable
     /// <summary>The update path this run uses (auto resolved).</summary>
     public UpdatePath UpdatePath => _update.Path;
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _csv.Dispose();

@@ -4,12 +4,16 @@ using DqnBridge.Envs;
 namespace DqnBridge.Agent.Training;
 
 /// <summary>One evaluation episode: its raw return, its return with every reward clipped to its sign (Atari training rewards), its length.</summary>
+/// <param name="Return">Sum of the rewards.</param>
+/// <param name="ClippedReturn">Sum of the rewards' signs.</param>
+/// <param name="Length">Steps in the episode.</param>
 /// <param name="Complete">False for an episode cut off by a step budget before it ended.</param>
 public sealed record PlayedEpisode(double Return, double ClippedReturn, int Length, bool Complete);
 
 /// <summary>Max, mean and min of some returns.</summary>
 public sealed record ReturnStatistics(double Max, double Mean, double Min)
 {
+    /// <summary>The statistics of <paramref name="returns"/>; NaN for none.</summary>
     public static ReturnStatistics Of(IReadOnlyCollection<double> returns) =>
         returns.Count == 0 ? new(double.NaN, double.NaN, double.NaN) : new(returns.Max(), returns.Average(), returns.Min());
 }
@@ -20,9 +24,15 @@ public sealed record ReturnStatistics(double Max, double Mean, double Min)
 /// </summary>
 public static class EpisodePlayer
 {
+    /// <param name="network">The Q-network to play.</param>
+    /// <param name="env">The environment to play on (the caller owns it).</param>
     /// <param name="episodes">Episodes to finish (when <paramref name="maxSteps"/> is 0).</param>
     /// <param name="maxSteps">When positive, a step budget instead: the episodes that finish within it count; if none does,
     /// the one cut off by the budget is returned (marked incomplete) so that an evaluation always reports something.</param>
+    /// <param name="epsilon">Probability of a random action at each step.</param>
+    /// <param name="seed">Seeds the environment's first reset and the exploration draws.</param>
+    /// <param name="onFrame">Receives each frame before the action is taken (for videos); null renders nothing.</param>
+    /// <param name="cancellation">Stops playing at the next step.</param>
     public static IReadOnlyList<PlayedEpisode> Play(
         QNetwork network, IEnv env, int episodes, long maxSteps, double epsilon, int seed, Action<RgbFrame>? onFrame = null, CancellationToken cancellation = default)
     {

@@ -24,6 +24,7 @@ public static class EpsilonSchedules
     public static double Exponential(double startE, double endE, double decaySteps, long step) =>
         endE + (startE - endE) * Math.Exp(-step / decaySteps);
 
+    /// <summary>Epsilon at <paramref name="step"/> under the config's schedule.</summary>
     public static double At(DqnConfig config, long step) => config.EpsilonSchedule switch
     {
         EpsilonSchedule.Linear => Linear(config.StartE, config.EndE, config.ExplorationFraction * config.TotalTimesteps, step),

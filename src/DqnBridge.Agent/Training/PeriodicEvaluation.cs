@@ -17,6 +17,7 @@ namespace DqnBridge.Agent.Training;
 /// </summary>
 public sealed class PeriodicEvaluation : IDisposable
 {
+    /// <summary>File name of the evaluations table in the run folder.</summary>
     public const string CsvFile = "eval.csv";
 
     private readonly DqnConfig _config;
@@ -26,7 +27,11 @@ public sealed class PeriodicEvaluation : IDisposable
     private readonly bool _reportClipped;
     private readonly string _csvPath;
 
+    /// <param name="config">Evaluation episodes, epsilon, frequency and seed.</param>
+    /// <param name="network">The Q-network to evaluate.</param>
     /// <param name="ownedEnv">The evaluation environment; this object disposes it.</param>
+    /// <param name="runDirectory">The run folder that gets eval.csv.</param>
+    /// <param name="tensorboard">Also receives the returns, when not null.</param>
     /// <param name="nextStep">The trainer's step: rows of eval.csv after it (written after the checkpoint a run resumes from) are dropped.</param>
     public PeriodicEvaluation(DqnConfig config, QNetwork network, IEnv ownedEnv, string runDirectory, TensorBoardWriter? tensorboard, long nextStep)
     {
@@ -97,5 +102,6 @@ public sealed class PeriodicEvaluation : IDisposable
         File.WriteAllText(_csvPath, string.Join("\n", kept) + "\n");
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _ownedEnv.Dispose();
 }

@@ -23,6 +23,7 @@ public static class TrainingDevice
         "this build uses TorchSharp-cpu (libtorch for the CPU only); for a GPU, replace it with TorchSharp-cuda-linux "
         + "(or TorchSharp-cuda-windows) 0.107.0 in Directory.Packages.props and src/DqnBridge.Agent/DqnBridge.Agent.csproj and rebuild";
 
+    /// <summary>The device <paramref name="choice"/> stands for on this machine.</summary>
     public static Device Resolve(DeviceChoice choice) => choice switch
     {
         DeviceChoice.Cpu => CPU,

@@ -11,6 +11,7 @@ public sealed class TrainingFailedException(long step, string? checkpoint, Excep
     /// <summary>The global step that failed (0-based); the checkpoint holds the <see cref="Step"/> steps before it.</summary>
     public long Step { get; } = step;
 
+    /// <summary>The checkpoint of the state before the failed step; null when it could not be written.</summary>
     public string? CheckpointPath { get; } = checkpoint;
 
     private static string Describe(long step, string? checkpoint, Exception inner) => checkpoint is null

@@ -4,6 +4,8 @@ namespace DqnBridge.Agent.Training;
 /// <param name="GlobalStep">The global step at which the episode ended.</param>
 /// <param name="Episode">Episodes finished so far, this one included (1-based).</param>
 /// <param name="Return">Unclipped sum of rewards.</param>
+/// <param name="Length">Steps in the episode.</param>
+/// <param name="Epsilon">The exploration rate when it ended.</param>
 /// <param name="WallTime">Seconds of training since the run started (resumes included).</param>
 public sealed record EpisodeRecord(long GlobalStep, long Episode, double Return, int Length, double Epsilon, double WallTime);
 
@@ -11,9 +13,14 @@ public sealed record EpisodeRecord(long GlobalStep, long Episode, double Return,
 public sealed record TrainingProgress(long GlobalStep, long TotalTimesteps, double StepsPerSecond, double RecentMeanReturn, double Epsilon, long Episodes);
 
 /// <summary>How a call to <see cref="DqnTrainer.Train"/> ended.</summary>
+/// <param name="Steps">The global step reached (environment steps over all environments of the vector).</param>
+/// <param name="Episodes">Episodes finished, resumes included.</param>
+/// <param name="WallTimeSeconds">Seconds of training, resumes included.</param>
+/// <param name="StepsPerSecond">Environment steps per second of this call.</param>
 /// <param name="MeanReturn">Mean return of the last 100 episodes (NaN when none finished).</param>
 /// <param name="StdReturn">Their population standard deviation.</param>
 /// <param name="CheckpointPath">The checkpoint written at the end (or on cancellation).</param>
+/// <param name="Cancelled">True when the cancellation token stopped training before the end.</param>
 public sealed record TrainingSummary(
     long Steps, long Episodes, double WallTimeSeconds, double StepsPerSecond,
     double MeanReturn, double StdReturn, string CheckpointPath, bool Cancelled);
@@ -21,7 +28,9 @@ public sealed record TrainingSummary(
 /// <summary>Receives training events (a progress bar, a console table). Called on the training thread.</summary>
 public interface ITrainingObserver
 {
+    /// <summary>Called when an episode ends.</summary>
     void OnEpisode(EpisodeRecord e);
 
+    /// <summary>Called at each log interval.</summary>
     void OnProgress(TrainingProgress p);
 }

@@ -18,6 +18,7 @@ public enum UpdatePath
     Fused,
 }
 
+/// <summary>Chooses and creates the update path for a config and device.</summary>
 public static class DqnUpdates
 {
     /// <summary>

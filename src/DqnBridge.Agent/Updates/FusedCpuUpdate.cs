@@ -39,11 +39,15 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly WrittenOutMlp? _targetMlp;
     private readonly List<Tensor> _layerInputs = [];
 
+    /// <summary>The fused update for the two networks, with the config's optimizer and loss.</summary>
     public FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork)
         : this(config, qNetwork, targetNetwork, writtenOutMlpPass: true)
     {
     }
 
+    /// <param name="config">Optimizer, loss, gamma and gradient clipping.</param>
+    /// <param name="qNetwork">The network trained.</param>
+    /// <param name="targetNetwork">The network that gives the targets.</param>
     /// <param name="writtenOutMlpPass">false runs an MLP through its own layers and autograd too (the test that holds the two equal).</param>
     internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass)
     {
@@ -70,8 +74,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <summary>Whether an MLP runs written out (false for the CNN, and when the test turns it off).</summary>
     internal bool UsesWrittenOutMlp => _qMlp is not null;
 
+    /// <inheritdoc/>
     public UpdatePath Path => UpdatePath.Fused;
 
+    /// <inheritdoc/>
     public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
     {
         TdKernels.Discounts(_gamma, Floats(batch.Dones), Floats(_discounts));
@@ -130,12 +136,15 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
     }
 
+    /// <inheritdoc/>
     public void SaveOptimizer(BinaryWriter writer) => _optimizer.Save(writer);
 
+    /// <inheritdoc/>
     public void LoadOptimizer(BinaryReader reader) => _optimizer.Load(reader);
 
     private static Span<float> Floats(Tensor tensor) => MemoryMarshal.Cast<byte, float>(tensor.bytes);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _optimizer.Dispose();

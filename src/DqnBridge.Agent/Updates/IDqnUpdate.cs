@@ -7,6 +7,7 @@ namespace DqnBridge.Agent.Updates;
 /// <param name="QValueMean">The mean of Q(s, a) over the batch, old_val.mean() in CleanRL (NaN when not asked for).</param>
 public readonly record struct UpdateStatistics(float Loss, float QValueMean)
 {
+    /// <summary>No statistics (a step that did not compute them).</summary>
     public static UpdateStatistics None => new(float.NaN, float.NaN);
 }
 
@@ -16,6 +17,7 @@ public readonly record struct UpdateStatistics(float Loss, float QValueMean)
 /// </summary>
 public interface IDqnUpdate : IDisposable
 {
+    /// <summary>Which update path this is.</summary>
     UpdatePath Path { get; }
 
     /// <summary>td_target from the target network, loss against Q(s, a), one optimizer step; statistics only when asked (reading them syncs the device).</summary>
@@ -24,7 +26,9 @@ public interface IDqnUpdate : IDisposable
     /// <summary>target = tau * q + (1 - tau) * target; tau = 1 copies.</summary>
     void UpdateTarget(double tau);
 
+    /// <summary>Writes the optimizer state (for checkpoints).</summary>
     void SaveOptimizer(BinaryWriter writer);
 
+    /// <summary>Reads what <see cref="SaveOptimizer"/> wrote.</summary>
     void LoadOptimizer(BinaryReader reader);
 }

@@ -3,8 +3,11 @@ namespace DqnBridge.Agent.Updates;
 /// <summary>The optimizer (the <c>optimizer</c> key): torch.optim's on the reference path, <see cref="FastPath.FlatOptimizer"/> on the fused one.</summary>
 public enum OptimizerKind
 {
+    /// <summary>Adam (CleanRL's choice).</summary>
     Adam,
+    /// <summary>Adam with decoupled weight decay.</summary>
     AdamW,
+    /// <summary>RMSprop (the Nature DQN paper's optimizer).</summary>
     RMSprop,
 }
 

@@ -34,6 +34,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
     private readonly double _maxGradNorm;
     private readonly double _clipGradValue;
 
+    /// <summary>The TorchSharp autograd update for the two networks on <paramref name="device"/>.</summary>
     public ReferenceUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device)
     {
         _qNetwork = qNetwork;
@@ -54,8 +55,10 @@ public sealed class ReferenceUpdate : IDqnUpdate
         _clipGradValue = config.ClipGradValue;
     }
 
+    /// <inheritdoc/>
     public UpdatePath Path => UpdatePath.Reference;
 
+    /// <inheritdoc/>
     public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
     {
         using var scope = NewDisposeScope();
@@ -96,6 +99,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
     }
 
+    /// <inheritdoc/>
     public void UpdateTarget(double tau)
     {
         using var scope = NewDisposeScope();
@@ -117,12 +121,14 @@ public sealed class ReferenceUpdate : IDqnUpdate
         }
     }
 
+    /// <inheritdoc/>
     public void SaveOptimizer(BinaryWriter writer)
     {
         writer.Write(OptimizerFileTag);
         _optimizer.save_state_dict(writer);
     }
 
+    /// <inheritdoc/>
     public void LoadOptimizer(BinaryReader reader)
     {
         if (reader.ReadInt32() != OptimizerFileTag)
@@ -132,6 +138,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
         _optimizer.load_state_dict(reader);
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _optimizer.Dispose();

@@ -20,6 +20,7 @@ public static class AleVector
         return reason.IsNone() ? null : reason.As<string>();
     }
 
+    /// <summary>Whether <paramref name="id"/> names an Atari (ALE) environment.</summary>
     public static bool IsAtariId(string id) =>
         id.StartsWith("ALE/", StringComparison.Ordinal) || id.Contains("NoFrameskip", StringComparison.Ordinal);
 }

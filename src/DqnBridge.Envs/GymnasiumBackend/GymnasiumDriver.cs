@@ -15,6 +15,9 @@ internal sealed class GymnasiumDriver : IDisposable
     private PyTuple? _stepArguments;
     private bool _disposed;
 
+    /// <param name="spec">The environment and its wrappers.</param>
+    /// <param name="driverName">The driver class in dqnbridge_envs.py.</param>
+    /// <param name="training">Whether training-only wrappers (Atari life loss, reward clipping) apply.</param>
     /// <param name="vectorizationMode">null for a SingleDriver, else "sync", "async" or "ale".</param>
     public GymnasiumDriver(EnvSpec spec, string driverName, bool training, string? vectorizationMode)
     {

@@ -17,6 +17,7 @@ public sealed class GymnasiumEnv : IEnv
     private readonly double[] _result = GC.AllocateArray<double>(3, pinned: true); // reward, terminated, truncated
     private bool _disposed;
 
+    /// <param name="spec">The environment and its wrappers.</param>
     /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
     public GymnasiumEnv(EnvSpec spec, bool training = false)
     {
@@ -41,14 +42,19 @@ public sealed class GymnasiumEnv : IEnv
         }
     }
 
+    /// <inheritdoc/>
     public string Id { get; }
+    /// <inheritdoc/>
     public BoxSpace ObservationSpace { get; }
+    /// <inheritdoc/>
     public Space ActionSpace { get; }
+    /// <inheritdoc/>
     public int? MaxEpisodeSteps { get; }
 
     private static (long Address, long Bytes) Memory<T>(T[] pinned) where T : unmanaged =>
         (Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), (long)pinned.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
 
+    /// <inheritdoc/>
     public void Reset(Span<byte> observation, int? seed = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -60,6 +66,7 @@ public sealed class GymnasiumEnv : IEnv
         _observation.CopyTo(observation);
     }
 
+    /// <inheritdoc/>
     public StepResult Step(int action, Span<byte> observation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -90,6 +97,7 @@ public sealed class GymnasiumEnv : IEnv
         }
     }
 
+    /// <inheritdoc/>
     public IReadOnlyDictionary<string, object?> Info
     {
         get
@@ -113,6 +121,7 @@ public sealed class GymnasiumEnv : IEnv
         _ => null,
     };
 
+    /// <inheritdoc/>
     public RgbFrame Render()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -132,6 +141,7 @@ public sealed class GymnasiumEnv : IEnv
         return new RgbFrame(array.Dimension(0), array.Dimension(1), array.AsBytes().ToArray());
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _disposed = true;

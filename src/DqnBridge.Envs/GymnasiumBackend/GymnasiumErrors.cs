@@ -6,6 +6,7 @@ public sealed class GymnasiumNotAvailableException(string message) : Exception(m
 /// <summary>An environment could not be made: unknown id, bad keyword argument, unsupported space.</summary>
 public sealed class EnvCreationException(string envId, string message, Exception? inner = null) : Exception(message, inner)
 {
+    /// <summary>The environment id.</summary>
     public string EnvId { get; } = envId;
 }
 
@@ -13,7 +14,9 @@ public sealed class EnvCreationException(string envId, string message, Exception
 public sealed class EnvStepException(string envId, long step, Exception inner)
     : Exception($"Environment {envId} failed at step {step}: {inner.Message}", inner)
 {
+    /// <summary>The environment id.</summary>
     public string EnvId { get; } = envId;
 
+    /// <summary>The step at which it failed.</summary>
     public long Step { get; } = step;
 }

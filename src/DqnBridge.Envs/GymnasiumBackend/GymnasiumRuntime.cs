@@ -10,6 +10,7 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 /// </summary>
 public static class GymnasiumRuntime
 {
+    /// <summary>Name of our Python package in python/.</summary>
     public const string HelperModuleName = "dqnbridge";
 
     /// <summary>How to get Gymnasium, for error messages.</summary>

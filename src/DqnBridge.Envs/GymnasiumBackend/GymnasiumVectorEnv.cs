@@ -105,6 +105,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public override void Reset(int seed)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -120,6 +121,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _driver.Steps = 0;
     }
 
+    /// <inheritdoc/>
     public override void Step(ReadOnlySpan<int> actionsToTake)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -158,6 +160,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public override RgbFrame Render(int index = 0)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -274,6 +277,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return json;
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (!disposing)

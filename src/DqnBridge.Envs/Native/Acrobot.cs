@@ -29,19 +29,25 @@ public sealed class Acrobot : ClassicControlEnv
     readonly double[] _state = new double[4];
     bool _stateIsFloat32;
 
+    /// <summary>Acrobot-v1, rendering in <paramref name="renderMode"/> (null for none).</summary>
     public Acrobot(string? renderMode = null)
         : base("Acrobot-v1", 500, Observations, actionCount: 3, renderMode)
     {
     }
 
+    /// <inheritdoc/>
     public override double[] State => (double[])_state.Clone();
 
+    /// <inheritdoc/>
     protected override void SetState(ReadOnlySpan<double> values) => values[..4].CopyTo(_state);
 
+    /// <inheritdoc/>
     protected override long[] ExtraSnapshot() => [_stateIsFloat32 ? 1 : 0];
 
+    /// <inheritdoc/>
     protected override void RestoreExtra(long[] extra) => _stateIsFloat32 = extra.Length > 0 && extra[0] != 0;
 
+    /// <inheritdoc/>
     protected override void ResetState(Pcg64 rng)
     {
         for (int i = 0; i < 4; i++)
@@ -52,6 +58,7 @@ public sealed class Acrobot : ClassicControlEnv
         _stateIsFloat32 = true;
     }
 
+    /// <inheritdoc/>
     protected override (double Reward, bool Terminated) Advance(int action)
     {
         Span<double> s = stackalloc double[5];
@@ -69,6 +76,7 @@ public sealed class Acrobot : ClassicControlEnv
         return (terminated ? 0.0 : -1.0, terminated);
     }
 
+    /// <inheritdoc/>
     protected override void WriteObservation(Span<float> observation)
     {
         if (_stateIsFloat32)
@@ -166,6 +174,7 @@ public sealed class Acrobot : ClassicControlEnv
         return value;
     }
 
+    /// <inheritdoc/>
     protected override RgbFrame Draw()
     {
         const int size = 500;

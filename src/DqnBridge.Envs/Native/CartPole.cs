@@ -28,15 +28,19 @@ public sealed class CartPole : ClassicControlEnv
     double _x, _xDot, _theta, _thetaDot;
     bool _terminatedBefore;
 
+    /// <summary>CartPole-v0 or -v1 (<paramref name="id"/>), rendering in <paramref name="renderMode"/> (null for none).</summary>
     public CartPole(string id = "CartPole-v1", string? renderMode = null)
         : base(id, id == "CartPole-v0" ? 200 : 500, Observations, actionCount: 2, renderMode)
     {
     }
 
+    /// <inheritdoc/>
     public override double[] State => [_x, _xDot, _theta, _thetaDot];
 
+    /// <inheritdoc/>
     protected override void SetState(ReadOnlySpan<double> state) => (_x, _xDot, _theta, _thetaDot) = (state[0], state[1], state[2], state[3]);
 
+    /// <inheritdoc/>
     protected override void ResetState(Pcg64 rng)
     {
         _x = rng.Uniform(-0.05, 0.05);
@@ -46,6 +50,7 @@ public sealed class CartPole : ClassicControlEnv
         _terminatedBefore = false;
     }
 
+    /// <inheritdoc/>
     protected override (double Reward, bool Terminated) Advance(int action)
     {
         double force = action == 1 ? ForceMagnitude : -ForceMagnitude;
@@ -68,6 +73,7 @@ public sealed class CartPole : ClassicControlEnv
         return (reward, terminated);
     }
 
+    /// <inheritdoc/>
     protected override void WriteObservation(Span<float> observation)
     {
         observation[0] = (float)_x;
@@ -76,10 +82,13 @@ public sealed class CartPole : ClassicControlEnv
         observation[3] = (float)_thetaDot;
     }
 
+    /// <inheritdoc/>
     protected override long[] ExtraSnapshot() => [_terminatedBefore ? 1 : 0];
 
+    /// <inheritdoc/>
     protected override void RestoreExtra(long[] extra) => _terminatedBefore = extra.Length > 0 && extra[0] != 0;
 
+    /// <inheritdoc/>
     protected override RgbFrame Draw()
     {
         const int width = 600, height = 400;

@@ -15,6 +15,7 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     int _elapsedSteps;
     bool _needsReset = true;
 
+    /// <summary>An environment with its id, time limit, spaces and render mode.</summary>
     protected ClassicControlEnv(string id, int maxEpisodeSteps, BoxSpace observationSpace, int actionCount, string? renderMode)
     {
         if (renderMode is not null && renderMode != "rgb_array")
@@ -30,15 +31,21 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
         _observationSize = observationSpace.ElementCount;
     }
 
+    /// <inheritdoc/>
     public string Id { get; }
+    /// <inheritdoc/>
     public BoxSpace ObservationSpace { get; }
+    /// <inheritdoc/>
     public Space ActionSpace { get; }
+    /// <inheritdoc/>
     public int? MaxEpisodeSteps { get; }
+    /// <inheritdoc/>
     public string? RenderMode { get; }
 
     /// <summary>Gymnasium's <c>np_random</c>; seeded by the first Reset.</summary>
     protected Pcg64 Random => _random ?? throw new InvalidOperationException($"{Id}: call Reset before Step.");
 
+    /// <inheritdoc/>
     public void Reset(Span<byte> observation, int? seed = null)
     {
         var values = ObservationValues(observation);
@@ -62,6 +69,7 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
         WriteObservation(values);
     }
 
+    /// <inheritdoc/>
     public StepResult Step(int action, Span<byte> observation)
     {
         var values = ObservationValues(observation);
@@ -86,6 +94,7 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     /// <summary>True after a step that ended the episode, until the next Reset.</summary>
     public bool NeedsReset => _needsReset;
 
+    /// <inheritdoc/>
     public RgbFrame Render()
     {
         if (RenderMode != "rgb_array")
@@ -101,6 +110,7 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
         return Draw();
     }
 
+    /// <inheritdoc/>
     public void Dispose() => GC.SuppressFinalize(this);
 
     /// <summary>Draws the current state, 8-bit RGB.</summary>
@@ -118,11 +128,14 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     /// <summary>The internal float64 state (Gymnasium's <c>env.unwrapped.state</c>).</summary>
     public abstract double[] State { get; }
 
+    /// <inheritdoc/>
     protected abstract void SetState(ReadOnlySpan<double> state);
 
+    /// <inheritdoc/>
     public EnvSnapshot GetSnapshot() =>
         new(State, _random?.GetState() ?? [], _elapsedSteps, _needsReset, ExtraSnapshot());
 
+    /// <inheritdoc/>
     public void RestoreSnapshot(EnvSnapshot snapshot)
     {
         SetState(snapshot.State);
@@ -135,6 +148,7 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     /// <summary>Further counters an environment needs to continue exactly (none by default).</summary>
     protected virtual long[] ExtraSnapshot() => [];
 
+    /// <summary>Restores state beyond <see cref="State"/> that a snapshot carried; none by default.</summary>
     protected virtual void RestoreExtra(long[] extra)
     {
     }
@@ -156,7 +170,9 @@ public sealed record EnvSnapshot(double[] State, ulong[] Random, int ElapsedStep
 /// <summary>An environment whose whole state can be saved and restored, so a resumed run continues exactly.</summary>
 public interface ISnapshotEnv
 {
+    /// <summary>The environment's full state, RNG included.</summary>
     EnvSnapshot GetSnapshot();
 
+    /// <summary>Puts back a state <see cref="GetSnapshot"/> took.</summary>
     void RestoreSnapshot(EnvSnapshot snapshot);
 }

@@ -18,21 +18,26 @@ public sealed class MountainCar : ClassicControlEnv
 
     double _position, _velocity;
 
+    /// <summary>MountainCar-v0, rendering in <paramref name="renderMode"/> (null for none).</summary>
     public MountainCar(string? renderMode = null)
         : base("MountainCar-v0", 200, Observations, actionCount: 3, renderMode)
     {
     }
 
+    /// <inheritdoc/>
     public override double[] State => [_position, _velocity];
 
+    /// <inheritdoc/>
     protected override void SetState(ReadOnlySpan<double> state) => (_position, _velocity) = (state[0], state[1]);
 
+    /// <inheritdoc/>
     protected override void ResetState(Pcg64 rng)
     {
         _position = rng.Uniform(-0.6, -0.4);
         _velocity = 0;
     }
 
+    /// <inheritdoc/>
     protected override (double Reward, bool Terminated) Advance(int action)
     {
         _velocity += (action - 1) * Force + Math.Cos(3 * _position) * -Gravity;
@@ -48,6 +53,7 @@ public sealed class MountainCar : ClassicControlEnv
         return (-1.0, terminated);
     }
 
+    /// <inheritdoc/>
     protected override void WriteObservation(Span<float> observation)
     {
         observation[0] = (float)_position;
@@ -56,6 +62,7 @@ public sealed class MountainCar : ClassicControlEnv
 
     static double Height(double xs) => Math.Sin(3 * xs) * 0.45 + 0.55;
 
+    /// <inheritdoc/>
     protected override RgbFrame Draw()
     {
         const int width = 600, height = 400;

@@ -11,8 +11,10 @@ public static class NativeEnvs
         ["MountainCar-v0"] = renderMode => new MountainCar(renderMode),
     };
 
+    /// <summary>Ids of the built-in environments.</summary>
     public static IReadOnlyList<string> Ids { get; } = Factories.Keys.Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>Creates the built-in environment <paramref name="id"/>, or returns false when there is none.</summary>
     public static bool TryCreate(string id, string? renderMode, out IEnv env)
     {
         if (Factories.TryGetValue(id, out var factory))

@@ -33,8 +33,10 @@ public static class NumpyMath
     const double PiMiddle = 1.224646799147353e-16; // 0x3CA1A62633145C06
     const double PiLow = 2.165713347843828e-32; // 0x395C1CD129024E09
 
+    /// <summary>Cosine rounded as NumPy computes it.</summary>
     public static double Cos(double x) => UsesAvx512Kernels ? SvmlCos(x) : Math.Cos(x);
 
+    /// <summary>Sine rounded as NumPy computes it.</summary>
     public static double Sin(double x) => UsesAvx512Kernels ? SvmlSin(x) : Math.Sin(x);
 
     /// <summary>SVML's AVX-512 float64 cosine (the low-accuracy variant NumPy links).</summary>

@@ -148,6 +148,7 @@ public sealed class Pcg64
     public ulong[] GetState() =>
         [(ulong)(_state >> 64), (ulong)_state, (ulong)(_increment >> 64), (ulong)_increment];
 
+    /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {
         Step();
