@@ -15,7 +15,7 @@ namespace DqnBridge.Benchmarks;
 /// The Nature-CNN train step as a CNN run takes it (ReferenceUpdate.Step: batch 32, 4x84x84 uint8 frames, 5 actions, Adam,
 /// MSE loss), milliseconds per step in process CPU time and wall time:
 ///   cnn [--block-steps 10] [--blocks 9] [--torch-python PYTHON] [--torch-library-path DIR] [--phases]
-/// with one and with two libtorch intra-op threads, beside the same step in PyTorch (benchmarks/reference/cnn_train_step.py,
+/// with one and two libtorch intra-op threads and torch_threads: auto's count, beside the same step in PyTorch (benchmarks/reference/cnn_train_step.py,
 /// run by PYTHON when it can import torch; optional). Blocks of steps are taken in turn by every contender so that they share
 /// the ups and downs of a busy machine; each figure is the median block. --phases also splits one step into its parts.
 /// </summary>
@@ -39,9 +39,9 @@ public static class CnnStepBenchmark
     }
 
     /// <summary>
-    /// Whole train steps in two passes: ours beside PyTorch's (one thread each), then ours with one thread beside ours with
-    /// two. Two threads get a pass of their own because OpenMP's waiting threads keep spinning after a block and would
-    /// weigh on whatever runs next.
+    /// Whole train steps in two passes: ours beside PyTorch's (one thread each), then ours with one thread, two threads and
+    /// torch_threads: auto's count. Program.cs has set OMP_WAIT_POLICY=PASSIVE first, as the CLI does, unless the
+    /// environment sets OMP_WAIT_POLICY or GOMP_SPINCOUNT (GOMP_SPINCOUNT=300000, libgomp's own default, shows spinning).
     /// </summary>
     public static void TrainSteps(int blockSteps, int blocks, PyTorchReference? torchReference)
     {
@@ -50,12 +50,15 @@ public static class CnnStepBenchmark
         setup.Steps(threads: 1, WarmupSteps);
         Console.WriteLine($"Nature-CNN train step (batch {BatchSize}, 4x84x84 uint8, 5 actions, Adam, MSE), blocks of {blockSteps} steps taken in turn, median of {blocks} blocks, ms per step:");
         Console.WriteLine($"  {"",-48} {"process CPU",11} {"wall",9}");
-        var oneThread = ("DqnBridge, 1 libtorch thread (the default)", (Func<StepCost>)(() => setup.Steps(threads: 1, blockSteps)));
+        var oneThread = ("DqnBridge, 1 libtorch thread", (Func<StepCost>)(() => setup.Steps(threads: 1, blockSteps)));
         if (torchReference is not null)
         {
             Print([oneThread, ($"PyTorch {torchReference.Version}, 1 thread", () => torchReference.Request($"step 1 {blockSteps}"))], blocks);
         }
-        Print([oneThread, ("DqnBridge, 2 libtorch threads", () => setup.Steps(threads: 2, blockSteps))], blocks);
+        var (autoThreads, autoDescription) = TorchRuntime.ResolveThreads(DqnConfig.AutoTorchThreads);
+        Console.WriteLine($"  auto: {autoDescription}");
+        Print([oneThread, ("DqnBridge, 2 libtorch threads", () => setup.Steps(threads: 2, blockSteps)),
+            ($"DqnBridge, torch_threads: auto ({autoThreads})", () => setup.Steps(threads: autoThreads, blockSteps))], blocks);
         set_num_threads(1);
         // What torch_threads relies on: libtorch applies the count set on one thread to the threads that compute later.
         int threadsElsewhere = Task.Run(get_num_threads).Result;
@@ -75,7 +78,7 @@ public static class CnnStepBenchmark
         var medians = MedianBlocks(contenders, blocks);
         for (int i = 0; i < contenders.Count; i++)
         {
-            string ratio = i > 0 ? $"   CPU / row above = {medians[i].Cpu / medians[0].Cpu:F2}, wall {medians[i].Wall / medians[0].Wall:F2}" : "";
+            string ratio = i > 0 ? $"   CPU / first row = {medians[i].Cpu / medians[0].Cpu:F2}, wall {medians[i].Wall / medians[0].Wall:F2}" : "";
             Console.WriteLine($"  {contenders[i].Name,-48} {medians[i].Cpu,11:F2} {medians[i].Wall,9:F2}{ratio}");
         }
     }

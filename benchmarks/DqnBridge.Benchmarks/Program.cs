@@ -1,4 +1,8 @@
+using DqnBridge.Agent.Torch;
 using DqnBridge.Benchmarks;
+
+// Before anything loads libtorch (as the CLI does): OpenMP reads its wait policy once, when it loads.
+Console.WriteLine($"OpenMP: {TorchRuntime.PrepareOpenMp()}");
 
 string mode = args.Length > 0 ? args[0] : "";
 switch (mode)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DqnBridge.Agent.Training;
 using static TorchSharp.torch;
 
 namespace DqnBridge.Agent.Torch;
@@ -13,6 +14,13 @@ namespace DqnBridge.Agent.Torch;
 /// context (what PyTorch's torch.backends.nnpack.set_flags(False) does) removes the check and its warning;
 /// where NNPACK is unsupported it never ran anyway. The call goes through libtorch_cpu's exported C++
 /// symbols; a libtorch build without them (another version, another platform's name mangling) is left as is.
+/// <para>
+/// libtorch's intra-op threads are OpenMP threads (TorchSharp-cpu 0.107's libtorch 2.10 links GNU libgomp), and
+/// libgomp's threads spin after each parallel region, waiting for the next. With more threads than free cores that
+/// spinning takes the cores the other threads need: a second thread made the CNN step 4-9x slower on a busy machine.
+/// <see cref="PrepareOpenMp"/> sets OMP_WAIT_POLICY=PASSIVE (waiting threads sleep) in the native environment, where
+/// libgomp reads it once, when it loads; so it must run before the first torch call of the process.
+/// </para>
 /// </remarks>
 public static class TorchRuntime
 {
@@ -20,8 +28,88 @@ public static class TorchRuntime
     private const string SetNnpackSymbol = "_ZN2at7Context20setUserEnabledNNPACKEb"; // at::Context::setUserEnabledNNPACK(bool)
     private const string GetNnpackSymbol = "_ZNK2at7Context17userEnabledNNPACKEv"; // at::Context::userEnabledNNPACK() const
 
+    private const string WaitPolicyVariable = "OMP_WAIT_POLICY";
+    private const string SpinCountVariable = "GOMP_SPINCOUNT";
+
     private static readonly Lock InitializeLock = new();
     private static bool initialized;
+    private static string? openMpWaitPolicy;
+
+    /// <summary>
+    /// Sets OMP_WAIT_POLICY=PASSIVE for libtorch's OpenMP threads unless the user set OMP_WAIT_POLICY or
+    /// GOMP_SPINCOUNT (theirs wins), and says what the wait policy is. Call it first thing in a program, before any
+    /// torch call: once libtorch has loaded OpenMP the setting no longer counts (and the answer says so). Never throws.
+    /// </summary>
+    public static string PrepareOpenMp()
+    {
+        lock (InitializeLock)
+        {
+            return openMpWaitPolicy ??= SetPassiveWaitPolicy();
+        }
+    }
+
+    /// <summary>
+    /// libtorch's intra-op thread count for <paramref name="configured"/> threads (<see cref="DqnConfig.AutoTorchThreads"/>:
+    /// the cores this process may use), and a line saying how it was chosen and how OpenMP threads wait.
+    /// </summary>
+    public static (int Count, string Description) ResolveThreads(int configured)
+    {
+        string waitPolicy = PrepareOpenMp();
+        if (configured != DqnConfig.AutoTorchThreads)
+        {
+            return (configured, $"libtorch threads: {configured} (torch_threads: {configured}; OpenMP {waitPolicy})");
+        }
+        var cores = UsableCores.OfThisProcess();
+        return (cores.Count, $"libtorch threads: {cores.Count} (torch_threads: auto, from {cores.Explanation}; OpenMP {waitPolicy})");
+    }
+
+    private static string SetPassiveWaitPolicy()
+    {
+        string? policy = Environment.GetEnvironmentVariable(WaitPolicyVariable);
+        string? spinCount = Environment.GetEnvironmentVariable(SpinCountVariable);
+        if (!string.IsNullOrEmpty(policy) || !string.IsNullOrEmpty(spinCount))
+        {
+            return string.IsNullOrEmpty(spinCount)
+                ? $"{WaitPolicyVariable}={policy} (yours)"
+                : $"{SpinCountVariable}={spinCount} (yours)";
+        }
+        if (OpenMpLoaded())
+        {
+            return "wait policy: the runtime's default (libtorch was loaded before DqnBridge could set OMP_WAIT_POLICY)";
+        }
+        try
+        {
+            // .NET keeps its own copy of the environment on Unix; libgomp reads the C library's.
+            if (!OperatingSystem.IsWindows() && SetNativeEnvironment(WaitPolicyVariable, "PASSIVE", 0) != 0)
+            {
+                return "wait policy: the runtime's default (setenv failed)";
+            }
+            Environment.SetEnvironmentVariable(WaitPolicyVariable, "PASSIVE");
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return "wait policy: the runtime's default (no setenv here)";
+        }
+        return $"{WaitPolicyVariable}=PASSIVE";
+    }
+
+    /// <summary>Whether an OpenMP runtime is already mapped into this process (Linux); false where we cannot tell.</summary>
+    private static bool OpenMpLoaded()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() && File.ReadLines("/proc/self/maps")
+                .Any(line => line.Contains("libgomp", StringComparison.Ordinal) || line.Contains("libiomp", StringComparison.Ordinal)
+                    || line.Contains("/libomp", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetNativeEnvironment([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     /// <summary>Applies the settings once per process; later calls do nothing. Never throws.</summary>
     public static void Initialize()
@@ -33,6 +121,7 @@ public static class TorchRuntime
                 return;
             }
             initialized = true;
+            openMpWaitPolicy ??= SetPassiveWaitPolicy();
             TrySetNnpackEnabled(false);
         }
     }

@@ -209,9 +209,13 @@ public sealed class DqnConfig
     [Description("Write TensorBoard event files")]
     public bool Tensorboard { get; set; } = true;
 
-    /// <summary>libtorch intra-op threads for training and evaluation (1: the bit-for-bit reference, fastest for small networks and on a busy machine; more can shorten a CNN step on idle cores).</summary>
-    [Description("libtorch intra-op threads for training and evaluation (1: the bit-for-bit reference, fastest for small networks and on a busy machine; more can shorten a CNN step on idle cores)")]
-    public int TorchThreads { get; set; } = 1;
+    /// <summary><see cref="TorchThreads"/>'s value for "auto", as a config file writes it.</summary>
+    public const int AutoTorchThreads = 0;
+
+    /// <summary>libtorch intra-op threads for training and evaluation: auto (the cores this process may use: affinity mask and cgroup quota) or a count; the same seed and count give the same run.</summary>
+    [Description("libtorch intra-op threads for training and evaluation: auto (the cores this process may use: affinity mask and cgroup quota) or a count; the same seed and count give the same run")]
+    [AutoWhen(AutoTorchThreads)]
+    public int TorchThreads { get; set; } = AutoTorchThreads;
 
     /// <summary>Episodes run by evaluate and by each evaluation during training.</summary>
     [Description("Episodes run by evaluate and by each evaluation during training")]
@@ -358,7 +362,7 @@ public sealed class DqnConfig
         Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1),
             $"hidden_sizes needs at least one layer, each of size 1 or more (it is [{string.Join(", ", HiddenSizes)}])");
         Require(CheckpointFrequency >= 0, $"checkpoint_frequency must not be negative, 0 writes one at the end only (it is {CheckpointFrequency})");
-        Require(TorchThreads >= 1, $"torch_threads must be at least 1 (it is {TorchThreads})");
+        Require(TorchThreads >= 1 || TorchThreads == AutoTorchThreads, $"torch_threads must be auto or at least 1 (it is {TorchThreads})");
         problems.AddRange(EvaluationSettings.Of(this).Problems());
         Require(MaxEpisodes >= 0, $"max_episodes must not be negative, 0 turns the limit off (it is {MaxEpisodes})");
         Require(EvalFrequency >= 0, $"eval_frequency must not be negative, 0 turns periodic evaluation off (it is {EvalFrequency})");

@@ -3,6 +3,7 @@ using DqnBridge.Agent.Checkpoints;
 using DqnBridge.Agent.Logging;
 using DqnBridge.Agent.Networks;
 using DqnBridge.Agent.Replay;
+using DqnBridge.Agent.Torch;
 using DqnBridge.Agent.Updates;
 using DqnBridge.Envs;
 using TorchSharp;
@@ -73,7 +74,7 @@ public sealed partial class DqnTrainer : IDisposable
         Directory.CreateDirectory(RunDirectory);
         File.WriteAllText(Path.Combine(RunDirectory, "config.json"), CheckpointJson.Serialize(config));
 
-        set_num_threads(config.TorchThreads);
+        set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads).Count);
         random.manual_seed(config.Seed);
         var space = envs.SingleObservationSpace;
         int actionCount = envs.SingleActionSpace.N;

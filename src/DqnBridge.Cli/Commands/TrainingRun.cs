@@ -1,4 +1,5 @@
 using System.Globalization;
+using DqnBridge.Agent.Torch;
 using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
@@ -168,6 +169,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     private TrainingSummary TrainWithProgress(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         var view = new ProgressView(console, output, plainProgressInterval);
+        output.WriteLine(TorchRuntime.ResolveThreads(config.TorchThreads).Description);
         return view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
             backend.Train(config, runDirectory, events with { OnProgress = report }, cancellation));
     }

@@ -10,7 +10,10 @@ public sealed record ConfigKey(string Name, PropertyInfo Property, string Descri
 {
     public Type Type => Property.PropertyType;
 
-    public string DefaultText => ConfigValues.Format(Property.GetValue(new DqnConfig()));
+    public string DefaultText => ConfigValues.Format(this, Property.GetValue(new DqnConfig()));
+
+    /// <summary>The int that stands for the word auto, for keys that accept it.</summary>
+    public int? AutoValue => Property.GetCustomAttribute<AutoWhenAttribute>()?.Value;
 
     /// <summary>What values the key accepts, for error messages and the key reference.</summary>
     public string TypeText =>
@@ -18,6 +21,7 @@ public sealed record ConfigKey(string Name, PropertyInfo Property, string Descri
         : Type == typeof(int[]) ? "list of int"
         : Type == typeof(string[]) ? "list of module names"
         : Type == typeof(Dictionary<string, object>) ? "map"
+        : AutoValue is not null ? "auto or int"
         : Type.Name.ToLowerInvariant() switch { "int32" => "int", "int64" => "int", "boolean" => "bool", var name => name };
 }
 

@@ -239,7 +239,7 @@ public static class ConfigLoader
             }
             else
             {
-                text.Append(key.Name).Append(": ").AppendLine(YamlScalar(value));
+                text.Append(key.Name).Append(": ").AppendLine(key.AutoValue is not null ? ConfigValues.Format(key, value) : YamlScalar(value));
             }
         }
         return text.ToString();

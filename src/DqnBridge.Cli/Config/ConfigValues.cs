@@ -11,6 +11,11 @@ public static class ConfigValues
     public static object Parse(ConfigKey key, string text)
     {
         var value = text.Trim();
+        if (key.AutoValue is int auto && string.Equals(Unquote(value), "auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return auto;
+        }
+
         object? parsed = key.Type switch
         {
             var t when t == typeof(string) => Unquote(value),
@@ -70,6 +75,10 @@ public static class ConfigValues
 
         return Unquote(value);
     }
+
+    /// <summary>As <see cref="Format(object?)"/>, with a key's "auto" value written as the word.</summary>
+    public static string Format(ConfigKey key, object? value) =>
+        key.AutoValue is int auto && value is int n && n == auto ? "auto" : Format(value);
 
     public static string Format(object? value) => value switch
     {

@@ -180,6 +180,31 @@ public sealed class ConfigLoaderTests
     }
 
     [TestMethod]
+    public void TorchThreadsIsAutoByDefaultAndReadsAndWritesTheWord()
+    {
+        var defaults = ConfigLoader.Resolve(null, [], "CartPole-v1");
+        Assert.AreEqual(DqnConfig.AutoTorchThreads, defaults.TorchThreads);
+        StringAssert.Contains(ConfigLoader.ToYaml(defaults), "torch_threads: auto\n");
+        Assert.AreEqual("auto", ConfigKeys.Get("torch_threads").DefaultText);
+
+        Assert.AreEqual(2, ConfigLoader.Resolve(null, ["torch_threads=2"]).TorchThreads);
+        Assert.AreEqual(DqnConfig.AutoTorchThreads, ConfigLoader.Resolve(null, ["torch_threads=2", "torch_threads=AUTO"]).TorchThreads);
+        var file = TempFile("torch_threads: 3\n");
+        try
+        {
+            Assert.AreEqual(3, ConfigLoader.Resolve(file, []).TorchThreads);
+            File.WriteAllText(file, "torch_threads: \"auto\"\n");
+            Assert.AreEqual(DqnConfig.AutoTorchThreads, ConfigLoader.Resolve(file, []).TorchThreads);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var bad = Assert.ThrowsExactly<ConfigException>(() => ConfigLoader.Resolve(null, ["torch_threads=many"]));
+        StringAssert.Contains(bad.Message, "auto or int");
+    }
+
+    [TestMethod]
     public void EveryKeyHasADescriptionAndEveryPropertyAKey()
     {
         var writable = typeof(DqnConfig).GetProperties().Count(p => p.CanWrite);
