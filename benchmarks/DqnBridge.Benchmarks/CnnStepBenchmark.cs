@@ -55,7 +55,7 @@ public static class CnnStepBenchmark
         {
             Print([oneThread, ($"PyTorch {torchReference.Version}, 1 thread", () => torchReference.Request($"step 1 {blockSteps}"))], blocks);
         }
-        var (autoThreads, autoDescription) = TorchRuntime.ResolveThreads(DqnConfig.AutoTorchThreads);
+        var (autoThreads, autoDescription) = TorchRuntime.ResolveThreads(DqnConfig.AutoTorchThreads, NetworkKind.NatureCnn);
         Console.WriteLine($"  auto: {autoDescription}");
         Print([oneThread, ("DqnBridge, 2 libtorch threads", () => setup.Steps(threads: 2, blockSteps)),
             ($"DqnBridge, torch_threads: auto ({autoThreads})", () => setup.Steps(threads: autoThreads, blockSteps))], blocks);

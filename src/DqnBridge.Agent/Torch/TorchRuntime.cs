@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DqnBridge.Agent.Networks;
 using DqnBridge.Agent.Training;
 using static TorchSharp.torch;
 
@@ -49,15 +50,21 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// libtorch's intra-op thread count for <paramref name="configured"/> threads (<see cref="DqnConfig.AutoTorchThreads"/>:
-    /// the cores this process may use), and a line saying how it was chosen and how OpenMP threads wait.
+    /// libtorch's intra-op thread count for <paramref name="configured"/> threads and a <paramref name="network"/>, and a
+    /// line saying how it was chosen and how OpenMP threads wait. <see cref="DqnConfig.AutoTorchThreads"/> gives the
+    /// Nature CNN the cores this process may use (<see cref="UsableCores"/>) and an MLP one thread: its matrices are too
+    /// small to split, and a second thread only adds wake-ups (measured: docs/results.md, "Pixels and libtorch threads").
     /// </summary>
-    public static (int Count, string Description) ResolveThreads(int configured)
+    public static (int Count, string Description) ResolveThreads(int configured, NetworkKind network)
     {
         string waitPolicy = PrepareOpenMp();
         if (configured != DqnConfig.AutoTorchThreads)
         {
             return (configured, $"libtorch threads: {configured} (torch_threads: {configured}; OpenMP {waitPolicy})");
+        }
+        if (network == NetworkKind.Mlp)
+        {
+            return (1, $"libtorch threads: 1 (torch_threads: auto, one for an MLP; OpenMP {waitPolicy})");
         }
         var cores = UsableCores.OfThisProcess();
         return (cores.Count, $"libtorch threads: {cores.Count} (torch_threads: auto, from {cores.Explanation}; OpenMP {waitPolicy})");

@@ -212,8 +212,8 @@ public sealed class DqnConfig
     /// <summary><see cref="TorchThreads"/>'s value for "auto", as a config file writes it.</summary>
     public const int AutoTorchThreads = 0;
 
-    /// <summary>libtorch intra-op threads for training and evaluation: auto (the cores this process may use: affinity mask and cgroup quota) or a count; the same seed and count give the same run.</summary>
-    [Description("libtorch intra-op threads for training and evaluation: auto (the cores this process may use: affinity mask and cgroup quota) or a count; the same seed and count give the same run")]
+    /// <summary>libtorch intra-op threads for training and evaluation: auto (a CNN gets the cores this process may use, from its affinity mask and cgroup quota; an MLP one) or a count; the same seed and count give the same run.</summary>
+    [Description("libtorch intra-op threads for training and evaluation: auto (a CNN gets the cores this process may use, from its affinity mask and cgroup quota; an MLP one) or a count; the same seed and count give the same run")]
     [AutoWhen(AutoTorchThreads)]
     public int TorchThreads { get; set; } = AutoTorchThreads;
 

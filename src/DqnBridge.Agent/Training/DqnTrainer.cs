@@ -74,7 +74,7 @@ public sealed partial class DqnTrainer : IDisposable
         Directory.CreateDirectory(RunDirectory);
         File.WriteAllText(Path.Combine(RunDirectory, "config.json"), CheckpointJson.Serialize(config));
 
-        set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads).Count);
+        set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads, config.Network).Count);
         random.manual_seed(config.Seed);
         var space = envs.SingleObservationSpace;
         int actionCount = envs.SingleActionSpace.N;

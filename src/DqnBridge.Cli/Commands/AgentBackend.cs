@@ -80,7 +80,7 @@ public sealed class AgentBackend(
             events.OnNotice(slowRestore);
         }
 
-        events.OnNotice(TorchRuntime.ResolveThreads(checkpoint.Config.TorchThreads).Description);
+        events.OnNotice(TorchRuntime.ResolveThreads(checkpoint.Config.TorchThreads, checkpoint.Config.Network).Description);
         events.OnStarting();
         using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
@@ -162,7 +162,7 @@ public sealed class AgentBackend(
         };
         using var env = makeEnv(spec);
         checkpoint.EnsureMatches(env);
-        TorchSharp.torch.set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads).Count); // libtorch's own default is a thread per core
+        TorchSharp.torch.set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads, config.Network).Count); // libtorch's own default is a thread per core
         using var network = checkpoint.LoadQNetwork();
         var episodes = EpisodePlayer.Play(network, env, request.Episodes, maxSteps: 0, request.Epsilon, request.Seed, onFrame, cancellation);
         return new EvaluationResult(config.EnvId, [.. episodes.Select(e => e.Return)], checkpoint.Directory)

@@ -169,7 +169,7 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
     private TrainingSummary TrainWithProgress(DqnConfig config, string runDirectory, TrainingEvents events, CancellationToken cancellation)
     {
         var view = new ProgressView(console, output, plainProgressInterval);
-        output.WriteLine(TorchRuntime.ResolveThreads(config.TorchThreads).Description);
+        output.WriteLine(TorchRuntime.ResolveThreads(config.TorchThreads, config.Network).Description);
         return view.Run($"Training {config.EnvId} (seed {config.Seed}) -> {runDirectory}", report =>
             backend.Train(config, runDirectory, events with { OnProgress = report }, cancellation));
     }
