@@ -86,7 +86,8 @@ public static class TorchRuntime
         }
         try
         {
-            // .NET keeps its own copy of the environment on Unix; libgomp reads the C library's.
+            // .NET keeps its own copy of the environment on Unix; libgomp reads the C library's. Both get it, so child
+            // processes (async envs' workers) inherit the same policy.
             if (!OperatingSystem.IsWindows() && SetNativeEnvironment(WaitPolicyVariable, "PASSIVE", 0) != 0)
             {
                 return "wait policy: the runtime's default (setenv failed)";
