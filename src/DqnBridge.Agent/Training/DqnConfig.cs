@@ -241,8 +241,8 @@ public sealed class DqnConfig
     [Description("Steps between debug views during training: the stacked observation the network receives as runs/NAME/debug/step-N.png, with the action taken and its Q-values in step-N.json; 0 turns them off")]
     public long DebugFrequency { get; set; } = 0;
 
-    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100).</summary>
-    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
+    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100); charts/SPS comes every log_frequency environment steps from the first one.</summary>
+    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100); charts/SPS comes every log_frequency environment steps from the first one")]
     public int LogFrequency { get; set; } = 100;
 
     /// <summary>CleanRL dqn.py's defaults (classic control): the values this class starts with.</summary>
