@@ -28,7 +28,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         var maxSteps = new Option<int>("--max-steps") { Description = "Stop after this many steps even if fewer episodes ended", DefaultValueFactory = _ => 20_000 };
         var scale = new Option<int>("--scale") { Description = "Enlarge observation pixels this many times", DefaultValueFactory = _ => 3 };
         var outputDir = new Option<string>("--output", "-o") { Description = "Folder for the PNGs", DefaultValueFactory = _ => "inspect" };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "A run folder or checkpoint folder: the trained agent acts (and its Q-values are listed) instead of random actions; its config is used" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A run folder, a run name under runs_dir, or a checkpoint folder: the trained agent acts (and its Q-values are listed) instead of random actions; its config is used" };
         var epsilon = new Option<double>("--epsilon") { Description = "With --checkpoint, the probability of a random action", DefaultValueFactory = _ => 0.0 };
         var command = new Command("inspect", "Write PNGs of the stacked observation the network receives (training and evaluation environments) and of the raw frames (debug view)");
         command.Options.Add(inputs.Env);
@@ -51,7 +51,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
                 throw new CliException($"--epsilon must be in [0, 1] (it is {parse.GetValue(epsilon)}).", ExitCodes.UsageError);
             }
 
-            (DqnConfig Config, QNetwork Network)? agent = parse.GetValue(checkpoint) is { } path ? LoadAgent(path) : null;
+            (DqnConfig Config, QNetwork Network)? agent = parse.GetValue(checkpoint) is { } path ? LoadAgent(path, () => inputs.Resolve(parse).RunsDir) : null;
             try
             {
                 var config = agent?.Config ?? inputs.Resolve(parse);
@@ -66,8 +66,15 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         return command;
     }
 
-    private static (DqnConfig Config, QNetwork Network) LoadAgent(string path)
+    /// <param name="path">A run folder, a checkpoint folder, or a run's name under runs_dir.</param>
+    /// <param name="runsDir">runs_dir of the config the command line gives, for a bare run name.</param>
+    private static (DqnConfig Config, QNetwork Network) LoadAgent(string path, Func<string> runsDir)
     {
+        if (!Directory.Exists(path) && !File.Exists(path) && Path.Combine(runsDir(), path) is var named && Directory.Exists(named))
+        {
+            path = named;
+        }
+
         string directory = AgentBackend.FindCheckpoint(path);
         if (!AgentBackend.CheckpointExists(directory))
         {

@@ -63,6 +63,11 @@ public sealed class InspectCommandTests : TempRunsFolderTestBase
         var rows = File.ReadAllLines(Path.Combine(folder, "index.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
         Assert.IsTrue(rows.All(fields => fields[7].Split(' ').Length == 2), "two Q-values at every pictured step");
         Assert.IsTrue(rows.Skip(1).All(fields => fields[6] is "0" or "1"), "the action taken");
+
+        // A run's name under runs_dir is enough (its checkpoints/latest).
+        var byName = CliRun.Invoke(new FakeBackend(), "inspect", "--checkpoint", "agent", RunsDir, "--steps", "1", "--episodes", "1", "-o", Path.Combine(Runs, "by-name"));
+        Assert.AreEqual(0, byName.ExitCode, byName.All);
+        StringAssert.Contains(byName.Output, "greedy agent");
     }
 
     /// <summary>Asks in a child process, so that without Gymnasium this process never starts an embedded Python (other tests need it unstarted).</summary>
