@@ -15,5 +15,5 @@ from .drivers import AleSingleDriver, AleVectorDriver, SingleDriver, VectorDrive
 from .registry import (ale_vector_available, gymnasium_available, list_environments, unavailable_environments,
                        unknown_id_suggestions)
 
-__all__ = ["AleSingleDriver", "AleVectorDriver", "SingleDriver", "VectorDriver", "ale_vector_available", "gymnasium_available",
-           "list_environments", "unavailable_environments", "unknown_id_suggestions"]
+__all__ = ["AleSingleDriver", "AleVectorDriver", "SingleDriver", "VectorDriver", "ale_vector_available",
+           "gymnasium_available", "list_environments", "unavailable_environments", "unknown_id_suggestions"]
