@@ -160,6 +160,19 @@ public sealed class DqnTrainerTests
             resumedViews.Views.Select(v => (v.GlobalStep, v.Action, string.Join(' ', v.QValues), Convert.ToBase64String(v.Observation))).ToArray());
     }
 
+    [TestMethod]
+    public void StepsPerSecondAreLoggedFromTheFirstStepsBeforeLearningStarts()
+    {
+        var config = WalkConfig(300);
+        config.LearningStarts = 1000; // no gradient step in this run
+        Run(config, "warmup");
+
+        string events = Directory.GetFiles(Path.Combine(_root.Path, "warmup", "tensorboard"), "events.out.tfevents*").Single();
+        string text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(events));
+        Assert.AreEqual(300 / config.LogFrequency, text.Split("charts/SPS").Length - 1, "one charts/SPS every log_frequency steps");
+        Assert.DoesNotContain("losses/td_loss", text, "nothing trained");
+    }
+
     private sealed class DebugViews : ITrainingObserver
     {
         public List<DebugView> Views { get; } = [];
