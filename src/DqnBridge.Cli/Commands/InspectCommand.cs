@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using DqnBridge.Agent.Checkpoints;
 using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Torch;
 using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Output;
 using DqnBridge.Envs;
@@ -82,7 +83,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         }
 
         var checkpoint = Checkpoint.LoadNewestComplete(directory, notice: null);
-        TorchSharp.torch.set_num_threads(checkpoint.Config.TorchThreads);
+        TorchSharp.torch.set_num_threads(TorchRuntime.ResolveThreads(checkpoint.Config.TorchThreads, checkpoint.Config.Network).Count);
         return (checkpoint.Config, checkpoint.LoadQNetwork());
     }
 
