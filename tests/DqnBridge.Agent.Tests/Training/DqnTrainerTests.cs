@@ -75,6 +75,14 @@ public sealed class DqnTrainerTests
         Assert.AreEqual(1500, first.Summary.Steps);
         Assert.IsFalse(first.Summary.Cancelled);
         Assert.IsTrue(Directory.GetFiles(Path.Combine(_root.Path, "a", "tensorboard")).Any(f => Path.GetFileName(f).StartsWith("events.out.tfevents", StringComparison.Ordinal)));
+        if (prioritized)
+        {
+            string events = string.Concat(Directory.GetFiles(Path.Combine(_root.Path, "a", "tensorboard")).Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+            foreach (string tag in new[] { "replay/beta", "replay/mean_priority", "replay/max_priority" })
+            {
+                StringAssert.Contains(events, tag, "prioritized replay logs its priorities");
+            }
+        }
     }
 
     [TestMethod]
