@@ -127,6 +127,25 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         }
     }
 
+    /// <inheritdoc/>
+    public void TruncateEpisodes(ReadOnlySpan<byte> currentObservations)
+    {
+        // The current observation's frame is already stored (as the last step's next frame): it becomes the final one.
+        for (int e = 0; e < _envCount; e++)
+        {
+            if (_pending[e] < 0)
+            {
+                continue;
+            }
+            int lastTransition = Previous(e, _pending[e]);
+            _pending[e] = -1;
+            if (SlotObserver is not null)
+            {
+                ReportCompleted(e, lastTransition, ended: true);
+            }
+        }
+    }
+
     /// <summary>
     /// Tells the observer which transitions this step completed: the one n - 1 steps back in the episode (its n-th step
     /// was just taken), or, when the episode ended, every one still short of n steps (the slots of the last n steps).

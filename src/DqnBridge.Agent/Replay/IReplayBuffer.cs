@@ -71,6 +71,13 @@ public interface IReplayBuffer : IDisposable
     /// <summary>Stores one transition of environment <paramref name="envIndex"/>; <paramref name="nextObservation"/> is the true final one when the episode ended.</summary>
     void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated);
 
+    /// <summary>
+    /// The environments are about to be reset mid-episode (a resume that cannot restore them): every episode in progress
+    /// ends here as if truncated, bootstrapping from <paramref name="currentObservations"/> (one per environment, as the
+    /// trainer holds them), so that no return runs on into the next episode.
+    /// </summary>
+    void TruncateEpisodes(ReadOnlySpan<byte> currentObservations);
+
     /// <summary>Fills every row of <paramref name="batch"/> with a uniformly drawn transition.</summary>
     void Sample(SeededRandom random, ReplayBatch batch);
 

@@ -72,6 +72,9 @@ public sealed class PrioritizedReplay : IReplayBuffer, IReplaySlotObserver
         _inner.Add(envIndex, observation, nextObservation, action, reward, terminated, truncated);
 
     /// <inheritdoc/>
+    public void TruncateEpisodes(ReadOnlySpan<byte> currentObservations) => _inner.TruncateEpisodes(currentObservations);
+
+    /// <inheritdoc/>
     void IReplaySlotObserver.OnSampleable(int slot) => _tree.Set(slot, Math.Pow(_maxPriority, _alpha));
 
     /// <inheritdoc/>

@@ -101,6 +101,19 @@ public sealed class ReplayBuffer : IReplayBuffer
         }
     }
 
+    /// <inheritdoc/>
+    public void TruncateEpisodes(ReadOnlySpan<byte> currentObservations)
+    {
+        for (int e = 0; _queues is not null && e < _envCount; e++)
+        {
+            var current = currentObservations.Slice(e * _space.ByteSize, _space.ByteSize);
+            while (_queues.Count(e) > 0)
+            {
+                StoreOldest(e, current, terminated: false);
+            }
+        }
+    }
+
     /// <summary>Stores the oldest queued step of an environment as a transition of all its queued steps, and drops it from the queue.</summary>
     private void StoreOldest(int envIndex, ReadOnlySpan<byte> nextObservation, bool terminated)
     {

@@ -385,6 +385,9 @@ public sealed class DqnConfig
         Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari,
             "vectorization = ale needs wrappers = atari (ALE's vector environment does the Atari preprocessing itself) and an ALE id");
         Require(NStep is >= 1 and <= Replay.NStepReturns.MaxSteps, $"n_step must be in [1, {Replay.NStepReturns.MaxSteps}] (it is {NStep})");
+        // The first gradient step comes after learning_starts + 2 steps: by then every environment has a whole n-step transition.
+        Require(LearningStarts + 2 >= NStep,
+            $"learning_starts must be at least n_step - 2 = {NStep - 2} with n_step {NStep} (it is {LearningStarts}): the first minibatch needs a transition whose {NStep} steps are taken");
         Require(PerAlpha >= 0 && double.IsFinite(PerAlpha), $"per_alpha must be a number of at least 0, 0 drawing uniformly (it is {PerAlpha})");
         Require(PerBetaStart is >= 0 and <= 1, $"per_beta_start must be in [0, 1] (it is {PerBetaStart})");
         Require(PerEpsilon > 0 && double.IsFinite(PerEpsilon), $"per_epsilon must be a positive number (it is {PerEpsilon})");

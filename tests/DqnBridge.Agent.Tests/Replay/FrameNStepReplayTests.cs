@@ -104,6 +104,25 @@ public sealed class FrameNStepReplayTests
     }
 
     [TestMethod]
+    public void EnvironmentsResetMidEpisodeEndTheEpisodeAtItsLastFrame()
+    {
+        using var buffer = new PrioritizedReplay(new FrameReplayBuffer(64, [Stack, 2, 2], envCount: 1, ThreeSteps), alpha: 0.6, epsilon: 1e-6);
+        Play(buffer, first: 10, steps: 2, endsTerminated: null);
+        Assert.AreEqual(0, buffer.Tree.PositiveCount, "2 steps of 3");
+        buffer.TruncateEpisodes(StackOf([10, 10, 11, 12]));
+        Assert.AreEqual(2, buffer.Tree.PositiveCount, "the interrupted episode's steps are complete: it ended at its last frame");
+        Play(buffer, first: 100, steps: 3, endsTerminated: null); // a fresh episode, not a continuation
+        var drawn = Sample(buffer, 64).Distinct().OrderBy(r => r.Obs, StringComparer.Ordinal).ToArray();
+        var expected = new[]
+        {
+            new Row("10,10,10,10", "10,10,11,12", 1 + 0.5f * 2, 0, 0.25f),
+            new Row("10,10,10,11", "10,10,11,12", 2, 0, 0.5f),
+            new Row("100,100,100,100", "100,101,102,103", 2.75f, 0, 0.125f),
+        }.OrderBy(r => r.Obs, StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(expected, drawn);
+    }
+
+    [TestMethod]
     public void PrioritizedReplayOverFramesDropsTransitionsWhoseFramesAreOverwritten()
     {
         // 12 slots: an episode of 10 steps takes 11 (its final frame); the next episode's frames overwrite its start.

@@ -131,6 +131,25 @@ public sealed class NStepReplayTests
     }
 
     [TestMethod]
+    public void EnvironmentsResetMidEpisodeEndTheirReturnsAtTheCurrentObservation()
+    {
+        // A resume that cannot restore the environments resets them: the queued steps go in as truncated at the
+        // observation the trainer held, and the next step starts a new queue.
+        using var buffer = new ReplayBuffer(16, Space, envCount: 1, ThreeSteps);
+        buffer.Add(0, Obs(0), Obs(1), 0, 1, terminated: false, truncated: false);
+        buffer.Add(0, Obs(1), Obs(2), 1, 2, terminated: false, truncated: false);
+        buffer.TruncateEpisodes(Obs(2));
+        buffer.Add(0, Obs(50), Obs(51), 0, 7, terminated: true, truncated: false);
+        var expected = new List<Row>
+        {
+            new(0, 2, 0, 1 + 0.5f * 2, 0, 0.25f),
+            new(1, 2, 1, 2, 0, 0.5f),
+            new(50, 51, 0, 7, 1, 0.5f),
+        };
+        CollectionAssert.AreEqual(expected, Stored(buffer, 3));
+    }
+
+    [TestMethod]
     public void OneStepReturnsAreTheRewardAndGammaExactly()
     {
         var returns = new NStepReturns(1, 0.99);

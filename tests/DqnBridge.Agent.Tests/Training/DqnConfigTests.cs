@@ -31,6 +31,9 @@ public sealed class DqnConfigTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { PerAlpha = -0.1 }.Validate()).Message, "per_alpha");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { PerBetaStart = 1.5 }.Validate()).Message, "per_beta_start");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { PerEpsilon = 0 }.Validate()).Message, "per_epsilon");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { NStep = 5, LearningStarts = 2 }.Validate()).Message,
+            "learning_starts must be at least n_step - 2 = 3 with n_step 5 (it is 2)");
+        new DqnConfig { NStep = 5, LearningStarts = 3 }.Validate();
         new DqnConfig { NStep = 3, PrioritizedReplay = true, PerAlpha = 0.5, PerBetaStart = 0.4, PerEpsilon = 1e-6 }.Validate();
     }
 
