@@ -180,6 +180,26 @@ public sealed class DqnConfig
     [Description("Pick next actions with the online network (Double DQN)")]
     public bool DoubleDqn { get; set; } = false;
 
+    /// <summary>Steps of the n-step return: the target sums n discounted rewards and bootstraps with gamma^n (fewer steps, and gamma^k, where the episode ended first; no bootstrap after a termination); 1 is DQN's one-step target.</summary>
+    [Description("Steps of the n-step return: the target sums n discounted rewards and bootstraps with gamma^n (fewer steps, and gamma^k, where the episode ended first; no bootstrap after a termination); 1 is DQN's one-step target")]
+    public int NStep { get; set; } = 1;
+
+    /// <summary>Draw transitions by priority (proportional prioritized replay, Schaul et al. 2016) instead of uniformly.</summary>
+    [Description("Draw transitions by priority (proportional prioritized replay, Schaul et al. 2016) instead of uniformly")]
+    public bool PrioritizedReplay { get; set; } = false;
+
+    /// <summary>Prioritized replay: priority = (abs(TD error) + per_epsilon)^per_alpha; 0 is uniform (the paper: 0.6; Rainbow: 0.5).</summary>
+    [Description("Prioritized replay: priority = (abs(TD error) + per_epsilon)^per_alpha; 0 is uniform (the paper: 0.6; Rainbow: 0.5)")]
+    public double PerAlpha { get; set; } = 0.6;
+
+    /// <summary>Prioritized replay: importance-sampling exponent at the first step, annealed linearly to 1 at total_timesteps (the paper: 0.4).</summary>
+    [Description("Prioritized replay: importance-sampling exponent at the first step, annealed linearly to 1 at total_timesteps (the paper: 0.4)")]
+    public double PerBetaStart { get; set; } = 0.4;
+
+    /// <summary>Prioritized replay: added to abs(TD error) so no transition's priority is 0.</summary>
+    [Description("Prioritized replay: added to abs(TD error) so no transition's priority is 0")]
+    public double PerEpsilon { get; set; } = 1e-6;
+
     /// <summary>mlp or nature_cnn.</summary>
     [Description("mlp or nature_cnn")]
     public NetworkKind Network { get; set; } = NetworkKind.Mlp;
@@ -373,6 +393,13 @@ public sealed class DqnConfig
         Require(EvalFrequency >= 0, $"eval_frequency must not be negative, 0 turns periodic evaluation off (it is {EvalFrequency})");
         Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari,
             "vectorization = ale needs wrappers = atari (ALE's vector environment does the Atari preprocessing itself) and an ALE id");
+        Require(NStep is >= 1 and <= Replay.NStepReturns.MaxSteps, $"n_step must be in [1, {Replay.NStepReturns.MaxSteps}] (it is {NStep})");
+        // The first gradient step comes after learning_starts + 2 steps: by then every environment has a whole n-step transition.
+        Require(LearningStarts + 2 >= NStep,
+            $"learning_starts must be at least n_step - 2 = {NStep - 2} with n_step {NStep} (it is {LearningStarts}): the first minibatch needs a transition whose {NStep} steps are taken");
+        Require(PerAlpha >= 0 && double.IsFinite(PerAlpha), $"per_alpha must be a number of at least 0, 0 drawing uniformly (it is {PerAlpha})");
+        Require(PerBetaStart is >= 0 and <= 1, $"per_beta_start must be in [0, 1] (it is {PerBetaStart})");
+        Require(PerEpsilon > 0 && double.IsFinite(PerEpsilon), $"per_epsilon must be a positive number (it is {PerEpsilon})");
         Require(LogFrequency >= 1, $"log_frequency must be at least 1 (it is {LogFrequency})");
         Require(!string.IsNullOrWhiteSpace(RunsDir), "runs_dir must not be empty");
         return problems;

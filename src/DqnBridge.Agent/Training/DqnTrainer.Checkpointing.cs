@@ -115,7 +115,9 @@ public sealed partial class DqnTrainer
         }
         else
         {
-            // The environments cannot be put back mid-episode: start fresh episodes with a seed of their own.
+            // The environments cannot be put back mid-episode: the episodes in progress end here (n-step returns stop at
+            // the last observation) and fresh ones start with a seed of their own.
+            _replay.TruncateEpisodes(state.CurrentObservations);
             _envs.Reset(unchecked(_config.Seed + (int)state.NextStep));
             _envs.Observations.CopyTo(_observations);
         }

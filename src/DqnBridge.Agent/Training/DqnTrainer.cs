@@ -96,7 +96,7 @@ public sealed partial class DqnTrainer : IDisposable
 
         var inputType = _replay.InputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32;
         long[] observationShape = _qNetwork.Kind == NetworkKind.Mlp ? [space.ElementCount] : space.Shape.Select(d => (long)d).ToArray();
-        _batch = new DqnBatch(config.BatchSize, observationShape, inputType);
+        _batch = new DqnBatch(config.BatchSize, observationShape, inputType, prioritized: _replay is PrioritizedReplay);
 
         _observationBytes = space.ByteSize;
         _observations = new byte[envs.NumEnvs * _observationBytes];
@@ -319,12 +319,21 @@ public sealed partial class DqnTrainer : IDisposable
 
     private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
 
-    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update, by <see cref="IDqnUpdate"/>).</summary>
+    /// <summary>
+    /// One gradient step on a minibatch drawn uniformly (CleanRL's update, by <see cref="IDqnUpdate"/>), or by priority,
+    /// when the update's |TD errors| become the drawn transitions' new priorities.
+    /// </summary>
     private void TrainStep(long globalStep)
     {
+        var prioritized = _replay as PrioritizedReplay;
+        if (prioritized is not null)
+        {
+            prioritized.Beta = PrioritizedReplay.AnnealedBeta(_config.PerBetaStart, globalStep, _config.TotalTimesteps);
+        }
         _replay.Sample(_replayRandom, _batch.View);
         bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
         var statistics = _update.Step(_batch, withStatistics: log);
+        prioritized?.UpdatePriorities(_batch.Slots, _batch.TdErrors);
         _greedy.Refresh();
         _trainSteps++;
 
@@ -333,6 +342,12 @@ public sealed partial class DqnTrainer : IDisposable
             using var scope = NewDisposeScope();
             _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, globalStep);
             _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, globalStep);
+            if (prioritized is not null)
+            {
+                _tensorboard.AddScalar("replay/beta", (float)prioritized.Beta, globalStep);
+                _tensorboard.AddScalar("replay/mean_priority", (float)prioritized.MeanPriority, globalStep);
+                _tensorboard.AddScalar("replay/max_priority", (float)Math.Pow(prioritized.MaxPriority, _config.PerAlpha), globalStep);
+            }
             // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
             double squares = 0;
             foreach (var (name, parameter) in _namedParameters)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DqnBridge.Agent.Networks;
 using DqnBridge.Agent.Replay;
 using DqnBridge.Agent.Torch;
@@ -13,7 +14,10 @@ namespace DqnBridge.Agent.Updates;
 /// The DQN update as CleanRL's dqn.py writes it, in TorchSharp ops on any device:
 /// td_target = rewards + gamma * max_a target_network(next_obs) * (1 - dones), old_val = q_network(obs)
 /// gathered at the taken actions, loss = mse_loss(td_target, old_val) (or smooth_l1_loss), then
-/// zero_grad, backward, optional gradient clipping and a torch.optim step. This is the update to read;
+/// zero_grad, backward, optional gradient clipping and a torch.optim step. gamma is the batch's per-transition
+/// discount (gamma^k for n-step returns of k steps; gamma itself for one step); with prioritized replay each
+/// transition's loss is weighted by its importance weight before the mean, and |td_target - old_val| goes back
+/// as its new priority. This is the update to read;
 /// <see cref="FusedCpuUpdate"/> computes the same on the CPU, faster.
 /// </summary>
 public sealed class ReferenceUpdate : IDqnUpdate
@@ -27,7 +31,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
     private readonly Parameter[] _parameters;
     private readonly OptimizerHelper _optimizer;
     // Explicit Scalars held for the update's life: no double is converted implicitly here (see ImplicitScalarGuard).
-    private readonly Scalar _gamma;
     private readonly Scalar _one = 1.0.ToScalar();
     private readonly LossKind _loss;
     private readonly bool _doubleDqn;
@@ -48,7 +51,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
             OptimizerKind.RMSprop => optim.RMSProp(_parameters, config.LearningRate, alpha: OptimizerDefaults.RmsAlpha, eps: OptimizerDefaults.RmsEpsilon),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
         };
-        _gamma = config.Gamma.ToScalar();
         _loss = config.Loss;
         _doubleDqn = config.DoubleDqn;
         _maxGradNorm = config.MaxGradNorm;
@@ -67,6 +69,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
         var actions = batch.Actions.to(_device);
         var rewards = batch.Rewards.to(_device);
         var dones = batch.Dones.to(_device);
+        var gamma = batch.Discounts.to(_device);
 
         Tensor tdTarget;
         using (no_grad())
@@ -75,10 +78,11 @@ public sealed class ReferenceUpdate : IDqnUpdate
             var targetMax = _doubleDqn
                 ? _targetNetwork.forward(nextObservations).gather(1, _qNetwork.forward(nextObservations).argmax(1, keepdim: true)).squeeze(1)
                 : _targetNetwork.forward(nextObservations).max(1).values;
-            tdTarget = rewards + _gamma * targetMax * (_one - dones);
+            tdTarget = rewards + gamma * targetMax * (_one - dones);
         }
         var oldVal = _qNetwork.forward(observations).gather(1, actions).squeeze(1);
-        var loss = _loss == LossKind.Mse ? mse_loss(tdTarget, oldVal) : smooth_l1_loss(tdTarget, oldVal);
+        var loss = batch.Prioritized ? WeightedLoss(batch, tdTarget, oldVal)
+            : _loss == LossKind.Mse ? mse_loss(tdTarget, oldVal) : smooth_l1_loss(tdTarget, oldVal);
 
         _optimizer.zero_grad();
         loss.backward();
@@ -97,6 +101,20 @@ public sealed class ReferenceUpdate : IDqnUpdate
         }
 
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
+    }
+
+    /// <summary>Prioritized replay: the mean of weight * loss per transition; writes |td_target - old_val| into the batch's TD errors.</summary>
+    private Tensor WeightedLoss(DqnBatch batch, Tensor tdTarget, Tensor oldVal)
+    {
+        var perSample = _loss == LossKind.Mse
+            ? mse_loss(tdTarget, oldVal, reduction: nn.Reduction.None)
+            : smooth_l1_loss(tdTarget, oldVal, reduction: nn.Reduction.None);
+        using (no_grad())
+        {
+            using var errors = (tdTarget - oldVal).abs().cpu();
+            MemoryMarshal.Cast<byte, float>(errors.bytes).CopyTo(batch.TdErrors);
+        }
+        return (batch.Weights.to(_device) * perSample).mean();
     }
 
     /// <inheritdoc/>
@@ -142,7 +160,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
     public void Dispose()
     {
         _optimizer.Dispose();
-        _gamma.Dispose();
         _one.Dispose();
     }
 }
