@@ -49,13 +49,15 @@ public static class ConfigKeys
             $"Valid keys: {string.Join(", ", All.Select(k => k.Name))}");
     }
 
-    /// <summary>Property names to keys: LearningRate -> learning_rate, StartE -> start_e.</summary>
+    /// <summary>Property names to keys: LearningRate -> learning_rate, StartE -> start_e, NAtoms -> n_atoms.</summary>
     public static string ToSnakeCase(string name)
     {
         var text = new StringBuilder();
         for (var i = 0; i < name.Length; i++)
         {
-            if (char.IsUpper(name[i]) && i > 0 && char.IsLower(name[i - 1]))
+            bool wordAfterLower = i > 0 && char.IsLower(name[i - 1]);
+            bool wordAfterCapital = i > 0 && char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
+            if (char.IsUpper(name[i]) && (wordAfterLower || wordAfterCapital))
             {
                 text.Append('_');
             }
