@@ -202,9 +202,9 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         {
             return (_flatValues, _flatGradients!);
         }
-        if (!Head.IsPlain)
+        if (Head.Dueling || Head.Noisy)
         {
-            throw new InvalidOperationException($"Only DQN's plain head can be flattened for the fused update; this network's head is {Head}.");
+            throw new InvalidOperationException($"Only single-stream heads of linear layers can be flattened for the fused update; this network's head is {Head}.");
         }
         var layers = _layers.children().Where(layer => layer is Linear or Conv2d).ToArray();
         long total = parameters().Sum(p => p.NumberOfElements);

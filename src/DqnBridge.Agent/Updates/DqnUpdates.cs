@@ -44,9 +44,9 @@ public static class DqnUpdates
     public static string? NotCoveredByFusedPath(DqnConfig config)
     {
         var settings = new List<string>();
-        if (config.Distributional != Distributional.None)
+        if (config.Distributional != Distributional.None && config.Network != NetworkKind.Mlp)
         {
-            settings.Add($"distributional = {config.Distributional.ToString().ToLowerInvariant()}");
+            settings.Add($"distributional = {config.Distributional.ToString().ToLowerInvariant()} with network = nature_cnn");
         }
         if (config.Dueling)
         {
@@ -55,10 +55,6 @@ public static class DqnUpdates
         if (config.Noisy)
         {
             settings.Add("noisy = true");
-        }
-        if (config.AdamEpsilon != DqnConfig.DefaultAdamEpsilon)
-        {
-            settings.Add($"adam_epsilon = {config.AdamEpsilon}");
         }
         return settings.Count == 0 ? null : string.Join(", ", settings);
     }
