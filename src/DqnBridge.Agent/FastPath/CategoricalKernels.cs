@@ -85,11 +85,11 @@ internal static class CategoricalKernels
     /// <summary>
     /// The mean over the batch of -sum_i m_i log(clamp(p_i, 1e-5, 1 - 1e-5)), p the softmax of the taken action's
     /// logits, and its gradient with respect to all logits into <paramref name="gradient"/> (zero for other actions):
-    /// (p_k sum_{i unclamped} m_i - m_k [k unclamped]) / batch. Returns the loss; <paramref name="oldValues"/> gets
-    /// each transition's expected value under p.
+    /// (p_k sum_{i unclamped} m_i - m_k [k unclamped]) / batch. Returns the loss; <paramref name="perSampleLoss"/> gets
+    /// each transition's cross-entropy before the mean, <paramref name="oldValues"/> its expected value under p.
     /// </summary>
     public static float LossGradient(ReadOnlySpan<float> pmfs, ReadOnlySpan<long> actions, ReadOnlySpan<float> targets,
-        ReadOnlySpan<float> support, Span<float> gradient, Span<float> oldValues)
+        ReadOnlySpan<float> support, Span<float> gradient, Span<float> perSampleLoss, Span<float> oldValues)
     {
         const float Low = 1e-5f, High = 1 - 1e-5f;
         int atoms = support.Length;
@@ -117,6 +117,7 @@ internal static class CategoricalKernels
                 float own = p[k] is >= Low and <= High ? m[k] : 0;
                 g[k] = (p[k] * unclampedMass - own) / batch;
             }
+            perSampleLoss[s] = sampleLoss;
             oldValues[s] = ExpectedValue(p, support);
             loss += sampleLoss;
         }

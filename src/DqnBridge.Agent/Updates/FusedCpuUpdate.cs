@@ -48,6 +48,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly float[] _pmfs = [];
     private readonly float[] _targets = [];
     private readonly float[] _oldValues = [];
+    private readonly float[] _perSampleLoss = [];
 
     /// <summary>The fused update for the two networks, with the config's optimizer and loss.</summary>
     public FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork)
@@ -87,6 +88,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             (_nextPmfs, _onlineNextPmfs, _pmfs) = (new float[outputs], new float[outputs], new float[outputs]);
             _targets = new float[config.BatchSize * atoms];
             _oldValues = new float[config.BatchSize];
+            _perSampleLoss = new float[config.BatchSize];
         }
         if (qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass)
         {
@@ -173,7 +175,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         var logits = _qMlp!.Forward(batch.Observations, _layerInputs);
         CategoricalKernels.Softmax(Floats(logits), atoms, _pmfs);
-        float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _oldValues);
+        float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _perSampleLoss, _oldValues);
         _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
         _layerInputs.Clear();
         if (_clipGradValue > 0)
