@@ -1,4 +1,8 @@
 using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Replay;
+using DqnBridge.Agent.Training;
+using DqnBridge.Agent.Updates;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -51,6 +55,51 @@ public sealed class DuelingAndNoisyTests
         using var q = network.forward(tensor(new[] { 1f, 2f }).reshape(2, 1));
 
         CollectionAssert.AreEqual(new[] { 2f, 3f, 4f, 3f, 5f, 7f }, q.data<float>().ToArray());
+    }
+
+    [TestMethod]
+    public void NatureCnnTakesEveryComponentAndTrains()
+    {
+        // c51 + dueling + noisy on the CNN: Q per action from the atoms, noisy fc layers and streams, and one reference update moves the weights.
+        random.manual_seed(3);
+        var config = new DqnConfig
+        {
+            Network = NetworkKind.NatureCnn,
+            Distributional = Distributional.C51,
+            NAtoms = 11,
+            VMin = -5,
+            VMax = 5,
+            Dueling = true,
+            Noisy = true,
+            BatchSize = 4,
+        };
+        var head = QHead.Of(config);
+        using var q = QNetwork.NatureCnn([4, 84, 84], 3, head);
+        using var target = q.CreateSibling();
+        Assert.HasCount(3, q.NoisyLayers(), "fc0 and the two streams");
+        using var frames = randint(0, 256, [2, 4, 84, 84], ScalarType.Byte);
+        using (var values = q.forward(frames))
+        {
+            CollectionAssert.AreEqual(new long[] { 2, 3 }, values.shape);
+        }
+        using (var logits = q.Logits(frames))
+        {
+            CollectionAssert.AreEqual(new long[] { 2, 3, 11 }, logits.shape);
+        }
+
+        var noise = new FactorisedNoise(seed: 5);
+        using var update = DqnUpdates.Create(config, q, target, CPU, noise);
+        Assert.AreEqual(UpdatePath.Reference, update.Path);
+        update.UpdateTarget(1.0);
+        using var batch = new DqnBatch(4, [4, 84, 84], ScalarType.Byte);
+        batch.Observations.copy_(randint(0, 256, [4, 4, 84, 84], ScalarType.Byte));
+        batch.NextObservations.copy_(randint(0, 256, [4, 4, 84, 84], ScalarType.Byte));
+        batch.Rewards.copy_(tensor(new[] { 1f, 0f, -1f, 1f }));
+        var before = q.parameters().First().data<float>().ToArray();
+        var statistics = update.Step(batch, withStatistics: true);
+
+        Assert.IsTrue(float.IsFinite(statistics.Loss) && statistics.Loss > 0, $"a cross-entropy, got {statistics.Loss}");
+        CollectionAssert.AreNotEqual(before, q.parameters().First().data<float>().ToArray(), "the update moved the weights");
     }
 
     [TestMethod]
