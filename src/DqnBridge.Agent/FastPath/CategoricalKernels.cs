@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace DqnBridge.Agent.FastPath;
 
 /// <summary>
@@ -7,28 +9,72 @@ namespace DqnBridge.Agent.FastPath;
 /// </summary>
 internal static class CategoricalKernels
 {
-    /// <summary>Softmax of each action's block of atoms into <paramref name="pmfs"/> (same layout), the max logit subtracted first.</summary>
+    /// <summary>Softmax of each action's block of atoms into <paramref name="pmfs"/> (same layout).</summary>
     public static void Softmax(ReadOnlySpan<float> logits, int atoms, Span<float> pmfs)
     {
         for (int start = 0; start < logits.Length; start += atoms)
         {
-            var block = logits.Slice(start, atoms);
-            var output = pmfs.Slice(start, atoms);
-            float max = block[0];
-            for (int i = 1; i < atoms; i++)
+            SoftmaxBlock(logits.Slice(start, atoms), pmfs.Slice(start, atoms));
+        }
+    }
+
+    /// <summary>Softmax of the taken action's block only, for each transition (the loss reads no other block).</summary>
+    public static void SoftmaxAtActions(ReadOnlySpan<float> logits, ReadOnlySpan<long> actions, int atoms, Span<float> pmfs)
+    {
+        int rowLength = logits.Length / actions.Length;
+        for (int s = 0; s < actions.Length; s++)
+        {
+            int offset = s * rowLength + (int)actions[s] * atoms;
+            SoftmaxBlock(logits.Slice(offset, atoms), pmfs.Slice(offset, atoms));
+        }
+    }
+
+    /// <summary>
+    /// exp(x - max) / sum, with SIMD exponentials (the tail padded with -infinity, whose exponential is 0) and sums in
+    /// lanes then across them: a fixed order, so deterministic.
+    /// </summary>
+    private static void SoftmaxBlock(ReadOnlySpan<float> block, Span<float> output)
+    {
+        int width = Vector<float>.Count;
+        int count = block.Length;
+        float max = block[0];
+        for (int i = 1; i < count; i++)
+        {
+            max = MathF.Max(max, block[i]);
+        }
+        var shift = new Vector<float>(max);
+        var lanes = Vector<float>.Zero;
+        Span<float> tail = stackalloc float[width];
+        for (int i = 0; i < count; i += width)
+        {
+            int n = Math.Min(width, count - i);
+            Vector<float> x;
+            if (n == width)
             {
-                max = MathF.Max(max, block[i]);
+                x = new Vector<float>(block[i..]);
             }
-            float total = 0;
-            for (int i = 0; i < atoms; i++)
+            else
             {
-                output[i] = MathF.Exp(block[i] - max);
-                total += output[i];
+                tail.Fill(float.NegativeInfinity);
+                block.Slice(i, n).CopyTo(tail);
+                x = new Vector<float>(tail);
             }
-            for (int i = 0; i < atoms; i++)
+            var e = Vector.Exp(x - shift);
+            lanes += e;
+            if (n == width)
             {
-                output[i] /= total;
+                e.CopyTo(output[i..]);
             }
+            else
+            {
+                e.CopyTo(tail);
+                tail[..n].CopyTo(output[i..]);
+            }
+        }
+        float inverse = 1 / Vector.Sum(lanes);
+        for (int i = 0; i < count; i++)
+        {
+            output[i] *= inverse;
         }
     }
 

@@ -174,7 +174,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             CategoricalKernels.Project(rewards[s], discounts[s], _nextPmfs.AsSpan(s * rowLength + next * atoms, atoms), support, _targets.AsSpan(s * atoms, atoms));
         }
         var logits = _qMlp!.Forward(batch.Observations, _layerInputs);
-        CategoricalKernels.Softmax(Floats(logits), atoms, _pmfs);
+        CategoricalKernels.SoftmaxAtActions(Floats(logits), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), atoms, _pmfs);
         float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _perSampleLoss, _oldValues);
         _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
         _layerInputs.Clear();
