@@ -169,4 +169,23 @@ internal static class CategoricalKernels
         }
         return (float)(loss / batch);
     }
+
+    /// <summary>
+    /// Importance weights on an unweighted step: each row's gradient scaled by its weight; returns the weighted mean
+    /// loss, sum_s w_s loss_s / batch.
+    /// </summary>
+    public static float Weight(ReadOnlySpan<float> weights, ReadOnlySpan<float> perSampleLoss, Span<float> gradient, int rowLength)
+    {
+        double loss = 0;
+        for (int s = 0; s < weights.Length; s++)
+        {
+            var row = gradient.Slice(s * rowLength, rowLength);
+            for (int k = 0; k < row.Length; k++)
+            {
+                row[k] *= weights[s];
+            }
+            loss += weights[s] * perSampleLoss[s];
+        }
+        return (float)(loss / weights.Length);
+    }
 }

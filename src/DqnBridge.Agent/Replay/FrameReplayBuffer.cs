@@ -11,6 +11,8 @@ namespace DqnBridge.Agent.Replay;
 /// frame-stack wrapper produced it at reset (copies of the first frame, or zeros).
 /// A finished episode also takes one slot for its true final frame, so buffer_size counts frames.
 /// Each environment of a vector env writes its own contiguous segment.
+/// An n-step transition is read at sampling time too: from its slot forward through the episode's next
+/// slots, up to n steps or the episode's end; a transition whose n steps are not all taken yet is not drawn.
 /// </summary>
 public sealed unsafe class FrameReplayBuffer : IReplayBuffer
 {
@@ -39,11 +41,20 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
     private readonly int[] _position;
     private readonly int[] _filled;
     private readonly int[] _pending;
+    private readonly NStepReturns _returns;
+    private readonly float[] _rewardScratch;
+    private readonly int[] _chain;
     private Padding _padding;
     private int _count;
 
-    /// <summary>A buffer of <paramref name="capacity"/> transitions that stores each frame once.</summary>
+    /// <summary>A buffer of <paramref name="capacity"/> one-step transitions that stores each frame once.</summary>
     public FrameReplayBuffer(int capacity, int[] observationShape, int envCount = 1)
+        : this(capacity, observationShape, envCount, NStepReturns.OneStep)
+    {
+    }
+
+    /// <summary>A buffer of <paramref name="capacity"/> transitions of <paramref name="returns"/>' steps that stores each frame once.</summary>
+    public FrameReplayBuffer(int capacity, int[] observationShape, int envCount, NStepReturns returns)
     {
         if (observationShape.Length != 3)
         {
@@ -54,9 +65,12 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         _frameBytes = observationShape[1] * observationShape[2];
         _envCount = envCount;
         _segment = capacity / envCount;
-        if (_segment < _stack + 2)
+        _returns = returns;
+        _rewardScratch = new float[returns.Steps];
+        _chain = new int[returns.Steps];
+        if (_segment < _stack + returns.Steps + 1)
         {
-            throw new ArgumentException($"buffer_size {capacity} is too small for {envCount} environments with frame stack {_stack}.");
+            throw new ArgumentException($"buffer_size {capacity} is too small for {envCount} environments with frame stack {_stack} and n_step {returns.Steps}.");
         }
         Capacity = _segment * envCount;
         ObservationBytes = _stack * _frameBytes;
@@ -77,6 +91,10 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
     public int Capacity { get; }
     /// <inheritdoc/>
     public int Count => _count;
+    /// <inheritdoc/>
+    public int SlotCount => Capacity;
+    /// <inheritdoc/>
+    public IReplaySlotObserver? SlotObserver { get; set; }
     /// <inheritdoc/>
     public long MemoryBytes => (long)Capacity * _frameBytes + _actions.Length * 4L + _rewards.Length * 4L + _flags.Length;
 
@@ -101,7 +119,57 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         _rewards[current] = reward;
         _count++;
         int next = WriteFrame(envIndex, Newest(nextObservation), 0);
-        _pending[envIndex] = terminated || truncated ? -1 : next;
+        bool ended = terminated || truncated;
+        _pending[envIndex] = ended ? -1 : next;
+        if (SlotObserver is not null)
+        {
+            ReportCompleted(envIndex, current, ended);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void TruncateEpisodes(ReadOnlySpan<byte> currentObservations)
+    {
+        // The current observation's frame is already stored (as the last step's next frame): it becomes the final one.
+        for (int e = 0; e < _envCount; e++)
+        {
+            if (_pending[e] < 0)
+            {
+                continue;
+            }
+            int lastTransition = Previous(e, _pending[e]);
+            _pending[e] = -1;
+            if (SlotObserver is not null)
+            {
+                ReportCompleted(e, lastTransition, ended: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tells the observer which transitions this step completed: the one n - 1 steps back in the episode (its n-th step
+    /// was just taken), or, when the episode ended, every one still short of n steps (the slots of the last n steps).
+    /// </summary>
+    private void ReportCompleted(int envIndex, int current, bool ended)
+    {
+        int length = 0;
+        int age = Age(envIndex, current);
+        for (int walk = current; ; walk = Previous(envIndex, walk))
+        {
+            _chain[length++] = walk;
+            if (length == _chain.Length || (_flags[walk] & IsEpisodeStart) != 0 || length > age
+                || (_flags[Previous(envIndex, walk)] & IsTransition) == 0)
+            {
+                break;
+            }
+        }
+        for (int i = ended ? 0 : _chain.Length - 1; i < length; i++)
+        {
+            if (CanSample(envIndex, _chain[i]))
+            {
+                SlotObserver!.OnSampleable(_chain[i]);
+            }
+        }
     }
 
     private ReadOnlySpan<byte> Newest(ReadOnlySpan<byte> stacked) => stacked.Slice((_stack - 1) * _frameBytes, _frameBytes);
@@ -112,12 +180,35 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         if ((_flags[slot] & IsTransition) != 0)
         {
             _count--;
+            SlotObserver?.OnRemoved(slot);
+        }
+        if (SlotObserver is not null)
+        {
+            ReportLostHistory(envIndex, slot);
         }
         frame.CopyTo(Frame(slot));
         _flags[slot] = flags;
         _position[envIndex] = (_position[envIndex] + 1) % _segment;
         _filled[envIndex] = Math.Min(_filled[envIndex] + 1, _segment);
         return slot;
+    }
+
+    /// <summary>The transitions just after <paramref name="overwritten"/> in its episode needed its frame for their stacks: they cannot be drawn any more.</summary>
+    private void ReportLostHistory(int envIndex, int overwritten)
+    {
+        int walk = overwritten;
+        for (int back = 1; back < _stack; back++)
+        {
+            walk = Next(envIndex, walk);
+            if ((_flags[walk] & IsEpisodeStart) != 0)
+            {
+                return;
+            }
+            if ((_flags[walk] & IsTransition) != 0)
+            {
+                SlotObserver!.OnRemoved(walk);
+            }
+        }
     }
 
     /// <summary>Learns how the frame stack pads a first observation, and insists it stays that way.</summary>
@@ -174,11 +265,51 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
             }
             while (!CanSample(envIndex, slot));
 
-            WriteStack(envIndex, slot, batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
-            WriteStack(envIndex, Next(envIndex, slot), batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
-            batch.Actions[row] = _actions[slot];
-            batch.Rewards[row] = _rewards[slot];
-            batch.Dones[row] = (_flags[slot] & IsTerminated) != 0 ? 1f : 0f;
+            Write(slot, row, batch);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Write(int slot, int row, ReplayBatch batch)
+    {
+        int envIndex = slot / _segment;
+        int steps = StepsFrom(envIndex, slot, out bool terminated);
+        int last = slot;
+        for (int j = 1; j < steps; j++)
+        {
+            last = Next(envIndex, last);
+        }
+        WriteStack(envIndex, slot, batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
+        WriteStack(envIndex, Next(envIndex, last), batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
+        batch.Actions[row] = _actions[slot];
+        batch.Rewards[row] = _returns.Return(_rewardScratch.AsSpan(0, steps));
+        batch.Dones[row] = terminated ? 1f : 0f;
+        batch.Discounts[row] = _returns.Discount(steps);
+    }
+
+    /// <summary>
+    /// The steps k of the return from the transition at <paramref name="slot"/> (n, or fewer where its episode ended),
+    /// with their rewards in the scratch; 0 while the episode goes on and fewer than n steps are taken.
+    /// </summary>
+    private int StepsFrom(int envIndex, int slot, out bool terminated)
+    {
+        int walk = slot;
+        for (int j = 0; ; j++)
+        {
+            _rewardScratch[j] = _rewards[walk];
+            terminated = (_flags[walk] & IsTerminated) != 0;
+            if (terminated || j + 1 == _rewardScratch.Length)
+            {
+                return j + 1;
+            }
+            int next = Next(envIndex, walk);
+            if ((_flags[next] & IsTransition) == 0)
+            {
+                // The next slot holds either the current observation of an episode still going (its step not taken
+                // yet) or the final observation of an episode truncated there.
+                return next == _pending[envIndex] ? 0 : j + 1;
+            }
+            walk = next;
         }
     }
 
@@ -193,10 +324,10 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
         return _filled[envIndex] < _segment ? relative : (relative - _position[envIndex] + _segment) % _segment;
     }
 
-    /// <summary>A transition whose frames back to its episode start (or a full stack) are still in the buffer.</summary>
+    /// <summary>A transition whose frames back to its episode start (or a full stack) are still in the buffer, and whose steps are all taken.</summary>
     private bool CanSample(int envIndex, int slot)
     {
-        if ((_flags[slot] & IsTransition) == 0)
+        if ((_flags[slot] & IsTransition) == 0 || (_returns.Steps > 1 && StepsFrom(envIndex, slot, out _) == 0))
         {
             return false;
         }

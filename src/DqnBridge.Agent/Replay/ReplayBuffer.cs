@@ -6,7 +6,9 @@ namespace DqnBridge.Agent.Replay;
 
 /// <summary>
 /// CleanRL's replay buffer for vector observations: observation and next observation stored per
-/// transition in flat preallocated arrays (float32, or bytes for uint8 observations).
+/// transition in flat preallocated arrays (float32, or bytes for uint8 observations). With n-step
+/// returns each environment's steps wait in <see cref="NStepQueues"/> until n of them are taken (or the
+/// episode ends), then go in as one transition from the first observation to the one k steps on.
 /// </summary>
 public sealed class ReplayBuffer : IReplayBuffer
 {
@@ -16,11 +18,22 @@ public sealed class ReplayBuffer : IReplayBuffer
     private readonly int[] _actions;
     private readonly float[] _rewards;
     private readonly bool[] _terminated;
+    private readonly byte[] _steps; // k of each transition's k-step return
+    private readonly NStepReturns _returns;
+    private readonly NStepQueues? _queues; // null for one-step returns, which go in at once
+    private readonly float[] _rewardScratch;
+    private readonly int _envCount;
     private int _position;
     private int _count;
 
-    /// <summary>A buffer of <paramref name="capacity"/> transitions of observations from <paramref name="observationSpace"/>.</summary>
+    /// <summary>A buffer of <paramref name="capacity"/> one-step transitions of observations from <paramref name="observationSpace"/>.</summary>
     public ReplayBuffer(int capacity, BoxSpace observationSpace)
+        : this(capacity, observationSpace, envCount: 1, NStepReturns.OneStep)
+    {
+    }
+
+    /// <summary>A buffer of <paramref name="capacity"/> transitions of <paramref name="returns"/>' steps, from <paramref name="envCount"/> environments.</summary>
+    public ReplayBuffer(int capacity, BoxSpace observationSpace, int envCount, NStepReturns returns)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _space = observationSpace;
@@ -38,6 +51,11 @@ public sealed class ReplayBuffer : IReplayBuffer
         _actions = new int[capacity];
         _rewards = new float[capacity];
         _terminated = new bool[capacity];
+        _steps = new byte[capacity];
+        _returns = returns;
+        _envCount = envCount;
+        _queues = returns.Steps > 1 ? new NStepQueues(envCount, returns.Steps, ObservationBytes) : null;
+        _rewardScratch = new float[returns.Steps];
     }
 
     /// <inheritdoc/>
@@ -48,19 +66,73 @@ public sealed class ReplayBuffer : IReplayBuffer
     public int Capacity { get; }
     /// <inheritdoc/>
     public int Count => _count;
+    /// <inheritdoc/>
+    public int SlotCount => Capacity;
+    /// <inheritdoc/>
+    public IReplaySlotObserver? SlotObserver { get; set; }
 
     /// <inheritdoc/>
     public long MemoryBytes =>
-        _observations.LongLength + _nextObservations.LongLength + _actions.Length * 4L + _rewards.Length * 4L + _terminated.Length;
+        _observations.LongLength + _nextObservations.LongLength + _actions.Length * 4L + _rewards.Length * 4L + _terminated.Length + _steps.Length
+        + (_queues is null ? 0 : NStepQueues.BytesFor(_envCount, _returns.Steps, ObservationBytes));
 
     /// <inheritdoc/>
     public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
     {
-        ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
+        if (_queues is null)
+        {
+            ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
+            _rewardScratch[0] = reward;
+            Store(action, 1, nextObservation, terminated);
+            return;
+        }
+        ConvertInto(observation, _queues.Push(envIndex, action, reward));
+        if (terminated || truncated)
+        {
+            // The episode is over: every step still queued goes in, bootstrapping (unless terminated) from its final observation.
+            while (_queues.Count(envIndex) > 0)
+            {
+                StoreOldest(envIndex, nextObservation, terminated);
+            }
+        }
+        else if (_queues.Count(envIndex) == _returns.Steps)
+        {
+            StoreOldest(envIndex, nextObservation, terminated: false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void TruncateEpisodes(ReadOnlySpan<byte> currentObservations)
+    {
+        for (int e = 0; _queues is not null && e < _envCount; e++)
+        {
+            var current = currentObservations.Slice(e * _space.ByteSize, _space.ByteSize);
+            while (_queues.Count(e) > 0)
+            {
+                StoreOldest(e, current, terminated: false);
+            }
+        }
+    }
+
+    /// <summary>Stores the oldest queued step of an environment as a transition of all its queued steps, and drops it from the queue.</summary>
+    private void StoreOldest(int envIndex, ReadOnlySpan<byte> nextObservation, bool terminated)
+    {
+        int steps = _queues!.Count(envIndex);
+        _queues.Observation(envIndex, 0).CopyTo(_observations.AsSpan(_position * ObservationBytes, ObservationBytes));
+        _queues.CopyRewards(envIndex, _rewardScratch.AsSpan(0, steps));
+        Store(_queues.Action(envIndex, 0), steps, nextObservation, terminated);
+        _queues.PopOldest(envIndex);
+    }
+
+    /// <summary>Completes the transition whose observation is already at the write position: next observation, action, the return of its <paramref name="steps"/> rewards (in the scratch), done flag.</summary>
+    private void Store(int action, int steps, ReadOnlySpan<byte> nextObservation, bool terminated)
+    {
         ConvertInto(nextObservation, _nextObservations.AsSpan(_position * ObservationBytes, ObservationBytes));
         _actions[_position] = action;
-        _rewards[_position] = reward;
+        _rewards[_position] = _returns.Return(_rewardScratch.AsSpan(0, steps));
         _terminated[_position] = terminated;
+        _steps[_position] = (byte)steps;
+        SlotObserver?.OnSampleable(_position);
         _position = (_position + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
     }
@@ -75,13 +147,19 @@ public sealed class ReplayBuffer : IReplayBuffer
         int rows = batch.Actions.Length;
         for (int row = 0; row < rows; row++)
         {
-            int index = random.Next(_count);
-            _observations.AsSpan(index * ObservationBytes, ObservationBytes).CopyTo(batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
-            _nextObservations.AsSpan(index * ObservationBytes, ObservationBytes).CopyTo(batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
-            batch.Actions[row] = _actions[index];
-            batch.Rewards[row] = _rewards[index];
-            batch.Dones[row] = _terminated[index] ? 1f : 0f;
+            Write(random.Next(_count), row, batch);
         }
+    }
+
+    /// <inheritdoc/>
+    public void Write(int slot, int row, ReplayBatch batch)
+    {
+        _observations.AsSpan(slot * ObservationBytes, ObservationBytes).CopyTo(batch.Observations.Slice(row * ObservationBytes, ObservationBytes));
+        _nextObservations.AsSpan(slot * ObservationBytes, ObservationBytes).CopyTo(batch.NextObservations.Slice(row * ObservationBytes, ObservationBytes));
+        batch.Actions[row] = _actions[slot];
+        batch.Rewards[row] = _rewards[slot];
+        batch.Dones[row] = _terminated[slot] ? 1f : 0f;
+        batch.Discounts[row] = _returns.Discount(_steps[slot]);
     }
 
     /// <summary>Converts one raw observation (any element type of the space) into the stored element type.</summary>
@@ -113,6 +191,12 @@ public sealed class ReplayBuffer : IReplayBuffer
         writer.Write(MemoryMarshal.AsBytes(_actions.AsSpan(0, _count)));
         writer.Write(MemoryMarshal.AsBytes(_rewards.AsSpan(0, _count)));
         writer.Write(MemoryMarshal.AsBytes(_terminated.AsSpan(0, _count)));
+        // One-step buffers write nothing more: their checkpoints keep the layout they always had.
+        if (_queues is not null)
+        {
+            writer.Write(_steps, 0, _count);
+            _queues.Save(writer);
+        }
     }
 
     /// <inheritdoc/>
@@ -137,6 +221,15 @@ public sealed class ReplayBuffer : IReplayBuffer
         stream.ReadExactly(MemoryMarshal.AsBytes(_actions.AsSpan(0, count)));
         stream.ReadExactly(MemoryMarshal.AsBytes(_rewards.AsSpan(0, count)));
         stream.ReadExactly(MemoryMarshal.AsBytes(_terminated.AsSpan(0, count)));
+        if (_queues is null)
+        {
+            _steps.AsSpan(0, count).Fill(1);
+        }
+        else
+        {
+            stream.ReadExactly(_steps.AsSpan(0, count));
+            _queues.Load(reader);
+        }
         _position = position;
         _count = count;
     }

@@ -19,14 +19,20 @@ public static class ReplayMemoryCheck
     {
         long capacity = config.BufferSize;
         const long perTransition = sizeof(int) + sizeof(float) + sizeof(bool); // action, reward, flags
+        long bytes;
         if (ReplayBuffers.StoresFrames(config, observationSpace))
         {
             capacity = capacity / config.NumEnvs * config.NumEnvs; // whole segments, one per environment
             long frameBytes = (long)observationSpace.Shape[1] * observationSpace.Shape[2];
-            return capacity * (frameBytes + perTransition);
+            bytes = capacity * (frameBytes + perTransition);
         }
-        long observationBytes = (long)observationSpace.ElementCount * NetworkInput.TypeOf(observationSpace).Size();
-        return capacity * (2 * observationBytes + perTransition);
+        else
+        {
+            int observationBytes = observationSpace.ElementCount * NetworkInput.TypeOf(observationSpace).Size();
+            bytes = capacity * (2L * observationBytes + perTransition + sizeof(byte)); // + the steps of each return
+            bytes += config.NStep > 1 ? NStepQueues.BytesFor(config.NumEnvs, config.NStep, observationBytes) : 0;
+        }
+        return bytes + (config.PrioritizedReplay ? PrioritizedReplay.SumTreeBytes((int)capacity) : 0);
     }
 
     /// <summary>Memory available for new allocations now, in bytes (null when unknown).</summary>

@@ -145,8 +145,8 @@ public sealed class DqnConfig
     [Description("Fraction of total_timesteps over which a linear epsilon decays")]
     public double ExplorationFraction { get; set; } = 0.5;
 
-    /// <summary>Steps of random play before learning starts.</summary>
-    [Description("Steps of random play before learning starts")]
+    /// <summary>Vector steps of random play before learning starts; each adds num_envs transitions (a warm-up of W transitions is W / num_envs).</summary>
+    [Description("Vector steps of random play before learning starts; each adds num_envs transitions (a warm-up of W transitions is W / num_envs)")]
     public long LearningStarts { get; set; } = 10_000;
 
     /// <summary>Steps between gradient steps.</summary>
@@ -189,6 +189,26 @@ public sealed class DqnConfig
     /// <summary>Pick next actions with the online network (Double DQN).</summary>
     [Description("Pick next actions with the online network (Double DQN)")]
     public bool DoubleDqn { get; set; } = false;
+
+    /// <summary>Steps of the n-step return: the target sums n discounted rewards and bootstraps with gamma^n (fewer steps, and gamma^k, where the episode ended first; no bootstrap after a termination); 1 is DQN's one-step target.</summary>
+    [Description("Steps of the n-step return: the target sums n discounted rewards and bootstraps with gamma^n (fewer steps, and gamma^k, where the episode ended first; no bootstrap after a termination); 1 is DQN's one-step target")]
+    public int NStep { get; set; } = 1;
+
+    /// <summary>Draw transitions by priority (proportional prioritized replay, Schaul et al. 2016) instead of uniformly.</summary>
+    [Description("Draw transitions by priority (proportional prioritized replay, Schaul et al. 2016) instead of uniformly")]
+    public bool PrioritizedReplay { get; set; } = false;
+
+    /// <summary>Prioritized replay: priority = (abs(TD error) + per_epsilon)^per_alpha; 0 is uniform (the paper: 0.6; Rainbow: 0.5).</summary>
+    [Description("Prioritized replay: priority = (abs(TD error) + per_epsilon)^per_alpha; 0 is uniform (the paper: 0.6; Rainbow: 0.5)")]
+    public double PerAlpha { get; set; } = 0.6;
+
+    /// <summary>Prioritized replay: importance-sampling exponent at the first step, annealed linearly to 1 at total_timesteps (the paper: 0.4).</summary>
+    [Description("Prioritized replay: importance-sampling exponent at the first step, annealed linearly to 1 at total_timesteps (the paper: 0.4)")]
+    public double PerBetaStart { get; set; } = 0.4;
+
+    /// <summary>Prioritized replay: added to abs(TD error) so no transition's priority is 0.</summary>
+    [Description("Prioritized replay: added to abs(TD error) so no transition's priority is 0")]
+    public double PerEpsilon { get; set; } = 1e-6;
 
     /// <summary>mlp or nature_cnn.</summary>
     [Description("mlp or nature_cnn")]
@@ -270,8 +290,8 @@ public sealed class DqnConfig
     [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
     public double EvalEpsilon { get; set; } = 0.05;
 
-    /// <summary>Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off.</summary>
-    [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
+    /// <summary>Steps between evaluations during training on a separate environment with training's preprocessing (eval.csv, TensorBoard eval/, eval_curve.png and checkpoints/best after each); 0 turns them off.</summary>
+    [Description("Steps between evaluations during training on a separate environment with training's preprocessing (eval.csv, TensorBoard eval/, eval_curve.png and checkpoints/best after each); 0 turns them off")]
     public long EvalFrequency { get; set; } = 0;
 
     /// <summary>When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes.</summary>
@@ -286,8 +306,12 @@ public sealed class DqnConfig
     [Description("Allocate the replay buffer even when it needs more memory than the machine has available")]
     public bool AllowLargeReplay { get; set; } = false;
 
-    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100).</summary>
-    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
+    /// <summary>Steps between debug views during training: the stacked observation the network receives as runs/NAME/debug/step-N.png, with the action taken and its Q-values in step-N.json; 0 turns them off.</summary>
+    [Description("Steps between debug views during training: the stacked observation the network receives as runs/NAME/debug/step-N.png, with the action taken and its Q-values in step-N.json; 0 turns them off")]
+    public long DebugFrequency { get; set; } = 0;
+
+    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100); charts/SPS comes every log_frequency environment steps from the first one.</summary>
+    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100); charts/SPS comes every log_frequency environment steps from the first one")]
     public int LogFrequency { get; set; } = 100;
 
     /// <summary>CleanRL dqn.py's defaults (classic control): the values this class starts with.</summary>
@@ -416,9 +440,17 @@ public sealed class DqnConfig
         Require(TorchThreads >= 1, $"torch_threads must be at least 1 (it is {TorchThreads})");
         problems.AddRange(EvaluationSettings.Of(this).Problems());
         Require(MaxEpisodes >= 0, $"max_episodes must not be negative, 0 turns the limit off (it is {MaxEpisodes})");
+        Require(DebugFrequency >= 0, $"debug_frequency must not be negative, 0 turns the debug view off (it is {DebugFrequency})");
         Require(EvalFrequency >= 0, $"eval_frequency must not be negative, 0 turns periodic evaluation off (it is {EvalFrequency})");
         Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari,
             "vectorization = ale needs wrappers = atari (ALE's vector environment does the Atari preprocessing itself) and an ALE id");
+        Require(NStep is >= 1 and <= Replay.NStepReturns.MaxSteps, $"n_step must be in [1, {Replay.NStepReturns.MaxSteps}] (it is {NStep})");
+        // The first gradient step comes after learning_starts + 2 steps: by then every environment has a whole n-step transition.
+        Require(LearningStarts + 2 >= NStep,
+            $"learning_starts must be at least n_step - 2 = {NStep - 2} with n_step {NStep} (it is {LearningStarts}): the first minibatch needs a transition whose {NStep} steps are taken");
+        Require(PerAlpha >= 0 && double.IsFinite(PerAlpha), $"per_alpha must be a number of at least 0, 0 drawing uniformly (it is {PerAlpha})");
+        Require(PerBetaStart is >= 0 and <= 1, $"per_beta_start must be in [0, 1] (it is {PerBetaStart})");
+        Require(PerEpsilon > 0 && double.IsFinite(PerEpsilon), $"per_epsilon must be a positive number (it is {PerEpsilon})");
         Require(LogFrequency >= 1, $"log_frequency must be at least 1 (it is {LogFrequency})");
         Require(!string.IsNullOrWhiteSpace(RunsDir), "runs_dir must not be empty");
         return problems;

@@ -98,7 +98,7 @@ public sealed partial class DqnTrainer : IDisposable
 
         var inputType = _replay.InputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32;
         long[] observationShape = _qNetwork.Kind == NetworkKind.Mlp ? [space.ElementCount] : space.Shape.Select(d => (long)d).ToArray();
-        _batch = new DqnBatch(config.BatchSize, observationShape, inputType);
+        _batch = new DqnBatch(config.BatchSize, observationShape, inputType, prioritized: _replay is PrioritizedReplay);
 
         _observationBytes = space.ByteSize;
         _observations = new byte[envs.NumEnvs * _observationBytes];
@@ -124,6 +124,11 @@ public sealed partial class DqnTrainer : IDisposable
     /// <summary>Continues a run from a checkpoint already loaded (and verified), e.g. to read its config first.</summary>
     public static DqnTrainer Resume(Checkpoint checkpoint, IVectorEnv envs, ITrainingObserver? observer = null)
     {
+        if (checkpoint.WeightsOnly)
+        {
+            throw new CheckpointException($"Checkpoint '{checkpoint.Directory}' holds only the Q-network's weights (the best evaluation's, for evaluate); " +
+                "resume the run from its checkpoints/latest.");
+        }
         checkpoint.EnsureMatches(envs);
         if (checkpoint.State.HasEnvState && envs is not IRestorableVectorEnv)
         {
@@ -137,6 +142,8 @@ public sealed partial class DqnTrainer : IDisposable
     public string RunDirectory { get; }
     /// <summary>Where the latest checkpoint is written.</summary>
     public string CheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "latest");
+    /// <summary>Where the Q-network of the best evaluation so far is written (weights only, see <see cref="Checkpoint.WeightsOnly"/>).</summary>
+    public string BestCheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "best");
     /// <summary>The online Q-network (owned by the trainer).</summary>
     public QNetwork QNetwork => _qNetwork;
     /// <summary>The target network (owned by the trainer).</summary>
@@ -181,10 +188,12 @@ public sealed partial class DqnTrainer : IDisposable
             double epsilon = _noise is null ? EpsilonSchedules.At(_config, globalStep) : 0;
             _explorer.CopyStateTo(explorerBeforeStep);
             _noise?.CopyStateTo(noiseBeforeStep);
+            bool explored = false;
             try
             {
                 if (_noise is null && _explorer.NextDouble() < epsilon)
                 {
+                    explored = true;
                     for (int i = 0; i < _actions.Length; i++)
                     {
                         _actions[i] = _explorer.Next(actionCount) + actionStart;
@@ -208,6 +217,10 @@ public sealed partial class DqnTrainer : IDisposable
                 _explorer.SetState(explorerBeforeStep);
                 _noise?.SetState(noiseBeforeStep);
                 throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds);
+            }
+            if (_config.DebugFrequency > 0 && globalStep % _config.DebugFrequency == 0 && _observer is not null)
+            {
+                ShowDebugView(globalStep, explored, epsilon); // _observations still holds what the action was chosen on
             }
             var completed = _envs.CompletedEpisodes;
             for (int e = 0; e < completed.Count; e++)
@@ -234,7 +247,7 @@ public sealed partial class DqnTrainer : IDisposable
             {
                 if (globalStep % _config.TrainFrequency == 0)
                 {
-                    TrainStep(globalStep, clock.Elapsed.TotalSeconds, globalStep - startStep);
+                    TrainStep(globalStep);
                 }
                 if (globalStep % _config.TargetNetworkFrequency == 0)
                 {
@@ -242,7 +255,19 @@ public sealed partial class DqnTrainer : IDisposable
                 }
             }
             _nextStep = globalStep + 1;
-            _evaluation?.AfterStep(_nextStep);
+            if (_tensorboard is not null && _nextStep % _config.LogFrequency == 0)
+            {
+                // From the first steps on, warm-up included (CleanRL logs it only once learning has started).
+                _tensorboard.AddScalar("charts/SPS", (float)((_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)), globalStep);
+            }
+            if (_evaluation?.AfterStep(_nextStep) is { } evaluation)
+            {
+                if (evaluation.IsBest)
+                {
+                    SaveBestCheckpoint(clock.Elapsed.TotalSeconds);
+                }
+                _observer?.OnEvaluation(evaluation);
+            }
 
             if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
             {
@@ -301,12 +326,21 @@ public sealed partial class DqnTrainer : IDisposable
 
     private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
 
-    /// <summary>One gradient step on a uniformly sampled minibatch (CleanRL's update, by <see cref="IDqnUpdate"/>).</summary>
-    private void TrainStep(long globalStep, double seconds, long stepsThisCall)
+    /// <summary>
+    /// One gradient step on a minibatch drawn uniformly (CleanRL's update, by <see cref="IDqnUpdate"/>), or by priority,
+    /// when the update's |TD errors| become the drawn transitions' new priorities.
+    /// </summary>
+    private void TrainStep(long globalStep)
     {
+        var prioritized = _replay as PrioritizedReplay;
+        if (prioritized is not null)
+        {
+            prioritized.Beta = PrioritizedReplay.AnnealedBeta(_config.PerBetaStart, globalStep, _config.TotalTimesteps);
+        }
         _replay.Sample(_replayRandom, _batch.View);
         bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
         var statistics = _update.Step(_batch, withStatistics: log);
+        prioritized?.UpdatePriorities(_batch.Slots, _batch.TdErrors);
         _greedy.Refresh();
         _trainSteps++;
 
@@ -315,7 +349,12 @@ public sealed partial class DqnTrainer : IDisposable
             using var scope = NewDisposeScope();
             _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, globalStep);
             _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, globalStep);
-            _tensorboard.AddScalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), globalStep);
+            if (prioritized is not null)
+            {
+                _tensorboard.AddScalar("replay/beta", (float)prioritized.Beta, globalStep);
+                _tensorboard.AddScalar("replay/mean_priority", (float)prioritized.MeanPriority, globalStep);
+                _tensorboard.AddScalar("replay/max_priority", (float)Math.Pow(prioritized.MaxPriority, _config.PerAlpha), globalStep);
+            }
             // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
             double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
@@ -337,6 +376,15 @@ public sealed partial class DqnTrainer : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>Environment 0's observation, the action taken there and its Q-values, to the observer (debug_frequency).</summary>
+    private void ShowDebugView(long globalStep, bool explored, double epsilon)
+    {
+        var space = _envs.SingleObservationSpace;
+        var observation = _observations.AsSpan(0, _observationBytes);
+        var qValues = DebugView.QValuesOf(_qNetwork, space.Dtype, observation);
+        _observer!.OnDebugView(new DebugView(globalStep, observation.ToArray(), space.Shape, space.Dtype, _actions[0], explored, epsilon, qValues));
     }
 
     /// <summary>The update path this run uses (auto resolved).</summary>

@@ -25,7 +25,7 @@ public sealed class CategoricalTdLoss : ITdLoss
     }
 
     /// <inheritdoc/>
-    public TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch)
+    public TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch, bool perSample)
     {
         var support = targetNetwork.Support ?? throw new ArgumentException("the C51 loss needs networks with a distributional head", nameof(targetNetwork));
         var atoms = support.On(batch.Rewards.device);
@@ -42,9 +42,9 @@ public sealed class CategoricalTdLoss : ITdLoss
             targetPmfs = Project(support, batch.Rewards, batch.Discounts, batch.Dones, nextPmf);
         }
         var oldPmfs = Gather(qNetwork.Logits(batch.Observations).softmax(2), batch.Actions, atomCount);
-        var perSample = -(targetPmfs * oldPmfs.clamp(_minProbability, _maxProbability).log()).sum(1);
+        var crossEntropy = -(targetPmfs * oldPmfs.clamp(_minProbability, _maxProbability).log()).sum(1);
         var oldValues = (oldPmfs * atoms).sum(1);
-        return new TdLoss(perSample.mean(), oldValues, perSample);
+        return new TdLoss(crossEntropy.mean(), oldValues, crossEntropy, perSample ? crossEntropy.detach() : null);
     }
 
     // pmfs (batch, actions, atoms) at actions (batch, 1): (batch, atoms).

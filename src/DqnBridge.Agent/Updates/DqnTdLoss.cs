@@ -16,7 +16,7 @@ public sealed class DqnTdLoss(LossKind loss, bool doubleDqn) : ITdLoss
     private readonly Scalar _one = 1.0.ToScalar();
 
     /// <inheritdoc/>
-    public TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch)
+    public TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch, bool perSample)
     {
         Tensor tdTarget;
         using (no_grad())
@@ -27,8 +27,20 @@ public sealed class DqnTdLoss(LossKind loss, bool doubleDqn) : ITdLoss
             tdTarget = batch.Rewards + batch.Discounts * targetMax * (_one - batch.Dones);
         }
         var oldVal = qNetwork.forward(batch.Observations).gather(1, batch.Actions).squeeze(1);
+        if (perSample)
+        {
+            var each = loss == LossKind.Mse
+                ? mse_loss(tdTarget, oldVal, reduction: nn.Reduction.None)
+                : smooth_l1_loss(tdTarget, oldVal, reduction: nn.Reduction.None);
+            Tensor errors;
+            using (no_grad())
+            {
+                errors = (tdTarget - oldVal).abs();
+            }
+            return new TdLoss(each.mean(), oldVal, each, errors);
+        }
         var value = loss == LossKind.Mse ? mse_loss(tdTarget, oldVal) : smooth_l1_loss(tdTarget, oldVal);
-        return new TdLoss(value, oldVal, PerSample: null);
+        return new TdLoss(value, oldVal, PerSample: null, Errors: null);
     }
 
     /// <inheritdoc/>

@@ -24,13 +24,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly Tensor _qValues;
     private readonly Tensor _targetValues;
     private readonly FlatOptimizer _optimizer;
-    private readonly float _gamma;
     private readonly LossKind _loss;
     private readonly bool _doubleDqn;
     private readonly double _maxGradNorm;
     private readonly double _clipGradValue;
 
-    // Scratch tensors, reused every step: gamma * (1 - done), the TD target and dLoss/dQ(s, .).
+    // Scratch tensors, reused every step: gamma^k * (1 - done), the TD target and dLoss/dQ(s, .).
     private readonly Tensor _discounts;
     private readonly Tensor _tdTarget;
     private readonly Tensor _lossGradient;
@@ -67,7 +66,6 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         (_qValues, var qGradients) = qNetwork.Flatten();
         (_targetValues, _) = targetNetwork.Flatten();
         _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients, config.AdamEpsilon);
-        _gamma = (float)config.Gamma;
         _loss = config.Loss;
         _doubleDqn = config.DoubleDqn;
         _maxGradNorm = config.MaxGradNorm;
@@ -110,7 +108,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         {
             return CategoricalStep(batch, withStatistics);
         }
-        TdKernels.Discounts(_gamma, Floats(batch.Dones), Floats(_discounts));
+        TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
 
         using var scope = NewDisposeScope();
         using (no_grad())
@@ -121,8 +119,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
         var qValues = _qMlp is null ? _qNetwork.forward(batch.Observations) : _qMlp.Forward(batch.Observations, _layerInputs);
+        // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
-            Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient));
+            Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
+            batch.Prioritized ? Floats(batch.Weights) : default, batch.Prioritized ? batch.TdErrors : default);
 
         if (_qMlp is null)
         {
@@ -153,7 +153,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         var support = _support!;
         int atoms = support.Length;
         int rowLength = _qNetwork.ActionCount * atoms;
-        TdKernels.Discounts(_gamma, Floats(batch.Dones), Floats(_discounts));
+        TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
         using var scope = NewDisposeScope();
         using (no_grad())
         {
@@ -176,6 +176,13 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         var logits = _qMlp!.Forward(batch.Observations, _layerInputs);
         CategoricalKernels.SoftmaxAtActions(Floats(logits), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), atoms, _pmfs);
         float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _perSampleLoss, _oldValues);
+        if (batch.Prioritized)
+        {
+            // Prioritized replay: each row's cross-entropy (and its gradient) weighted by its importance weight, and the
+            // cross-entropy written back as the row's priority error (Rainbow's choice for C51).
+            loss = CategoricalKernels.Weight(Floats(batch.Weights), _perSampleLoss, Floats(_lossGradient), rowLength);
+            _perSampleLoss.CopyTo(batch.TdErrors, 0);
+        }
         _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
         _layerInputs.Clear();
         if (_clipGradValue > 0)

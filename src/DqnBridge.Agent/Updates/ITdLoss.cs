@@ -9,15 +9,16 @@ namespace DqnBridge.Agent.Updates;
 /// <param name="Rewards">Rewards, (batch).</param>
 /// <param name="NextObservations">Next observations.</param>
 /// <param name="Dones">1 where the episode terminated, (batch).</param>
-/// <param name="Discounts">The bootstrap discount of each transition, (batch): gamma for one-step returns (gamma^k for k-step ones).</param>
+/// <param name="Discounts">The bootstrap discount of each transition, (batch): gamma for one-step returns, gamma^k for k-step ones.</param>
 public sealed record TdBatch(Tensor Observations, Tensor Actions, Tensor Rewards, Tensor NextObservations, Tensor Dones, Tensor Discounts);
 
 /// <summary>What a TD loss gives the update.</summary>
 /// <param name="Loss">The scalar to minimise.</param>
 /// <param name="OldValues">Q(s, a) of the online network at the taken actions, (batch), for statistics.</param>
-/// <param name="PerSample">Each transition's loss before the mean, (batch) (what importance weights scale and priorities
-/// come from); null for a loss that computes the mean directly.</param>
-public sealed record TdLoss(Tensor Loss, Tensor OldValues, Tensor? PerSample);
+/// <param name="PerSample">Each transition's loss before the mean, (batch), what importance weights scale; null unless asked for.</param>
+/// <param name="Errors">Each transition's error for its new priority, (batch), no gradient: |td_target - old_val| for DQN,
+/// the cross-entropy for C51 (as Rainbow); null unless asked for.</param>
+public sealed record TdLoss(Tensor Loss, Tensor OldValues, Tensor? PerSample, Tensor? Errors);
 
 /// <summary>
 /// The loss of one update: the target from the target network, and the loss of the online network's prediction against it.
@@ -25,6 +26,6 @@ public sealed record TdLoss(Tensor Loss, Tensor OldValues, Tensor? PerSample);
 /// </summary>
 public interface ITdLoss : IDisposable
 {
-    /// <summary>The loss for <paramref name="batch"/>; gradients flow into <paramref name="qNetwork"/> only.</summary>
-    TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch);
+    /// <summary>The loss for <paramref name="batch"/>; gradients flow into <paramref name="qNetwork"/> only. <paramref name="perSample"/> asks for the per-transition loss and errors too (prioritized replay).</summary>
+    TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch, bool perSample);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DqnBridge.Agent.Networks;
 using DqnBridge.Agent.Replay;
 using DqnBridge.Agent.Torch;
@@ -13,8 +14,11 @@ namespace DqnBridge.Agent.Updates;
 /// (<see cref="DqnTdLoss"/>: td_target = rewards + gamma * max_a target_network(next_obs) * (1 - dones), old_val =
 /// q_network(obs) gathered at the taken actions, loss = mse_loss(td_target, old_val); or C51's
 /// <see cref="CategoricalTdLoss"/>), then zero_grad, backward, optional gradient clipping and a torch.optim step.
-/// With noisy nets, each network's noise is drawn afresh for the update. This is the update to read;
-/// <see cref="FusedCpuUpdate"/> computes DQN's on the CPU, faster.
+/// gamma is the batch's per-transition discount (gamma^k for n-step returns of k steps; gamma itself for one step);
+/// with prioritized replay each transition's loss is weighted by its importance weight before the mean, and its
+/// error (|td_target - old_val|, or C51's cross-entropy) goes back as its new priority. With noisy nets, each
+/// network's noise is drawn afresh for the update. This is the update to read;
+/// <see cref="FusedCpuUpdate"/> computes the same on the CPU, faster.
 /// </summary>
 public sealed class ReferenceUpdate : IDqnUpdate
 {
@@ -28,8 +32,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
     private readonly OptimizerHelper _optimizer;
     // Explicit Scalars held for the update's life: no double is converted implicitly here (see ImplicitScalarGuard).
     private readonly ITdLoss _tdLoss;
-    // Each transition's bootstrap discount: gamma for every one today (the batch's own gamma^k once it carries n-step returns).
-    private readonly Tensor _discounts;
     private readonly FactorisedNoise? _noise;
     private readonly double _maxGradNorm;
     private readonly double _clipGradValue;
@@ -58,10 +60,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
         _tdLoss = config.Distributional == Distributional.C51
             ? new CategoricalTdLoss(config.DoubleDqn)
             : new DqnTdLoss(config.Loss, config.DoubleDqn);
-        using (var gamma = config.Gamma.ToScalar())
-        {
-            _discounts = full(config.BatchSize, gamma, ScalarType.Float32, device);
-        }
         _noise = config.Noisy ? noise : null;
         _maxGradNorm = config.MaxGradNorm;
         _clipGradValue = config.ClipGradValue;
@@ -75,13 +73,15 @@ public sealed class ReferenceUpdate : IDqnUpdate
     {
         using var scope = NewDisposeScope();
         var tdBatch = new TdBatch(batch.Observations.to(_device), batch.Actions.to(_device), batch.Rewards.to(_device),
-            batch.NextObservations.to(_device), batch.Dones.to(_device), _discounts);
+            batch.NextObservations.to(_device), batch.Dones.to(_device), batch.Discounts.to(_device));
         if (_noise is not null)
         {
             _noise.Resample(_qNetwork);
             _noise.Resample(_targetNetwork);
         }
-        var (loss, oldVal, _) = _tdLoss.Compute(_qNetwork, _targetNetwork, tdBatch);
+        var td = _tdLoss.Compute(_qNetwork, _targetNetwork, tdBatch, perSample: batch.Prioritized);
+        var oldVal = td.OldValues;
+        var loss = batch.Prioritized ? WeightedLoss(batch, td) : td.Loss;
 
         _optimizer.zero_grad();
         loss.backward();
@@ -100,6 +100,17 @@ public sealed class ReferenceUpdate : IDqnUpdate
         }
 
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
+    }
+
+    /// <summary>Prioritized replay: the mean of weight * loss per transition; writes each transition's error into the batch's TD errors.</summary>
+    private Tensor WeightedLoss(DqnBatch batch, TdLoss td)
+    {
+        using (no_grad())
+        {
+            using var errors = td.Errors!.cpu();
+            MemoryMarshal.Cast<byte, float>(errors.bytes).CopyTo(batch.TdErrors);
+        }
+        return (batch.Weights.to(_device) * td.PerSample!).mean();
     }
 
     /// <inheritdoc/>
@@ -146,6 +157,5 @@ public sealed class ReferenceUpdate : IDqnUpdate
     {
         _optimizer.Dispose();
         _tdLoss.Dispose();
-        _discounts.Dispose();
     }
 }

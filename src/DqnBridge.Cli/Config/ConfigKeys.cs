@@ -49,15 +49,15 @@ public static class ConfigKeys
             $"Valid keys: {string.Join(", ", All.Select(k => k.Name))}");
     }
 
-    /// <summary>Property names to keys: LearningRate -> learning_rate, StartE -> start_e, NAtoms -> n_atoms.</summary>
+    /// <summary>Property names to keys, as config.json spells them: LearningRate -> learning_rate, StartE -> start_e, NStep -> n_step.</summary>
     public static string ToSnakeCase(string name)
     {
         var text = new StringBuilder();
         for (var i = 0; i < name.Length; i++)
         {
-            bool wordAfterLower = i > 0 && char.IsLower(name[i - 1]);
-            bool wordAfterCapital = i > 0 && char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
-            if (char.IsUpper(name[i]) && (wordAfterLower || wordAfterCapital))
+            bool afterLower = i > 0 && char.IsLower(name[i - 1]);
+            bool endsCapitals = i > 0 && char.IsUpper(name[i - 1]) && i + 1 < name.Length && char.IsLower(name[i + 1]);
+            if (char.IsUpper(name[i]) && (afterLower || endsCapitals))
             {
                 text.Append('_');
             }

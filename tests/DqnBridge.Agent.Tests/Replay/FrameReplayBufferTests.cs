@@ -42,7 +42,7 @@ public sealed class FrameReplayBufferTests
         var next = new byte[rows * bytes];
         var actions = new long[rows];
         var dones = new float[rows];
-        buffer.Sample(new SeededRandom(11), new ReplayBatch(observations, next, actions, new float[rows], dones));
+        buffer.Sample(new SeededRandom(11), new ReplayBatch(observations, next, actions, new float[rows], dones, new float[rows], new float[rows], new int[rows]));
         return Enumerable.Range(0, rows)
             .Select(r => (Labels(observations.AsSpan(r * bytes, bytes)), Labels(next.AsSpan(r * bytes, bytes)), actions[r], dones[r]))
             .ToList();

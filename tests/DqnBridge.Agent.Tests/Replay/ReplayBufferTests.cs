@@ -17,7 +17,10 @@ public sealed class ReplayBufferTests
         public long[] Actions { get; } = new long[rows];
         public float[] Rewards { get; } = new float[rows];
         public float[] Dones { get; } = new float[rows];
-        public ReplayBatch View => new(Observations, NextObservations, Actions, Rewards, Dones);
+        public float[] Discounts { get; } = new float[rows];
+        public float[] Weights { get; } = new float[rows];
+        public int[] Slots { get; } = new int[rows];
+        public ReplayBatch View => new(Observations, NextObservations, Actions, Rewards, Dones, Discounts, Weights, Slots);
     }
 
     [TestMethod]
@@ -67,7 +70,7 @@ public sealed class ReplayBufferTests
     public void ReportsItsMemory()
     {
         using var buffer = new ReplayBuffer(1000, BoxSpace.Uniform([4], ElementType.Float32, -1, 1));
-        Assert.AreEqual(1000L * (16 + 16 + 4 + 4 + 1), buffer.MemoryBytes);
+        Assert.AreEqual(1000L * (16 + 16 + 4 + 4 + 1 + 1), buffer.MemoryBytes);
     }
 
     [TestMethod]

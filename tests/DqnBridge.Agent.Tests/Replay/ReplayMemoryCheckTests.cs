@@ -8,15 +8,17 @@ namespace DqnBridge.Agent.Tests.Replay;
 public sealed class ReplayMemoryCheckTests
 {
     [TestMethod]
-    public void ComputesWhatTheBuffersAllocate()
+    [DataRow(1, false)]
+    [DataRow(3, true, DisplayName = "n_step 3 (queues), prioritized replay (sum tree)")]
+    public void ComputesWhatTheBuffersAllocate(int nStep, bool prioritized)
     {
-        var pixels = new DqnConfig { Wrappers = EnvWrappers.Atari, BufferSize = 1003, NumEnvs = 2 };
+        var pixels = new DqnConfig { Wrappers = EnvWrappers.Atari, BufferSize = 1003, NumEnvs = 2, NStep = nStep, PrioritizedReplay = prioritized };
         var frames = BoxSpace.Uniform([4, 84, 84], ElementType.UInt8, 0, 255);
         using (var buffer = ReplayBuffers.Create(pixels, frames))
         {
             Assert.AreEqual(buffer.MemoryBytes, ReplayMemoryCheck.RequiredBytes(pixels, frames));
         }
-        var vector = new DqnConfig { BufferSize = 777 };
+        var vector = new DqnConfig { BufferSize = 777, NumEnvs = 3, NStep = nStep, PrioritizedReplay = prioritized };
         var space = BoxSpace.Uniform([6], ElementType.Float32, -1, 1);
         using (var buffer = ReplayBuffers.Create(vector, space))
         {

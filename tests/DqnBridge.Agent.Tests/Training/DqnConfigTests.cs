@@ -24,6 +24,20 @@ public sealed class DqnConfigTests
     }
 
     [TestMethod]
+    public void ReplayKeysNameTheBadValue()
+    {
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { NStep = 0 }.Validate()).Message, "n_step must be in [1, 100] (it is 0)");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { NStep = 101 }.Validate()).Message, "n_step");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { PerAlpha = -0.1 }.Validate()).Message, "per_alpha");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { PerBetaStart = 1.5 }.Validate()).Message, "per_beta_start");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { PerEpsilon = 0 }.Validate()).Message, "per_epsilon");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new DqnConfig { NStep = 5, LearningStarts = 2 }.Validate()).Message,
+            "learning_starts must be at least n_step - 2 = 3 with n_step 5 (it is 2)");
+        new DqnConfig { NStep = 5, LearningStarts = 3 }.Validate();
+        new DqnConfig { NStep = 3, PrioritizedReplay = true, PerAlpha = 0.5, PerBetaStart = 0.4, PerEpsilon = 1e-6 }.Validate();
+    }
+
+    [TestMethod]
     public void InvalidConfigListsEveryProblemInOneFormat()
     {
         var config = new DqnConfig { Tau = 0, Gamma = 2 };

@@ -20,8 +20,10 @@ public sealed class DqnTrainerTests
     [TestCleanup]
     public void DeleteRoot() => _root.Dispose();
 
-    internal static DqnConfig WalkConfig(long steps, long checkpointFrequency = 0, UpdatePath updatePath = UpdatePath.Auto) => new()
+    internal static DqnConfig WalkConfig(long steps, long checkpointFrequency = 0, UpdatePath updatePath = UpdatePath.Auto, int nStep = 1, bool prioritized = false) => new()
     {
+        NStep = nStep,
+        PrioritizedReplay = prioritized,
         UpdatePath = updatePath,
         EnvId = "Walk-v0",
         Seed = 3,
@@ -57,12 +59,14 @@ public sealed class DqnTrainerTests
     }
 
     [TestMethod]
-    [DataRow(UpdatePath.Fused)]
-    [DataRow(UpdatePath.Reference)]
-    public void SameSeedGivesIdenticalEpisodesAndWeights(UpdatePath updatePath)
+    [DataRow(UpdatePath.Fused, 1, false)]
+    [DataRow(UpdatePath.Reference, 1, false)]
+    [DataRow(UpdatePath.Fused, 3, true, DisplayName = "Fused, n_step 3, prioritized replay")]
+    [DataRow(UpdatePath.Reference, 3, true, DisplayName = "Reference, n_step 3, prioritized replay")]
+    public void SameSeedGivesIdenticalEpisodesAndWeights(UpdatePath updatePath, int nStep, bool prioritized)
     {
-        var first = Run(WalkConfig(1500, updatePath: updatePath), "a");
-        var second = Run(WalkConfig(1500, updatePath: updatePath), "b");
+        var first = Run(WalkConfig(1500, updatePath: updatePath, nStep: nStep, prioritized: prioritized), "a");
+        var second = Run(WalkConfig(1500, updatePath: updatePath, nStep: nStep, prioritized: prioritized), "b");
         var rows = CsvRowsWithoutWallTime(_root["a"]);
         Assert.IsGreaterThan(20, rows.Length, "enough episodes to compare");
         CollectionAssert.AreEqual(rows, CsvRowsWithoutWallTime(_root["b"]));
@@ -71,21 +75,32 @@ public sealed class DqnTrainerTests
         Assert.AreEqual(1500, first.Summary.Steps);
         Assert.IsFalse(first.Summary.Cancelled);
         Assert.IsTrue(Directory.GetFiles(Path.Combine(_root.Path, "a", "tensorboard")).Any(f => Path.GetFileName(f).StartsWith("events.out.tfevents", StringComparison.Ordinal)));
+        if (prioritized)
+        {
+            string events = string.Concat(Directory.GetFiles(Path.Combine(_root.Path, "a", "tensorboard")).Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+            foreach (string tag in new[] { "replay/beta", "replay/mean_priority", "replay/max_priority" })
+            {
+                StringAssert.Contains(events, tag, "prioritized replay logs its priorities");
+            }
+        }
     }
 
     [TestMethod]
-    [DataRow(UpdatePath.Fused)]
-    [DataRow(UpdatePath.Reference)]
-    public void ResumedRunEqualsUninterruptedRun(UpdatePath updatePath)
+    [DataRow(UpdatePath.Fused, 1, false)]
+    [DataRow(UpdatePath.Reference, 1, false)]
+    [DataRow(UpdatePath.Fused, 3, true, DisplayName = "Fused, n_step 3, prioritized replay (sum tree and n-step queues in the checkpoint)")]
+    [DataRow(UpdatePath.Reference, 4, true, DisplayName = "Reference, n_step 4, prioritized replay")]
+    [DataRow(UpdatePath.Fused, 3, false, DisplayName = "Fused, n_step 3, uniform replay")]
+    public void ResumedRunEqualsUninterruptedRun(UpdatePath updatePath, int nStep, bool prioritized)
     {
-        var whole = Run(WalkConfig(1200, updatePath: updatePath), "whole");
+        var whole = Run(WalkConfig(1200, updatePath: updatePath, nStep: nStep, prioritized: prioritized), "whole");
 
         // The same run, stopped part way (Ctrl+C after 25 episodes writes its checkpoint), then resumed.
         string interrupted = _root["interrupted"];
         long stoppedAt;
         using (var cancel = new CancellationTokenSource())
         using (var envs = new WalkVectorEnv(2))
-        using (var trainer = new DqnTrainer(WalkConfig(1200, updatePath: updatePath), envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
+        using (var trainer = new DqnTrainer(WalkConfig(1200, updatePath: updatePath, nStep: nStep, prioritized: prioritized), envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
         {
             var summary = trainer.Train(cancel.Token);
             Assert.IsTrue(summary.Cancelled);
@@ -106,6 +121,86 @@ public sealed class DqnTrainerTests
         CollectionAssert.AreEqual(CsvRowsWithoutWallTime(_root["whole"]), CsvRowsWithoutWallTime(interrupted));
         CollectionAssert.AreEqual(whole.Weights, resumedWeights);
         CollectionAssert.AreEqual(whole.Target, resumedTarget);
+    }
+
+    [TestMethod]
+    public void DebugViewsShowWhatTheAgentSawAndLeaveTrainingUnchanged()
+    {
+        var plain = Run(WalkConfig(1200), "plain");
+        var config = WalkConfig(1200);
+        config.DebugFrequency = 50;
+        var views = new DebugViews();
+        float[] weights;
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = new DqnTrainer(config, envs, _root["debug"], views))
+        {
+            trainer.Train(TestContext.CancellationToken);
+            weights = Weights(trainer.QNetwork);
+        }
+
+        CollectionAssert.AreEqual(CsvRowsWithoutWallTime(_root["plain"]), CsvRowsWithoutWallTime(_root["debug"]));
+        CollectionAssert.AreEqual(plain.Weights, weights);
+        CollectionAssert.AreEqual(Enumerable.Range(0, 24).Select(i => 50L * i).ToArray(), views.Views.Select(v => v.GlobalStep).ToArray());
+        foreach (var view in views.Views)
+        {
+            Assert.HasCount(2, view.QValues);
+            CollectionAssert.AreEqual(new[] { 2 }, view.ObservationShape);
+            Assert.HasCount(8, view.Observation, "one float32 observation of two values");
+            if (!view.Explored)
+            {
+                Assert.AreEqual(view.QValues[1] > view.QValues[0] ? 1 : 0, view.Action, "the greedy action is the argmax");
+            }
+        }
+        Assert.IsTrue(views.Views.Any(v => v.Explored) && views.Views.Any(v => !v.Explored));
+
+        // Resumed part way, the views from there on are the uninterrupted run's.
+        string interrupted = _root["interrupted"];
+        using (var cancel = new CancellationTokenSource())
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = new DqnTrainer(config, envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
+        {
+            trainer.Train(cancel.Token);
+        }
+        var resumedViews = new DebugViews();
+        long resumedAt;
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = DqnTrainer.Resume(Path.Combine(interrupted, "checkpoints", "latest"), envs, resumedViews))
+        {
+            resumedAt = trainer.GlobalStep;
+            trainer.Train(TestContext.CancellationToken);
+        }
+        var expected = views.Views.Where(v => v.GlobalStep >= resumedAt).ToArray();
+        Assert.IsNotEmpty(expected);
+        CollectionAssert.AreEqual(expected.Select(v => (v.GlobalStep, v.Action, string.Join(' ', v.QValues), Convert.ToBase64String(v.Observation))).ToArray(),
+            resumedViews.Views.Select(v => (v.GlobalStep, v.Action, string.Join(' ', v.QValues), Convert.ToBase64String(v.Observation))).ToArray());
+    }
+
+    [TestMethod]
+    public void StepsPerSecondAreLoggedFromTheFirstStepsBeforeLearningStarts()
+    {
+        var config = WalkConfig(300);
+        config.LearningStarts = 1000; // no gradient step in this run
+        Run(config, "warmup");
+
+        string events = Directory.GetFiles(Path.Combine(_root.Path, "warmup", "tensorboard"), "events.out.tfevents*").Single();
+        string text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(events));
+        Assert.AreEqual(300 / config.LogFrequency, text.Split("charts/SPS").Length - 1, "one charts/SPS every log_frequency steps");
+        Assert.DoesNotContain("losses/td_loss", text, "nothing trained");
+    }
+
+    private sealed class DebugViews : ITrainingObserver
+    {
+        public List<DebugView> Views { get; } = [];
+
+        public void OnEpisode(EpisodeRecord e)
+        {
+        }
+
+        public void OnProgress(TrainingProgress p)
+        {
+        }
+
+        public void OnDebugView(DebugView view) => Views.Add(view);
     }
 
     [TestMethod]
@@ -247,7 +342,7 @@ public sealed class DqnTrainerTests
             trainer.Train(TestContext.CancellationToken);
             var batch = new float[512];
             trainer.Replay.Sample(new SeededRandom(11), new ReplayBatch(
-                new byte[512 * trainer.Replay.ObservationBytes], new byte[512 * trainer.Replay.ObservationBytes], new long[512], new float[512], batch));
+                new byte[512 * trainer.Replay.ObservationBytes], new byte[512 * trainer.Replay.ObservationBytes], new long[512], new float[512], batch, new float[512], new float[512], new int[512]));
             return (long)batch.Sum();
         }
 

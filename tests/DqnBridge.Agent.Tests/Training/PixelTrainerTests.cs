@@ -84,7 +84,9 @@ public sealed class PixelTrainerTests
     }
 
     [TestMethod]
-    public void NatureCnnTrainsFromTheFrameBufferReproducibly()
+    [DataRow(1, false)]
+    [DataRow(3, true, DisplayName = "n_step 3, prioritized replay over the frame buffer")]
+    public void NatureCnnTrainsFromTheFrameBufferReproducibly(int nStep, bool prioritized)
     {
         float[] RunOnce(string name)
         {
@@ -96,11 +98,13 @@ public sealed class PixelTrainerTests
             config.BatchSize = 8;
             config.TargetNetworkFrequency = 40;
             config.Tensorboard = false;
+            config.NStep = nStep;
+            config.PrioritizedReplay = prioritized;
             using var runFolder = new TempFolder($"dqn-pixel-{name}-");
             string run = runFolder.Path;
             using var envs = new PixelWalkEnv();
             using var trainer = new DqnTrainer(config, envs, run);
-            Assert.IsInstanceOfType<FrameReplayBuffer>(trainer.Replay);
+            Assert.IsInstanceOfType(trainer.Replay, prioritized ? typeof(PrioritizedReplay) : typeof(FrameReplayBuffer));
             var summary = trainer.Train(TestContext.CancellationToken);
             Assert.AreEqual(240, summary.Steps);
             Assert.IsGreaterThan(100, trainer.Replay.Count);

@@ -29,11 +29,13 @@ public sealed class UpdatePathTests
     private const float Tolerance = 1e-5f;
 
     [TestMethod]
-    [DataRow(LossKind.Mse, OptimizerKind.Adam, false, 0.0, 0.0, DisplayName = "CleanRL: MSE, Adam")]
-    [DataRow(LossKind.Huber, OptimizerKind.Adam, true, 1.0, 0.0, DisplayName = "Huber, Double DQN, norm clipping")]
-    [DataRow(LossKind.Mse, OptimizerKind.AdamW, false, 0.0, 0.05, DisplayName = "AdamW, value clipping")]
-    [DataRow(LossKind.Huber, OptimizerKind.RMSprop, false, 0.5, 0.05, DisplayName = "RMSprop, both clippings")]
-    public void ReferenceAndFusedPathsAgreeAfterManyUpdates(LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm, double clipGradValue)
+    [DataRow(LossKind.Mse, OptimizerKind.Adam, false, 0.0, 0.0, false, DisplayName = "CleanRL: MSE, Adam")]
+    [DataRow(LossKind.Huber, OptimizerKind.Adam, true, 1.0, 0.0, false, DisplayName = "Huber, Double DQN, norm clipping")]
+    [DataRow(LossKind.Mse, OptimizerKind.AdamW, false, 0.0, 0.05, false, DisplayName = "AdamW, value clipping")]
+    [DataRow(LossKind.Huber, OptimizerKind.RMSprop, false, 0.5, 0.05, false, DisplayName = "RMSprop, both clippings")]
+    [DataRow(LossKind.Mse, OptimizerKind.Adam, false, 0.0, 0.0, true, DisplayName = "prioritized, n-step discounts: MSE, Adam")]
+    [DataRow(LossKind.Huber, OptimizerKind.Adam, true, 10.0, 0.0, true, DisplayName = "prioritized, n-step discounts: Huber, Double DQN, norm clipping")]
+    public void ReferenceAndFusedPathsAgreeAfterManyUpdates(LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm, double clipGradValue, bool prioritized)
     {
         var config = new DqnConfig
         {
@@ -46,7 +48,7 @@ public sealed class UpdatePathTests
             ClipGradValue = clipGradValue,
             Gamma = 0.99,
         };
-        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9,
+        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9, prioritized,
             (q, target) => new ReferenceUpdate(config, q, target, CPU),
             (q, target) => new FusedCpuUpdate(config, q, target),
             (update, expected, actual) =>
@@ -78,7 +80,7 @@ public sealed class UpdatePathTests
     public void WrittenOutMlpBackwardEqualsAutogradBitForBit(int batchSize, LossKind loss, OptimizerKind optimizer, bool doubleDqn, double maxGradNorm)
     {
         var config = new DqnConfig { BatchSize = batchSize, LearningRate = 2.5e-4, Loss = loss, Optimizer = optimizer, DoubleDqn = doubleDqn, MaxGradNorm = maxGradNorm };
-        var (autograd, writtenOut) = SideBySide(config, torchSeed: 5, batchSeed: 11,
+        var (autograd, writtenOut) = SideBySide(config, torchSeed: 5, batchSeed: 11, prioritized: false,
             (q, target) => new FusedCpuUpdate(config, q, target, writtenOutMlpPass: false),
             (q, target) =>
             {
@@ -105,9 +107,10 @@ public sealed class UpdatePathTests
     /// (softmax, exp and log in managed float differ from libtorch's in the last bits).
     /// </summary>
     [TestMethod]
-    [DataRow(false, DisplayName = "c51.py's settings")]
-    [DataRow(true, DisplayName = "c51 with Double DQN")]
-    public void ReferenceAndFusedPathsAgreeForC51(bool doubleDqn)
+    [DataRow(false, false, DisplayName = "c51.py's settings")]
+    [DataRow(true, false, DisplayName = "c51 with Double DQN")]
+    [DataRow(false, true, DisplayName = "c51 with prioritized replay's weights and errors")]
+    public void ReferenceAndFusedPathsAgreeForC51(bool doubleDqn, bool prioritized)
     {
         var config = new DqnConfig
         {
@@ -121,7 +124,7 @@ public sealed class UpdatePathTests
             DoubleDqn = doubleDqn,
         };
         const float C51Tolerance = 1e-4f;
-        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9,
+        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9, prioritized,
             (q, target) => new ReferenceUpdate(config, q, target, CPU),
             (q, target) => new FusedCpuUpdate(config, q, target),
             (update, expected, actual) =>
@@ -171,7 +174,7 @@ public sealed class UpdatePathTests
     /// each step; returns both networks and their targets (the caller disposes them).
     /// </summary>
     private static ((QNetwork Network, QNetwork Target) Expected, (QNetwork Network, QNetwork Target) Actual) SideBySide(
-        DqnConfig config, long torchSeed, int batchSeed,
+        DqnConfig config, long torchSeed, int batchSeed, bool prioritized,
         Func<QNetwork, QNetwork, IDqnUpdate> makeExpected, Func<QNetwork, QNetwork, IDqnUpdate> makeActual,
         Action<int, UpdateStatistics, UpdateStatistics> compare)
     {
@@ -184,14 +187,25 @@ public sealed class UpdatePathTests
         CopyWeights(expectedQ, actualQ);
         using var expected = makeExpected(expectedQ, expectedTarget);
         using var actual = makeActual(actualQ, actualTarget);
-        using var batch = new DqnBatch(config.BatchSize, [4], ScalarType.Float32);
+        using var batch = new DqnBatch(config.BatchSize, [4], ScalarType.Float32, prioritized);
         var rng = new SeededRandom(batchSeed);
         expected.UpdateTarget(1.0);
         actual.UpdateTarget(1.0);
         for (int update = 0; update < Updates; update++)
         {
             FillBatch(batch, rng);
-            compare(update, expected.Step(batch, withStatistics: true), actual.Step(batch, withStatistics: true));
+            var expectedStatistics = expected.Step(batch, withStatistics: true);
+            float[] expectedErrors = (float[])batch.TdErrors.Clone();
+            compare(update, expectedStatistics, actual.Step(batch, withStatistics: true));
+            if (prioritized)
+            {
+                // Both paths write the same |TD errors| back as priorities.
+                for (int row = 0; row < batch.Size; row++)
+                {
+                    Assert.AreEqual(expectedErrors[row], batch.TdErrors[row], Tolerance * Math.Max(1f, expectedErrors[row]), $"|TD error| of row {row} at update {update}");
+                }
+                Assert.IsTrue(expectedErrors.Any(e => e > 0.01f), "TD errors are written");
+            }
             if (update % 50 == 25)
             {
                 expected.UpdateTarget(1.0);
@@ -201,7 +215,10 @@ public sealed class UpdatePathTests
         return ((expectedQ, expectedTarget), (actualQ, actualTarget));
     }
 
-    /// <summary>Random observations, actions, rewards and about one done in eight, written as the replay buffer writes them.</summary>
+    /// <summary>
+    /// Random observations, actions, rewards and about one done in eight, written as the replay buffer writes them; the
+    /// discount is gamma, or for a prioritized batch gamma^k with k from 1 to 3 and an importance weight in [0.2, 1].
+    /// </summary>
     private static void FillBatch(DqnBatch batch, SeededRandom random)
     {
         var view = batch.View;
@@ -217,6 +234,8 @@ public sealed class UpdatePathTests
             view.Actions[row] = random.Next(2);
             view.Rewards[row] = (float)(random.NextDouble() * 2 - 1);
             view.Dones[row] = random.Next(8) == 0 ? 1f : 0f;
+            view.Discounts[row] = batch.Prioritized ? (float)Math.Pow(0.99, 1 + random.Next(3)) : 0.99f;
+            view.Weights[row] = batch.Prioritized ? (float)(0.2 + 0.8 * random.NextDouble()) : 1f;
         }
     }
 

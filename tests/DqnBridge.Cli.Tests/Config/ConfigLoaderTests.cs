@@ -190,4 +190,21 @@ public sealed class ConfigLoaderTests
             Assert.IsFalse(string.IsNullOrWhiteSpace(key.Description), $"{key.Name} has no description");
         }
     }
+
+    [TestMethod]
+    public void KeysAreSpelledAsConfigJsonSpellsThem()
+    {
+        Assert.AreEqual("n_step", ConfigKeys.ToSnakeCase("NStep"));
+        Assert.AreEqual("per_beta_start", ConfigKeys.ToSnakeCase("PerBetaStart"));
+        foreach (var key in ConfigKeys.All)
+        {
+            Assert.AreEqual(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(key.Property.Name), key.Name, "the key on the command line and in config.json");
+        }
+        var config = ConfigLoader.Resolve(null, ["n_step=3", "prioritized_replay=true", "per_alpha=0.5", "per_beta_start=0.5", "per_epsilon=1e-5"]);
+        Assert.AreEqual(3, config.NStep);
+        Assert.IsTrue(config.PrioritizedReplay);
+        Assert.AreEqual(0.5, config.PerAlpha);
+        Assert.AreEqual(0.5, config.PerBetaStart);
+        Assert.AreEqual(1e-5, config.PerEpsilon);
+    }
 }
