@@ -17,6 +17,8 @@ public sealed class TrainerState
     public ulong[] ReplayRandomState { get; set; } = [];
     /// <summary>State of the exploration random generator.</summary>
     public ulong[] ExplorationState { get; set; } = [];
+    /// <summary>State of the noisy layers' noise generator (empty without noisy nets).</summary>
+    public ulong[] NoiseRandomState { get; set; } = [];
     /// <summary>State of TorchSharp's random generator.</summary>
     public byte[] TorchRngState { get; set; } = [];
     /// <summary>The vector environment's observations at the checkpoint.</summary>

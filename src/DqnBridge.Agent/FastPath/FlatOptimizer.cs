@@ -17,21 +17,22 @@ internal sealed class FlatOptimizer : IDisposable
 {
     private const double Beta1 = 0.9;
     private const double Beta2 = 0.999;
-    private const double AdamEpsilon = 1e-8;
     private const double AdamWWeightDecay = OptimizerDefaults.AdamWWeightDecay;
     private const double RmsAlpha = OptimizerDefaults.RmsAlpha;
     private const double RmsEpsilon = OptimizerDefaults.RmsEpsilon;
 
     private readonly OptimizerKind _kind;
     private readonly double _learningRate;
+    private readonly double _adamEpsilon;
     private readonly Tensor _parameters;
     private readonly Tensor _gradients;
     private readonly Tensor _firstMoment;
     private readonly Tensor _secondMoment;
     private long _step;
 
-    public FlatOptimizer(OptimizerKind kind, double learningRate, Tensor parameters, Tensor gradients)
+    public FlatOptimizer(OptimizerKind kind, double learningRate, Tensor parameters, Tensor gradients, double adamEpsilon = Training.DqnConfig.DefaultAdamEpsilon)
     {
+        _adamEpsilon = adamEpsilon;
         _kind = kind;
         _learningRate = learningRate;
         _parameters = parameters;
@@ -99,7 +100,8 @@ internal sealed class FlatOptimizer : IDisposable
                     float decay = _kind == OptimizerKind.AdamW ? (float)(1 - _learningRate * AdamWWeightDecay) : 1f;
                     float stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _step)));
                     float correction2Sqrt = (float)Math.Sqrt(1 - Math.Pow(Beta2, _step));
-                    const float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)AdamEpsilon;
+                    const float b1 = (float)Beta1, b2 = (float)Beta2;
+                    float eps = (float)_adamEpsilon;
                     // Vectors first, then the tail one by one: the same float operations in the same order either way
                     // (the JIT does not fuse multiply-adds), so the result does not depend on the vector width.
                     int i = 0;

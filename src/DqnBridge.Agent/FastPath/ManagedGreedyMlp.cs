@@ -13,6 +13,7 @@ namespace DqnBridge.Agent.FastPath;
 /// allocations per step. <see cref="Refresh"/> after the weights change. Sums run in a fixed order (SIMD lanes, then
 /// across lanes), so actions are deterministic, though Q may differ from libtorch's in the last float bit; ties go to
 /// the lowest index as torch.argmax. Held equal to the network's own argmax by GreedyPolicyTests.ManagedMlpActsAsTheNetworkDoes.
+/// With a c51 head, each action's Q is the expectation of the softmax of its atoms' logits over the support.
 /// </summary>
 internal sealed class ManagedGreedyMlp
 {
@@ -20,6 +21,9 @@ internal sealed class ManagedGreedyMlp
     private readonly float[][] _weights;
     private readonly float[][] _biases;
     private readonly float[][] _activations;
+    // The c51 support's atoms (null for one value per action) and each action's Q computed from them.
+    private readonly float[]? _atoms;
+    private readonly float[] _q;
     private bool _stale = true;
 
     public ManagedGreedyMlp(QNetwork network)
@@ -28,7 +32,17 @@ internal sealed class ManagedGreedyMlp
         {
             throw new ArgumentException("The managed greedy pass is for MLPs.", nameof(network));
         }
+        if (network.Head.Dueling || network.Head.Noisy)
+        {
+            throw new ArgumentException("The managed greedy pass covers single-stream heads without noise.", nameof(network));
+        }
         _network = network;
+        if (network.Support is { } support)
+        {
+            using var atoms = support.On(CPU).clone();
+            _atoms = MemoryMarshal.Cast<byte, float>(atoms.bytes).ToArray();
+        }
+        _q = new float[network.ActionCount];
         var layers = network.LinearLayers();
         _weights = layers.Select(layer => new float[layer.weight!.NumberOfElements]).ToArray();
         _biases = layers.Select(layer => new float[layer.bias!.NumberOfElements]).ToArray();
@@ -50,7 +64,7 @@ internal sealed class ManagedGreedyMlp
         {
             Dense(_weights[layer], _biases[layer], _activations[layer], _activations[layer + 1], relu: layer < _weights.Length - 1);
         }
-        var q = _activations[^1];
+        var q = _atoms is null ? _activations[^1] : ExpectedValues(_activations[^1], _atoms, _q);
         int best = 0;
         for (int a = 1; a < q.Length; a++)
         {
@@ -60,6 +74,30 @@ internal sealed class ManagedGreedyMlp
             }
         }
         return best;
+    }
+
+    /// <summary>Per action, sum_i softmax(logits)_i z_i over its block of atoms (the max logit subtracted first, as softmax does).</summary>
+    private static float[] ExpectedValues(float[] logits, float[] atoms, float[] q)
+    {
+        int count = atoms.Length;
+        for (int a = 0; a < q.Length; a++)
+        {
+            var block = logits.AsSpan(a * count, count);
+            float max = block[0];
+            for (int i = 1; i < count; i++)
+            {
+                max = MathF.Max(max, block[i]);
+            }
+            float total = 0, weighted = 0;
+            for (int i = 0; i < count; i++)
+            {
+                float e = MathF.Exp(block[i] - max);
+                total += e;
+                weighted += e * atoms[i];
+            }
+            q[a] = weighted / total;
+        }
+        return q;
     }
 
     private void CopyWeights()

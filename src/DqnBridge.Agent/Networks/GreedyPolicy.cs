@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DqnBridge.Agent.FastPath;
 using DqnBridge.Envs;
 using TorchSharp;
@@ -8,7 +9,8 @@ namespace DqnBridge.Agent.Networks;
 /// <summary>
 /// argmax_a Q(s, a) for one observation at a time, ties to the lowest index as torch.argmax. An MLP acts through
 /// the fast path's managed forward pass (<see cref="ManagedGreedyMlp"/>, deterministic, a few microseconds);
-/// <see cref="Refresh"/> after the weights change. The CNN acts through the network on a preallocated input tensor.
+/// <see cref="Refresh"/> after the weights change (c51's distribution too). The CNN, and MLPs with a dueling head or
+/// noisy layers, act through the network on a preallocated input tensor.
 /// </summary>
 public sealed class GreedyPolicy : IDisposable
 {
@@ -16,21 +18,23 @@ public sealed class GreedyPolicy : IDisposable
     private readonly ElementType _observationType;
     private readonly ManagedGreedyMlp? _mlp;
     private readonly Tensor? _input;
-    private readonly int _inputBytes;
+    private readonly ElementType _inputType;
+    private readonly int _inputElements;
 
     /// <summary>A policy over <paramref name="network"/> for observations of <paramref name="observationType"/>.</summary>
     public GreedyPolicy(QNetwork network, ElementType observationType)
     {
         _network = network;
         _observationType = observationType;
-        if (network.Kind == NetworkKind.Mlp)
+        if (network.Kind == NetworkKind.Mlp && !network.Head.Dueling && !network.Head.Noisy)
         {
             _mlp = new ManagedGreedyMlp(network);
         }
         else
         {
-            _input = zeros([1, .. network.ObservationShape.Select(d => (long)d)], ScalarType.Byte);
-            _inputBytes = network.ObservationShape.Aggregate(1, (a, b) => a * b);
+            _inputType = network.Kind == NetworkKind.Mlp ? ElementType.Float32 : ElementType.UInt8;
+            _input = zeros([1, .. network.ObservationShape.Select(d => (long)d)], _inputType == ElementType.UInt8 ? ScalarType.Byte : ScalarType.Float32);
+            _inputElements = network.ObservationShape.Aggregate(1, (a, b) => a * b);
         }
     }
 
@@ -45,7 +49,14 @@ public sealed class GreedyPolicy : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        observation[.._inputBytes].CopyTo(_input!.bytes);
+        if (_inputType == ElementType.UInt8)
+        {
+            observation[.._inputElements].CopyTo(_input!.bytes);
+        }
+        else
+        {
+            NetworkInput.ToFloats(_observationType, observation, MemoryMarshal.Cast<byte, float>(_input!.bytes));
+        }
         var device = _network.parameters().First().device;
         var input = device.type == DeviceType.CPU ? _input : _input.to(device);
         return (int)_network.forward(input).argmax(1).item<long>();

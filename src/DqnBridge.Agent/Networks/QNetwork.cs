@@ -10,13 +10,18 @@ namespace DqnBridge.Agent.Networks;
 /// <summary>
 /// The Q-network: observations in, one value per action out. An MLP for vector observations
 /// (CleanRL's 120-84 by default) or the Nature CNN for stacked 84x84 uint8 frames, which it scales
-/// by 1/255 itself so the replay buffer can keep bytes.
+/// by 1/255 itself so the replay buffer can keep bytes. Its <see cref="QHead"/> may add a distribution over atoms
+/// per action (c51: <see cref="Logits"/>, and Q-values as their expectation), a <see cref="DuelingHead"/> and
+/// <see cref="NoisyLinear"/> layers.
 /// </summary>
 public sealed class QNetwork : nn.Module<Tensor, Tensor>
 {
     // The layers, in order. The field's name is part of every saved parameter's name ("_layers.fc0.weight"), so
     // renaming it would make earlier checkpoints unreadable.
     private readonly Sequential _layers;
+    // With a dueling head, the two streams after _layers (which then ends with the shared features); else null.
+    private readonly DuelingHead? _dueling;
+    private readonly CategoricalSupport? _support;
     private readonly bool _scaleBytes;
 
     /// <summary>Which architecture this is.</summary>
@@ -29,7 +34,13 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The hidden layer sizes of an MLP (empty for the CNN).</summary>
     public int[] HiddenSizes { get; }
 
-    private QNetwork(NetworkKind kind, int[] observationShape, int actionCount, int[] hiddenSizes, Sequential layers, bool scaleBytes)
+    /// <summary>The output side: atoms, dueling, noisy layers.</summary>
+    public QHead Head { get; }
+
+    /// <summary>The c51 support (null without a distribution).</summary>
+    public CategoricalSupport? Support => _support;
+
+    private QNetwork(NetworkKind kind, int[] observationShape, int actionCount, int[] hiddenSizes, QHead head, Sequential layers, DuelingHead? dueling, bool scaleBytes)
         : base(nameof(QNetwork))
     {
         TorchRuntime.Initialize(); // once per process, before any forward pass
@@ -37,7 +48,10 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         ObservationShape = observationShape;
         ActionCount = actionCount;
         HiddenSizes = hiddenSizes;
+        Head = head;
         _layers = layers;
+        _dueling = dueling;
+        _support = head.IsDistributional ? new CategoricalSupport(head.Atoms, head.VMin, head.VMax) : null;
         _scaleBytes = scaleBytes;
         RegisterComponents();
     }
@@ -46,38 +60,45 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     public static QNetwork Create(DqnConfig config, BoxSpace observationSpace, int actionCount) =>
         config.Network switch
         {
-            NetworkKind.Mlp => Mlp(observationSpace.ElementCount, actionCount, config.HiddenSizes),
-            NetworkKind.NatureCnn => NatureCnn(observationSpace.Shape, actionCount),
+            NetworkKind.Mlp => Mlp(observationSpace.ElementCount, actionCount, config.HiddenSizes, QHead.Of(config)),
+            NetworkKind.NatureCnn => NatureCnn(observationSpace.Shape, actionCount, QHead.Of(config)),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Network, "unknown network kind"),
         };
 
-    /// <summary>A multilayer perceptron with ReLU between the <paramref name="hiddenSizes"/> layers.</summary>
-    public static QNetwork Mlp(int inputSize, int actionCount, IReadOnlyList<int> hiddenSizes)
+    /// <summary>A multilayer perceptron with ReLU between the <paramref name="hiddenSizes"/> layers; DQN's plain head unless <paramref name="head"/> says otherwise.</summary>
+    public static QNetwork Mlp(int inputSize, int actionCount, IReadOnlyList<int> hiddenSizes, QHead? head = null)
     {
+        head ??= QHead.Plain;
         // ReLU in place: the numbers and gradients of CleanRL's nn.ReLU() (a linear layer's backward needs its input,
         // not its output), with one tensor fewer per layer and forward pass.
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         int width = inputSize;
         for (int i = 0; i < hiddenSizes.Count; i++)
         {
-            modules.Add(($"fc{i}", nn.Linear(width, hiddenSizes[i])));
+            modules.Add(($"fc{i}", head.Layer(width, hiddenSizes[i])));
             modules.Add(($"relu{i}", nn.ReLU(inplace: true)));
             width = hiddenSizes[i];
         }
-        modules.Add(("out", nn.Linear(width, actionCount)));
-        return new QNetwork(NetworkKind.Mlp, [inputSize], actionCount, hiddenSizes.ToArray(), nn.Sequential(modules), scaleBytes: false);
+        var dueling = head.DuelingOver(width, actionCount);
+        if (dueling is null)
+        {
+            modules.Add(("out", head.Layer(width, actionCount * head.Atoms)));
+        }
+        return new QNetwork(NetworkKind.Mlp, [inputSize], actionCount, hiddenSizes.ToArray(), head, nn.Sequential(modules), dueling, scaleBytes: false);
     }
 
     /// <summary>Mnih et al. (2015): three convolutions, 512 hidden units; input is channels x 84 x 84 bytes.</summary>
-    public static QNetwork NatureCnn(int[] observationShape, int actionCount)
+    public static QNetwork NatureCnn(int[] observationShape, int actionCount, QHead? head = null)
     {
+        head ??= QHead.Plain;
         if (observationShape.Length != 3 || observationShape[1] != 84 || observationShape[2] != 84)
         {
             throw new ArgumentException(
                 $"The Nature CNN needs observations of shape (stack, 84, 84); got ({string.Join(", ", observationShape)}).",
                 nameof(observationShape));
         }
-        var layers = nn.Sequential(
+        var modules = new List<(string, nn.Module<Tensor, Tensor>)>
+        {
             ("conv0", nn.Conv2d(observationShape[0], 32, 8, stride: 4)),
             ("relu0", nn.ReLU()),
             ("conv1", nn.Conv2d(32, 64, 4, stride: 2)),
@@ -85,40 +106,89 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
             ("conv2", nn.Conv2d(64, 64, 3, stride: 1)),
             ("relu2", nn.ReLU()),
             ("flatten", nn.Flatten()),
-            ("fc0", nn.Linear(3136, 512)),
+            ("fc0", head.Layer(3136, 512)),
             ("relu3", nn.ReLU()),
-            ("out", nn.Linear(512, actionCount)));
-        return new QNetwork(NetworkKind.NatureCnn, observationShape, actionCount, [], layers, scaleBytes: true);
+        };
+        var dueling = head.DuelingOver(512, actionCount);
+        if (dueling is null)
+        {
+            modules.Add(("out", head.Layer(512, actionCount * head.Atoms)));
+        }
+        return new QNetwork(NetworkKind.NatureCnn, observationShape, actionCount, [], head, nn.Sequential(modules), dueling, scaleBytes: true);
     }
 
     // Held for the process: an explicit Scalar, so no implicitly converted one can be finalized mid-call (ImplicitScalarGuard).
     private static readonly Scalar ByteScale = 255.0.ToScalar();
 
     /// <summary>
-    /// Q(s, .) for a batch of observations: the module's own layers, as CleanRL's <c>self.network(x)</c>. Pixels are
-    /// scaled to [0, 1] first; any other element type becomes float32. The reference update and evaluation run this;
-    /// the fused CPU update runs the same layers written out (<see cref="FastPath.WrittenOutMlp"/>).
+    /// Q(s, .) for a batch of observations: the module's own layers, as CleanRL's <c>self.network(x)</c>; with c51, the
+    /// expectation of each action's distribution over the support. Pixels are scaled to [0, 1] first; any other element
+    /// type becomes float32. The reference update and evaluation run this; the fused CPU update runs the same layers
+    /// written out (<see cref="FastPath.WrittenOutMlp"/>).
     /// </summary>
     public override Tensor forward(Tensor observations)
+    {
+        if (_support is null)
+        {
+            return Outputs(observations);
+        }
+        using var logits = Logits(observations);
+        return _support.ExpectedValues(logits);
+    }
+
+    /// <summary>The c51 logits, (batch, actions, atoms): a softmax over the last dimension gives each action's distribution.</summary>
+    public Tensor Logits(Tensor observations)
+    {
+        using var outputs = Outputs(observations);
+        return outputs.view(outputs.shape[0], ActionCount, Head.Atoms);
+    }
+
+    // (batch, actions x atoms): the layers, then the dueling head if there is one.
+    private Tensor Outputs(Tensor observations)
     {
         if (_scaleBytes)
         {
             using var scaled = observations.to_type(ScalarType.Float32).div_(ByteScale);
-            return _layers.forward(scaled);
+            return ThroughHead(scaled);
         }
         if (observations.dtype != ScalarType.Float32)
         {
             using var asFloat = observations.to_type(ScalarType.Float32);
-            return _layers.forward(asFloat);
+            return ThroughHead(asFloat);
         }
-        return _layers.forward(observations);
+        return ThroughHead(observations);
+    }
+
+    private Tensor ThroughHead(Tensor input)
+    {
+        if (_dueling is null)
+        {
+            return _layers.forward(input);
+        }
+        using var features = _layers.forward(input);
+        return _dueling.forward(features);
+    }
+
+    /// <summary>The noisy layers in order (shared layers first, then the value and advantage streams); empty without noisy nets.</summary>
+    public IReadOnlyList<NoisyLinear> NoisyLayers() =>
+        _noisyLayers ??= _layers.children().Concat(_dueling?.Streams ?? []).OfType<NoisyLinear>().ToArray();
+
+    private NoisyLinear[]? _noisyLayers;
+
+    /// <summary>Turns the noisy layers' noise off (evaluation acts with the mean weights, as Dopamine's eval mode).</summary>
+    public void UseMeanWeights()
+    {
+        foreach (var layer in NoisyLayers())
+        {
+            layer.UseMeanWeights();
+        }
     }
 
     /// <summary>An untrained network of the same architecture (for the target network).</summary>
     public QNetwork CreateSibling() => Kind switch
     {
-        NetworkKind.Mlp => Mlp(ObservationShape[0], ActionCount, HiddenSizes),
-        _ => NatureCnn(ObservationShape, ActionCount),
+        NetworkKind.Mlp => Mlp(ObservationShape[0], ActionCount, HiddenSizes, Head),
+        _ => NatureCnn(ObservationShape, ActionCount, Head),
     };
 
     /// <summary>
@@ -131,6 +201,10 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         if (_flatValues is not null)
         {
             return (_flatValues, _flatGradients!);
+        }
+        if (Head.Dueling || Head.Noisy)
+        {
+            throw new InvalidOperationException($"Only single-stream heads of linear layers can be flattened for the fused update; this network's head is {Head}.");
         }
         var layers = _layers.children().Where(layer => layer is Linear or Conv2d).ToArray();
         long total = parameters().Sum(p => p.NumberOfElements);
@@ -183,6 +257,7 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
         {
             _flatValues?.Dispose();
             _flatGradients?.Dispose();
+            _support?.Dispose();
         }
         base.Dispose(disposing);
     }

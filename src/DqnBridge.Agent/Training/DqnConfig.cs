@@ -6,6 +6,16 @@ using TorchSharp;
 
 namespace DqnBridge.Agent.Training;
 
+/// <summary>The return distribution the network learns (the <c>distributional</c> key).</summary>
+public enum Distributional
+{
+    /// <summary>None: one expected return per action (DQN).</summary>
+    None,
+
+    /// <summary>Categorical over a fixed support of n_atoms atoms (C51, Bellemare et al. 2017).</summary>
+    C51,
+}
+
 /// <summary>How the vector environment steps its environments.</summary>
 public enum VectorizationMode
 {
@@ -216,6 +226,45 @@ public sealed class DqnConfig
     [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU)")]
     public UpdatePath UpdatePath { get; set; } = UpdatePath.Auto;
 
+    // Rainbow's network and loss components (each off by default: plain DQN)
+    /// <summary>Return distribution: none (DQN's expected value) or c51 (categorical over n_atoms fixed atoms from v_min to v_max, cross-entropy to the projected target; Bellemare et al. 2017).</summary>
+    [Description("Return distribution: none (DQN's expected value) or c51 (categorical over n_atoms fixed atoms from v_min to v_max, cross-entropy to the projected target; Bellemare et al. 2017)")]
+    public Distributional Distributional { get; set; } = Distributional.None;
+
+    /// <summary>Atoms of the c51 support (the paper: 51; CleanRL's c51.py: 101).</summary>
+    [Description("Atoms of the c51 support (the paper: 51; CleanRL's c51.py: 101)")]
+    public int NAtoms { get; set; } = 51;
+
+    /// <summary>Lowest atom of the c51 support, the smallest return it can represent (the paper: -10; CleanRL's c51.py: -100).</summary>
+    [Description("Lowest atom of the c51 support, the smallest return it can represent (the paper: -10; CleanRL's c51.py: -100)")]
+    public double VMin { get; set; } = -10;
+
+    /// <summary>Highest atom of the c51 support (the paper: 10; CleanRL's c51.py: 100).</summary>
+    [Description("Highest atom of the c51 support (the paper: 10; CleanRL's c51.py: 100)")]
+    public double VMax { get; set; } = 10;
+
+    /// <summary>Dueling head: a value stream and an advantage stream after the shared layers, Q = V + A - mean_a A (per atom with c51; Wang et al. 2016).</summary>
+    [Description("Dueling head: a value stream and an advantage stream after the shared layers, Q = V + A - mean_a A (per atom with c51; Wang et al. 2016)")]
+    public bool Dueling { get; set; } = false;
+
+    /// <summary>Noisy nets: every fully connected layer becomes a factorised Gaussian noisy layer and replaces epsilon-greedy (epsilon is 0); fresh noise for every action and every update, none in evaluation (Fortunato et al. 2018).</summary>
+    [Description("Noisy nets: every fully connected layer becomes a factorised Gaussian noisy layer and replaces epsilon-greedy (epsilon is 0); fresh noise for every action and every update, none in evaluation (Fortunato et al. 2018)")]
+    public bool Noisy { get; set; } = false;
+
+    /// <summary>Initial noise scale of the noisy layers: sigma starts at sigma0 / sqrt(inputs) (the paper: 0.5).</summary>
+    [Description("Initial noise scale of the noisy layers: sigma starts at sigma0 / sqrt(inputs) (the paper: 0.5)")]
+    public double Sigma0 { get; set; } = 0.5;
+
+    /// <summary>Adam's epsilon (PyTorch's default 1e-8; CleanRL's c51.py: 0.01 / batch_size; Rainbow: 1.5e-4).</summary>
+    [Description("Adam's epsilon (PyTorch's default 1e-8; CleanRL's c51.py: 0.01 / batch_size; Rainbow: 1.5e-4)")]
+    public double AdamEpsilon { get; set; } = DefaultAdamEpsilon;
+
+    /// <summary>PyTorch's Adam epsilon, the one the fused path's optimizer uses.</summary>
+    public const double DefaultAdamEpsilon = 1e-8;
+
+    /// <summary>Whether any of Rainbow's network or loss components (c51, dueling, noisy) is on.</summary>
+    public bool HasRainbowComponents => Distributional != Distributional.None || Dueling || Noisy;
+
     // Output and bookkeeping
     /// <summary>Folder that receives runs/&lt;run-name&gt;/.</summary>
     [Description("Folder that receives runs/<run-name>/")]
@@ -383,6 +432,12 @@ public sealed class DqnConfig
             : $"device = {Device.ToString().ToLowerInvariant()}";
         Require(!(UpdatePath == UpdatePath.Fused && device is { } where && where != DeviceType.CPU),
             $"update_path = fused runs on the CPU only; with {deviceSetting} use update_path=reference (or auto)");
+        Require(!(UpdatePath == UpdatePath.Fused && DqnUpdates.NotCoveredByFusedPath(this) is { } uncovered),
+            $"update_path = fused covers plain DQN only; {DqnUpdates.NotCoveredByFusedPath(this)} needs update_path=reference (or auto, which picks it)");
+        Require(NAtoms >= 2, $"n_atoms must be at least 2 (it is {NAtoms})");
+        Require(double.IsFinite(VMin) && double.IsFinite(VMax) && VMin < VMax, $"v_min must be below v_max, both finite (they are {VMin} and {VMax})");
+        Require(Sigma0 >= 0 && double.IsFinite(Sigma0), $"sigma0 must not be negative (it is {Sigma0})");
+        Require(AdamEpsilon > 0 && double.IsFinite(AdamEpsilon), $"adam_epsilon must be a positive number (it is {AdamEpsilon})");
         Require(HiddenSizes.Length >= 1 && HiddenSizes.All(size => size >= 1),
             $"hidden_sizes needs at least one layer, each of size 1 or more (it is [{string.Join(", ", HiddenSizes)}])");
         Require(CheckpointFrequency >= 0, $"checkpoint_frequency must not be negative, 0 writes one at the end only (it is {CheckpointFrequency})");

@@ -21,6 +21,7 @@ public sealed partial class DqnTrainer
             WallTimeSeconds = _wallTimeBefore + secondsThisCall,
             ReplayRandomState = _replayRandom.GetState(),
             ExplorationState = _explorer.GetState(),
+            NoiseRandomState = _noise?.GetState() ?? [],
             TorchRngState = torchState.bytes.ToArray(),
             CurrentObservations = (byte[])_observations.Clone(),
             HasEnvState = _envs is IRestorableVectorEnv,
@@ -89,6 +90,14 @@ public sealed partial class DqnTrainer
             }
             _replayRandom.SetState(state.ReplayRandomState);
             _explorer.SetState(state.ExplorationState);
+            if (_noise is not null)
+            {
+                if (state.NoiseRandomState.Length != SeededRandom.StateWords)
+                {
+                    throw new InvalidDataException("the config has noisy = true but the checkpoint holds no noise generator state");
+                }
+                _noise.SetState(state.NoiseRandomState);
+            }
             using (var torchState = random.get_rng_state())
             {
                 if (torchState.bytes.Length != state.TorchRngState.Length)

@@ -33,6 +33,8 @@ public sealed partial class DqnTrainer : IDisposable
     private readonly IReplayBuffer _replay;
     private readonly SeededRandom _replayRandom;
     private readonly SeededRandom _explorer;
+    // Noisy nets' noise (null without them): drawn before every action and every update, saved in checkpoints.
+    private readonly FactorisedNoise? _noise;
     private readonly GreedyPolicy _greedy;
 
     // The minibatch; the replay buffer writes into its tensors' memory.
@@ -86,7 +88,8 @@ public sealed partial class DqnTrainer : IDisposable
             _qNetwork.to(device);
             _targetNetwork.to(device);
         }
-        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device);
+        _noise = config.Noisy ? new FactorisedNoise(config.Seed) : null;
+        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device, _noise);
         _update.UpdateTarget(tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
         _replay = ReplayBuffers.Create(config, space);
@@ -167,6 +170,7 @@ public sealed partial class DqnTrainer : IDisposable
         bool cancelled = false;
         string checkpointPath = "";
         Span<ulong> explorerBeforeStep = stackalloc ulong[SeededRandom.StateWords];
+        Span<ulong> noiseBeforeStep = stackalloc ulong[SeededRandom.StateWords];
 
         for (long globalStep = _nextStep; globalStep < _config.TotalTimesteps; globalStep++)
         {
@@ -180,13 +184,15 @@ public sealed partial class DqnTrainer : IDisposable
                 break;
             }
 
-            // Epsilon-greedy: one draw decides for all environments, as CleanRL does.
-            double epsilon = EpsilonSchedules.At(_config, globalStep);
+            // Epsilon-greedy: one draw decides for all environments, as CleanRL does. Noisy nets explore through their
+            // noise instead (epsilon 0, no draw), one fresh sample per step for all environments.
+            double epsilon = _noise is null ? EpsilonSchedules.At(_config, globalStep) : 0;
             _explorer.CopyStateTo(explorerBeforeStep);
+            _noise?.CopyStateTo(noiseBeforeStep);
             bool explored = false;
             try
             {
-                if (_explorer.NextDouble() < epsilon)
+                if (_noise is null && _explorer.NextDouble() < epsilon)
                 {
                     explored = true;
                     for (int i = 0; i < _actions.Length; i++)
@@ -196,6 +202,7 @@ public sealed partial class DqnTrainer : IDisposable
                 }
                 else
                 {
+                    _noise?.Resample(_qNetwork);
                     for (int i = 0; i < _actions.Length; i++)
                     {
                         _actions[i] = _greedy.Act(_observations.AsSpan(i * _observationBytes, _observationBytes)) + actionStart;
@@ -209,6 +216,7 @@ public sealed partial class DqnTrainer : IDisposable
                 // Nothing of this step is applied yet but the exploration draws: undo them, so the checkpoint is the
                 // state after the previous step and a resume takes this step again.
                 _explorer.SetState(explorerBeforeStep);
+                _noise?.SetState(noiseBeforeStep);
                 throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds);
             }
             if (_config.DebugFrequency > 0 && globalStep % _config.DebugFrequency == 0 && _observer is not null)
@@ -360,6 +368,14 @@ public sealed partial class DqnTrainer : IDisposable
                 }
             }
             _tensorboard.AddScalar("gradients/total_norm", (float)Math.Sqrt(squares), globalStep);
+            // Noisy nets: how much noise each layer has kept (the mean |sigma| of its weights).
+            foreach (var (name, parameter) in _namedParameters)
+            {
+                if (name.EndsWith("weight_sigma", StringComparison.Ordinal))
+                {
+                    _tensorboard.AddScalar($"noise/{name}", parameter.abs().mean().item<float>(), globalStep);
+                }
+            }
         }
     }
 

@@ -40,6 +40,7 @@ public static class EpisodePlayer
         {
             throw new ArgumentException($"DQN needs a discrete action space; {env.Id} has {env.ActionSpace}.", nameof(env));
         }
+        network.UseMeanWeights(); // noisy nets act with their mean weights in evaluation
         using var policy = new GreedyPolicy(network, env.ObservationSpace.Dtype);
         var random = new SeededRandom(seed);
         var observation = new byte[env.ObservationSpace.ByteSize];

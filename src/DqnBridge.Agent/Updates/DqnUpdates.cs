@@ -31,14 +31,51 @@ public static class DqnUpdates
             ? device == DeviceType.CPU && network == NetworkKind.Mlp ? UpdatePath.Fused : UpdatePath.Reference
             : requested;
 
+    /// <summary>As the other overload, and auto takes the reference path for a config with components the fused path does not cover.</summary>
+    public static UpdatePath Resolve(DqnConfig config, DeviceType device) =>
+        config.UpdatePath == UpdatePath.Auto && NotCoveredByFusedPath(config) is not null
+            ? UpdatePath.Reference
+            : Resolve(config.UpdatePath, device, config.Network);
+
+    /// <summary>
+    /// The settings of <paramref name="config"/> the fused path does not implement, as the keys read
+    /// (e.g. "distributional = c51, noisy = true"); null when it covers them all.
+    /// </summary>
+    public static string? NotCoveredByFusedPath(DqnConfig config)
+    {
+        var settings = new List<string>();
+        if (config.Distributional != Distributional.None && config.Network != NetworkKind.Mlp)
+        {
+            settings.Add($"distributional = {config.Distributional.ToString().ToLowerInvariant()} with network = nature_cnn");
+        }
+        if (config.Dueling)
+        {
+            settings.Add("dueling = true");
+        }
+        if (config.Noisy)
+        {
+            settings.Add("noisy = true");
+        }
+        return settings.Count == 0 ? null : string.Join(", ", settings);
+    }
+
+    /// <summary>
+    /// What to tell the user when update_path = auto leaves the fused path for an MLP because of settings it does not
+    /// cover (null otherwise): auto picks the reference path for them.
+    /// </summary>
+    public static string? AutoChoiceNotice(DqnConfig config) =>
+        config.UpdatePath == UpdatePath.Auto && config.Network == NetworkKind.Mlp && NotCoveredByFusedPath(config) is { } uncovered
+            ? $"update_path = auto: the reference update path runs ({uncovered} is not covered by the fused path)."
+            : null;
+
     /// <summary>
     /// The update a config asks for, over networks already on <paramref name="device"/>; the config has passed
     /// <see cref="DqnConfig.ValidateFor"/> for that device (the trainer does both).
     /// </summary>
-    public static IDqnUpdate Create(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device) =>
-        Resolve(config.UpdatePath, device.type, config.Network) switch
+    public static IDqnUpdate Create(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device, FactorisedNoise? noise = null) =>
+        Resolve(config, device.type) switch
         {
             UpdatePath.Fused => new FusedCpuUpdate(config, qNetwork, targetNetwork),
-            _ => new ReferenceUpdate(config, qNetwork, targetNetwork, device),
+            _ => new ReferenceUpdate(config, qNetwork, targetNetwork, device, noise),
         };
 }

@@ -14,7 +14,8 @@ namespace DqnBridge.Agent.Updates;
 /// to the network's own layers and autograd), the CNN's through the network and autograd; Adam/AdamW/RMSprop and the
 /// target update over one flat parameter tensor (<see cref="QNetwork.Flatten"/>, <see cref="FlatOptimizer"/>). This is
 /// why a CartPole-sized network trains several times faster than through autograd and torch.optim. CPU tensors only
-/// (it reads their memory), any network kind.
+/// (it reads their memory), any network kind. With c51 (MLPs only), the projection and the cross-entropy's gradient
+/// with respect to the logits are by hand too (<see cref="CategoricalKernels"/>).
 /// </summary>
 public sealed class FusedCpuUpdate : IDqnUpdate
 {
@@ -38,6 +39,16 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly WrittenOutMlp? _targetMlp;
     private readonly List<Tensor> _layerInputs = [];
 
+    // c51 (null without): the support's atoms, and scratch per step: pmfs of the next and the current observations,
+    // the projected targets, each transition's expected value.
+    private readonly float[]? _support;
+    private readonly float[] _nextPmfs = [];
+    private readonly float[] _onlineNextPmfs = [];
+    private readonly float[] _pmfs = [];
+    private readonly float[] _targets = [];
+    private readonly float[] _oldValues = [];
+    private readonly float[] _perSampleLoss = [];
+
     /// <summary>The fused update for the two networks, with the config's optimizer and loss.</summary>
     public FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork)
         : this(config, qNetwork, targetNetwork, writtenOutMlpPass: true)
@@ -54,14 +65,29 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         _targetNetwork = targetNetwork;
         (_qValues, var qGradients) = qNetwork.Flatten();
         (_targetValues, _) = targetNetwork.Flatten();
-        _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients);
+        _optimizer = new FlatOptimizer(config.Optimizer, config.LearningRate, _qValues, qGradients, config.AdamEpsilon);
         _loss = config.Loss;
         _doubleDqn = config.DoubleDqn;
         _maxGradNorm = config.MaxGradNorm;
         _clipGradValue = config.ClipGradValue;
         _discounts = zeros(config.BatchSize);
         _tdTarget = zeros(config.BatchSize);
-        _lossGradient = zeros([config.BatchSize, qNetwork.ActionCount]);
+        int atoms = qNetwork.Head.Atoms;
+        _lossGradient = zeros([config.BatchSize, qNetwork.ActionCount * atoms]);
+        if (qNetwork.Support is { } support)
+        {
+            if (qNetwork.Kind != NetworkKind.Mlp || !writtenOutMlpPass)
+            {
+                throw new ArgumentException("The fused update runs c51 for MLPs only, written out.", nameof(qNetwork));
+            }
+            using var atomValues = support.On(CPU).clone();
+            _support = MemoryMarshal.Cast<byte, float>(atomValues.bytes).ToArray();
+            int outputs = config.BatchSize * qNetwork.ActionCount * atoms;
+            (_nextPmfs, _onlineNextPmfs, _pmfs) = (new float[outputs], new float[outputs], new float[outputs]);
+            _targets = new float[config.BatchSize * atoms];
+            _oldValues = new float[config.BatchSize];
+            _perSampleLoss = new float[config.BatchSize];
+        }
         if (qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass)
         {
             _qMlp = new WrittenOutMlp(qNetwork);
@@ -78,6 +104,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <inheritdoc/>
     public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
     {
+        if (_support is not null)
+        {
+            return CategoricalStep(batch, withStatistics);
+        }
         TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
 
         using var scope = NewDisposeScope();
@@ -115,6 +145,56 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         _optimizer.Step();
 
         return withStatistics ? new UpdateStatistics(loss, qValues.gather(1, batch.Actions).mean().item<float>()) : UpdateStatistics.None;
+    }
+
+    /// <summary>C51's step: targets projected from the target network's pmfs, the cross-entropy's gradient through the written-out MLP.</summary>
+    private UpdateStatistics CategoricalStep(DqnBatch batch, bool withStatistics)
+    {
+        var support = _support!;
+        int atoms = support.Length;
+        int rowLength = _qNetwork.ActionCount * atoms;
+        TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            using var nextLogits = _targetMlp!.Forward(batch.NextObservations);
+            CategoricalKernels.Softmax(Floats(nextLogits), atoms, _nextPmfs);
+            if (_doubleDqn)
+            {
+                using var onlineNextLogits = _qMlp!.Forward(batch.NextObservations);
+                CategoricalKernels.Softmax(Floats(onlineNextLogits), atoms, _onlineNextPmfs);
+            }
+        }
+        var rewards = Floats(batch.Rewards);
+        var discounts = Floats(_discounts);
+        for (int s = 0; s < rewards.Length; s++)
+        {
+            var chooser = (_doubleDqn ? _onlineNextPmfs : _nextPmfs).AsSpan(s * rowLength, rowLength);
+            int next = CategoricalKernels.GreedyAction(chooser, support);
+            CategoricalKernels.Project(rewards[s], discounts[s], _nextPmfs.AsSpan(s * rowLength + next * atoms, atoms), support, _targets.AsSpan(s * atoms, atoms));
+        }
+        var logits = _qMlp!.Forward(batch.Observations, _layerInputs);
+        CategoricalKernels.SoftmaxAtActions(Floats(logits), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), atoms, _pmfs);
+        float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _perSampleLoss, _oldValues);
+        if (batch.Prioritized)
+        {
+            // Prioritized replay: each row's cross-entropy (and its gradient) weighted by its importance weight, and the
+            // cross-entropy written back as the row's priority error (Rainbow's choice for C51).
+            loss = CategoricalKernels.Weight(Floats(batch.Weights), _perSampleLoss, Floats(_lossGradient), rowLength);
+            _perSampleLoss.CopyTo(batch.TdErrors, 0);
+        }
+        _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
+        _layerInputs.Clear();
+        if (_clipGradValue > 0)
+        {
+            _optimizer.ClipGradValue(_clipGradValue);
+        }
+        if (_maxGradNorm > 0)
+        {
+            _optimizer.ClipGradNorm(_maxGradNorm);
+        }
+        _optimizer.Step();
+        return withStatistics ? new UpdateStatistics(loss, _oldValues.Average()) : UpdateStatistics.None;
     }
 
     /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP, through its layers otherwise.</summary>

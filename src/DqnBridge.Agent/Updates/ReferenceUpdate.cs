@@ -6,18 +6,18 @@ using DqnBridge.Agent.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using static TorchSharp.torch.nn.functional;
 
 namespace DqnBridge.Agent.Updates;
 
 /// <summary>
-/// The DQN update as CleanRL's dqn.py writes it, in TorchSharp ops on any device:
-/// td_target = rewards + gamma * max_a target_network(next_obs) * (1 - dones), old_val = q_network(obs)
-/// gathered at the taken actions, loss = mse_loss(td_target, old_val) (or smooth_l1_loss), then
-/// zero_grad, backward, optional gradient clipping and a torch.optim step. gamma is the batch's per-transition
-/// discount (gamma^k for n-step returns of k steps; gamma itself for one step); with prioritized replay each
-/// transition's loss is weighted by its importance weight before the mean, and |td_target - old_val| goes back
-/// as its new priority. This is the update to read;
+/// The DQN update as CleanRL's dqn.py writes it, in TorchSharp ops on any device: the loss
+/// (<see cref="DqnTdLoss"/>: td_target = rewards + gamma * max_a target_network(next_obs) * (1 - dones), old_val =
+/// q_network(obs) gathered at the taken actions, loss = mse_loss(td_target, old_val); or C51's
+/// <see cref="CategoricalTdLoss"/>), then zero_grad, backward, optional gradient clipping and a torch.optim step.
+/// gamma is the batch's per-transition discount (gamma^k for n-step returns of k steps; gamma itself for one step);
+/// with prioritized replay each transition's loss is weighted by its importance weight before the mean, and its
+/// error (|td_target - old_val|, or C51's cross-entropy) goes back as its new priority. With noisy nets, each
+/// network's noise is drawn afresh for the update. This is the update to read;
 /// <see cref="FusedCpuUpdate"/> computes the same on the CPU, faster.
 /// </summary>
 public sealed class ReferenceUpdate : IDqnUpdate
@@ -31,28 +31,36 @@ public sealed class ReferenceUpdate : IDqnUpdate
     private readonly Parameter[] _parameters;
     private readonly OptimizerHelper _optimizer;
     // Explicit Scalars held for the update's life: no double is converted implicitly here (see ImplicitScalarGuard).
-    private readonly Scalar _one = 1.0.ToScalar();
-    private readonly LossKind _loss;
-    private readonly bool _doubleDqn;
+    private readonly ITdLoss _tdLoss;
+    private readonly FactorisedNoise? _noise;
     private readonly double _maxGradNorm;
     private readonly double _clipGradValue;
 
-    /// <summary>The TorchSharp autograd update for the two networks on <paramref name="device"/>.</summary>
-    public ReferenceUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device)
+    /// <summary>
+    /// The TorchSharp autograd update for the two networks on <paramref name="device"/>; <paramref name="noise"/> draws
+    /// the noisy layers' noise (required with noisy nets).
+    /// </summary>
+    public ReferenceUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, Device device, FactorisedNoise? noise = null)
     {
+        if (config.Noisy && noise is null)
+        {
+            throw new ArgumentNullException(nameof(noise), "noisy nets need the noise generator");
+        }
         _qNetwork = qNetwork;
         _targetNetwork = targetNetwork;
         _device = device;
         _parameters = qNetwork.parameters().ToArray();
         _optimizer = config.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(_parameters, config.LearningRate),
-            OptimizerKind.AdamW => optim.AdamW(_parameters, config.LearningRate, weight_decay: OptimizerDefaults.AdamWWeightDecay),
+            OptimizerKind.Adam => optim.Adam(_parameters, config.LearningRate, eps: config.AdamEpsilon),
+            OptimizerKind.AdamW => optim.AdamW(_parameters, config.LearningRate, eps: config.AdamEpsilon, weight_decay: OptimizerDefaults.AdamWWeightDecay),
             OptimizerKind.RMSprop => optim.RMSProp(_parameters, config.LearningRate, alpha: OptimizerDefaults.RmsAlpha, eps: OptimizerDefaults.RmsEpsilon),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
         };
-        _loss = config.Loss;
-        _doubleDqn = config.DoubleDqn;
+        _tdLoss = config.Distributional == Distributional.C51
+            ? new CategoricalTdLoss(config.DoubleDqn)
+            : new DqnTdLoss(config.Loss, config.DoubleDqn);
+        _noise = config.Noisy ? noise : null;
         _maxGradNorm = config.MaxGradNorm;
         _clipGradValue = config.ClipGradValue;
     }
@@ -64,25 +72,16 @@ public sealed class ReferenceUpdate : IDqnUpdate
     public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
     {
         using var scope = NewDisposeScope();
-        var observations = batch.Observations.to(_device);
-        var nextObservations = batch.NextObservations.to(_device);
-        var actions = batch.Actions.to(_device);
-        var rewards = batch.Rewards.to(_device);
-        var dones = batch.Dones.to(_device);
-        var gamma = batch.Discounts.to(_device);
-
-        Tensor tdTarget;
-        using (no_grad())
+        var tdBatch = new TdBatch(batch.Observations.to(_device), batch.Actions.to(_device), batch.Rewards.to(_device),
+            batch.NextObservations.to(_device), batch.Dones.to(_device), batch.Discounts.to(_device));
+        if (_noise is not null)
         {
-            // Double DQN: the online network picks the next action, the target network values it.
-            var targetMax = _doubleDqn
-                ? _targetNetwork.forward(nextObservations).gather(1, _qNetwork.forward(nextObservations).argmax(1, keepdim: true)).squeeze(1)
-                : _targetNetwork.forward(nextObservations).max(1).values;
-            tdTarget = rewards + gamma * targetMax * (_one - dones);
+            _noise.Resample(_qNetwork);
+            _noise.Resample(_targetNetwork);
         }
-        var oldVal = _qNetwork.forward(observations).gather(1, actions).squeeze(1);
-        var loss = batch.Prioritized ? WeightedLoss(batch, tdTarget, oldVal)
-            : _loss == LossKind.Mse ? mse_loss(tdTarget, oldVal) : smooth_l1_loss(tdTarget, oldVal);
+        var td = _tdLoss.Compute(_qNetwork, _targetNetwork, tdBatch, perSample: batch.Prioritized);
+        var oldVal = td.OldValues;
+        var loss = batch.Prioritized ? WeightedLoss(batch, td) : td.Loss;
 
         _optimizer.zero_grad();
         loss.backward();
@@ -103,18 +102,15 @@ public sealed class ReferenceUpdate : IDqnUpdate
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
     }
 
-    /// <summary>Prioritized replay: the mean of weight * loss per transition; writes |td_target - old_val| into the batch's TD errors.</summary>
-    private Tensor WeightedLoss(DqnBatch batch, Tensor tdTarget, Tensor oldVal)
+    /// <summary>Prioritized replay: the mean of weight * loss per transition; writes each transition's error into the batch's TD errors.</summary>
+    private Tensor WeightedLoss(DqnBatch batch, TdLoss td)
     {
-        var perSample = _loss == LossKind.Mse
-            ? mse_loss(tdTarget, oldVal, reduction: nn.Reduction.None)
-            : smooth_l1_loss(tdTarget, oldVal, reduction: nn.Reduction.None);
         using (no_grad())
         {
-            using var errors = (tdTarget - oldVal).abs().cpu();
+            using var errors = td.Errors!.cpu();
             MemoryMarshal.Cast<byte, float>(errors.bytes).CopyTo(batch.TdErrors);
         }
-        return (batch.Weights.to(_device) * perSample).mean();
+        return (batch.Weights.to(_device) * td.PerSample!).mean();
     }
 
     /// <inheritdoc/>
@@ -160,6 +156,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
     public void Dispose()
     {
         _optimizer.Dispose();
-        _one.Dispose();
+        _tdLoss.Dispose();
     }
 }

@@ -34,6 +34,9 @@ public sealed class Baseline
 
     public string Label { get; }
 
+    /// <summary>The published summaries shown beside this baseline: CleanRL's dqn.py ones for the bundled baseline, none for a file (they describe dqn.py only).</summary>
+    public IReadOnlyDictionary<string, PublishedSummary> Published { get; private init; } = new Dictionary<string, PublishedSummary>();
+
     public IReadOnlyList<double> For(string envId) =>
         _returns.TryGetValue(envId, out var rows) ? [.. rows.Select(r => r.Return)] : [];
 
@@ -43,7 +46,8 @@ public sealed class Baseline
         using var stream = typeof(Baseline).Assembly.GetManifestResourceStream(BundledResource)
                            ?? throw new InvalidOperationException($"The bundled baseline {BundledResource} is missing from the build.");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), "CleanRL dqn.py (benchmarks/baselines/cleanrl-dqn.csv)", "the bundled baseline");
+        var bundled = Parse(reader.ReadToEnd(), "CleanRL dqn.py (benchmarks/baselines/cleanrl-dqn.csv)", "the bundled baseline");
+        return new Baseline(bundled.Label, bundled._returns) { Published = CleanRlPublished };
     }
 
     /// <summary>"cleanrl-dqn" (or nothing) is the bundled baseline; anything else is a CSV file.</summary>

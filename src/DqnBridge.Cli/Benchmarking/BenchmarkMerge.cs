@@ -61,7 +61,7 @@ public static class BenchmarkMerge
 
         var summaries = grid.EnvIds
             .Select(env => new EnvironmentSummary(env, [.. finished.Where(f => f.Cell.EnvId == env).Select(f => f.Result)],
-                baseline.For(env), Baseline.CleanRlPublished.GetValueOrDefault(env)))
+                baseline.For(env), baseline.Published.GetValueOrDefault(env)))
             .ToList();
         var markdown = Markdown(summaries, baseline, missing);
         AtomicFile.WriteAllText(Path.Combine(folder, ResultsMarkdown), markdown);

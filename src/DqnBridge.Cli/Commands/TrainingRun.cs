@@ -1,6 +1,7 @@
 using System.Globalization;
 using DqnBridge.Agent.Torch;
 using DqnBridge.Agent.Training;
+using DqnBridge.Agent.Updates;
 using DqnBridge.Cli.Config;
 using DqnBridge.Cli.Output;
 using Spectre.Console;
@@ -59,6 +60,10 @@ public sealed class TrainingRun(ITrainingBackend backend, IAnsiConsole console, 
         foreach (var warning in ConfigValidation.Warnings(config))
         {
             Warnings?.WriteLine($"warning: {warning}");
+        }
+        if (DqnUpdates.AutoChoiceNotice(config) is { } updatePathNotice)
+        {
+            output.WriteLine(updatePathNotice);
         }
 
         if (!holdsARun)

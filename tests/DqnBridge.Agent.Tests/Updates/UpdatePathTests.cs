@@ -101,6 +101,62 @@ public sealed class UpdatePathTests
         }
     }
 
+    /// <summary>
+    /// C51 on the fused path (projection and the cross-entropy's gradient by hand, <see cref="CategoricalKernels"/>)
+    /// against the reference path's <see cref="CategoricalTdLoss"/> and autograd: the same update within float rounding
+    /// (softmax, exp and log in managed float differ from libtorch's in the last bits).
+    /// </summary>
+    [TestMethod]
+    [DataRow(false, false, DisplayName = "c51.py's settings")]
+    [DataRow(true, false, DisplayName = "c51 with Double DQN")]
+    [DataRow(false, true, DisplayName = "c51 with prioritized replay's weights and errors")]
+    public void ReferenceAndFusedPathsAgreeForC51(bool doubleDqn, bool prioritized)
+    {
+        var config = new DqnConfig
+        {
+            BatchSize = BatchSize,
+            LearningRate = 2.5e-4,
+            AdamEpsilon = 0.01 / BatchSize,
+            Distributional = Distributional.C51,
+            NAtoms = 101,
+            VMin = -100,
+            VMax = 100,
+            DoubleDqn = doubleDqn,
+        };
+        const float C51Tolerance = 1e-4f;
+        var (reference, fused) = SideBySide(config, torchSeed: 3, batchSeed: 9, prioritized,
+            (q, target) => new ReferenceUpdate(config, q, target, CPU),
+            (q, target) => new FusedCpuUpdate(config, q, target),
+            (update, expected, actual) =>
+            {
+                Assert.AreEqual(expected.Loss, actual.Loss, C51Tolerance * Math.Max(1f, Math.Abs(expected.Loss)), $"loss at update {update}");
+                Assert.AreEqual(expected.QValueMean, actual.QValueMean, C51Tolerance * Math.Max(1f, Math.Abs(expected.QValueMean)), $"mean Q(s, a) at update {update}");
+            });
+        using var referenceNetwork = reference.Network;
+        using var referenceTarget = reference.Target;
+        using var fusedNetwork = fused.Network;
+        using var fusedTarget = fused.Target;
+
+        AssertClose(referenceNetwork.parameters().Select(p => p.grad!), fusedNetwork.parameters().Select(p => p.grad!), C51Tolerance, "gradient");
+        AssertClose(referenceNetwork.parameters(), fusedNetwork.parameters(), C51Tolerance, "weight");
+        using var moved = (referenceNetwork.parameters().First() - referenceTarget.parameters().First()).abs().max();
+        Assert.IsGreaterThan(1e-3f, moved.item<float>(), "the networks learned since the last target update");
+    }
+
+    [TestMethod]
+    public void AutoPicksTheReferencePathForComponentsTheFusedPathLacks()
+    {
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(new DqnConfig { Distributional = Distributional.C51 }, DeviceType.CPU));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(new DqnConfig { Dueling = true }, DeviceType.CPU));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(new DqnConfig { Noisy = true }, DeviceType.CPU));
+        Assert.IsNull(DqnUpdates.AutoChoiceNotice(new DqnConfig { Distributional = Distributional.C51 }));
+        StringAssert.Contains(DqnUpdates.AutoChoiceNotice(new DqnConfig { Dueling = true, Noisy = true }), "dueling = true, noisy = true is not covered by the fused path");
+
+        var explicitFused = new DqnConfig { UpdatePath = UpdatePath.Fused, Noisy = true };
+        var problem = explicitFused.Problems().Single();
+        StringAssert.Contains(problem, "update_path = fused covers plain DQN only; noisy = true needs update_path=reference");
+    }
+
     [TestMethod]
     public void AutoPicksTheFusedPathForCpuMlpsOnly()
     {
@@ -124,7 +180,7 @@ public sealed class UpdatePathTests
     {
         set_num_threads(1);
         random.manual_seed(torchSeed);
-        var expectedQ = QNetwork.Mlp(4, 2, [120, 84]);
+        var expectedQ = QNetwork.Mlp(4, 2, [120, 84], QHead.Of(config));
         var expectedTarget = expectedQ.CreateSibling();
         var actualQ = expectedQ.CreateSibling();
         var actualTarget = expectedQ.CreateSibling();

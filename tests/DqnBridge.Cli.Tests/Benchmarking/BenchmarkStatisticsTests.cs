@@ -26,6 +26,17 @@ public sealed class BenchmarkStatisticsTests
     private static readonly double[] TwelveSeeds = [403.0, 402.09, 429.18, 427.27, 434.36, 450.45, 445.55, 467.64, 473.73, 475.82, 498.91, 497.0];
 
     [TestMethod]
+    public void PublishedDqnSummariesAccompanyTheBundledBaselineOnly()
+    {
+        Assert.AreEqual(488.69, Baseline.CleanRl().Published["CartPole-v1"].Mean);
+
+        // A file baseline (e.g. CleanRL c51.py's) is not dqn.py: the dqn.py summary would mislabel it.
+        var file = Baseline.Parse("env_id,seed,return\nCartPole-v1,1,500\n", "cleanrl-c51.csv", "test");
+        Assert.IsEmpty(file.Published);
+        CollectionAssert.AreEqual(new[] { 500.0 }, file.For("CartPole-v1").ToArray());
+    }
+
+    [TestMethod]
     public void MeanStdMedianAndIqmMatchNumPyAndSciPy()
     {
         Assert.AreEqual(487.59166666666658, SeedStatistics.Mean(CleanRl), 1e-9);

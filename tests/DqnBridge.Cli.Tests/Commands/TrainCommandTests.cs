@@ -27,6 +27,20 @@ public sealed class TrainCommandTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
+    public void AutoSaysWhenComponentsTakeTheReferencePathAndFusedRefusesThem()
+    {
+        var run = CliRun.Invoke(new FakeBackend(), "--env", "CartPole-v1", "total_timesteps=500", "dueling=true", "noisy=true", RunsDir);
+
+        Assert.AreEqual(ExitCodes.Ok, run.ExitCode, run.All);
+        StringAssert.Contains(run.Output, "update_path = auto: the reference update path runs (dueling = true, noisy = true is not covered by the fused path).");
+
+        var refused = CliRun.Invoke(new FakeBackend(), "--env", "CartPole-v1", "total_timesteps=500", "noisy=true", "update_path=fused", RunsDir);
+        Assert.AreEqual(ExitCodes.UsageError, refused.ExitCode, refused.All);
+        StringAssert.Contains(refused.Error, "update_path = fused covers plain DQN only; noisy = true needs update_path=reference (or auto, which picks it)");
+        Assert.IsFalse(refused.HasStackTrace, refused.All);
+    }
+
+    [TestMethod]
     public void TrainSubcommandAndConfigFileWork()
     {
         var file = Path.Combine(Runs, "my.yaml");

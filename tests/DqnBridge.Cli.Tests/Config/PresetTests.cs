@@ -38,6 +38,40 @@ public sealed class PresetTests
         Assert.AreEqual(ConfigLoader.ToYaml(new DqnConfig()), ConfigLoader.ToYaml(config));
     }
 
+    /// <summary>CleanRL c51.py's Args defaults, as that script states them, and nothing else changed from dqn.py's.</summary>
+    [TestMethod]
+    public void C51PresetIsExactlyCleanRlC51()
+    {
+        var config = ConfigLoader.Resolve(Preset("cleanrl-c51.yaml"), []);
+
+        var expected = new DqnConfig
+        {
+            ExpName = "c51",
+            EnvId = "CartPole-v1",
+            Seed = 1,
+            NumEnvs = 1,
+            TotalTimesteps = 500_000,
+            LearningRate = 2.5e-4,
+            Distributional = Distributional.C51,
+            NAtoms = 101,
+            VMin = -100,
+            VMax = 100,
+            BufferSize = 10_000,
+            Gamma = 0.99,
+            TargetNetworkFrequency = 500,
+            BatchSize = 128,
+            StartE = 1,
+            EndE = 0.05,
+            ExplorationFraction = 0.5,
+            LearningStarts = 10_000,
+            TrainFrequency = 10,
+            AdamEpsilon = 0.01 / 128,
+            HiddenSizes = [120, 84],
+        };
+        Assert.AreEqual(ConfigLoader.ToYaml(expected), ConfigLoader.ToYaml(config));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(config, TorchSharp.DeviceType.CPU), "c51 on an MLP runs the fused path");
+    }
+
     [TestMethod]
     public void AtariPresetMatchesTheAtariFamilyDefaults()
     {

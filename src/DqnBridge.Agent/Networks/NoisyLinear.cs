@@ -1,0 +1,132 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+
+namespace DqnBridge.Agent.Networks;
+
+/// <summary>
+/// A fully connected layer with factorised Gaussian noise (Fortunato et al. 2018):
+/// y = (mu_w + sigma_w * eps_w) x + mu_b + sigma_b * eps_b, with eps_w = f(eps_out) outer f(eps_in), eps_b = f(eps_out)
+/// and f(x) = sgn(x) sqrt(|x|), from one standard normal draw per input and per output. mu starts uniform in
+/// +-1/sqrt(inputs), sigma at sigma0/sqrt(inputs). The noise is set from outside (<see cref="SetNoise"/>, drawn by
+/// <see cref="FactorisedNoise"/>); until then, and after <see cref="UseMeanWeights"/>, the layer uses mu alone.
+/// </summary>
+public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter _weightMu;
+    private readonly Parameter _weightSigma;
+    private readonly Parameter _biasMu;
+    private readonly Parameter _biasSigma;
+
+    // The current noise, on the parameters' device; null: mean weights.
+    private Tensor? _weightEpsilon;
+    private Tensor? _biasEpsilon;
+
+    /// <summary>A layer of <paramref name="inputs"/> to <paramref name="outputs"/>, initialised from torch's global generator.</summary>
+    public NoisyLinear(int inputs, int outputs, double sigma0) : base(nameof(NoisyLinear))
+    {
+        Inputs = inputs;
+        Outputs = outputs;
+        double bound = 1.0 / Math.Sqrt(inputs);
+        double sigma = sigma0 / Math.Sqrt(inputs);
+        using (no_grad())
+        {
+            _weightMu = new Parameter(empty(outputs, inputs).uniform_(-bound, bound));
+            _weightSigma = new Parameter(full(outputs, inputs, sigma.ToScalar()));
+            _biasMu = new Parameter(empty(outputs).uniform_(-bound, bound));
+            _biasSigma = new Parameter(full(outputs, sigma.ToScalar()));
+        }
+        // Registered by name (not RegisterComponents) so the noise tensors stay out of the state dict.
+        register_parameter("weight_mu", _weightMu);
+        register_parameter("weight_sigma", _weightSigma);
+        register_parameter("bias_mu", _biasMu);
+        register_parameter("bias_sigma", _biasSigma);
+    }
+
+    /// <summary>Input features.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Output features.</summary>
+    public int Outputs { get; }
+
+    /// <summary>sigma of the weights (for the noise scale in TensorBoard).</summary>
+    public Tensor WeightSigma => _weightSigma;
+
+    /// <summary>The weight noise in use (outputs x inputs), or null with mean weights.</summary>
+    public Tensor? WeightEpsilon => _weightEpsilon;
+
+    /// <summary>The bias noise in use, or null with mean weights.</summary>
+    public Tensor? BiasEpsilon => _biasEpsilon;
+
+    /// <summary>f(x) = sgn(x) sqrt(|x|), which shapes the factorised noise.</summary>
+    public static float Shape(double x) => (float)(Math.Sign(x) * Math.Sqrt(Math.Abs(x)));
+
+    /// <summary>Sets the noise from standard normal draws, one per input and one per output.</summary>
+    public void SetNoise(ReadOnlySpan<double> inputNoise, ReadOnlySpan<double> outputNoise)
+    {
+        if (inputNoise.Length != Inputs || outputNoise.Length != Outputs)
+        {
+            throw new ArgumentException($"a noisy layer of {Inputs} x {Outputs} needs {Inputs} and {Outputs} draws, got {inputNoise.Length} and {outputNoise.Length}");
+        }
+        var shapedIn = new float[Inputs];
+        var shapedOut = new float[Outputs];
+        for (int i = 0; i < Inputs; i++)
+        {
+            shapedIn[i] = Shape(inputNoise[i]);
+        }
+        for (int j = 0; j < Outputs; j++)
+        {
+            shapedOut[j] = Shape(outputNoise[j]);
+        }
+        UseMeanWeights();
+        var device = _weightMu.device;
+        using var epsilonIn = tensor(shapedIn);
+        var epsilonOut = tensor(shapedOut);
+        _weightEpsilon = OnDevice(outer(epsilonOut, epsilonIn), device).DetachFromDisposeScope();
+        _biasEpsilon = OnDevice(epsilonOut, device).DetachFromDisposeScope();
+    }
+
+    // The tensor on the device; a CPU original moved elsewhere is disposed (the copy is the one owned).
+    private static Tensor OnDevice(Tensor tensor, Device device)
+    {
+        if (device.type == DeviceType.CPU)
+        {
+            return tensor;
+        }
+        var moved = tensor.to(device);
+        tensor.Dispose();
+        return moved;
+    }
+
+    /// <summary>Turns the noise off: the layer computes with mu (evaluation).</summary>
+    public void UseMeanWeights()
+    {
+        _weightEpsilon?.Dispose();
+        _biasEpsilon?.Dispose();
+        _weightEpsilon = null;
+        _biasEpsilon = null;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        if (_weightEpsilon is null)
+        {
+            return linear(input, _weightMu, _biasMu);
+        }
+        using var weight = _weightMu + _weightSigma * _weightEpsilon;
+        using var bias = _biasMu + _biasSigma * _biasEpsilon!;
+        return linear(input, weight, bias);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            UseMeanWeights();
+        }
+        base.Dispose(disposing);
+    }
+}
