@@ -238,4 +238,65 @@ public sealed class PresetTests
         Assert.IsFalse(config.DoubleDqn);
         Assert.AreEqual("", config.Python, "the preset names no interpreter");
     }
+
+    /// <summary>Rainbow's values from Hessel et al. 2018, Table 1 (frames / 4 = agent steps), with the Nature DQN settings it keeps.</summary>
+    [TestMethod]
+    public void RainbowAtariPresetHasThePapersSettings()
+    {
+        var c = ConfigLoader.Resolve(Preset("rainbow-atari.yaml"), []);
+
+        Assert.AreEqual(OptimizerKind.Adam, c.Optimizer);
+        Assert.AreEqual(6.25e-5, c.LearningRate);
+        Assert.AreEqual(1.5e-4, c.AdamEpsilon);
+        Assert.AreEqual(3, c.NStep);
+        Assert.IsTrue(c.PrioritizedReplay);
+        Assert.AreEqual(0.5, c.PerAlpha);
+        Assert.AreEqual(0.4, c.PerBetaStart);
+        Assert.AreEqual(Distributional.C51, c.Distributional);
+        Assert.AreEqual(51, c.NAtoms);
+        Assert.AreEqual(-10.0, c.VMin);
+        Assert.AreEqual(10.0, c.VMax);
+        Assert.IsTrue(c.Dueling);
+        Assert.IsTrue(c.Noisy);
+        Assert.AreEqual(0.5, c.Sigma0);
+        Assert.IsTrue(c.DoubleDqn);
+        Assert.AreEqual(32_000 / 4, c.TargetNetworkFrequency);
+        Assert.AreEqual(80_000L / 4, c.LearningStarts);
+        Assert.AreEqual(1_000_000, c.BufferSize);
+        Assert.AreEqual(32, c.BatchSize);
+        Assert.AreEqual(4, c.TrainFrequency);
+        Assert.AreEqual(0.99, c.Gamma);
+        Assert.AreEqual(EnvWrappers.Atari, c.Wrappers);
+        Assert.AreEqual(NetworkKind.NatureCnn, c.Network);
+    }
+
+    [TestMethod]
+    public void RainbowClassicControlPresetCombinesEveryComponent()
+    {
+        var c = ConfigLoader.Resolve(Preset("rainbow-classic-control.yaml"), []);
+
+        Assert.AreEqual(3, c.NStep);
+        Assert.IsTrue(c.PrioritizedReplay);
+        Assert.AreEqual(0.5, c.PerAlpha);
+        Assert.AreEqual(0.4, c.PerBetaStart);
+        Assert.AreEqual(Distributional.C51, c.Distributional);
+        Assert.AreEqual(101, c.NAtoms);
+        Assert.AreEqual(-100.0, c.VMin);
+        Assert.AreEqual(100.0, c.VMax);
+        Assert.IsTrue(c.Dueling);
+        Assert.IsTrue(c.Noisy);
+        Assert.AreEqual(0.5, c.Sigma0);
+        Assert.IsTrue(c.DoubleDqn);
+        Assert.AreEqual(0.01 / c.BatchSize, c.AdamEpsilon, 1e-15);
+        // The rest is CleanRL dqn.py's classic-control schedule.
+        var dqn = new DqnConfig();
+        Assert.AreEqual(dqn.TotalTimesteps, c.TotalTimesteps);
+        Assert.AreEqual(dqn.LearningRate, c.LearningRate);
+        Assert.AreEqual(dqn.BufferSize, c.BufferSize);
+        Assert.AreEqual(dqn.BatchSize, c.BatchSize);
+        Assert.AreEqual(dqn.TargetNetworkFrequency, c.TargetNetworkFrequency);
+        Assert.AreEqual(dqn.LearningStarts, c.LearningStarts);
+        Assert.AreEqual(dqn.TrainFrequency, c.TrainFrequency);
+        CollectionAssert.AreEqual(dqn.HiddenSizes, c.HiddenSizes);
+    }
 }
