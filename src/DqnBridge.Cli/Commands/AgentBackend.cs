@@ -51,7 +51,7 @@ public sealed class AgentBackend(
         EnsureNetworkFits(config, envs);
         RecordInterpreter(config, envs);
         events.OnStarting();
-        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events, runDirectory));
+        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events, runDirectory, cancellation));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(config)));
         return trainer.Train(cancellation);
     }
@@ -82,7 +82,7 @@ public sealed class AgentBackend(
 
         events.OnNotice(TorchRuntime.ResolveThreads(checkpoint.Config.TorchThreads, checkpoint.Config.Network).Description);
         events.OnStarting();
-        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events, runDirectory));
+        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events, runDirectory, cancellation));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
         return trainer.Train(cancellation);
     }
@@ -219,9 +219,18 @@ public sealed class AgentBackend(
     }
 
     /// <summary>Passes episodes and progress on; draws eval_curve.png after each evaluation and writes the debug views.</summary>
-    private sealed class Observer(TrainingEvents events, string runDirectory) : ITrainingObserver
+    private sealed class Observer(TrainingEvents events, string runDirectory, CancellationToken cancellation) : ITrainingObserver
     {
-        public void OnEpisode(EpisodeRecord e) => events.OnEpisode(e);
+        private readonly long? _heldEpisode = TestHooks.HeldEpisode();
+
+        public void OnEpisode(EpisodeRecord e)
+        {
+            events.OnEpisode(e);
+            if (e.Episode == _heldEpisode)
+            {
+                TestHooks.HoldUntilStopped(e.Episode, Console.Out, cancellation);
+            }
+        }
 
         public void OnProgress(TrainingProgress p) => events.OnProgress(p);
 

@@ -9,13 +9,13 @@ namespace DqnBridge.Cli.Tests;
 [TestClass]
 public sealed class GymnasiumResumeTests : TempRunsFolderTestBase
 {
-    /// <summary>Runs the CLI to the end; with a <paramref name="signal"/>, sends it when the CLI prints its first progress line.</summary>
+    /// <summary>Runs the CLI to the end; with a <paramref name="signal"/>, sends it once the run holds after its 20th episode.</summary>
     private static CliOutput RunCli(string? signal, params string[] args)
     {
-        using var cli = CliProcess.Start(CliProcess.WithSuitePython, args);
+        using var cli = CliProcess.Start(signal is null ? CliProcess.WithSuitePython : ProcessTests.HoldingAtEpisode(CliProcess.WithSuitePython, 20), args);
         if (signal is not null)
         {
-            cli.WaitUntil(() => ("\n" + cli.Output).Contains("\nstep ", StringComparison.Ordinal), TimeSpan.FromMinutes(10), "a progress line");
+            cli.WaitUntil(() => ProcessTests.IsHolding(cli, 20), TimeSpan.FromMinutes(10), "the run to hold at episode 20");
             cli.Signal(signal);
         }
         return cli.WaitForExit(TimeSpan.FromMinutes(20));

@@ -22,7 +22,11 @@ public sealed class ProcessTests : TempRunsFolderTestBase
         "checkpoint_frequency=0", "tensorboard=false", RunsDir, "--run-name", runName,
     ];
 
-    private static bool HasRows(string csv, int bytes) => File.Exists(csv) && new FileInfo(csv).Length > bytes;
+    /// <summary>The built-in env without Python, holding once episode <paramref name="episode"/> has ended until a stop signal arrives.</summary>
+    internal static IReadOnlyDictionary<string, string?> HoldingAtEpisode(IReadOnlyDictionary<string, string?> environment, int episode) =>
+        new Dictionary<string, string?>(environment) { ["DQNBRIDGE_TEST_HOLD_AT"] = $"episode:{episode}" };
+
+    internal static bool IsHolding(CliProcess cli, int episode) => cli.Output.Contains($"test hook: holding at episode:{episode}", StringComparison.Ordinal);
 
     [TestMethod]
     [DataRow("TERM", ExitCodes.Terminated)]
@@ -30,10 +34,10 @@ public sealed class ProcessTests : TempRunsFolderTestBase
     public void StopSignalWritesACheckpointAndResumeGivesTheUninterruptedRun(string signal, int exitCode)
     {
         string stopped = Path.Combine(Runs, "stopped");
-        using (var training = CliProcess.Start(CliProcess.WithoutPython, SmallRun("stopped")))
+        using (var training = CliProcess.Start(HoldingAtEpisode(CliProcess.WithoutPython, 100), SmallRun("stopped")))
         {
-            // Progress evidence: episodes.csv holds more than its header (its writer flushes every few KB).
-            training.WaitUntil(() => HasRows(Path.Combine(stopped, "episodes.csv"), 2000), Timeout, "episodes in episodes.csv");
+            // The run holds after its 100th episode, so the signal stops it there however busy the machine is.
+            training.WaitUntil(() => IsHolding(training, 100), Timeout, "the run to hold at episode 100");
             training.Signal(signal);
             var stop = training.WaitForExit(Timeout);
 
