@@ -13,6 +13,12 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     readonly int[] _episodeLengths;
     bool _isReset;
 
+    // The state before the last Step, for SaveStateBeforeLastStep; null until a Step.
+    EnvSnapshot[]? _snapshotsBeforeStep;
+    readonly byte[] _observationsBeforeStep;
+    readonly double[] _episodeReturnsBeforeStep;
+    readonly int[] _episodeLengthsBeforeStep;
+
     /// <summary>Steps <paramref name="envs"/> one after the other; it owns and disposes them.</summary>
     public SyncVectorEnv(IReadOnlyList<IEnv> envs)
         : base(FirstId(envs), envs.Count, envs[0].ObservationSpace, CheckedActionSpace(envs))
@@ -20,6 +26,9 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _envs = envs.ToArray();
         _episodeReturns = new double[NumEnvs];
         _episodeLengths = new int[NumEnvs];
+        _observationsBeforeStep = new byte[ObservationBuffer.Length];
+        _episodeReturnsBeforeStep = new double[NumEnvs];
+        _episodeLengthsBeforeStep = new int[NumEnvs];
     }
 
     static string FirstId(IReadOnlyList<IEnv> envs) =>
@@ -54,6 +63,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         ClearStepResults();
         _isReset = true;
+        _snapshotsBeforeStep = null;
     }
 
     /// <inheritdoc/>
@@ -65,6 +75,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
 
         CheckActions(actions);
+        KeepStateBeforeStep();
         CompletedEpisodeList.Clear();
         for (int i = 0; i < _envs.Length; i++)
         {
@@ -93,25 +104,49 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return _envs[index].Render();
     }
 
+    /// <summary>What the environments were before this step, for <see cref="SaveStateBeforeLastStep"/> (built-in ones only).</summary>
+    void KeepStateBeforeStep()
+    {
+        if (Array.TrueForAll(_envs, env => env is ISnapshotEnv))
+        {
+            _snapshotsBeforeStep ??= new EnvSnapshot[_envs.Length];
+            for (int i = 0; i < _envs.Length; i++)
+            {
+                _snapshotsBeforeStep[i] = ((ISnapshotEnv)_envs[i]).GetSnapshot();
+            }
+            ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
+            _episodeReturns.CopyTo(_episodeReturnsBeforeStep, 0);
+            _episodeLengths.CopyTo(_episodeLengthsBeforeStep, 0);
+        }
+    }
+
     /// <summary>Every environment's whole state (they must be built-in ones) and the episode counters.</summary>
-    public byte[] SaveState()
+    public byte[] SaveState() =>
+        WriteState([.. _envs.Select(env => (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot())],
+            ObservationBuffer, _episodeReturns, _episodeLengths);
+
+    /// <inheritdoc/>
+    public byte[]? SaveStateBeforeLastStep() => _snapshotsBeforeStep is { } snapshots
+        ? WriteState(snapshots, _observationsBeforeStep, _episodeReturnsBeforeStep, _episodeLengthsBeforeStep)
+        : null;
+
+    static byte[] WriteState(EnvSnapshot[] snapshots, byte[] observations, double[] episodeReturns, int[] episodeLengths)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            writer.Write(_envs.Length);
-            foreach (var env in _envs)
+            writer.Write(snapshots.Length);
+            foreach (var snapshot in snapshots)
             {
-                var snapshot = (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot();
                 WriteArray(writer, snapshot.State, writer.Write);
                 WriteArray(writer, snapshot.Random, writer.Write);
                 writer.Write(snapshot.ElapsedSteps);
                 writer.Write(snapshot.NeedsReset);
                 WriteArray(writer, snapshot.Extra, writer.Write);
             }
-            writer.Write(ObservationBuffer);
-            WriteArray(writer, _episodeReturns, writer.Write);
-            WriteArray(writer, _episodeLengths, writer.Write);
+            writer.Write(observations);
+            WriteArray(writer, episodeReturns, writer.Write);
+            WriteArray(writer, episodeLengths, writer.Write);
         }
         return stream.ToArray();
     }
@@ -141,6 +176,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ReadArray(reader, reader.ReadInt32).CopyTo(_episodeLengths, 0);
         CompletedEpisodeList.Clear();
         _isReset = true;
+        _snapshotsBeforeStep = null;
     }
 
     static void WriteArray<T>(BinaryWriter writer, T[] values, Action<T> write)

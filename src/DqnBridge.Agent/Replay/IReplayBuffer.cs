@@ -41,6 +41,16 @@ public interface IReplayBuffer : IDisposable
     /// <summary>Stores one transition of environment <paramref name="envIndex"/>; <paramref name="nextObservation"/> is the true final one when the episode ended.</summary>
     void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated);
 
+    /// <summary>
+    /// Starts a step: from now on the buffer remembers what the Adds overwrite, so that <see cref="UndoStep"/> can put
+    /// it back (a training step that fails after storing its transitions is not checkpointed half stored). Forgets
+    /// what the previous step overwrote.
+    /// </summary>
+    void BeginStep();
+
+    /// <summary>Puts the buffer back as it was at the last <see cref="BeginStep"/>.</summary>
+    void UndoStep();
+
     /// <summary>Fills every row of <paramref name="batch"/> with a uniformly drawn transition.</summary>
     void Sample(SeededRandom random, ReplayBatch batch);
 

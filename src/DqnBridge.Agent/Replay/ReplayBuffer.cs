@@ -19,6 +19,9 @@ public sealed class ReplayBuffer : IReplayBuffer
     private int _position;
     private int _count;
 
+    // What the Adds since BeginStep overwrote (slot, then its old content), for UndoStep; null before any BeginStep.
+    private StepJournal? _journal;
+
     /// <summary>A buffer of <paramref name="capacity"/> transitions of observations from <paramref name="observationSpace"/>.</summary>
     public ReplayBuffer(int capacity, BoxSpace observationSpace)
     {
@@ -56,6 +59,10 @@ public sealed class ReplayBuffer : IReplayBuffer
     /// <inheritdoc/>
     public void Add(int envIndex, ReadOnlySpan<byte> observation, ReadOnlySpan<byte> nextObservation, int action, float reward, bool terminated, bool truncated)
     {
+        if (_journal is not null && _position < _count)
+        {
+            _journal.Remember(_position, this);
+        }
         ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
         ConvertInto(nextObservation, _nextObservations.AsSpan(_position * ObservationBytes, ObservationBytes));
         _actions[_position] = action;
@@ -63,6 +70,76 @@ public sealed class ReplayBuffer : IReplayBuffer
         _terminated[_position] = terminated;
         _position = (_position + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
+    }
+
+    /// <inheritdoc/>
+    public void BeginStep()
+    {
+        _journal ??= new StepJournal(ObservationBytes);
+        _journal.Begin(_position, _count);
+    }
+
+    /// <inheritdoc/>
+    public void UndoStep()
+    {
+        if (_journal is null)
+        {
+            throw new InvalidOperationException("UndoStep without BeginStep.");
+        }
+        (_position, _count) = _journal.Undo(this);
+    }
+
+    /// <summary>The slots overwritten since <see cref="BeginStep"/>, with their old content.</summary>
+    private sealed class StepJournal(int observationBytes)
+    {
+        private int[] _slots = new int[4];
+        private byte[] _observations = new byte[4 * observationBytes];
+        private byte[] _nextObservations = new byte[4 * observationBytes];
+        private int[] _actions = new int[4];
+        private float[] _rewards = new float[4];
+        private bool[] _terminated = new bool[4];
+        private int _entries;
+        private int _position;
+        private int _count;
+
+        public void Begin(int position, int count) => (_entries, _position, _count) = (0, position, count);
+
+        public void Remember(int slot, ReplayBuffer buffer)
+        {
+            if (_entries == _slots.Length)
+            {
+                int size = _entries * 2;
+                Array.Resize(ref _slots, size);
+                Array.Resize(ref _observations, size * observationBytes);
+                Array.Resize(ref _nextObservations, size * observationBytes);
+                Array.Resize(ref _actions, size);
+                Array.Resize(ref _rewards, size);
+                Array.Resize(ref _terminated, size);
+            }
+            int e = _entries++;
+            _slots[e] = slot;
+            buffer._observations.AsSpan(slot * observationBytes, observationBytes).CopyTo(_observations.AsSpan(e * observationBytes));
+            buffer._nextObservations.AsSpan(slot * observationBytes, observationBytes).CopyTo(_nextObservations.AsSpan(e * observationBytes));
+            _actions[e] = buffer._actions[slot];
+            _rewards[e] = buffer._rewards[slot];
+            _terminated[e] = buffer._terminated[slot];
+        }
+
+        /// <summary>Writes the old contents back, newest first; returns the position and count at Begin.</summary>
+        public (int Position, int Count) Undo(ReplayBuffer buffer)
+        {
+            for (int e = _entries - 1; e >= 0; e--)
+            {
+                int slot = _slots[e];
+                _observations.AsSpan(e * observationBytes, observationBytes).CopyTo(buffer._observations.AsSpan(slot * observationBytes));
+                _nextObservations.AsSpan(e * observationBytes, observationBytes).CopyTo(buffer._nextObservations.AsSpan(slot * observationBytes));
+                buffer._actions[slot] = _actions[e];
+                buffer._rewards[slot] = _rewards[e];
+                buffer._terminated[slot] = _terminated[e];
+            }
+            _entries = 0;
+            return (_position, _count);
+        }
     }
 
     /// <inheritdoc/>

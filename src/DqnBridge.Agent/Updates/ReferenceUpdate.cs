@@ -59,7 +59,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
     public UpdatePath Path => UpdatePath.Reference;
 
     /// <inheritdoc/>
-    public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
+    public UpdateStatistics ComputeGradients(DqnBatch batch, bool withStatistics)
     {
         using var scope = NewDisposeScope();
         var observations = batch.Observations.to(_device);
@@ -93,10 +93,19 @@ public sealed class ReferenceUpdate : IDqnUpdate
             {
                 nn.utils.clip_grad_norm_(_parameters, _maxGradNorm);
             }
-            _optimizer.step();
         }
 
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
+    }
+
+    /// <inheritdoc/>
+    public void ApplyGradients()
+    {
+        // torch.optim's step makes Scalars from doubles implicitly, inside TorchSharp: see ImplicitScalarGuard.
+        using (ImplicitScalarGuard.Enter())
+        {
+            _optimizer.step();
+        }
     }
 
     /// <inheritdoc/>

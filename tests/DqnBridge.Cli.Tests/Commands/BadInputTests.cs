@@ -243,4 +243,51 @@ public sealed class BadInputTests : TempRunsFolderTestBase
         Assert.IsTrue(File.Exists(Path.Combine(aside, "notes.txt")));
         Assert.AreEqual("", notices.ToString());
     }
+    [TestMethod]
+    [DataRow(true, DisplayName = "killed between moving the new run away and putting the old one back")]
+    [DataRow(false, DisplayName = "killed after putting the old run back, before deleting the new one")]
+    public void ARecoveryKilledBetweenItsRenamesIsFinishedByTheNextCommand(bool oldRunStillAside)
+    {
+        // On disk as a recovery (the next command after a killed `train --overwrite`) leaves it when killed itself:
+        // it moves the checkpoint-less new run to .mine.overwritten-PID.discarded, the old run back, then deletes the first.
+        var folder = Path.Combine(Runs, "mine");
+        var aside = OverwrittenRuns.AsideOf(folder, 4_000_002);
+        var discarded = aside + OverwrittenRuns.DiscardedSuffix;
+        Directory.CreateDirectory(Path.Combine(discarded, "tensorboard"));
+        File.WriteAllText(Path.Combine(discarded, TrainingRun.ConfigFile), "seed: 2\n");
+        string oldRun = oldRunStillAside ? aside : folder;
+        Directory.CreateDirectory(oldRun);
+        File.WriteAllText(Path.Combine(oldRun, "notes.txt"), "the old run");
+
+        var run = CliRun.Invoke(new FakeBackend(), "total_timesteps=100", RunsDir, "--run-name", "mine");
+
+        Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, "already holds a run");
+        StringAssert.Contains(run.Error, $"Removed {discarded}: the new run of an interrupted `train --overwrite` that never reached its first checkpoint");
+        Assert.AreEqual("the old run", File.ReadAllText(Path.Combine(folder, "notes.txt")), "the old run is in place");
+        Assert.IsFalse(Directory.Exists(aside));
+        Assert.IsFalse(Directory.Exists(discarded), "no hidden copy is left");
+    }
+
+    [TestMethod]
+    public void ADiscardedNewRunWhoseOldRunCannotBePutBackIsNamed()
+    {
+        // The old run is still aside because the run name now holds a third run with a checkpoint.
+        var folder = Path.Combine(Runs, "mine");
+        Directory.CreateDirectory(Path.Combine(folder, "checkpoints", "latest"));
+        File.WriteAllText(Path.Combine(folder, TrainingRun.ConfigFile), "seed: 3\n");
+        var aside = OverwrittenRuns.AsideOf(folder, 4_000_003);
+        Directory.CreateDirectory(aside);
+        File.WriteAllText(Path.Combine(aside, "notes.txt"), "the old run");
+        var discarded = Directory.CreateDirectory(aside + OverwrittenRuns.DiscardedSuffix).FullName;
+        var notices = new StringWriter();
+
+        OverwrittenRuns.Recover(folder, notices);
+
+        StringAssert.Contains(notices.ToString(), $"left the run it replaced in {aside}");
+        StringAssert.Contains(notices.ToString(), $"left {discarded}, the new run that never reached its first checkpoint");
+        StringAssert.Contains(notices.ToString(), $"rm -r {discarded}");
+        Assert.IsTrue(Directory.Exists(discarded), "named, not deleted, while its old run is not back");
+        Assert.IsTrue(File.Exists(Path.Combine(aside, "notes.txt")));
+    }
 }

@@ -102,21 +102,27 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
-    public void StepErrorKeepsTheStateBeforeItAndResumeEqualsTheUninterruptedRun()
+    [DataRow("sync", 1)]
+    [DataRow("async", 2)]
+    public void StepErrorKeepsTheStateBeforeItAndResumeEqualsTheUninterruptedRun(string vectorization, int numEnvs)
     {
-        string[] settings(string name) => Settings("FaultyCartPole-v0", "sync", 1, 3000, name, "env_modules=[test_envs_pkg.envs]");
+        string[] settings(string name) => Settings("FaultyCartPole-v0", vectorization, numEnvs, 3000, name, "env_modules=[test_envs_pkg.envs]");
         var whole = CliProcess.Run(Environment(), settings("whole"));
         Assert.AreEqual(0, whole.ExitCode, whole.All);
 
-        // The env's 1500th step raises: global step 1499 fails, the 1499 steps before it are checkpointed.
+        // The env's 1500th step raises (each async worker counts its own steps, so both raise on the same step): global
+        // step 1499 fails, the 1499 steps before it are checkpointed.
         var failed = CliProcess.Run(Environment(failAt: "1500"), settings("failed"));
-        Assert.AreEqual(1, failed.ExitCode, failed.All);
+        Assert.AreEqual(ExitCodes.RuntimeError, failed.ExitCode, failed.All);
         StringAssert.Contains(failed.Error, "Training failed at step 1499");
         StringAssert.Contains(failed.Error, "RuntimeError: test fault at step 1500");
         StringAssert.Contains(failed.Error, "Python traceback:");
-        StringAssert.Contains(failed.Error, "envs.py", "the traceback points into the env's own file");
+        StringAssert.Contains(failed.Error, Path.Combine("test_envs_pkg", "envs.py") + "\", line 11, in step",
+            "the traceback points into the env's own file, in the worker process too");
+        StringAssert.Contains(failed.Error, $"saved in {Path.Combine(RunFolder("failed"), "checkpoints", "latest")}");
         StringAssert.Contains(failed.Error, "dqnbridge resume");
         Assert.IsFalse(failed.HasStackTrace, failed.All);
+        Assert.DoesNotContain("UserWarning", failed.All, "Gymnasium does not print the worker's traceback a second time");
 
         // The fault removed, resume takes the failed step again and ends as the uninterrupted run did.
         var resumed = CliProcess.Run(Environment(), "resume", RunFolder("failed"));
