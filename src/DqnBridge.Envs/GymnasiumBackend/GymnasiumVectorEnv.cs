@@ -96,7 +96,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         if (vectorizationMode == "ale" && !AleVector.IsAtariId(spec.Id))
         {
-            throw new EnvCreationException(spec.Id, $"vectorization ale needs an Atari id (ALE/<Game>-v5 or <Game>NoFrameskip-v4), not '{spec.Id}'.");
+            throw new EnvCreationException(spec.Id, EnvProblem.UnfitSetting, $"vectorization ale needs an Atari id (ALE/<Game>-v5 or <Game>NoFrameskip-v4), not '{spec.Id}'.");
         }
         var driver = new GymnasiumDriver(spec, vectorizationMode == "ale" ? "AleVectorDriver" : "VectorDriver", training, vectorizationMode);
         try
@@ -151,10 +151,20 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
         _stepped = false;
-        using (Py.GIL())
+        try
         {
-            // The driver reads the actions from, and writes the results into, our pinned arrays.
-            _driver.Step();
+            using (Py.GIL())
+            {
+                // The driver reads the actions from, and writes the results into, our pinned arrays.
+                _driver.Step();
+            }
+        }
+        catch
+        {
+            // Envs stepped before the one that raised wrote their rows: the observations are those before the step
+            // again, as the state SaveState describes (the driver took back its step count and episode starts).
+            _observationsBeforeStep.CopyTo(ObservationBuffer, 0);
+            throw;
         }
         if (Array.IndexOf(TerminatedBuffer, true) >= 0 || Array.IndexOf(TruncatedBuffer, true) >= 0)
         {

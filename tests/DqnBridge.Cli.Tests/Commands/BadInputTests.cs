@@ -1,4 +1,5 @@
 using DqnBridge.Cli.Benchmarking;
+using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 
 namespace DqnBridge.Cli.Tests;
@@ -100,7 +101,7 @@ public sealed class BadInputTests : TempRunsFolderTestBase
             Listings = [new("CartPole-v1", "native, gymnasium", "Discrete(2)", ""), new("Pendulum-v1", "gymnasium", "-", "")],
             UnusableEnvironments = new Dictionary<string, Exception>
             {
-                ["Pendulum-v1"] = new EnvCreationException("Pendulum-v1", "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32)."),
+                ["Pendulum-v1"] = new EnvCreationException("Pendulum-v1", EnvProblem.NotDiscreteActions, "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32)."),
             },
         };
 
@@ -118,17 +119,17 @@ public sealed class BadInputTests : TempRunsFolderTestBase
     [TestMethod]
     public void AnUnknownOrContinuousEnvironmentInTrainIsAUsageErrorWithTheFix()
     {
-        var unknown = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Nope-v0", "Gymnasium has no environment 'Nope-v0'.") },
+        var unknown = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Nope-v0", EnvProblem.UnknownId, "Gymnasium has no environment 'Nope-v0'.") },
             "--env", "Nope-v0", RunsDir);
         Assert.AreEqual(ExitCodes.UsageError, unknown.ExitCode, unknown.All);
         StringAssert.Contains(unknown.Error, "`dqnbridge envs` lists the ids");
 
-        var continuous = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Pendulum-v1", "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32).") },
+        var continuous = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Pendulum-v1", EnvProblem.NotDiscreteActions, "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32).") },
             "--env", "Pendulum-v1", RunsDir);
         Assert.AreEqual(ExitCodes.UsageError, continuous.ExitCode, continuous.All);
         StringAssert.Contains(continuous.Error, "Discrete actions only");
 
-        var insideTheEnvironment = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("X-v0", "Gymnasium could not make X-v0 with {}: ImportError: no mujoco") },
+        var insideTheEnvironment = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("X-v0", EnvProblem.MakeFailed, "Gymnasium could not make X-v0 with {}: ImportError: no mujoco") },
             "--env", "X-v0", RunsDir);
         Assert.AreEqual(ExitCodes.RuntimeError, insideTheEnvironment.ExitCode, "a missing dependency is not a usage error");
         Assert.IsEmpty(Directory.GetFileSystemEntries(Runs));
