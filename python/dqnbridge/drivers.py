@@ -142,8 +142,8 @@ class VectorDriver(_VectorDriverBase):
         self.episode_start_list_before_step = self.episode_start_list
         if self.env_list is None:
             from gymnasium import logger
-            # A worker's error comes back as a WorkerStepError, raised again below with the worker's traceback: Gymnasium
-            # need not print that traceback too (it logs it at error level, as warnings).
+            # A worker's error comes back as a WorkerStepError, raised again below with the worker's traceback:
+            # Gymnasium need not print that traceback too (it logs it at error level, as warnings).
             level = logger.min_level
             logger.min_level = max(level, logger.ERROR + 1)
             try:
@@ -236,7 +236,8 @@ class VectorDriver(_VectorDriverBase):
             raise RuntimeError(f"{self.env_id} cannot be restored episode by episode: {self.full_replay_reason}")
         if self.env_list is None:
             return json.dumps(list(self.envs.call("episode_start_before_step")))
-        return json.dumps([encode_episode_start(step, snapshot) for step, snapshot in self.episode_start_list_before_step])
+        return json.dumps([encode_episode_start(step, snapshot)
+                           for step, snapshot in self.episode_start_list_before_step])
 
     def restore_episodes(self, starts_json, actions, first_step, steps, action_start=0):
         """Puts every env back as episode_starts (starts_json) and the actions since say, without replaying earlier

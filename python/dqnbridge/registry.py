@@ -77,7 +77,8 @@ MISSING_DEPENDENCY = "missing_dependency"
 
 
 def _missing_dependency(family, requirement, install):
-    """A reason: family (ALE, MuJoCo, Box2D), what is missing as a phrase ("needs mujoco") and the command that installs it."""
+    """A reason: family (ALE, MuJoCo, Box2D), what is missing as a phrase ("needs mujoco") and the command that
+    installs it."""
     return {"reason": MISSING_DEPENDENCY, "family": family, "requirement": requirement, "install": install}
 
 

@@ -13,8 +13,10 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     readonly int[] _episodeLengths;
     bool _isReset;
 
-    // The state before the last Step, for SaveStateBeforeLastStep; null until a Step.
-    EnvSnapshot[]? _snapshotsBeforeStep;
+    // The state before the last Step, for SaveStateBeforeLastStep (the envs keep theirs): whether every env can keep
+    // it, and whether a Step kept it since the last Reset or RestoreState.
+    readonly bool _keepsStateBeforeStep;
+    bool _keptStateBeforeStep;
     readonly byte[] _observationsBeforeStep;
     readonly double[] _episodeReturnsBeforeStep;
     readonly int[] _episodeLengthsBeforeStep;
@@ -29,6 +31,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _observationsBeforeStep = new byte[ObservationBuffer.Length];
         _episodeReturnsBeforeStep = new double[NumEnvs];
         _episodeLengthsBeforeStep = new int[NumEnvs];
+        _keepsStateBeforeStep = _envs.All(env => env is ISnapshotEnv);
     }
 
     static string FirstId(IReadOnlyList<IEnv> envs) =>
@@ -63,7 +66,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         ClearStepResults();
         _isReset = true;
-        _snapshotsBeforeStep = null;
+        _keptStateBeforeStep = false;
     }
 
     /// <inheritdoc/>
@@ -104,20 +107,21 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return _envs[index].Render();
     }
 
-    /// <summary>What the environments were before this step, for <see cref="SaveStateBeforeLastStep"/> (built-in ones only).</summary>
+    /// <summary>What the environments were before this step, for <see cref="SaveStateBeforeLastStep"/> (built-in ones only), without allocating.</summary>
     void KeepStateBeforeStep()
     {
-        if (Array.TrueForAll(_envs, env => env is ISnapshotEnv))
+        if (!_keepsStateBeforeStep)
         {
-            _snapshotsBeforeStep ??= new EnvSnapshot[_envs.Length];
-            for (int i = 0; i < _envs.Length; i++)
-            {
-                _snapshotsBeforeStep[i] = ((ISnapshotEnv)_envs[i]).GetSnapshot();
-            }
-            ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
-            _episodeReturns.CopyTo(_episodeReturnsBeforeStep, 0);
-            _episodeLengths.CopyTo(_episodeLengthsBeforeStep, 0);
+            return;
         }
+        foreach (var env in _envs)
+        {
+            ((ISnapshotEnv)env).KeepState();
+        }
+        ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
+        _episodeReturns.CopyTo(_episodeReturnsBeforeStep, 0);
+        _episodeLengths.CopyTo(_episodeLengthsBeforeStep, 0);
+        _keptStateBeforeStep = true;
     }
 
     /// <summary>Every environment's whole state (they must be built-in ones) and the episode counters.</summary>
@@ -126,8 +130,8 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
             ObservationBuffer, _episodeReturns, _episodeLengths);
 
     /// <inheritdoc/>
-    public byte[]? SaveStateBeforeLastStep() => _snapshotsBeforeStep is { } snapshots
-        ? WriteState(snapshots, _observationsBeforeStep, _episodeReturnsBeforeStep, _episodeLengthsBeforeStep)
+    public byte[]? SaveStateBeforeLastStep() => _keptStateBeforeStep
+        ? WriteState([.. _envs.Select(env => ((ISnapshotEnv)env).KeptSnapshot()!)], _observationsBeforeStep, _episodeReturnsBeforeStep, _episodeLengthsBeforeStep)
         : null;
 
     static byte[] WriteState(EnvSnapshot[] snapshots, byte[] observations, double[] episodeReturns, int[] episodeLengths)
@@ -176,7 +180,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ReadArray(reader, reader.ReadInt32).CopyTo(_episodeLengths, 0);
         CompletedEpisodeList.Clear();
         _isReset = true;
-        _snapshotsBeforeStep = null;
+        _keptStateBeforeStep = false;
     }
 
     static void WriteArray<T>(BinaryWriter writer, T[] values, Action<T> write)

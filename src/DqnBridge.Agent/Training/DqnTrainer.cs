@@ -206,8 +206,8 @@ public sealed partial class DqnTrainer : IDisposable
                 throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds);
             }
 
-            // Up to the optimizer step, everything this step changes can be taken back (see UndoStep); what follows it
-            // is arithmetic on memory that exists.
+            // Up to the optimizer step, everything this step changes can be taken back (the catch below), so that a failure
+            // checkpoints the state after the previous step; what follows is arithmetic on memory that exists.
             bool trains = globalStep > _config.LearningStarts && globalStep % _config.TrainFrequency == 0;
             long episodesBefore = _episodes;
             int recentBefore = 0;
