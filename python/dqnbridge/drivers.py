@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from .buffers import StepBuffers, array_at
-from .registry import import_gymnasium
+from .registry import import_ale_py, import_gymnasium
 from .restore import (decode_episode_start, encode_episode_start, episode_restore_unsupported, episode_snapshot,
                       replay_episode)
 from .wrappers import WorkerStepError, life_tracker, make_env
@@ -283,12 +283,18 @@ class VectorDriver(_VectorDriverBase):
 class SingleDriver:
     """One environment without autoreset (the IEnv contract). .NET binds memory of its own once (bind); then
     reset_into(seed) and step_into(actions) write the observation and the step's results there, so a step is one
-    call that hands back no objects."""
+    call that hands back no objects.
+
+    Not training, a lost life (Atari) does what it does in training, a reset of the wrappers above the game (a new
+    stack, FIRE pressed again), but the episode goes on until the game is over: evaluation sees what training sees
+    and scores whole games."""
 
     def __init__(self, env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, render_mode=None,
                  training=True, frame_stack_padding="reset"):
         self.env = make_env(env_id, kwargs, wrappers, frame_skip, frame_stack, render_mode, training,
                             frame_stack_padding)
+        self.training = training
+        self.tracker = life_tracker(self.env)
         self.observation_space = describe_space(self.env.observation_space)
         self.action_space = describe_space(self.env.action_space)
         self.max_episode_steps = getattr(self.env.spec, "max_episode_steps", None)
@@ -314,6 +320,9 @@ class SingleDriver:
     def step_into(self, actions):
         """Steps with actions[0] (an int64 array of one, .NET's memory)."""
         obs, reward, terminated, truncated, self.info = self.env.step(int(actions[0]))
+        if terminated and not self.training and self.tracker is not None and not self.tracker.needs_real_reset:
+            obs, _ = self.env.reset()  # a lost life, not a game over: the game continues
+            terminated = False
         self._write_obs(obs)
         result = self.result
         result[0] = reward
@@ -348,6 +357,50 @@ def _plain(value):
 _ALE_CANNOT_RENDER = "ALE's vector environment does not render; use vectorization=sync to record frames"
 
 
+class AleSingleDriver(SingleDriver):
+    """SingleDriver's interface on one environment of ALE's AtariVectorEnv, for evaluating runs trained with
+    vectorization ale: the same emulator preprocessing (no-op and FIRE reset, skip, max-pool, zero-padded stack) and,
+    with the same seed, the same first observation as training environment 0. Rewards are raw (not training)."""
+
+    def __init__(self, env_id, kwargs=None, wrappers="atari", frame_skip=4, frame_stack=4, render_mode=None,
+                 training=False, frame_stack_padding="zero"):
+        self.vector = AleVectorDriver(env_id, 1, kwargs, wrappers, frame_skip, frame_stack, render_mode, training)
+        self.training = training
+        self.tracker = None
+        self.env = None
+        self.observation_space = self.vector.observation_space
+        self.action_space = self.vector.action_space
+        self.max_episode_steps = None
+        self.obs = self.result = None
+        self._space = self.vector.envs.single_observation_space
+        self.info = {}
+
+    def bind(self, memory):
+        self.obs = array_at(*memory["obs"], self._space.dtype, self._space.shape)
+        self.result = array_at(*memory["result"], np.float64, (3,))
+
+    def reset_into(self, seed=None):
+        """With a seed, a reset of the game; without, the game ALE started itself when the last one ended."""
+        if seed is not None or self.vector.buffers is None:
+            self.vector.reset(seed)
+        self._write_obs(self.vector.buffers.obs[0])
+
+    def step_into(self, actions):
+        b = self.vector.buffers
+        self.vector.step(np.asarray(actions[:1], dtype=np.int64))
+        done = bool(b.terminated[0] or b.truncated[0])
+        self._write_obs(b.final_obs[0] if done else b.obs[0])
+        self.result[0] = b.rewards[0]
+        self.result[1] = b.terminated[0]
+        self.result[2] = b.truncated[0]
+
+    def render(self):
+        raise NotImplementedError(_ALE_CANNOT_RENDER)
+
+    def close(self):
+        self.vector.close()
+
+
 def ale_game_name(env_id):
     """ALE/SpaceInvaders-v5 or SpaceInvadersNoFrameskip-v4 -> space_invaders (the ROM name AtariVectorEnv takes)."""
     name = env_id.split("/")[-1].split("-v")[0].replace("NoFrameskip", "").replace("Deterministic", "")
@@ -366,6 +419,7 @@ class AleVectorDriver(_VectorDriverBase):
 
     def __init__(self, env_id, num_envs, kwargs=None, wrappers="atari", frame_skip=4, frame_stack=4,
                  render_mode=None, training=True, vectorization_mode="ale", frame_stack_padding="zero"):
+        import_ale_py()
         from ale_py.vector_env import AtariVectorEnv
         from gymnasium.vector import AutoresetMode
         if render_mode is not None:

@@ -34,9 +34,16 @@ def car_racing_frame(rgb, size=84):
     return to_uint8(resize_area(to_gray(rgb[:84]), size, size))
 
 
-def car_racing_frame_cropped(rgb):
-    """CarRacing 96x96x3 -> 84x84 gray uint8 as the CarRacing DQN notebook: img[:84, 6:90], no resize.
+def to_gray_uint8(rgb):
+    """Luma of an HxWx3 uint8 frame as uint8, computed as OpenCV's cvtColor(RGB2GRAY) does for 8-bit images: the
+    weights 0.299, 0.587, 0.114 in 15-bit fixed point, rounded half up. Equal to OpenCV's value for every pixel."""
+    rgb = np.asarray(rgb, dtype=np.int32)
+    return ((rgb[..., 0] * 9798 + rgb[..., 1] * 19235 + rgb[..., 2] * 3735 + (1 << 14)) >> 15).astype(np.uint8)
 
-    The notebook scales gray to [0, 1] floats; we keep gray rounded to uint8 and the network scales by 1/255.
+
+def car_racing_frame_cropped(rgb):
+    """CarRacing 96x96x3 -> 84x84 gray uint8 as the CarRacing DQN notebook: img[:84, 6:90], no resize, OpenCV's gray.
+
+    The notebook scales gray to [0, 1] floats; we keep the uint8 gray and the network scales it by 1/255.
     """
-    return to_uint8(to_gray(rgb[:84, 6:90]))
+    return to_gray_uint8(rgb[:84, 6:90])

@@ -13,11 +13,22 @@ def gymnasium_available():
     return True
 
 
+def import_ale_py():
+    """ale_py, told to print only errors: its "A.L.E: ... [Powered by Stella]" banner on every new emulator is noise
+    like pygame's greeting (headless.py)."""
+    import ale_py
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
+    return ale_py
+
+
 def import_gymnasium(env_id):
     import gymnasium
     if env_id.startswith("ALE/"):
-        import ale_py
-        gymnasium.register_envs(ale_py)
+        gymnasium.register_envs(import_ale_py())
+    else:
+        spec = gymnasium.registry.get(env_id)
+        if spec is not None and str(spec.entry_point).startswith("ale_py"):  # NoFrameskip-v4 ids are ALE's too
+            import_ale_py()
     return gymnasium
 
 
@@ -37,8 +48,7 @@ def list_environments():
     """Every registered id, sorted (ALE's too when ale_py is installed)."""
     import gymnasium
     try:
-        import ale_py
-        gymnasium.register_envs(ale_py)
+        gymnasium.register_envs(import_ale_py())
     except ImportError:
         pass
     return sorted(gymnasium.registry.keys())

@@ -1,5 +1,5 @@
-"""Our Gymnasium wrappers (lost life as terminal, CarRacing preprocessing, episode-start recording) and make_env,
-which stacks them on a registered environment."""
+"""Our Gymnasium wrappers (lost life as terminal, FIRE at reset, CarRacing preprocessing, episode-start recording) and
+make_env, which stacks them on a registered environment."""
 import numpy as np
 
 from .preprocessing import car_racing_frame, car_racing_frame_cropped
@@ -69,6 +69,29 @@ def _episodic_life_wrapper(gymnasium):
     return EpisodicLife
 
 
+def has_fire_action(env):
+    """Whether the game's action meanings include FIRE (Breakout, Pong, Tetris...): those games need it to start."""
+    meanings = getattr(env.unwrapped, "get_action_meanings", None)
+    return meanings is not None and "FIRE" in meanings()
+
+
+def _fire_reset_wrapper(gymnasium):
+    class FireReset(gymnasium.Wrapper):
+        """After every reset (a new game, or a new life under EpisodicLife) presses FIRE, then the action after it,
+        as the DQN Atari wrappers CleanRL's dqn_atari.py uses do; a game that ends on either press is reset again."""
+
+        def reset(self, **kwargs):
+            self.env.reset(**kwargs)
+            obs, info = None, {}
+            for press in (1, 2):
+                obs, _, terminated, truncated, info = self.env.step(press)
+                if terminated or truncated:
+                    obs, info = self.env.reset(**kwargs)
+            return obs, info
+
+    return FireReset
+
+
 def _car_racing_wrapper(gymnasium):
     class CarRacingPreprocessing(gymnasium.Wrapper):
         """50 no-ops at reset, action repeat with summed rewards, 84x84 gray frames."""
@@ -112,10 +135,15 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
     env = gymnasium.make(env_id, **kwargs)
     env = gymnasium.wrappers.RecordEpisodeStatistics(env)
     if wrappers == "atari":
+        # CleanRL dqn_atari.py's chain: no-op reset (up to 30), frame skip with max-pool, episodic life, FIRE reset for
+        # games with FIRE, reward clipping (training only), 84x84 gray, stack. Evaluation gets the same chain but the
+        # clipping, and its SingleDriver plays on after a lost life, so an evaluated episode is a whole game.
         env = gymnasium.wrappers.AtariPreprocessing(
             env, noop_max=30, frame_skip=frame_skip, screen_size=84, terminal_on_life_loss=False, grayscale_obs=True)
+        env = _episodic_life_wrapper(gymnasium)(env)
+        if has_fire_action(env):
+            env = _fire_reset_wrapper(gymnasium)(env)
         if training:
-            env = _episodic_life_wrapper(gymnasium)(env)
             env = gymnasium.wrappers.TransformReward(env, lambda r: float(np.sign(r)))
         env = gymnasium.wrappers.FrameStackObservation(env, frame_stack, padding_type=frame_stack_padding)
     elif wrappers in ("carracing", "carracing_crop"):

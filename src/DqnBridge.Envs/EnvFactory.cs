@@ -55,9 +55,26 @@ public static class EnvFactory
         return new SyncVectorEnv(envs);
     }
 
-    /// <summary>One environment without autoreset, as used for evaluation and video (no training-only preprocessing).</summary>
-    public static IEnv Make(EnvSpec spec, Action<string>? log = null) =>
-        ChooseBackend(spec, log) == EnvBackend.Gymnasium ? new GymnasiumEnv(spec, training: false) : MakeNative(spec);
+    /// <summary>
+    /// One environment without autoreset, as used for evaluation and video: the preprocessing training sees (with
+    /// vectorization ale, one environment of ALE's vector environment, unless frames are to be rendered), without
+    /// reward clipping, and an Atari episode lasts a whole game.
+    /// </summary>
+    public static IEnv Make(EnvSpec spec, Action<string>? log = null)
+    {
+        if (ChooseBackend(spec, log) != EnvBackend.Gymnasium)
+        {
+            return MakeNative(spec);
+        }
+        bool aleVector = spec.Vectorization == "ale" && spec.RenderMode is null && AleVector.Unavailable(spec.Python) is null;
+        if (spec.Vectorization == "ale" && spec.RenderMode is not null)
+        {
+            log?.Invoke($"{spec.Id}: ALE's vector environment cannot render, so the recorded episodes use Gymnasium's Atari wrappers " +
+                        "with black stack padding (their frames differ slightly from ALE's own preprocessing).");
+            spec = spec with { FrameStackPadding = FrameStackPadding.Zero };
+        }
+        return new GymnasiumEnv(spec, training: false, aleVector);
+    }
 
     /// <summary>Resolves Auto to Gymnasium (when importable) or Native (when built in), and checks explicit choices.</summary>
     public static EnvBackend ChooseBackend(EnvSpec spec, Action<string>? log = null)

@@ -33,6 +33,9 @@ public sealed class Checkpoint
     /// <summary>The files every checkpoint has (env_state.bin is there only for environments that can be restored).</summary>
     internal static readonly string[] RequiredFiles = [ConfigFile, StateFile, QNetworkFile, TargetNetworkFile, OptimizerFile, ReplayFile];
 
+    /// <summary>The files of a weights-only checkpoint (<see cref="WeightsOnly"/>).</summary>
+    internal static readonly string[] WeightsOnlyFiles = [ConfigFile, StateFile, QNetworkFile];
+
     internal Checkpoint(string directory, DqnConfig config, TrainerState state)
     {
         Directory = directory;
@@ -46,6 +49,12 @@ public sealed class Checkpoint
     public DqnConfig Config { get; }
     /// <summary>Counters, RNG states and shapes to continue from.</summary>
     public TrainerState State { get; }
+
+    /// <summary>
+    /// True for a checkpoint of the Q-network alone (checkpoints/best, the weights of the best evaluation so far):
+    /// `evaluate` and `inspect --checkpoint` load it; training cannot continue from it.
+    /// </summary>
+    public bool WeightsOnly { get; init; }
 
     /// <summary>The path of one of the checkpoint's files, e.g. <see cref="ReplayFile"/>.</summary>
     public string PathOf(string file) => Path.Combine(Directory, file);

@@ -17,13 +17,15 @@ public static class CheckpointFolder
 
     private sealed record ManifestEntry(string Name, long Size, string Sha256);
 
-    private sealed record Manifest(int FormatVersion, List<ManifestEntry> Files);
+    // WeightsOnly: a checkpoint of the Q-network alone (checkpoints/best): evaluate reads it, resume cannot.
+    private sealed record Manifest(int FormatVersion, List<ManifestEntry> Files, bool WeightsOnly = false);
 
     /// <summary>
     /// Writes a checkpoint to <paramref name="directory"/>: <paramref name="writeFiles"/> fills a
-    /// temporary sibling folder, the manifest is added, and the folder replaces the old one.
+    /// temporary sibling folder, the manifest is added, and the folder replaces the old one. With
+    /// <paramref name="weightsOnly"/> only the config, the state and the Q-network are required (see <see cref="Checkpoint.WeightsOnly"/>).
     /// </summary>
-    public static string Save(string directory, DqnConfig config, TrainerState state, Action<string> writeFiles)
+    public static string Save(string directory, DqnConfig config, TrainerState state, Action<string> writeFiles, bool weightsOnly = false)
     {
         string full = Path.GetFullPath(directory);
         string parent = Path.GetDirectoryName(full)!;
@@ -39,7 +41,7 @@ public static class CheckpointFolder
             var entries = Directory.GetFiles(temporary).Order(StringComparer.Ordinal)
                 .Select(path => new ManifestEntry(Path.GetFileName(path), new FileInfo(path).Length, HashOf(path)))
                 .ToList();
-            File.WriteAllText(Path.Combine(temporary, Checkpoint.ManifestFile), JsonSerializer.Serialize(new Manifest(FormatVersion, entries), CheckpointJson.Options));
+            File.WriteAllText(Path.Combine(temporary, Checkpoint.ManifestFile), JsonSerializer.Serialize(new Manifest(FormatVersion, entries, weightsOnly), CheckpointJson.Options));
 
             string previous = full + ".old";
             DeleteIfExists(previous);
@@ -163,7 +165,7 @@ public static class CheckpointFolder
         {
             throw new CheckpointException($"Checkpoint '{full}' has format version {manifest.FormatVersion}; this build reads version {FormatVersion}.");
         }
-        foreach (string required in Checkpoint.RequiredFiles)
+        foreach (string required in manifest.WeightsOnly ? Checkpoint.WeightsOnlyFiles : Checkpoint.RequiredFiles)
         {
             if (manifest.Files.All(entry => entry.Name != required))
             {
@@ -192,7 +194,7 @@ public static class CheckpointFolder
             var config = CheckpointJson.DeserializeConfig(File.ReadAllText(Path.Combine(full, Checkpoint.ConfigFile)));
             var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(Path.Combine(full, Checkpoint.StateFile)), CheckpointJson.Options)
                 ?? throw new CheckpointException($"Checkpoint state in '{full}' is empty.");
-            return new Checkpoint(full, config, state);
+            return new Checkpoint(full, config, state) { WeightsOnly = manifest.WeightsOnly };
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {

@@ -135,8 +135,8 @@ public sealed class DqnConfig
     [Description("Fraction of total_timesteps over which a linear epsilon decays")]
     public double ExplorationFraction { get; set; } = 0.5;
 
-    /// <summary>Steps of random play before learning starts.</summary>
-    [Description("Steps of random play before learning starts")]
+    /// <summary>Vector steps of random play before learning starts; each adds num_envs transitions (a warm-up of W transitions is W / num_envs).</summary>
+    [Description("Vector steps of random play before learning starts; each adds num_envs transitions (a warm-up of W transitions is W / num_envs)")]
     public long LearningStarts { get; set; } = 10_000;
 
     /// <summary>Steps between gradient steps.</summary>
@@ -221,8 +221,8 @@ public sealed class DqnConfig
     [Description("Epsilon during evaluation (CleanRL uses 0.05)")]
     public double EvalEpsilon { get; set; } = 0.05;
 
-    /// <summary>Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off.</summary>
-    [Description("Steps between evaluations during training on a separate environment (eval.csv, TensorBoard eval/, eval_curve.png); 0 turns them off")]
+    /// <summary>Steps between evaluations during training on a separate environment with training's preprocessing (eval.csv, TensorBoard eval/, eval_curve.png and checkpoints/best after each); 0 turns them off.</summary>
+    [Description("Steps between evaluations during training on a separate environment with training's preprocessing (eval.csv, TensorBoard eval/, eval_curve.png and checkpoints/best after each); 0 turns them off")]
     public long EvalFrequency { get; set; } = 0;
 
     /// <summary>When positive, each evaluation during training plays this many steps (episodes finished within them count) instead of eval_episodes.</summary>
@@ -237,8 +237,12 @@ public sealed class DqnConfig
     [Description("Allocate the replay buffer even when it needs more memory than the machine has available")]
     public bool AllowLargeReplay { get; set; } = false;
 
-    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100).</summary>
-    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100)")]
+    /// <summary>Steps between debug views during training: the stacked observation the network receives as runs/NAME/debug/step-N.png, with the action taken and its Q-values in step-N.json; 0 turns them off.</summary>
+    [Description("Steps between debug views during training: the stacked observation the network receives as runs/NAME/debug/step-N.png, with the action taken and its Q-values in step-N.json; 0 turns them off")]
+    public long DebugFrequency { get; set; } = 0;
+
+    /// <summary>Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100); charts/SPS comes every log_frequency environment steps from the first one.</summary>
+    [Description("Training steps between TensorBoard scalars for loss, Q values and gradient norms (CleanRL: 100); charts/SPS comes every log_frequency environment steps from the first one")]
     public int LogFrequency { get; set; } = 100;
 
     /// <summary>CleanRL dqn.py's defaults (classic control): the values this class starts with.</summary>
@@ -361,6 +365,7 @@ public sealed class DqnConfig
         Require(TorchThreads >= 1, $"torch_threads must be at least 1 (it is {TorchThreads})");
         problems.AddRange(EvaluationSettings.Of(this).Problems());
         Require(MaxEpisodes >= 0, $"max_episodes must not be negative, 0 turns the limit off (it is {MaxEpisodes})");
+        Require(DebugFrequency >= 0, $"debug_frequency must not be negative, 0 turns the debug view off (it is {DebugFrequency})");
         Require(EvalFrequency >= 0, $"eval_frequency must not be negative, 0 turns periodic evaluation off (it is {EvalFrequency})");
         Require(Vectorization != VectorizationMode.Ale || Wrappers == EnvWrappers.Atari,
             "vectorization = ale needs wrappers = atari (ALE's vector environment does the Atari preprocessing itself) and an ALE id");

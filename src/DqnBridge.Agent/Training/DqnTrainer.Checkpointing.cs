@@ -56,6 +56,28 @@ public sealed partial class DqnTrainer
         });
     }
 
+    /// <summary>
+    /// Writes checkpoints/best: the Q-network now (after the evaluation that scored best so far) with the config and
+    /// counters, atomically as every checkpoint; `evaluate RUN/checkpoints/best` plays it.
+    /// </summary>
+    private void SaveBestCheckpoint(double secondsThisCall)
+    {
+        var state = new TrainerState
+        {
+            NextStep = _nextStep,
+            Episodes = _episodes,
+            TrainSteps = _trainSteps,
+            WallTimeSeconds = _wallTimeBefore + secondsThisCall,
+            EnvId = _envs.Id,
+            NumEnvs = _envs.NumEnvs,
+            ObservationShape = _envs.SingleObservationSpace.Shape,
+            ObservationType = _envs.SingleObservationSpace.Dtype,
+            ActionCount = _envs.SingleActionSpace.N,
+        };
+        CheckpointFolder.Save(BestCheckpointDirectory, _config, state,
+            folder => _qNetwork.save(Path.Combine(folder, Checkpoint.QNetworkFile)), weightsOnly: true);
+    }
+
     private void RestoreFrom(Checkpoint checkpoint)
     {
         var state = checkpoint.State;

@@ -123,6 +123,11 @@ public sealed partial class DqnTrainer : IDisposable
     /// <summary>Continues a run from a checkpoint already loaded (and verified), e.g. to read its config first.</summary>
     public static DqnTrainer Resume(Checkpoint checkpoint, IVectorEnv envs, ITrainingObserver? observer = null)
     {
+        if (checkpoint.WeightsOnly)
+        {
+            throw new CheckpointException($"Checkpoint '{checkpoint.Directory}' holds only the Q-network's weights (the best evaluation's, for evaluate); " +
+                "resume the run from its checkpoints/latest.");
+        }
         checkpoint.EnsureMatches(envs);
         if (checkpoint.State.HasEnvState && envs is not IRestorableVectorEnv)
         {
@@ -136,6 +141,8 @@ public sealed partial class DqnTrainer : IDisposable
     public string RunDirectory { get; }
     /// <summary>Where the latest checkpoint is written.</summary>
     public string CheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "latest");
+    /// <summary>Where the Q-network of the best evaluation so far is written (weights only, see <see cref="Checkpoint.WeightsOnly"/>).</summary>
+    public string BestCheckpointDirectory => Path.Combine(RunDirectory, "checkpoints", "best");
     /// <summary>The online Q-network (owned by the trainer).</summary>
     public QNetwork QNetwork => _qNetwork;
     /// <summary>The target network (owned by the trainer).</summary>
@@ -179,10 +186,12 @@ public sealed partial class DqnTrainer : IDisposable
             // Epsilon-greedy: one draw decides for all environments, as CleanRL does.
             double epsilon = EpsilonSchedules.At(_config, globalStep);
             _explorer.CopyStateTo(explorerBeforeStep);
+            bool explored = false;
             try
             {
                 if (_explorer.NextDouble() < epsilon)
                 {
+                    explored = true;
                     for (int i = 0; i < _actions.Length; i++)
                     {
                         _actions[i] = _explorer.Next(actionCount) + actionStart;
@@ -215,6 +224,10 @@ public sealed partial class DqnTrainer : IDisposable
             _replayRandom.CopyStateTo(replayRandomBeforeStep);
             try
             {
+                if (_config.DebugFrequency > 0 && globalStep % _config.DebugFrequency == 0 && _observer is not null)
+                {
+                    ShowDebugView(globalStep, explored, epsilon); // _observations still holds what the action was chosen on
+                }
                 var completed = _envs.CompletedEpisodes;
                 if (completed.Count > 0)
                 {
@@ -243,7 +256,7 @@ public sealed partial class DqnTrainer : IDisposable
 
                 if (trains)
                 {
-                    ComputeUpdate(globalStep, clock.Elapsed.TotalSeconds, globalStep - startStep);
+                    ComputeUpdate(globalStep);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -287,7 +300,19 @@ public sealed partial class DqnTrainer : IDisposable
             // The step is complete: a failure from here on keeps the state after it.
             try
             {
-                _evaluation?.AfterStep(_nextStep);
+                if (_tensorboard is not null && _nextStep % _config.LogFrequency == 0)
+                {
+                    // From the first steps on, warm-up included (CleanRL logs it only once learning has started).
+                    _tensorboard.AddScalar("charts/SPS", (float)((_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)), globalStep);
+                }
+                if (_evaluation?.AfterStep(_nextStep) is { } evaluation)
+                {
+                    if (evaluation.IsBest)
+                    {
+                        SaveBestCheckpoint(clock.Elapsed.TotalSeconds);
+                    }
+                    _observer?.OnEvaluation(evaluation);
+                }
                 if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
                 {
                     checkpointPath = SaveCheckpoint(clock.Elapsed.TotalSeconds);
@@ -379,7 +404,7 @@ public sealed partial class DqnTrainer : IDisposable
     /// the sample, the gradients and their TensorBoard scalars, all before any weight changes; the train loop then
     /// applies them.
     /// </summary>
-    private void ComputeUpdate(long globalStep, double seconds, long stepsThisCall)
+    private void ComputeUpdate(long globalStep)
     {
         _replay.Sample(_replayRandom, _batch.View);
         bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
@@ -392,7 +417,6 @@ public sealed partial class DqnTrainer : IDisposable
             _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, globalStep);
             _injectedFault?.At(InjectedFault.Log, globalStep);
             _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, globalStep);
-            _tensorboard.AddScalar("charts/SPS", (float)(stepsThisCall / Math.Max(seconds, 1e-9)), globalStep);
             // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
             double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
@@ -406,6 +430,15 @@ public sealed partial class DqnTrainer : IDisposable
             }
             _tensorboard.AddScalar("gradients/total_norm", (float)Math.Sqrt(squares), globalStep);
         }
+    }
+
+    /// <summary>Environment 0's observation, the action taken there and its Q-values, to the observer (debug_frequency).</summary>
+    private void ShowDebugView(long globalStep, bool explored, double epsilon)
+    {
+        var space = _envs.SingleObservationSpace;
+        var observation = _observations.AsSpan(0, _observationBytes);
+        var qValues = DebugView.QValuesOf(_qNetwork, space.Dtype, observation);
+        _observer!.OnDebugView(new DebugView(globalStep, observation.ToArray(), space.Shape, space.Dtype, _actions[0], explored, epsilon, qValues));
     }
 
     /// <summary>The update path this run uses (auto resolved).</summary>

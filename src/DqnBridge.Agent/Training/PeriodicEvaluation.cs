@@ -8,12 +8,14 @@ namespace DqnBridge.Agent.Training;
 
 /// <summary>
 /// Evaluation during training (eval_frequency): every eval_frequency steps the current Q-network plays
-/// eval_episodes episodes (or eval_steps steps) with eval_epsilon on an environment of its own, made without the
-/// training-only preprocessing (no life loss, no reward clipping), so returns are raw game scores (Atari runs also
-/// report the returns with every reward clipped to its sign, what the agent trains on). Each evaluation
-/// resets that environment with eval_seed + step and draws its exploration from the same seed: it depends only on the
-/// step and the network, never on earlier evaluations, so a resumed run writes the same eval.csv as an uninterrupted one.
-/// Training itself is untouched (no shared RNG, no shared environment).
+/// eval_episodes episodes (or eval_steps steps) with eval_epsilon on an environment of its own, made with training's
+/// preprocessing (the same wrappers, stack padding, no-op and FIRE resets, frame skip, and vectorization ale's own
+/// emulator preprocessing) but without reward clipping, and an Atari episode lasts a whole game, so returns are raw
+/// game scores (Atari runs also report the returns with every reward clipped to its sign, what the agent trains on).
+/// Each evaluation resets that environment with eval_seed + step and draws its exploration from the same seed: it
+/// depends only on the step and the network, never on earlier evaluations, so a resumed run writes the same eval.csv
+/// as an uninterrupted one. The best mean so far is read back from eval.csv on resume, so checkpoints/best ends the
+/// same too. Training itself is untouched (no shared RNG, no shared environment).
 /// </summary>
 public sealed class PeriodicEvaluation : IDisposable
 {
@@ -26,6 +28,7 @@ public sealed class PeriodicEvaluation : IDisposable
     private readonly TensorBoardWriter? _tensorboard;
     private readonly bool _reportClipped;
     private readonly string _csvPath;
+    private double _bestMean = double.NegativeInfinity;
 
     /// <param name="config">Evaluation episodes, epsilon, frequency and seed.</param>
     /// <param name="network">The Q-network to evaluate.</param>
@@ -44,19 +47,14 @@ public sealed class PeriodicEvaluation : IDisposable
         KeepRowsUpTo(nextStep);
     }
 
-    /// <summary>Evaluates when <paramref name="nextStep"/> (steps done) is a multiple of eval_frequency.</summary>
-    public void AfterStep(long nextStep)
-    {
-        if (_config.EvalFrequency > 0 && nextStep % _config.EvalFrequency == 0)
-        {
-            Evaluate(nextStep);
-        }
-    }
+    /// <summary>Evaluates when <paramref name="nextStep"/> (steps done) is a multiple of eval_frequency; returns the evaluation, or null.</summary>
+    public EvaluationRecord? AfterStep(long nextStep) =>
+        _config.EvalFrequency > 0 && nextStep % _config.EvalFrequency == 0 ? Evaluate(nextStep) : null;
 
     /// <summary>The seed of the evaluation at <paramref name="step"/>: a function of the step alone.</summary>
     public static int SeedAt(DqnConfig config, long step) => unchecked(config.EvalSeed + (int)step);
 
-    private void Evaluate(long step)
+    private EvaluationRecord Evaluate(long step)
     {
         var episodes = EpisodePlayer.Play(_network, _ownedEnv, _config.EvalEpisodes, _config.EvalSteps, _config.EvalEpsilon, SeedAt(_config, step));
         var raw = ReturnStatistics.Of(episodes.Select(e => e.Return).ToList());
@@ -70,6 +68,12 @@ public sealed class PeriodicEvaluation : IDisposable
         {
             Log("clipped_return", clipped, (int)step);
         }
+        bool isBest = raw.Mean > _bestMean; // NaN (no episode) is never best; ties keep the earlier weights
+        if (isBest)
+        {
+            _bestMean = raw.Mean;
+        }
+        return new EvaluationRecord(step, raw, isBest);
     }
 
     private string Header => "global_step,episodes,steps,mean_return,max_return,min_return" +
@@ -96,6 +100,10 @@ public sealed class PeriodicEvaluation : IDisposable
                 if (fields.Length >= 6 && long.TryParse(fields[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long step) && step <= nextStep)
                 {
                     kept.Add(line);
+                    if (double.TryParse(fields[3], NumberStyles.Float, CultureInfo.InvariantCulture, out double mean) && mean > _bestMean)
+                    {
+                        _bestMean = mean;
+                    }
                 }
             }
         }

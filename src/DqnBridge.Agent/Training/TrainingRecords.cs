@@ -33,4 +33,20 @@ public interface ITrainingObserver
 
     /// <summary>Called at each log interval.</summary>
     void OnProgress(TrainingProgress p);
+
+    /// <summary>Called after each evaluation during training (eval_frequency), once eval.csv and any new checkpoints/best are written.</summary>
+    void OnEvaluation(EvaluationRecord e)
+    {
+    }
+
+    /// <summary>Called every debug_frequency steps with what the agent saw and did.</summary>
+    void OnDebugView(DebugView view)
+    {
+    }
 }
+
+/// <summary>One evaluation during training, as its row of eval.csv.</summary>
+/// <param name="GlobalStep">The steps done when it ran.</param>
+/// <param name="Returns">Max, mean and min of the raw returns of its episodes.</param>
+/// <param name="IsBest">Whether its mean is the best so far, so its weights are now checkpoints/best.</param>
+public sealed record EvaluationRecord(long GlobalStep, ReturnStatistics Returns, bool IsBest);

@@ -50,7 +50,7 @@ public sealed class AgentBackend(
         EnsureNetworkFits(config, envs);
         RecordInterpreter(config, envs);
         events.OnStarting();
-        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events));
+        using var trainer = new DqnTrainer(config, envs, runDirectory, new Observer(events, runDirectory));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(config)));
         return trainer.Train(cancellation);
     }
@@ -80,7 +80,7 @@ public sealed class AgentBackend(
         }
 
         events.OnStarting();
-        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events));
+        using var trainer = DqnTrainer.Resume(checkpoint, envs, new Observer(events, runDirectory));
         trainer.EnablePeriodicEvaluation(() => makeEnv(EvaluationEnvSpec(checkpoint.Config)));
         return trainer.Train(cancellation);
     }
@@ -182,8 +182,8 @@ public sealed class AgentBackend(
         }
     }
 
-    /// <summary>The environment periodic evaluation plays on: one, without training-only preprocessing.</summary>
-    private static EnvSpec EvaluationEnvSpec(DqnConfig config) => config.ToEnvSpec() with { NumEnvs = 1, Vectorization = "sync" };
+    /// <summary>The environment periodic evaluation plays on: one, with training's preprocessing and vectorization (see <see cref="EnvFactory.Make"/>).</summary>
+    public static EnvSpec EvaluationEnvSpec(DqnConfig config) => config.ToEnvSpec() with { NumEnvs = 1 };
 
     /// <summary>
     /// Accepts a checkpoint folder, a file inside one, or a run folder (its checkpoints/latest, which may be missing
@@ -216,10 +216,16 @@ public sealed class AgentBackend(
             || (parent is not null && Directory.Exists(parent) && Directory.GetDirectories(parent, Path.GetFileName(full) + ".tmp-*").Length > 0);
     }
 
-    private sealed class Observer(TrainingEvents events) : ITrainingObserver
+    /// <summary>Passes episodes and progress on; draws eval_curve.png after each evaluation and writes the debug views.</summary>
+    private sealed class Observer(TrainingEvents events, string runDirectory) : ITrainingObserver
     {
         public void OnEpisode(EpisodeRecord e) => events.OnEpisode(e);
 
         public void OnProgress(TrainingProgress p) => events.OnProgress(p);
+
+        public void OnEvaluation(EvaluationRecord e) =>
+            EvalCurve.SaveIfPresent(runDirectory, $"Evaluations of {Path.GetFileName(Path.TrimEndingDirectorySeparator(runDirectory))}");
+
+        public void OnDebugView(DebugView view) => DebugViewFiles.Save(runDirectory, view);
     }
 }

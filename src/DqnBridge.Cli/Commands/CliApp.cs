@@ -80,7 +80,7 @@ public sealed class CliApp(ITrainingBackend backend, IAnsiConsole console, TextW
         root.Subcommands.Add(new BenchmarkCommand(context, inputs) { SlurmSearchPath = SlurmSearchPath, DqnbridgeCommand = DqnbridgeCommand }.Create());
         root.Subcommands.Add(new EnvsCommand(context).Create());
         root.Subcommands.Add(new ConfigCommand(context, inputs).Create());
-        root.Subcommands.Add(new InspectCommand(context.Output, spec => EnvFactory.MakeVector(spec, context.Error.WriteLine)).Create(inputs));
+        root.Subcommands.Add(new InspectCommand(context.Output, spec => EnvFactory.MakeVector(spec, context.Error.WriteLine), spec => EnvFactory.Make(spec)).Create(inputs));
         return root;
     }
 }

@@ -3,7 +3,10 @@ using ScottPlot;
 
 namespace DqnBridge.Cli.Output;
 
-/// <summary>eval_curve.png: the mean return of each evaluation during training, with its max-min band, against the step.</summary>
+/// <summary>
+/// eval_curve.png: the mean return of each evaluation during training, with its max-min band, against the step; redrawn
+/// after each evaluation (and when the run ends), with its legend outside the plot area.
+/// </summary>
 public static class EvalCurve
 {
     public const string CsvFile = "eval.csv";
@@ -48,9 +51,13 @@ public static class EvalCurve
             clipped.Color = Colors.OrangeRed;
             clipped.LegendText = "mean clipped return";
         }
-        plot.ShowLegend(Alignment.LowerRight);
+        // Outside the data area, so no point or band is ever hidden behind it.
+        plot.ShowLegend(Edge.Right);
         var path = Path.Combine(runDirectory, PngFile);
-        plot.SavePng(path, 900, 500);
+        // Redrawn after every evaluation while training runs: written whole under another name, then renamed over it.
+        var temporary = Path.Combine(runDirectory, $".{Path.GetFileNameWithoutExtension(PngFile)}.{Environment.ProcessId}.tmp.png");
+        plot.SavePng(temporary, 1000, 500);
+        File.Move(temporary, path, overwrite: true);
         return path;
     }
 

@@ -18,10 +18,13 @@ public sealed class GymnasiumEnv : IEnv
     private bool _disposed;
 
     /// <param name="spec">The environment and its wrappers.</param>
-    /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training.</param>
-    public GymnasiumEnv(EnvSpec spec, bool training = false)
+    /// <param name="training">Life loss as terminal and reward clipping (Atari) apply only while training; otherwise a
+    /// lost life resets the wrappers as in training but the episode goes on to the end of the game.</param>
+    /// <param name="aleVector">One environment of ALE's C++ vector environment (<see cref="AleVector"/>), the
+    /// preprocessing runs with vectorization ale train on; it cannot render.</param>
+    public GymnasiumEnv(EnvSpec spec, bool training = false, bool aleVector = false)
     {
-        _driver = new GymnasiumDriver(spec, "SingleDriver", training, vectorizationMode: null);
+        _driver = new GymnasiumDriver(spec, aleVector ? "AleSingleDriver" : "SingleDriver", training, vectorizationMode: null);
         Id = spec.Id;
         ObservationSpace = _driver.ObservationSpace;
         ActionSpace = _driver.ActionSpace;

@@ -109,6 +109,86 @@ public sealed class DqnTrainerTests
     }
 
     [TestMethod]
+    public void DebugViewsShowWhatTheAgentSawAndLeaveTrainingUnchanged()
+    {
+        var plain = Run(WalkConfig(1200), "plain");
+        var config = WalkConfig(1200);
+        config.DebugFrequency = 50;
+        var views = new DebugViews();
+        float[] weights;
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = new DqnTrainer(config, envs, _root["debug"], views))
+        {
+            trainer.Train(TestContext.CancellationToken);
+            weights = Weights(trainer.QNetwork);
+        }
+
+        CollectionAssert.AreEqual(CsvRowsWithoutWallTime(_root["plain"]), CsvRowsWithoutWallTime(_root["debug"]));
+        CollectionAssert.AreEqual(plain.Weights, weights);
+        CollectionAssert.AreEqual(Enumerable.Range(0, 24).Select(i => 50L * i).ToArray(), views.Views.Select(v => v.GlobalStep).ToArray());
+        foreach (var view in views.Views)
+        {
+            Assert.HasCount(2, view.QValues);
+            CollectionAssert.AreEqual(new[] { 2 }, view.ObservationShape);
+            Assert.HasCount(8, view.Observation, "one float32 observation of two values");
+            if (!view.Explored)
+            {
+                Assert.AreEqual(view.QValues[1] > view.QValues[0] ? 1 : 0, view.Action, "the greedy action is the argmax");
+            }
+        }
+        Assert.IsTrue(views.Views.Any(v => v.Explored) && views.Views.Any(v => !v.Explored));
+
+        // Resumed part way, the views from there on are the uninterrupted run's.
+        string interrupted = _root["interrupted"];
+        using (var cancel = new CancellationTokenSource())
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = new DqnTrainer(config, envs, interrupted, new CancelAfterEpisodes(cancel, episodes: 25)))
+        {
+            trainer.Train(cancel.Token);
+        }
+        var resumedViews = new DebugViews();
+        long resumedAt;
+        using (var envs = new WalkVectorEnv(2))
+        using (var trainer = DqnTrainer.Resume(Path.Combine(interrupted, "checkpoints", "latest"), envs, resumedViews))
+        {
+            resumedAt = trainer.GlobalStep;
+            trainer.Train(TestContext.CancellationToken);
+        }
+        var expected = views.Views.Where(v => v.GlobalStep >= resumedAt).ToArray();
+        Assert.IsNotEmpty(expected);
+        CollectionAssert.AreEqual(expected.Select(v => (v.GlobalStep, v.Action, string.Join(' ', v.QValues), Convert.ToBase64String(v.Observation))).ToArray(),
+            resumedViews.Views.Select(v => (v.GlobalStep, v.Action, string.Join(' ', v.QValues), Convert.ToBase64String(v.Observation))).ToArray());
+    }
+
+    [TestMethod]
+    public void StepsPerSecondAreLoggedFromTheFirstStepsBeforeLearningStarts()
+    {
+        var config = WalkConfig(300);
+        config.LearningStarts = 1000; // no gradient step in this run
+        Run(config, "warmup");
+
+        string events = Directory.GetFiles(Path.Combine(_root.Path, "warmup", "tensorboard"), "events.out.tfevents*").Single();
+        string text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(events));
+        Assert.AreEqual(300 / config.LogFrequency, text.Split("charts/SPS").Length - 1, "one charts/SPS every log_frequency steps");
+        Assert.DoesNotContain("losses/td_loss", text, "nothing trained");
+    }
+
+    private sealed class DebugViews : ITrainingObserver
+    {
+        public List<DebugView> Views { get; } = [];
+
+        public void OnEpisode(EpisodeRecord e)
+        {
+        }
+
+        public void OnProgress(TrainingProgress p)
+        {
+        }
+
+        public void OnDebugView(DebugView view) => Views.Add(view);
+    }
+
+    [TestMethod]
     public void FailedStepWritesTheCheckpointBeforeItAndResumeEqualsUninterruptedRun()
     {
         Run(WalkConfig(1200), "whole");

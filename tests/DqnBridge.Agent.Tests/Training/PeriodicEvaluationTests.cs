@@ -1,3 +1,4 @@
+using DqnBridge.Agent.Checkpoints;
 using DqnBridge.Agent.Networks;
 using DqnBridge.Agent.Training;
 using DqnBridge.Envs;
@@ -94,6 +95,68 @@ public sealed class PeriodicEvaluationTests
         var expected = File.ReadAllLines(Path.Combine(whole.Run, PeriodicEvaluation.CsvFile));
         Assert.HasCount(8, expected.Skip(1).ToArray());
         CollectionAssert.AreEqual(expected, File.ReadAllLines(Path.Combine(interrupted, PeriodicEvaluation.CsvFile)));
+    }
+
+    [TestMethod]
+    public void BestCheckpointHoldsTheWeightsOfTheBestEvaluationAndSurvivesAResume()
+    {
+        var config = CartPoleConfig(3200);
+        config.EvalFrequency = 400;
+        config.EvalEpisodes = 2;
+        var evaluations = new EvaluationLog();
+        var whole = TrainWithEvaluation(config, "whole", evaluations);
+
+        Assert.HasCount(8, evaluations.Records);
+        var best = evaluations.Records.Where(r => r.IsBest).Last();
+        Assert.AreEqual(evaluations.Records.Max(r => r.Returns.Mean), best.Returns.Mean);
+        Assert.AreEqual(best, evaluations.Records.First(r => r.Returns.Mean == best.Returns.Mean), "ties keep the earlier weights");
+        var checkpoint = Checkpoint.Load(Path.Combine(whole.Run, "checkpoints", "best"));
+        Assert.IsTrue(checkpoint.WeightsOnly);
+        Assert.AreEqual(best.GlobalStep, checkpoint.State.NextStep);
+        // Its weights are the evaluated ones: playing that evaluation again with them gives its returns.
+        using (var network = checkpoint.LoadQNetwork())
+        using (var env = NativeEnvs.Create("CartPole-v1"))
+        {
+            var replayed = EpisodePlayer.Play(network, env, config.EvalEpisodes, 0, config.EvalEpsilon, PeriodicEvaluation.SeedAt(config, best.GlobalStep));
+            Assert.AreEqual(best.Returns.Mean, replayed.Average(e => e.Return));
+        }
+        using (var envs = CartPoles())
+        {
+            var refused = Assert.Throws<CheckpointException>(() => DqnTrainer.Resume(checkpoint, envs));
+            StringAssert.Contains(refused.Message, "checkpoints/latest");
+        }
+
+        // Interrupted and resumed: the same best weights at the end.
+        using (var cancel = new CancellationTokenSource())
+        {
+            TrainWithEvaluation(config, "interrupted", new CancelAt(cancel, step: 1700), cancel.Token);
+        }
+        string interrupted = _root["interrupted"];
+        using (var envs = CartPoles())
+        using (var trainer = DqnTrainer.Resume(Path.Combine(interrupted, "checkpoints", "latest"), envs))
+        {
+            trainer.EnablePeriodicEvaluation(() => NativeEnvs.Create("CartPole-v1"));
+            trainer.Train(TestContext.CancellationToken);
+        }
+        CollectionAssert.AreEqual(
+            File.ReadAllBytes(Path.Combine(whole.Run, "checkpoints", "best", Checkpoint.QNetworkFile)),
+            File.ReadAllBytes(Path.Combine(interrupted, "checkpoints", "best", Checkpoint.QNetworkFile)));
+        Assert.AreEqual(best.GlobalStep, Checkpoint.Load(Path.Combine(interrupted, "checkpoints", "best")).State.NextStep);
+    }
+
+    private sealed class EvaluationLog : ITrainingObserver
+    {
+        public List<EvaluationRecord> Records { get; } = [];
+
+        public void OnEpisode(EpisodeRecord e)
+        {
+        }
+
+        public void OnProgress(TrainingProgress p)
+        {
+        }
+
+        public void OnEvaluation(EvaluationRecord e) => Records.Add(e);
     }
 
     private sealed class CancelAt(CancellationTokenSource source, long step) : ITrainingObserver

@@ -14,7 +14,7 @@ public sealed class InspectCommandTests : TempRunsFolderTestBase
 
         Assert.AreEqual(0, run.ExitCode, run.All);
         var index = File.ReadAllLines(Path.Combine(folder, "index.csv"));
-        Assert.AreEqual("episode,step,what,observation_png,frame_png", index[0]);
+        Assert.AreEqual("episode,step,what,observation_png,train_eval_png,frame_png,action,q_values", index[0]);
         Assert.IsTrue(index.Any(line => line.StartsWith("2,0,first observation after reset", StringComparison.Ordinal)), string.Join("\n", index));
         Assert.IsTrue(index.Any(line => line.Contains("final observation (terminated)", StringComparison.Ordinal)));
         var frame = PngReader.ReadPng(Path.Combine(folder, "ep01_step0001_frame.png"));
@@ -24,6 +24,50 @@ public sealed class InspectCommandTests : TempRunsFolderTestBase
         var values = File.ReadAllLines(Path.Combine(folder, "observations.csv"));
         Assert.AreEqual("name,x0,x1,x2,x3", values[0]);
         StringAssert.Contains(run.Output, "not images");
+        StringAssert.Contains(run.Output, "observations identical at all");
+    }
+
+    [TestMethod]
+    public void InspectWithACheckpointPlaysTheTrainedAgentAndListsItsQValues()
+    {
+        var backend = AgentBackend.OnEnvironmentLayer(_ => { });
+        var train = CliRun.Invoke(backend, "train", "--env", "CartPole-v1", "backend=native", "total_timesteps=1200", "learning_starts=200",
+            "eval_frequency=400", "eval_episodes=2", "debug_frequency=300", "tensorboard=false", RunsDir, "--run-name", "agent");
+        Assert.AreEqual(0, train.ExitCode, train.All);
+        string run = Path.Combine(Runs, "agent");
+
+        // During training: the debug views (CartPole's observation is not an image: its values are in the JSON).
+        var views = Directory.GetFiles(Path.Combine(run, "debug"), "step-*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(new[] { "step-000000000.json", "step-000000300.json", "step-000000600.json", "step-000000900.json" }, views);
+        using (var view = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "debug", "step-000000600.json"))))
+        {
+            Assert.AreEqual(2, view.RootElement.GetProperty("q_values").GetArrayLength());
+            Assert.AreEqual(4, view.RootElement.GetProperty("observation").GetArrayLength());
+        }
+
+        // The best evaluation's weights: evaluate plays them, resume refuses them.
+        Assert.IsTrue(File.Exists(Path.Combine(run, "eval_curve.png")));
+        string best = Path.Combine(run, "checkpoints", "best");
+        var evaluate = CliRun.Invoke(backend, "evaluate", best, "--episodes", "2");
+        Assert.AreEqual(0, evaluate.ExitCode, evaluate.All);
+        StringAssert.Contains(evaluate.Output, best);
+        var resume = CliRun.Invoke(backend, "resume", best);
+        Assert.AreNotEqual(0, resume.ExitCode);
+        StringAssert.Contains(resume.All, "checkpoints/latest");
+
+        string folder = Path.Combine(Runs, "agent-inspect");
+        var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--checkpoint", best, "--steps", "3", "--episodes", "1", "-o", folder);
+        Assert.AreEqual(0, inspect.ExitCode, inspect.All);
+        StringAssert.Contains(inspect.Output, "greedy agent");
+        StringAssert.Contains(inspect.Output, "observations identical at all");
+        var rows = File.ReadAllLines(Path.Combine(folder, "index.csv")).Skip(1).Select(line => line.Split(',')).ToArray();
+        Assert.IsTrue(rows.All(fields => fields[7].Split(' ').Length == 2), "two Q-values at every pictured step");
+        Assert.IsTrue(rows.Skip(1).All(fields => fields[6] is "0" or "1"), "the action taken");
+
+        // A run's name under runs_dir is enough (its checkpoints/latest).
+        var byName = CliRun.Invoke(new FakeBackend(), "inspect", "--checkpoint", "agent", RunsDir, "--steps", "1", "--episodes", "1", "-o", Path.Combine(Runs, "by-name"));
+        Assert.AreEqual(0, byName.ExitCode, byName.All);
+        StringAssert.Contains(byName.Output, "greedy agent");
     }
 
     /// <summary>Asks in a child process, so that without Gymnasium this process never starts an embedded Python (other tests need it unstarted).</summary>
@@ -60,6 +104,8 @@ public sealed class InspectCommandTests : TempRunsFolderTestBase
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "frame_stack_padding=zero",
             "--steps", "2", "--episodes", "1", "--scale", "1", "-o", folder);
         Assert.AreEqual(0, inspect.ExitCode, inspect.All);
+        StringAssert.Contains(inspect.Output, "observations identical at all");
+        Assert.DoesNotContain("Stella", inspect.All, "ALE's banner is silenced");
         var first = PngReader.ReadPng(Path.Combine(folder, "ep01_step0000_obs.png"));
         var row = first.Pixels.AsSpan(1 + 60 * (first.Width + 1), first.Width);
         Assert.IsFalse(row[..84].ContainsAnyExcept((byte)0), "the oldest frame of the first stack is black");
@@ -79,6 +125,7 @@ public sealed class InspectCommandTests : TempRunsFolderTestBase
         string folder = Path.Combine(Runs, "tetris-inspect");
         var inspect = CliRun.Invoke(new FakeBackend(), "inspect", "--env", "ALE/Tetris-v5", "vectorization=ale", "--steps", "1", "--episodes", "1", "--scale", "1", "-o", folder);
         Assert.AreEqual(0, inspect.ExitCode, inspect.All);
+        StringAssert.Contains(inspect.Output, "observations identical at all");
         var stack = PngReader.ReadPng(Path.Combine(folder, "ep01_step0000_obs.png"));
         var row = stack.Pixels.AsSpan(1 + 60 * (stack.Width + 1), stack.Width);
         Assert.IsFalse(row[..84].ContainsAnyExcept((byte)0), "the oldest frame of the first stack is black");
@@ -92,5 +139,7 @@ public sealed class InspectCommandTests : TempRunsFolderTestBase
         Assert.AreEqual("global_step,episodes,steps,mean_return,max_return,min_return,mean_clipped_return,max_clipped_return,min_clipped_return", eval[0]);
         CollectionAssert.AreEqual(new[] { "150", "300" }, eval.Skip(1).Select(l => l.Split(',')[0]).ToArray());
         Assert.IsTrue(File.Exists(Path.Combine(Runs, "tetris", "eval_curve.png")));
+        Assert.IsTrue(File.Exists(Path.Combine(Runs, "tetris", "checkpoints", "best", "q_network.bin")));
+        Assert.DoesNotContain("Stella", train.All, "ALE's banner is silenced");
     }
 }

@@ -103,8 +103,12 @@ public sealed class PresetTests
         Assert.AreEqual(1.0, c.StartE);
         Assert.AreEqual(0.1, c.EndE);
         Assert.AreEqual(1e6, c.ExplorationFraction * c.TotalTimesteps);
-        Assert.IsGreaterThan(0L, c.EvalFrequency, "evaluation every N steps");
+        Assert.AreEqual(1_000_000L, c.TotalTimesteps, "max_steps = 1e6");
+        Assert.AreEqual(LossKind.Mse, c.Loss, "F.mse_loss");
+        Assert.AreEqual(1, c.TrainFrequency, "a gradient step at every step after warm-up");
+        Assert.AreEqual(10_000L, c.EvalFrequency, "evaluation every 10,000 steps");
         Assert.AreEqual(5, c.EvalEpisodes);
+        Assert.AreEqual(0.0, c.EvalEpsilon, "the greedy policy");
         Assert.AreEqual(0L, c.EvalSteps);
     }
 
@@ -119,7 +123,10 @@ public sealed class PresetTests
         Assert.AreEqual(OptimizerKind.AdamW, c.Optimizer);
         Assert.AreEqual(1e-3, c.LearningRate);
         Assert.AreEqual(300_000, c.BufferSize);
-        Assert.AreEqual(20_000L, c.LearningStarts);           // warm-up
+        Assert.AreEqual(20_000L, c.LearningStarts * c.NumEnvs); // warm-up of 20,000 transitions (learning_starts counts vector steps)
+        Assert.IsLessThan((long)c.BufferSize, c.LearningStarts * c.NumEnvs, "learning starts before the buffer wraps");
+        Assert.AreEqual(0.0, c.EvalEpsilon, "greedy evaluation");
+        Assert.AreEqual(FrameStackPadding.Zero, c.FrameStackPadding, "ALE's black padding, on the sync fallback too");
         Assert.AreEqual(5000L, c.CheckpointFrequency);
         Assert.IsTrue(c.Tensorboard);
         Assert.AreEqual(5000L, c.EvalFrequency);
