@@ -138,7 +138,7 @@ public static class CnnStepBenchmark
     {
         private readonly QNetwork _qNetwork;
         private readonly QNetwork _targetNetwork;
-        private readonly ReferenceUpdate _update;
+        private readonly IDqnUpdate _update;
         private const int PoolSize = 32;
         private readonly DqnBatch[] _batches;
         private readonly DqnBatch _batch; // the phases' batch

@@ -11,7 +11,7 @@ from .buffers import StepBuffers, array_at
 from .registry import import_ale_py, import_gymnasium
 from .restore import (decode_episode_start, encode_episode_start, episode_restore_unsupported, episode_snapshot,
                       replay_episode)
-from .wrappers import life_tracker, make_env
+from .wrappers import WorkerStepError, life_tracker, make_env
 
 
 def describe_space(space):
@@ -123,7 +123,7 @@ class VectorDriver(_VectorDriverBase):
             self.full_replay_reason = episode_restore_unsupported(self.env_list[0])
         self.life_trackers = [life_tracker(env) for env in self.env_list or []]
         self.steps = 0
-        self.episode_start_list = None
+        self.episode_start_list = self.episode_start_list_before_step = None
 
     def reset(self, seed):
         """Resets env i with seed + i; returns the StepBuffers, whose obs now hold the first observations."""
@@ -139,12 +139,23 @@ class VectorDriver(_VectorDriverBase):
     def step(self, actions):
         """One step of every environment (actions: int64[N]); returns how many envs ended."""
         self.steps += 1
+        self.episode_start_list_before_step = self.episode_start_list
         if self.env_list is None:
+            from gymnasium import logger
+            # A worker's error comes back as a WorkerStepError, raised again below with the worker's traceback:
+            # Gymnasium need not print that traceback too (it logs it at error level, as warnings).
+            level = logger.min_level
+            logger.min_level = max(level, logger.ERROR + 1)
             try:
                 return self._step_gymnasium_vector(actions)
+            except WorkerStepError as error:
+                self.steps -= 1
+                error.raise_in_parent()
             except BaseException:
                 self.steps -= 1
                 raise
+            finally:
+                logger.min_level = level
         starts_before = self.episode_start_list
         try:
             return self._step_env_list(actions)
@@ -217,6 +228,16 @@ class VectorDriver(_VectorDriverBase):
         if self.env_list is None:
             return json.dumps(list(self.envs.call("episode_start")))
         return json.dumps([encode_episode_start(step, snapshot) for step, snapshot in self.episode_start_list])
+
+    def episode_starts_before_step(self):
+        """episode_starts as they were before the last step (for a checkpoint of the state before a step whose
+        results .NET could not keep); the envs are not stepped again."""
+        if self.full_replay_reason is not None:
+            raise RuntimeError(f"{self.env_id} cannot be restored episode by episode: {self.full_replay_reason}")
+        if self.env_list is None:
+            return json.dumps(list(self.envs.call("episode_start_before_step")))
+        return json.dumps([encode_episode_start(step, snapshot)
+                           for step, snapshot in self.episode_start_list_before_step])
 
     def restore_episodes(self, starts_json, actions, first_step, steps, action_start=0):
         """Puts every env back as episode_starts (starts_json) and the actions since say, without replaying earlier

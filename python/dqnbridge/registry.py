@@ -81,9 +81,22 @@ def _ale_rom_directory():
     return os.environ.get("ALE_ROMS_DIR") or os.path.dirname(roms.__file__)
 
 
+# The reasons unavailable_environments gives; .NET switches on them (DqnBridge.Envs.EnvProblem).
+MISSING_ROM = "missing_rom"
+MISSING_DEPENDENCY = "missing_dependency"
+
+
+def _missing_dependency(family, requirement, install):
+    """A reason: family (ALE, MuJoCo, Box2D), what is missing as a phrase ("needs mujoco") and the command that
+    installs it."""
+    return {"reason": MISSING_DEPENDENCY, "family": family, "requirement": requirement, "install": install}
+
+
 def unavailable_environments(ids):
-    """{id: reason} for the registered ids this Python cannot make: MuJoCo ids without mujoco, Box2D ids
-    without Box2D, ALE ids whose ROM is missing. Each dependency is checked once; no environment is made."""
+    """{id: reason} for the registered ids this Python cannot make: MuJoCo ids without mujoco, Box2D ids without Box2D,
+    ALE ids without ale-py, their ROM or OpenCV. Each reason is a dict with "reason" (MISSING_ROM, with "game" and the
+    ROM "folder"; or MISSING_DEPENDENCY, see _missing_dependency) and "family". Each dependency is checked once; no
+    environment is made."""
     import gymnasium
 
     checks = {}
@@ -101,15 +114,16 @@ def unavailable_environments(ids):
             continue
         entry_point = spec.entry_point if isinstance(spec.entry_point, str) else ""
         if entry_point.startswith("gymnasium.envs.mujoco") and missing("mujoco"):
-            reasons[env_id] = 'needs mujoco (pip install "gymnasium[mujoco]")'
+            reasons[env_id] = _missing_dependency("MuJoCo", "needs mujoco", 'pip install "gymnasium[mujoco]"')
         elif entry_point.startswith("gymnasium.envs.box2d") and missing("Box2D"):
-            reasons[env_id] = 'needs Box2D (pip install "gymnasium[box2d]")'
+            reasons[env_id] = _missing_dependency("Box2D", "needs Box2D", 'pip install "gymnasium[box2d]"')
         elif entry_point.startswith("ale_py"):
             game = (spec.kwargs or {}).get("game")
             if rom_directory is None:
-                reasons[env_id] = "needs ale-py (pip install ale-py)"
+                reasons[env_id] = _missing_dependency("ALE", "needs ale-py", "pip install ale-py")
             elif isinstance(game, str) and not os.path.isfile(os.path.join(rom_directory, game + ".bin")):
-                reasons[env_id] = "no ROM for '%s' in %s" % (game, rom_directory)
+                reasons[env_id] = {"reason": MISSING_ROM, "family": "ALE", "game": game, "folder": rom_directory}
             elif importlib.util.find_spec("cv2") is None:  # found, not imported: importing OpenCV takes seconds
-                reasons[env_id] = "the atari wrappers need OpenCV (pip install opencv-python-headless)"
+                reasons[env_id] = _missing_dependency("ALE", "the atari wrappers need OpenCV",
+                                                      "pip install opencv-python-headless")
     return reasons

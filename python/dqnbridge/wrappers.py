@@ -154,6 +154,31 @@ def make_env(env_id, kwargs=None, wrappers="none", frame_skip=4, frame_stack=4, 
     return env
 
 
+class WorkerStepError(Exception):
+    """An env's step raised in an AsyncVectorEnv worker: AsyncVectorEnv hands the parent only the exception's type and
+    value, so this carries the original exception and the worker's traceback (raise_in_parent re-raises them)."""
+
+    def __init__(self, original, trace=None):
+        if isinstance(original, WorkerStepError):  # AsyncVectorEnv raises type(value)(value) in the parent
+            original, trace = original.original, original.trace
+        super().__init__(original, trace)
+        self.original, self.trace = original, trace
+
+    def __str__(self):
+        return f"{type(self.original).__name__}: {self.original}"
+
+    def raise_in_parent(self):
+        """Raises the original exception, caused by the worker's traceback (so that it is shown with it)."""
+        raise self.original from _RemoteTraceback(self.trace)
+
+
+class _RemoteTraceback(Exception):
+    """A traceback from another process, shown as it was formatted there."""
+
+    def __str__(self):
+        return "in the environment's worker process\n" + str(self.args[0]).rstrip()
+
+
 def _episode_start_recorder(gymnasium):
     class EpisodeStartRecorder(gymnasium.Wrapper):
         """Records, inside the env's own process, what VectorDriver records for in-process envs: the step its current
@@ -163,7 +188,7 @@ def _episode_start_recorder(gymnasium):
             super().__init__(env)
             self.tracker = life_tracker(env)
             self.steps = 0
-            self.start = None
+            self.start = self.start_before_step = None
             self.pending_restore = None
 
         def reset(self, *, seed=None, options=None):
@@ -175,7 +200,12 @@ def _episode_start_recorder(gymnasium):
 
         def step(self, action):
             self.steps += 1
-            return self.env.step(action)
+            self.start_before_step = self.start  # a reset after this step (autoreset) records a new start
+            try:
+                return self.env.step(action)
+            except Exception as error:
+                import traceback
+                raise WorkerStepError(error, traceback.format_exc()) from None
 
         def restore_unsupported(self):
             return episode_restore_unsupported(self.env)
@@ -183,6 +213,10 @@ def _episode_start_recorder(gymnasium):
         def episode_start(self):
             """This env's entry of VectorDriver.episode_starts."""
             return encode_episode_start(*self.start)
+
+        def episode_start_before_step(self):
+            """episode_start as it was before the last step."""
+            return encode_episode_start(*self.start_before_step)
 
         def restore_pending(self):
             """Restores pending_restore = (episode_start, the actions since, steps taken); returns the observation."""

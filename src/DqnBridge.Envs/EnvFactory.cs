@@ -8,9 +8,9 @@ namespace DqnBridge.Envs;
 /// <summary>
 /// One line of <see cref="EnvFactory.ListEnvironments"/>: an id, where it can run, and its action space.
 /// <paramref name="Unavailable"/> says why a registered Gymnasium id cannot be made with this Python (a missing
-/// ROM, mujoco, Box2D or OpenCV), or is null.
+/// ROM, ale-py, mujoco, Box2D or OpenCV), or is null.
 /// </summary>
-public sealed record EnvironmentInfo(string Id, IReadOnlyList<EnvBackend> Backends, string ActionSpace, string? Unavailable = null);
+public sealed record EnvironmentInfo(string Id, IReadOnlyList<EnvBackend> Backends, string ActionSpace, EnvUnavailability? Unavailable = null);
 
 /// <summary>Makes environments from an <see cref="EnvSpec"/>, choosing between Gymnasium and the built-in ones.</summary>
 public static class EnvFactory
@@ -85,7 +85,7 @@ public static class EnvFactory
             case EnvBackend.Native:
                 if (!builtIn)
                 {
-                    throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{IdSuggestions.DidYouMean(spec.Id, NativeEnvs.Ids)} Built in: {string.Join(", ", NativeEnvs.Ids)}; use backend gymnasium for others.");
+                    throw new EnvCreationException(spec.Id, EnvProblem.UnknownId, $"There is no built-in environment '{spec.Id}'.{IdSuggestions.DidYouMean(spec.Id, NativeEnvs.Ids)} Built in: {string.Join(", ", NativeEnvs.Ids)}; use backend gymnasium for others.");
                 }
                 CheckNativeWrappers(spec);
                 log?.Invoke($"{spec.Id}: built-in environment (backend native).");
@@ -124,7 +124,7 @@ public static class EnvFactory
             spaces[id] = env.ActionSpace.ToString()!;
         }
         var gymnasiumIds = new List<string>();
-        var unavailable = new Dictionary<string, string>();
+        var unavailable = new Dictionary<string, EnvUnavailability>();
         if (GymnasiumRuntime.IsAvailable(python))
         {
             using var gil = Py.GIL();
@@ -134,7 +134,7 @@ public static class EnvFactory
             using PyObject reasons = GymnasiumRuntime.Helper.InvokeMethod("unavailable_environments", ids);
             foreach (var reason in PythonValues.ToJson(reasons).EnumerateObject())
             {
-                unavailable[reason.Name] = reason.Value.GetString()!;
+                unavailable[reason.Name] = EnvUnavailability.FromJson(reason.Value);
             }
         }
         var result = new List<EnvironmentInfo>();
@@ -176,13 +176,13 @@ public static class EnvFactory
     private static IEnv MakeNative(EnvSpec spec) =>
         NativeEnvs.TryCreate(spec.Id, spec.RenderMode, out IEnv env)
             ? env
-            : throw new EnvCreationException(spec.Id, $"There is no built-in environment '{spec.Id}'.{IdSuggestions.DidYouMean(spec.Id, NativeEnvs.Ids)}");
+            : throw new EnvCreationException(spec.Id, EnvProblem.UnknownId, $"There is no built-in environment '{spec.Id}'.{IdSuggestions.DidYouMean(spec.Id, NativeEnvs.Ids)}");
 
     private static void CheckNativeWrappers(EnvSpec spec)
     {
         if (spec.Wrappers != EnvWrappers.None || spec.Kwargs is { Count: > 0 })
         {
-            throw new EnvCreationException(spec.Id,
+            throw new EnvCreationException(spec.Id, EnvProblem.UnfitSetting,
                 $"The built-in {spec.Id} takes no wrappers or keyword arguments (got wrappers {spec.Wrappers}, {spec.Kwargs?.Count ?? 0} keyword arguments); use backend gymnasium.");
         }
     }

@@ -67,6 +67,13 @@ public interface IRestorableVectorEnv
     /// throws <see cref="InvalidDataException"/> when that cannot be done exactly.</summary>
     void RestoreState(byte[] state);
 
+    /// <summary>
+    /// The state before the last Step, as <see cref="SaveState"/> would have returned it then: for a checkpoint of the
+    /// step before a failure that came after the environments had stepped. Null when this vector env does not keep
+    /// it. Step no more afterwards (the state after the last Step is not saved again).
+    /// </summary>
+    byte[]? SaveStateBeforeLastStep() => null;
+
     /// <summary>What <c>resume</c> should say before restoring <paramref name="state"/> when that will take long
     /// (e.g. a replay of the whole run so far), or null.</summary>
     string? RestoreNotice(byte[] state) => null;

@@ -13,6 +13,14 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     readonly int[] _episodeLengths;
     bool _isReset;
 
+    // The state before the last Step, for SaveStateBeforeLastStep (the envs keep theirs): whether every env can keep
+    // it, and whether a Step kept it since the last Reset or RestoreState.
+    readonly bool _keepsStateBeforeStep;
+    bool _keptStateBeforeStep;
+    readonly byte[] _observationsBeforeStep;
+    readonly double[] _episodeReturnsBeforeStep;
+    readonly int[] _episodeLengthsBeforeStep;
+
     /// <summary>Steps <paramref name="envs"/> one after the other; it owns and disposes them.</summary>
     public SyncVectorEnv(IReadOnlyList<IEnv> envs)
         : base(FirstId(envs), envs.Count, envs[0].ObservationSpace, CheckedActionSpace(envs))
@@ -20,6 +28,10 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _envs = envs.ToArray();
         _episodeReturns = new double[NumEnvs];
         _episodeLengths = new int[NumEnvs];
+        _observationsBeforeStep = new byte[ObservationBuffer.Length];
+        _episodeReturnsBeforeStep = new double[NumEnvs];
+        _episodeLengthsBeforeStep = new int[NumEnvs];
+        _keepsStateBeforeStep = _envs.All(env => env is ISnapshotEnv);
     }
 
     static string FirstId(IReadOnlyList<IEnv> envs) =>
@@ -54,6 +66,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         ClearStepResults();
         _isReset = true;
+        _keptStateBeforeStep = false;
     }
 
     /// <inheritdoc/>
@@ -65,6 +78,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
 
         CheckActions(actions);
+        KeepStateBeforeStep();
         CompletedEpisodeList.Clear();
         for (int i = 0; i < _envs.Length; i++)
         {
@@ -93,25 +107,50 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         return _envs[index].Render();
     }
 
+    /// <summary>What the environments were before this step, for <see cref="SaveStateBeforeLastStep"/> (built-in ones only), without allocating.</summary>
+    void KeepStateBeforeStep()
+    {
+        if (!_keepsStateBeforeStep)
+        {
+            return;
+        }
+        foreach (var env in _envs)
+        {
+            ((ISnapshotEnv)env).KeepState();
+        }
+        ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
+        _episodeReturns.CopyTo(_episodeReturnsBeforeStep, 0);
+        _episodeLengths.CopyTo(_episodeLengthsBeforeStep, 0);
+        _keptStateBeforeStep = true;
+    }
+
     /// <summary>Every environment's whole state (they must be built-in ones) and the episode counters.</summary>
-    public byte[] SaveState()
+    public byte[] SaveState() =>
+        WriteState([.. _envs.Select(env => (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot())],
+            ObservationBuffer, _episodeReturns, _episodeLengths);
+
+    /// <inheritdoc/>
+    public byte[]? SaveStateBeforeLastStep() => _keptStateBeforeStep
+        ? WriteState([.. _envs.Select(env => ((ISnapshotEnv)env).KeptSnapshot()!)], _observationsBeforeStep, _episodeReturnsBeforeStep, _episodeLengthsBeforeStep)
+        : null;
+
+    static byte[] WriteState(EnvSnapshot[] snapshots, byte[] observations, double[] episodeReturns, int[] episodeLengths)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream))
         {
-            writer.Write(_envs.Length);
-            foreach (var env in _envs)
+            writer.Write(snapshots.Length);
+            foreach (var snapshot in snapshots)
             {
-                var snapshot = (env as ISnapshotEnv ?? throw new NotSupportedException($"{env.Id} cannot save its state.")).GetSnapshot();
                 WriteArray(writer, snapshot.State, writer.Write);
                 WriteArray(writer, snapshot.Random, writer.Write);
                 writer.Write(snapshot.ElapsedSteps);
                 writer.Write(snapshot.NeedsReset);
                 WriteArray(writer, snapshot.Extra, writer.Write);
             }
-            writer.Write(ObservationBuffer);
-            WriteArray(writer, _episodeReturns, writer.Write);
-            WriteArray(writer, _episodeLengths, writer.Write);
+            writer.Write(observations);
+            WriteArray(writer, episodeReturns, writer.Write);
+            WriteArray(writer, episodeLengths, writer.Write);
         }
         return stream.ToArray();
     }
@@ -141,6 +180,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         ReadArray(reader, reader.ReadInt32).CopyTo(_episodeLengths, 0);
         CompletedEpisodeList.Clear();
         _isReset = true;
+        _keptStateBeforeStep = false;
     }
 
     static void WriteArray<T>(BinaryWriter writer, T[] values, Action<T> write)

@@ -1,6 +1,6 @@
 namespace DqnBridge.Cli.Tests;
 
-/// <summary>Pages generated from the code are the ones the code generates today.</summary>
+/// <summary>Pages generated from the code are the ones the code generates today; tables that name tests name real ones.</summary>
 [TestClass]
 public sealed class DocumentationTests
 {
@@ -40,5 +40,31 @@ public sealed class DocumentationTests
 
         CollectionAssert.AreEqual(table, readme.Skip(start).TakeWhile(line => line.StartsWith('|')).ToList(),
             "README.md's key table is out of date: paste the table of `dqnbridge config keys --format markdown`, or link to docs/config-keys.md.");
+    }
+    [TestMethod]
+    public void EveryRowOfTheFaultTableNamesATestThatExists()
+    {
+        var page = File.ReadAllText(RepositoryFile(Path.Combine("docs", "exit-codes-and-faults.md"))).ReplaceLineEndings().Split('\n');
+        var rows = page.SkipWhile(line => line != "## Tested fault and bad-input cases").Skip(1).TakeWhile(line => !line.StartsWith("## ", StringComparison.Ordinal))
+            .Where(line => line.StartsWith("| ", StringComparison.Ordinal)).Skip(1).ToList();
+        Assert.IsGreaterThan(30, rows.Count, "the table of tested cases");
+
+        var tests = typeof(DocumentationTests).Assembly.GetTypes()
+            .SelectMany(type => type.GetMethods().Where(method => method.IsDefined(typeof(TestMethodAttribute), inherit: false)).Select(method => $"{type.Name}.{method.Name}"))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (string row in rows.Where(row => !row.StartsWith("|---", StringComparison.Ordinal)))
+        {
+            string testColumn = row.TrimEnd().TrimEnd('|').Split(" | ")[^1];
+            var named = System.Text.RegularExpressions.Regex.Matches(testColumn, @"`(\w+\.\w+)`").Select(match => match.Groups[1].Value).ToList();
+            if (named.Count == 0)
+            {
+                Assert.AreEqual("the same test", testColumn.Trim(), $"a row without a test: {row}");
+                continue;
+            }
+            foreach (string test in named)
+            {
+                Assert.Contains(test, tests, $"docs/exit-codes-and-faults.md names a test that does not exist: {row}");
+            }
+        }
     }
 }

@@ -133,6 +133,27 @@ public sealed class BuiltInEnvTests
     }
 
     [TestMethod]
+    [DataRow("CartPole-v1")]
+    [DataRow("Acrobot-v1")]
+    [DataRow("MountainCar-v0")]
+    public void TheStateBeforeTheLastStepIsTheStateSavedThen(string id)
+    {
+        using var envs = new SyncVectorEnv([NativeEnvs.Create(id), NativeEnvs.Create(id)]);
+        var sampler = new SeededRandom(5);
+        var actions = new int[2];
+        envs.Reset(seed: 11);
+        Assert.IsNull(envs.SaveStateBeforeLastStep(), "no step yet");
+        for (int i = 0; i < 777; i++)
+        {
+            // Episodes end and restart on some of these steps.
+            Step(envs, sampler, actions);
+            byte[] before = envs.SaveState();
+            Step(envs, sampler, actions);
+            CollectionAssert.AreEqual(before, envs.SaveStateBeforeLastStep(), $"step {2 * i + 1}");
+        }
+    }
+
+    [TestMethod]
     public void SeededRandomIsUniformAndRestoresItsState()
     {
         var sampler = new SeededRandom(123);

@@ -47,6 +47,10 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
     private Padding _padding;
     private int _count;
 
+    // What the Adds since BeginStep overwrote, for UndoStep; null before any BeginStep. (n-step returns are read at
+    // sampling time, so the slots hold everything a step changes.)
+    private StepJournal? _journal;
+
     /// <summary>A buffer of <paramref name="capacity"/> one-step transitions that stores each frame once.</summary>
     public FrameReplayBuffer(int capacity, int[] observationShape, int envCount = 1)
         : this(capacity, observationShape, envCount, NStepReturns.OneStep)
@@ -114,6 +118,10 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
             CheckPadding(observation);
             current = WriteFrame(envIndex, Newest(observation), IsEpisodeStart);
         }
+        else
+        {
+            _journal?.Remember(current, this);
+        }
         _flags[current] |= (byte)(IsTransition | (terminated ? IsTerminated : 0));
         _actions[current] = action;
         _rewards[current] = reward;
@@ -177,6 +185,7 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
     private int WriteFrame(int envIndex, ReadOnlySpan<byte> frame, byte flags)
     {
         int slot = envIndex * _segment + _position[envIndex];
+        _journal?.Remember(slot, this);
         if ((_flags[slot] & IsTransition) != 0)
         {
             _count--;
@@ -234,6 +243,76 @@ public sealed unsafe class FrameReplayBuffer : IReplayBuffer
                 + $"(frame-stack padding seen so far: {_padding}); the frame replay buffer cannot rebuild this stack.");
         }
         _padding = seen;
+    }
+
+    /// <inheritdoc/>
+    public void BeginStep()
+    {
+        _journal ??= new StepJournal(_frameBytes, _envCount);
+        _journal.Begin(this);
+    }
+
+    /// <inheritdoc/>
+    public void UndoStep() => (_journal ?? throw new InvalidOperationException("UndoStep without BeginStep.")).Undo(this);
+
+    /// <summary>The buffer's counters at <see cref="BeginStep"/> and the slots overwritten since, with their old content.</summary>
+    private sealed class StepJournal(int frameBytes, int envCount)
+    {
+        private readonly int[] _position = new int[envCount];
+        private readonly int[] _filled = new int[envCount];
+        private readonly int[] _pending = new int[envCount];
+        private Padding _padding;
+        private int _count;
+        private int[] _slots = new int[8];
+        private byte[] _frames = new byte[8 * frameBytes];
+        private int[] _actions = new int[8];
+        private float[] _rewards = new float[8];
+        private byte[] _flags = new byte[8];
+        private int _entries;
+
+        public void Begin(FrameReplayBuffer buffer)
+        {
+            buffer._position.CopyTo(_position, 0);
+            buffer._filled.CopyTo(_filled, 0);
+            buffer._pending.CopyTo(_pending, 0);
+            (_padding, _count, _entries) = (buffer._padding, buffer._count, 0);
+        }
+
+        public void Remember(int slot, FrameReplayBuffer buffer)
+        {
+            if (_entries == _slots.Length)
+            {
+                int size = _entries * 2;
+                Array.Resize(ref _slots, size);
+                Array.Resize(ref _frames, size * frameBytes);
+                Array.Resize(ref _actions, size);
+                Array.Resize(ref _rewards, size);
+                Array.Resize(ref _flags, size);
+            }
+            int e = _entries++;
+            _slots[e] = slot;
+            buffer.Frame(slot).CopyTo(_frames.AsSpan(e * frameBytes, frameBytes));
+            _actions[e] = buffer._actions[slot];
+            _rewards[e] = buffer._rewards[slot];
+            _flags[e] = buffer._flags[slot];
+        }
+
+        /// <summary>Writes the old contents back, newest first, and the counters.</summary>
+        public void Undo(FrameReplayBuffer buffer)
+        {
+            for (int e = _entries - 1; e >= 0; e--)
+            {
+                int slot = _slots[e];
+                _frames.AsSpan(e * frameBytes, frameBytes).CopyTo(buffer.Frame(slot));
+                buffer._actions[slot] = _actions[e];
+                buffer._rewards[slot] = _rewards[e];
+                buffer._flags[slot] = _flags[e];
+            }
+            _position.CopyTo(buffer._position, 0);
+            _filled.CopyTo(buffer._filled, 0);
+            _pending.CopyTo(buffer._pending, 0);
+            (buffer._padding, buffer._count, _entries) = (_padding, _count, 0);
+        }
     }
 
     /// <inheritdoc/>

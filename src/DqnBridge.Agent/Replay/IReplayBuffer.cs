@@ -78,6 +78,16 @@ public interface IReplayBuffer : IDisposable
     /// </summary>
     void TruncateEpisodes(ReadOnlySpan<byte> currentObservations);
 
+    /// <summary>
+    /// Starts a step: from now on the buffer remembers what the Adds overwrite, so that <see cref="UndoStep"/> can put
+    /// it back (a training step that fails after storing its transitions is not checkpointed half stored), with any n-step
+    /// queues and a prioritized buffer's priorities. Forgets what the previous step overwrote.
+    /// </summary>
+    void BeginStep();
+
+    /// <summary>Puts the buffer back as it was at the last <see cref="BeginStep"/>.</summary>
+    void UndoStep();
+
     /// <summary>Fills every row of <paramref name="batch"/> with a uniformly drawn transition.</summary>
     void Sample(SeededRandom random, ReplayBatch batch);
 

@@ -72,6 +72,16 @@ public sealed class NStepQueues
         _count[envIndex]--;
     }
 
+    /// <summary>Makes <paramref name="destination"/> (queues of the same shape) hold what these hold, without allocating.</summary>
+    public void CopyTo(NStepQueues destination)
+    {
+        _observations.CopyTo(destination._observations, 0);
+        _actions.CopyTo(destination._actions, 0);
+        _rewards.CopyTo(destination._rewards, 0);
+        _start.CopyTo(destination._start, 0);
+        _count.CopyTo(destination._count, 0);
+    }
+
     /// <summary>Writes every queue, oldest entry first.</summary>
     public void Save(BinaryWriter writer)
     {

@@ -18,6 +18,14 @@ public sealed class PrioritizedReplay : IReplayBuffer, IReplaySlotObserver
     private readonly double _epsilon;
     private double _maxPriority = 1.0; // before the exponent alpha
 
+    // Since BeginStep: each priority set (slot, then its value before), newest last, and what max priority and beta were.
+    private int[] _undoSlots = new int[16];
+    private double[] _undoPriorities = new double[16];
+    private int _undoEntries;
+    private bool _journaling; // from the first BeginStep on
+    private double _maxPriorityBeforeStep = 1.0;
+    private double _betaBeforeStep = 0.4;
+
     /// <summary>Prioritized sampling over <paramref name="inner"/>, which it owns from now on.</summary>
     public PrioritizedReplay(IReplayBuffer inner, double alpha, double epsilon)
     {
@@ -75,10 +83,48 @@ public sealed class PrioritizedReplay : IReplayBuffer, IReplaySlotObserver
     public void TruncateEpisodes(ReadOnlySpan<byte> currentObservations) => _inner.TruncateEpisodes(currentObservations);
 
     /// <inheritdoc/>
-    void IReplaySlotObserver.OnSampleable(int slot) => _tree.Set(slot, Math.Pow(_maxPriority, _alpha));
+    void IReplaySlotObserver.OnSampleable(int slot) => SetPriority(slot, Math.Pow(_maxPriority, _alpha));
 
     /// <inheritdoc/>
-    void IReplaySlotObserver.OnRemoved(int slot) => _tree.Set(slot, 0);
+    void IReplaySlotObserver.OnRemoved(int slot) => SetPriority(slot, 0);
+
+    /// <summary>Sets a slot's priority in the tree, remembering the old one for <see cref="UndoStep"/>.</summary>
+    private void SetPriority(int slot, double priority)
+    {
+        if (_journaling)
+        {
+            if (_undoEntries == _undoSlots.Length)
+            {
+                Array.Resize(ref _undoSlots, _undoEntries * 2);
+                Array.Resize(ref _undoPriorities, _undoEntries * 2);
+            }
+            _undoSlots[_undoEntries] = slot;
+            _undoPriorities[_undoEntries++] = _tree[slot];
+        }
+        _tree.Set(slot, priority);
+    }
+
+    /// <inheritdoc/>
+    public void BeginStep()
+    {
+        _inner.BeginStep();
+        (_journaling, _undoEntries, _maxPriorityBeforeStep, _betaBeforeStep) = (true, 0, _maxPriority, Beta);
+    }
+
+    /// <summary>Puts the buffer underneath, every priority set since <see cref="BeginStep"/> (newest first, so the tree is the same to the bit), max priority and beta back.</summary>
+    public void UndoStep()
+    {
+        if (!_journaling)
+        {
+            throw new InvalidOperationException("UndoStep without BeginStep.");
+        }
+        _inner.UndoStep();
+        for (int e = _undoEntries - 1; e >= 0; e--)
+        {
+            _tree.Set(_undoSlots[e], _undoPriorities[e]);
+        }
+        (_undoEntries, _maxPriority, Beta) = (0, _maxPriorityBeforeStep, _betaBeforeStep);
+    }
 
     /// <summary>Fills every row of <paramref name="batch"/> by priority, with its slot and importance weight.</summary>
     public void Sample(SeededRandom random, ReplayBatch batch)
@@ -123,7 +169,7 @@ public sealed class PrioritizedReplay : IReplayBuffer, IReplaySlotObserver
                 throw new InvalidOperationException($"The TD error of replay slot {slots[i]} is {tdErrors[i]}; training has diverged (lower learning_rate, or clip gradients with max_grad_norm).");
             }
             _maxPriority = Math.Max(_maxPriority, priority);
-            _tree.Set(slots[i], Math.Pow(priority, _alpha));
+            SetPriority(slots[i], Math.Pow(priority, _alpha));
         }
     }
 

@@ -26,6 +26,10 @@ public sealed class ReplayBuffer : IReplayBuffer
     private int _position;
     private int _count;
 
+    // What the Adds since BeginStep overwrote (slot, then its old content) and the n-step queues as they were, for
+    // UndoStep; null before any BeginStep.
+    private StepJournal? _journal;
+
     /// <summary>A buffer of <paramref name="capacity"/> one-step transitions of observations from <paramref name="observationSpace"/>.</summary>
     public ReplayBuffer(int capacity, BoxSpace observationSpace)
         : this(capacity, observationSpace, envCount: 1, NStepReturns.OneStep)
@@ -81,6 +85,7 @@ public sealed class ReplayBuffer : IReplayBuffer
     {
         if (_queues is null)
         {
+            RememberPosition();
             ConvertInto(observation, _observations.AsSpan(_position * ObservationBytes, ObservationBytes));
             _rewardScratch[0] = reward;
             Store(action, 1, nextObservation, terminated);
@@ -118,10 +123,20 @@ public sealed class ReplayBuffer : IReplayBuffer
     private void StoreOldest(int envIndex, ReadOnlySpan<byte> nextObservation, bool terminated)
     {
         int steps = _queues!.Count(envIndex);
+        RememberPosition();
         _queues.Observation(envIndex, 0).CopyTo(_observations.AsSpan(_position * ObservationBytes, ObservationBytes));
         _queues.CopyRewards(envIndex, _rewardScratch.AsSpan(0, steps));
         Store(_queues.Action(envIndex, 0), steps, nextObservation, terminated);
         _queues.PopOldest(envIndex);
+    }
+
+    /// <summary>Keeps what the slot about to be written holds, for <see cref="UndoStep"/>, when it holds a transition.</summary>
+    private void RememberPosition()
+    {
+        if (_journal is not null && _position < _count)
+        {
+            _journal.Remember(_position, this);
+        }
     }
 
     /// <summary>Completes the transition whose observation is already at the write position: next observation, action, the return of its <paramref name="steps"/> rewards (in the scratch), done flag.</summary>
@@ -135,6 +150,85 @@ public sealed class ReplayBuffer : IReplayBuffer
         SlotObserver?.OnSampleable(_position);
         _position = (_position + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
+    }
+
+    /// <inheritdoc/>
+    public void BeginStep()
+    {
+        _journal ??= new StepJournal(ObservationBytes, _queues is null ? null : new NStepQueues(_envCount, _returns.Steps, ObservationBytes));
+        _journal.Begin(_position, _count, _queues);
+    }
+
+    /// <inheritdoc/>
+    public void UndoStep()
+    {
+        if (_journal is null)
+        {
+            throw new InvalidOperationException("UndoStep without BeginStep.");
+        }
+        (_position, _count) = _journal.Undo(this, _queues);
+    }
+
+    /// <summary>The slots overwritten since <see cref="BeginStep"/>, with their old content, and the n-step queues as they were then.</summary>
+    private sealed class StepJournal(int observationBytes, NStepQueues? queuesBefore)
+    {
+        private int[] _slots = new int[4];
+        private byte[] _observations = new byte[4 * observationBytes];
+        private byte[] _nextObservations = new byte[4 * observationBytes];
+        private int[] _actions = new int[4];
+        private float[] _rewards = new float[4];
+        private bool[] _terminated = new bool[4];
+        private byte[] _steps = new byte[4];
+        private int _entries;
+        private int _position;
+        private int _count;
+
+        public void Begin(int position, int count, NStepQueues? queues)
+        {
+            (_entries, _position, _count) = (0, position, count);
+            queues?.CopyTo(queuesBefore!);
+        }
+
+        public void Remember(int slot, ReplayBuffer buffer)
+        {
+            if (_entries == _slots.Length)
+            {
+                int size = _entries * 2;
+                Array.Resize(ref _slots, size);
+                Array.Resize(ref _observations, size * observationBytes);
+                Array.Resize(ref _nextObservations, size * observationBytes);
+                Array.Resize(ref _actions, size);
+                Array.Resize(ref _rewards, size);
+                Array.Resize(ref _terminated, size);
+                Array.Resize(ref _steps, size);
+            }
+            int e = _entries++;
+            _slots[e] = slot;
+            buffer._observations.AsSpan(slot * observationBytes, observationBytes).CopyTo(_observations.AsSpan(e * observationBytes));
+            buffer._nextObservations.AsSpan(slot * observationBytes, observationBytes).CopyTo(_nextObservations.AsSpan(e * observationBytes));
+            _actions[e] = buffer._actions[slot];
+            _rewards[e] = buffer._rewards[slot];
+            _terminated[e] = buffer._terminated[slot];
+            _steps[e] = buffer._steps[slot];
+        }
+
+        /// <summary>Writes the old contents and queues back, newest first; returns the position and count at Begin.</summary>
+        public (int Position, int Count) Undo(ReplayBuffer buffer, NStepQueues? queues)
+        {
+            for (int e = _entries - 1; e >= 0; e--)
+            {
+                int slot = _slots[e];
+                _observations.AsSpan(e * observationBytes, observationBytes).CopyTo(buffer._observations.AsSpan(slot * observationBytes));
+                _nextObservations.AsSpan(e * observationBytes, observationBytes).CopyTo(buffer._nextObservations.AsSpan(slot * observationBytes));
+                buffer._actions[slot] = _actions[e];
+                buffer._rewards[slot] = _rewards[e];
+                buffer._terminated[slot] = _terminated[e];
+                buffer._steps[slot] = _steps[e];
+            }
+            queuesBefore?.CopyTo(queues!);
+            _entries = 0;
+            return (_position, _count);
+        }
     }
 
     /// <inheritdoc/>

@@ -8,7 +8,13 @@ namespace DqnBridge.Agent.Training;
 public sealed partial class DqnTrainer
 {
     /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
-    public string SaveCheckpoint(double secondsThisCall = 0)
+    public string SaveCheckpoint(double secondsThisCall = 0) => SaveCheckpoint(secondsThisCall, envState: null);
+
+    /// <summary>
+    /// Writes checkpoints/latest; <paramref name="envState"/> is the environments' state when they are a step ahead
+    /// of the trainer (a step that failed after they had stepped), null to save their state now.
+    /// </summary>
+    private string SaveCheckpoint(double secondsThisCall, byte[]? envState)
     {
         _csv.Flush();
         _tensorboard?.Flush();
@@ -46,7 +52,7 @@ public sealed partial class DqnTrainer
             }
             if (_envs is IRestorableVectorEnv restorable)
             {
-                File.WriteAllBytes(Path.Combine(folder, Checkpoint.EnvStateFile), restorable.SaveState());
+                File.WriteAllBytes(Path.Combine(folder, Checkpoint.EnvStateFile), envState ?? restorable.SaveState());
             }
         });
     }

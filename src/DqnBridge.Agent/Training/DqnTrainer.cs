@@ -48,6 +48,8 @@ public sealed partial class DqnTrainer : IDisposable
     private readonly TensorBoardWriter? _tensorboard;
     private PeriodicEvaluation? _evaluation;
 
+    private readonly InjectedFault? _injectedFault = InjectedFault.FromEnvironment();
+
     private long _nextStep;
     private long _episodes;
     private long _trainSteps;
@@ -171,6 +173,8 @@ public sealed partial class DqnTrainer : IDisposable
         string checkpointPath = "";
         Span<ulong> explorerBeforeStep = stackalloc ulong[SeededRandom.StateWords];
         Span<ulong> noiseBeforeStep = stackalloc ulong[SeededRandom.StateWords];
+        Span<ulong> replayRandomBeforeStep = stackalloc ulong[SeededRandom.StateWords];
+        var recentReturnsBeforeStep = new double[RecentEpisodes];
 
         for (long globalStep = _nextStep; globalStep < _config.TotalTimesteps; globalStep++)
         {
@@ -219,67 +223,128 @@ public sealed partial class DqnTrainer : IDisposable
                 _noise?.SetState(noiseBeforeStep);
                 throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds);
             }
-            if (_config.DebugFrequency > 0 && globalStep % _config.DebugFrequency == 0 && _observer is not null)
-            {
-                ShowDebugView(globalStep, explored, epsilon); // _observations still holds what the action was chosen on
-            }
-            var completed = _envs.CompletedEpisodes;
-            for (int e = 0; e < completed.Count; e++)
-            {
-                RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
-            }
 
-            // Store with the true final observation of environments that ended; terminated (not truncated, unless truncation_as_terminal) is the done flag.
-            var nextObservations = _envs.Observations;
-            var finalObservations = _envs.FinalObservations;
-            var rewards = _envs.Rewards;
-            var terminated = _envs.Terminated;
-            var truncated = _envs.Truncated;
-            for (int i = 0; i < _actions.Length; i++)
+            // Up to the optimizer step, everything this step changes can be taken back (the catch below), so that a failure
+            // checkpoints the state after the previous step; what follows is arithmetic on memory that exists.
+            bool trains = globalStep > _config.LearningStarts && globalStep % _config.TrainFrequency == 0;
+            bool logged = false;
+            long episodesBefore = _episodes;
+            int recentBefore = 0;
+            _replay.BeginStep();
+            _replayRandom.CopyStateTo(replayRandomBeforeStep);
+            try
             {
-                bool done = terminated[i] || truncated[i];
-                var realNext = (done ? finalObservations : nextObservations).Slice(i * _observationBytes, _observationBytes);
-                _replay.Add(i, _observations.AsSpan(i * _observationBytes, _observationBytes), realNext,
-                    _actions[i] - actionStart, rewards[i], terminated[i] || (_config.TruncationAsTerminal && truncated[i]), truncated[i]);
-            }
-            nextObservations.CopyTo(_observations);
-
-            if (globalStep > _config.LearningStarts)
-            {
-                if (globalStep % _config.TrainFrequency == 0)
+                if (_config.DebugFrequency > 0 && globalStep % _config.DebugFrequency == 0 && _observer is not null)
                 {
-                    TrainStep(globalStep);
+                    ShowDebugView(globalStep, explored, epsilon); // _observations still holds what the action was chosen on
                 }
-                if (globalStep % _config.TargetNetworkFrequency == 0)
+                var completed = _envs.CompletedEpisodes;
+                if (completed.Count > 0)
+                {
+                    _recentReturns.CopyTo(recentReturnsBeforeStep, 0);
+                    recentBefore = _recentReturns.Count;
+                }
+                for (int e = 0; e < completed.Count; e++)
+                {
+                    RecordEpisode(globalStep, completed[e], epsilon, clock.Elapsed.TotalSeconds);
+                }
+
+                // Store with the true final observation of environments that ended; terminated (not truncated, unless truncation_as_terminal) is the done flag.
+                var nextObservations = _envs.Observations;
+                var finalObservations = _envs.FinalObservations;
+                var rewards = _envs.Rewards;
+                var terminated = _envs.Terminated;
+                var truncated = _envs.Truncated;
+                for (int i = 0; i < _actions.Length; i++)
+                {
+                    bool done = terminated[i] || truncated[i];
+                    var realNext = (done ? finalObservations : nextObservations).Slice(i * _observationBytes, _observationBytes);
+                    _replay.Add(i, _observations.AsSpan(i * _observationBytes, _observationBytes), realNext,
+                        _actions[i] - actionStart, rewards[i], terminated[i] || (_config.TruncationAsTerminal && truncated[i]), truncated[i]);
+                    _injectedFault?.At(InjectedFault.Store, globalStep);
+                }
+
+                if (trains)
+                {
+                    logged = ComputeUpdate(globalStep);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _explorer.SetState(explorerBeforeStep);
+                _noise?.SetState(noiseBeforeStep);
+                _replayRandom.SetState(replayRandomBeforeStep);
+                _replay.UndoStep();
+                if (_episodes != episodesBefore)
+                {
+                    _episodes = episodesBefore;
+                    _recentReturns.Clear();
+                    for (int r = 0; r < recentBefore; r++)
+                    {
+                        _recentReturns.Enqueue(recentReturnsBeforeStep[r]);
+                    }
+                }
+                throw StepFailedAfterEnvironments(globalStep, e, clock.Elapsed.TotalSeconds);
+            }
+
+            try
+            {
+                if (trains)
+                {
+                    _update.ApplyGradients();
+                    // Prioritized replay: the drawn transitions' |TD errors| become their priorities once the update is applied.
+                    (_replay as PrioritizedReplay)?.UpdatePriorities(_batch.Slots, _batch.TdErrors);
+                    _greedy.Refresh();
+                    _trainSteps++;
+                }
+                if (globalStep > _config.LearningStarts && globalStep % _config.TargetNetworkFrequency == 0)
                 {
                     _update.UpdateTarget(_config.Tau);
                 }
+                _envs.Observations.CopyTo(_observations);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new TrainingFailedException(globalStep, checkpoint: null, e,
+                    "It failed while applying the network update, which cannot be taken back");
             }
             _nextStep = globalStep + 1;
-            if (_tensorboard is not null && _nextStep % _config.LogFrequency == 0)
-            {
-                // From the first steps on, warm-up included (CleanRL logs it only once learning has started).
-                _tensorboard.AddScalar("charts/SPS", (float)((_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)), globalStep);
-            }
-            if (_evaluation?.AfterStep(_nextStep) is { } evaluation)
-            {
-                if (evaluation.IsBest)
-                {
-                    SaveBestCheckpoint(clock.Elapsed.TotalSeconds);
-                }
-                _observer?.OnEvaluation(evaluation);
-            }
 
-            if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
+            // The step is complete: a failure from here on keeps the state after it.
+            try
             {
-                checkpointPath = SaveCheckpoint(clock.Elapsed.TotalSeconds);
+                if (logged)
+                {
+                    LogPriorities(globalStep);
+                }
+                if (_tensorboard is not null && _nextStep % _config.LogFrequency == 0)
+                {
+                    // From the first steps on, warm-up included (CleanRL logs it only once learning has started).
+                    _tensorboard.AddScalar("charts/SPS", (float)((_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)), globalStep);
+                }
+                if (_evaluation?.AfterStep(_nextStep) is { } evaluation)
+                {
+                    if (evaluation.IsBest)
+                    {
+                        SaveBestCheckpoint(clock.Elapsed.TotalSeconds);
+                    }
+                    _observer?.OnEvaluation(evaluation);
+                }
+                if (_config.CheckpointFrequency > 0 && _nextStep % _config.CheckpointFrequency == 0 && _nextStep < _config.TotalTimesteps)
+                {
+                    checkpointPath = SaveCheckpoint(clock.Elapsed.TotalSeconds);
+                }
+                if (_observer is not null && (_nextStep - lastProgressStep >= 1000 || ((_nextStep & 127) == 0 && clock.Elapsed - lastProgressTime > TimeSpan.FromSeconds(0.5))))
+                {
+                    _observer.OnProgress(new TrainingProgress(_nextStep, _config.TotalTimesteps,
+                        (_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), RecentMean(), epsilon, _episodes));
+                    lastProgressStep = _nextStep;
+                    lastProgressTime = clock.Elapsed;
+                }
             }
-            if (_observer is not null && (_nextStep - lastProgressStep >= 1000 || ((_nextStep & 127) == 0 && clock.Elapsed - lastProgressTime > TimeSpan.FromSeconds(0.5))))
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                _observer.OnProgress(new TrainingProgress(_nextStep, _config.TotalTimesteps,
-                    (_nextStep - startStep) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), RecentMean(), epsilon, _episodes));
-                lastProgressStep = _nextStep;
-                lastProgressTime = clock.Elapsed;
+                throw StepFailed(_nextStep, e, clock.Elapsed.TotalSeconds);
             }
         }
 
@@ -296,17 +361,41 @@ public sealed partial class DqnTrainer : IDisposable
     /// Step <paramref name="globalStep"/> failed before any of it was applied: writes the checkpoint of the state after
     /// the previous step and returns the error to throw, which says where the run stopped and how to continue it.
     /// </summary>
-    private TrainingFailedException StepFailed(long globalStep, Exception error, double seconds)
+    private TrainingFailedException StepFailed(long globalStep, Exception error, double seconds, byte[]? envState = null)
     {
         try
         {
-            string checkpoint = SaveCheckpoint(seconds);
+            string checkpoint = SaveCheckpoint(seconds, envState);
             return new TrainingFailedException(globalStep, checkpoint, error);
         }
         catch (Exception saveError)
         {
             return new TrainingFailedException(globalStep, checkpoint: null, new AggregateException(error, saveError));
         }
+    }
+
+    /// <summary>
+    /// Step <paramref name="globalStep"/> failed after the environments had stepped, and the trainer has taken back
+    /// what it applied: checkpoints the state after the previous step with the environments as they were before this
+    /// one, and returns the error to throw.
+    /// </summary>
+    private TrainingFailedException StepFailedAfterEnvironments(long globalStep, Exception error, double seconds)
+    {
+        byte[]? envState;
+        try
+        {
+            envState = _envs is IRestorableVectorEnv restorable ? restorable.SaveStateBeforeLastStep() : null;
+        }
+        catch (Exception saveError)
+        {
+            return new TrainingFailedException(globalStep, checkpoint: null, new AggregateException(error, saveError));
+        }
+        if (envState is null && _envs is IRestorableVectorEnv)
+        {
+            return new TrainingFailedException(globalStep, checkpoint: null, error,
+                $"{_envs.Id}'s environments had stepped already and cannot be put back to before that step");
+        }
+        return StepFailed(globalStep, error, seconds, envState);
     }
 
     private void RecordEpisode(long globalStep, CompletedEpisode episode, double epsilon, double seconds)
@@ -328,10 +417,11 @@ public sealed partial class DqnTrainer : IDisposable
     private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
 
     /// <summary>
-    /// One gradient step on a minibatch drawn uniformly (CleanRL's update, by <see cref="IDqnUpdate"/>), or by priority,
-    /// when the update's |TD errors| become the drawn transitions' new priorities.
+    /// The first half of a gradient step on a minibatch drawn uniformly (CleanRL's update, by <see cref="IDqnUpdate"/>)
+    /// or by priority: the sample, the gradients and their TensorBoard scalars, all before any weight or priority
+    /// changes; the train loop then applies them and writes the |TD errors| back as priorities. Returns whether it logged.
     /// </summary>
-    private void TrainStep(long globalStep)
+    private bool ComputeUpdate(long globalStep)
     {
         var prioritized = _replay as PrioritizedReplay;
         if (prioritized is not null)
@@ -340,22 +430,15 @@ public sealed partial class DqnTrainer : IDisposable
         }
         _replay.Sample(_replayRandom, _batch.View);
         bool log = _tensorboard is not null && (_trainSteps + 1) % _config.LogFrequency == 0;
-        var statistics = _update.Step(_batch, withStatistics: log);
-        prioritized?.UpdatePriorities(_batch.Slots, _batch.TdErrors);
-        _greedy.Refresh();
-        _trainSteps++;
+        var statistics = _update.ComputeGradients(_batch, withStatistics: log);
+        _injectedFault?.At(InjectedFault.Update, globalStep);
 
         if (log)
         {
             using var scope = NewDisposeScope();
             _tensorboard!.AddScalar("losses/td_loss", statistics.Loss, globalStep);
+            _injectedFault?.At(InjectedFault.Log, globalStep);
             _tensorboard.AddScalar("losses/q_values", statistics.QValueMean, globalStep);
-            if (prioritized is not null)
-            {
-                _tensorboard.AddScalar("replay/beta", (float)prioritized.Beta, globalStep);
-                _tensorboard.AddScalar("replay/mean_priority", (float)prioritized.MeanPriority, globalStep);
-                _tensorboard.AddScalar("replay/max_priority", (float)Math.Pow(prioritized.MaxPriority, _config.PerAlpha), globalStep);
-            }
             // The gradient the optimizer applied (after any clipping): per parameter, and the whole vector's L2 norm.
             double squares = 0;
             foreach (var (name, parameter) in _namedParameters)
@@ -376,6 +459,18 @@ public sealed partial class DqnTrainer : IDisposable
                     _tensorboard.AddScalar($"noise/{name}", parameter.abs().mean().item<float>(), globalStep);
                 }
             }
+        }
+        return log;
+    }
+
+    /// <summary>Prioritized replay's scalars for a logged train step, once the step's |TD errors| are its priorities.</summary>
+    private void LogPriorities(long globalStep)
+    {
+        if (_replay is PrioritizedReplay prioritized)
+        {
+            _tensorboard!.AddScalar("replay/beta", (float)prioritized.Beta, globalStep);
+            _tensorboard.AddScalar("replay/mean_priority", (float)prioritized.MeanPriority, globalStep);
+            _tensorboard.AddScalar("replay/max_priority", (float)Math.Pow(prioritized.MaxPriority, _config.PerAlpha), globalStep);
         }
     }
 

@@ -102,7 +102,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     public UpdatePath Path => UpdatePath.Fused;
 
     /// <inheritdoc/>
-    public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
+    public UpdateStatistics ComputeGradients(DqnBatch batch, bool withStatistics)
     {
         if (_support is not null)
         {
@@ -142,7 +142,6 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         {
             _optimizer.ClipGradNorm(_maxGradNorm);
         }
-        _optimizer.Step();
 
         return withStatistics ? new UpdateStatistics(loss, qValues.gather(1, batch.Actions).mean().item<float>()) : UpdateStatistics.None;
     }
@@ -193,9 +192,11 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         {
             _optimizer.ClipGradNorm(_maxGradNorm);
         }
-        _optimizer.Step();
         return withStatistics ? new UpdateStatistics(loss, _oldValues.Average()) : UpdateStatistics.None;
     }
+
+    /// <inheritdoc/>
+    public void ApplyGradients() => _optimizer.Step();
 
     /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP, through its layers otherwise.</summary>
     private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, Tensor observations) =>

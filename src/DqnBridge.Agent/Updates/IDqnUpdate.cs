@@ -21,7 +21,21 @@ public interface IDqnUpdate : IDisposable
     UpdatePath Path { get; }
 
     /// <summary>td_target from the target network, loss against Q(s, a), one optimizer step; statistics only when asked (reading them syncs the device).</summary>
-    UpdateStatistics Step(DqnBatch batch, bool withStatistics);
+    UpdateStatistics Step(DqnBatch batch, bool withStatistics)
+    {
+        var statistics = ComputeGradients(batch, withStatistics);
+        ApplyGradients();
+        return statistics;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Step"/>: td_target, the loss and its (clipped) gradients, which the parameters'
+    /// grad then hold. Changes no weight and no optimizer state, so a step that fails here can be taken again.
+    /// </summary>
+    UpdateStatistics ComputeGradients(DqnBatch batch, bool withStatistics);
+
+    /// <summary>The second half of <see cref="Step"/>: the optimizer step with the gradients <see cref="ComputeGradients"/> left.</summary>
+    void ApplyGradients();
 
     /// <summary>target = tau * q + (1 - tau) * target; tau = 1 copies.</summary>
     void UpdateTarget(double tau);

@@ -69,7 +69,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
     public UpdatePath Path => UpdatePath.Reference;
 
     /// <inheritdoc/>
-    public UpdateStatistics Step(DqnBatch batch, bool withStatistics)
+    public UpdateStatistics ComputeGradients(DqnBatch batch, bool withStatistics)
     {
         using var scope = NewDisposeScope();
         var tdBatch = new TdBatch(batch.Observations.to(_device), batch.Actions.to(_device), batch.Rewards.to(_device),
@@ -96,7 +96,6 @@ public sealed class ReferenceUpdate : IDqnUpdate
             {
                 nn.utils.clip_grad_norm_(_parameters, _maxGradNorm);
             }
-            _optimizer.step();
         }
 
         return withStatistics ? new UpdateStatistics(loss.item<float>(), oldVal.mean().item<float>()) : UpdateStatistics.None;
@@ -111,6 +110,16 @@ public sealed class ReferenceUpdate : IDqnUpdate
             MemoryMarshal.Cast<byte, float>(errors.bytes).CopyTo(batch.TdErrors);
         }
         return (batch.Weights.to(_device) * td.PerSample!).mean();
+    }
+
+    /// <inheritdoc/>
+    public void ApplyGradients()
+    {
+        // torch.optim's step makes Scalars from doubles implicitly, inside TorchSharp: see ImplicitScalarGuard.
+        using (ImplicitScalarGuard.Enter())
+        {
+            _optimizer.step();
+        }
     }
 
     /// <inheritdoc/>

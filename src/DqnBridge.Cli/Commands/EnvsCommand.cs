@@ -59,7 +59,7 @@ public sealed class EnvsCommand(CommandContext context)
             var table = new TextTable(new TextColumn("Environment", Code: true), new TextColumn("Backend"), new TextColumn("Why not"));
             foreach (var env in unavailable)
             {
-                table.AddRow(env.Id, env.Backend, env.Unavailable!);
+                table.AddRow(env.Id, env.Backend, env.Unavailable!.Describe());
             }
 
             output.WriteLine();

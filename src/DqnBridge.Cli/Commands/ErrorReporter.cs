@@ -1,6 +1,7 @@
 using System.CommandLine.Parsing;
 using DqnBridge.Agent.Training;
 using DqnBridge.Cli.Config;
+using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 using DqnBridge.Envs.Native;
 using DqnBridge.Python;
@@ -30,7 +31,7 @@ public sealed class ErrorReporter(TextWriter error)
         var (code, message) = e switch
         {
             ConfigException => (ExitCodes.UsageError, e.Message),
-            EnvCreationException env when UnusableChoice(env.Message) is { } fix => (ExitCodes.UsageError, $"{env.Message} {fix}"),
+            EnvCreationException env when UnusableChoice(env.Problem) is { } fix => (ExitCodes.UsageError, $"{env.Message} {fix}"),
             UnknownEnvironmentException => (ExitCodes.UsageError, $"{e.Message} `dqnbridge envs` lists the ids there are."),
             CliException cli => (cli.ExitCode, cli.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "Cancelled."),
@@ -63,12 +64,12 @@ public sealed class ErrorReporter(TextWriter error)
     /// The fix when an environment could not be made because of the id or action space the user chose (a usage error),
     /// null for other failures (a missing dependency, an exception inside the environment: runtime errors).
     /// </summary>
-    private static string? UnusableChoice(string message) =>
-        message.Contains("has no environment", StringComparison.Ordinal) || message.Contains("There is no built-in environment", StringComparison.Ordinal)
-            ? "Check the id: `dqnbridge envs` lists the ids this Python has."
-        : message.Contains("needs a discrete action space", StringComparison.Ordinal) || message.Contains("action space", StringComparison.Ordinal) && message.Contains("not supported", StringComparison.Ordinal)
-            ? "DQN trains environments with Discrete actions only: choose one (`dqnbridge envs` marks the others) or its discrete variant."
-        : null;
+    private static string? UnusableChoice(EnvProblem problem) => problem switch
+    {
+        EnvProblem.UnknownId => "Check the id: `dqnbridge envs` lists the ids this Python has.",
+        EnvProblem.NotDiscreteActions => "DQN trains environments with Discrete actions only: choose one (`dqnbridge envs` marks the others) or its discrete variant.",
+        _ => null,
+    };
 
     /// <summary>
     /// Errors from the layers below carry their own clear messages; show those, never a stack trace. An inner

@@ -20,8 +20,8 @@ public sealed record EvaluationResult(string EnvId, IReadOnlyList<double> Return
 /// <summary>An environment id, where it comes from, and whether it can be made here.</summary>
 public sealed record EnvironmentListing(string Id, string Backend, string ActionSpace, string Notes)
 {
-    /// <summary>Why a registered id cannot be made with this Python (a missing ROM, mujoco, Box2D, OpenCV), or null when it can.</summary>
-    public string? Unavailable { get; init; }
+    /// <summary>Why a registered id cannot be made with this Python (a missing ROM, ale-py, mujoco, Box2D, OpenCV), or null when it can.</summary>
+    public EnvUnavailability? Unavailable { get; init; }
 }
 
 /// <summary>Whether the Gymnasium backend can be used, and why not.</summary>

@@ -78,6 +78,16 @@ internal sealed class ActionHistory(int numEnvs, DiscreteSpace space)
         FirstStep = step;
     }
 
+    /// <summary>Forgets the last step's actions (a step whose results were not kept).</summary>
+    public void DropLastStep()
+    {
+        if (_length < numEnvs)
+        {
+            throw new InvalidOperationException($"no step after step {FirstStep} to drop");
+        }
+        _length -= numEnvs;
+    }
+
     public void CopyFrom(ActionHistory other)
     {
         (_narrow, _wideValues, _length, FirstStep) = (other._narrow, other._wideValues, other._length, other.FirstStep);

@@ -32,7 +32,7 @@ internal sealed class GymnasiumDriver : IDisposable
             using PyObject maxSteps = _driver.GetAttr("max_episode_steps");
             ObservationSpace = GymnasiumRuntime.ObservationSpace(EnvId, observationDescription);
             ActionSpace = GymnasiumRuntime.ToSpace(actionDescription)
-                ?? throw new EnvCreationException(EnvId, $"{EnvId} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
+                ?? throw new EnvCreationException(EnvId, EnvProblem.NotDiscreteActions, $"{EnvId} has action space {GymnasiumRuntime.Describe(actionDescription)}, which is not supported.");
             MaxEpisodeSteps = maxSteps.IsNone() ? null : maxSteps.As<int>();
         }
         catch
@@ -52,7 +52,7 @@ internal sealed class GymnasiumDriver : IDisposable
 
     /// <summary>The action space as DQN needs it, or a creation error saying what the env has instead.</summary>
     public DiscreteSpace DiscreteActionSpace() =>
-        ActionSpace as DiscreteSpace ?? throw new EnvCreationException(EnvId, $"DQN needs a discrete action space, but {EnvId} has {ActionSpace}." +
+        ActionSpace as DiscreteSpace ?? throw new EnvCreationException(EnvId, EnvProblem.NotDiscreteActions, $"DQN needs a discrete action space, but {EnvId} has {ActionSpace}." +
             (EnvId.Contains("CarRacing", StringComparison.Ordinal) ? " Pass env_kwargs.continuous=false for CarRacing's discrete actions." : ""));
 
     /// <summary>

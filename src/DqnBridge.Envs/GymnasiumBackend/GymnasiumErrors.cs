@@ -4,10 +4,13 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 public sealed class GymnasiumNotAvailableException(string message) : Exception(message);
 
 /// <summary>An environment could not be made: unknown id, bad keyword argument, unsupported space.</summary>
-public sealed class EnvCreationException(string envId, string message, Exception? inner = null) : Exception(message, inner)
+public sealed class EnvCreationException(string envId, EnvProblem problem, string message, Exception? inner = null) : Exception(message, inner)
 {
     /// <summary>The environment id.</summary>
     public string EnvId { get; } = envId;
+
+    /// <summary>Why it could not be made.</summary>
+    public EnvProblem Problem { get; } = problem;
 }
 
 /// <summary>The environment raised during reset or step; carries the env id, the step and the Python error.</summary>

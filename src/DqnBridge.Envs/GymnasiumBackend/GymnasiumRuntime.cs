@@ -160,7 +160,7 @@ public static class GymnasiumRuntime
     /// <summary>The Box observation space an environment describes, or a clear error naming what it has instead. Call under the GIL.</summary>
     internal static BoxSpace ObservationSpace(string envId, PyObject description) =>
         ToSpace(description) as BoxSpace
-        ?? throw new EnvCreationException(envId, $"{envId} has observation space {Describe(description)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
+        ?? throw new EnvCreationException(envId, EnvProblem.UnsupportedObservations, $"{envId} has observation space {Describe(description)}; only Box spaces of float32, float64, uint8 or int64 are supported.");
 
     /// <summary>A space's repr, for messages. Call under the GIL.</summary>
     internal static string Describe(PyObject description)
@@ -189,7 +189,7 @@ public static class GymnasiumRuntime
             catch (PythonException e)
             {
                 PythonError error = PythonError.From(e);
-                throw new EnvCreationException(spec.Id,
+                throw new EnvCreationException(spec.Id, EnvProblem.ModuleNotImportable,
                     $"{spec.Id}: could not import the module '{module}' that should register it: {error.PythonType}: {error.PythonMessage}. " +
                     "Install that package into the Python you use, or add the folder that holds it to PYTHONPATH.");
             }
@@ -197,24 +197,15 @@ public static class GymnasiumRuntime
     }
 
     /// <summary>
-    /// Why a registered id cannot be made with this Python (a missing ALE ROM, Box2D, MuJoCo or OpenCV) with the fix,
+    /// Why a registered id cannot be made with this Python (a missing ALE ROM, ale-py, Box2D, MuJoCo or OpenCV),
     /// checked without making it (so ALE prints nothing); null when nothing is missing. Call under the GIL.
     /// </summary>
-    private static string? CannotBeMadeHere(string envId)
+    private static EnvUnavailability? CannotBeMadeHere(string envId)
     {
         using var id = new PyString(envId);
         using var ids = new PyList([id]);
         using PyObject reasons = Helper.InvokeMethod("unavailable_environments", ids);
-        foreach (var reason in PythonValues.ToJson(reasons).EnumerateObject())
-        {
-            string text = reason.Value.GetString()!;
-            // "no ROM for 'pong' in DIR": ALE looks for DIR/pong.bin.
-            var rom = System.Text.RegularExpressions.Regex.Match(text, "^no ROM for '([^']+)'");
-            return rom.Success
-                ? $"{text} (fix: put the game's ROM there as {rom.Groups[1].Value}.bin, or point ALE_ROMS_DIR at a folder that has it)"
-                : text;
-        }
-        return null;
+        return PythonValues.ToJson(reasons).EnumerateObject().Select(reason => EnvUnavailability.FromJson(reason.Value)).FirstOrDefault();
     }
 
     /// <summary>Makes a driver object through the helper, turning Python errors into clear creation errors.</summary>
@@ -229,11 +220,13 @@ public static class GymnasiumRuntime
             {
                 string[] close = PythonValues.ToJson(suggestions).EnumerateArray().Select(s => s.GetString()!).ToArray();
                 string hint = close.Length == 0 ? "" : " Did you mean " + string.Join(", ", close) + "?";
-                throw new EnvCreationException(spec.Id, $"Gymnasium has no environment '{spec.Id}'.{hint}");
+                throw new EnvCreationException(spec.Id, EnvProblem.UnknownId, $"Gymnasium has no environment '{spec.Id}'.{hint}");
             }
             if (CannotBeMadeHere(spec.Id) is { } reason)
             {
-                throw new EnvCreationException(spec.Id, $"{spec.Id} cannot be made with {Interpreter?.Description}: {reason}.");
+                // A ROM's fix is a sentence of its own; a missing package's is the install command the reason quotes.
+                string fix = reason.Problem == EnvProblem.MissingRom ? $" (fix: {reason.Fix})" : "";
+                throw new EnvCreationException(spec.Id, reason.Problem, $"{spec.Id} cannot be made with {Interpreter?.Description}: {reason.Describe()}{fix}.");
             }
             var arguments = new Dictionary<string, object?>
             {
@@ -265,7 +258,7 @@ public static class GymnasiumRuntime
                 PythonError error = PythonError.From(e);
                 string kwargs = spec.Kwargs is null || spec.Kwargs.Count == 0 ? "no keyword arguments"
                     : "keyword arguments " + string.Join(", ", spec.Kwargs.Select(k => $"{k.Key}={k.Value}"));
-                throw new EnvCreationException(spec.Id, $"Gymnasium could not make {spec.Id} with {kwargs}: {error.PythonType}: {error.PythonMessage}", error);
+                throw new EnvCreationException(spec.Id, EnvProblem.MakeFailed, $"Gymnasium could not make {spec.Id} with {kwargs}: {error.PythonType}: {error.PythonMessage}", error);
             }
         }
     }

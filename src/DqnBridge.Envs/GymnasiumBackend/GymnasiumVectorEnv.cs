@@ -30,6 +30,11 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private int _resetSeed;
     private long _dropOldActionsAt = OldActionsKept;
 
+    // The observations before the last Step, for SaveStateBeforeLastStep; whether a Step was taken since the last
+    // Reset or RestoreState.
+    private readonly byte[] _observationsBeforeStep;
+    private bool _stepped;
+
     /// <summary>How many steps of actions accumulate before those no restore needs are dropped (besides at every save).</summary>
     private const long OldActionsKept = 100_000;
 
@@ -50,6 +55,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _episodeReturn = GC.AllocateArray<double>(numEnvs, pinned: true);
         _episodeLength = GC.AllocateArray<long>(numEnvs, pinned: true);
         _history = new ActionHistory(numEnvs, SingleActionSpace);
+        _observationsBeforeStep = new byte[ObservationBuffer.Length];
         using var gil = Py.GIL();
         _driver.Bind(
             new Dictionary<string, (long, long)>
@@ -90,7 +96,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         if (vectorizationMode == "ale" && !AleVector.IsAtariId(spec.Id))
         {
-            throw new EnvCreationException(spec.Id, $"vectorization ale needs an Atari id (ALE/<Game>-v5 or <Game>NoFrameskip-v4), not '{spec.Id}'.");
+            throw new EnvCreationException(spec.Id, EnvProblem.UnfitSetting, $"vectorization ale needs an Atari id (ALE/<Game>-v5 or <Game>NoFrameskip-v4), not '{spec.Id}'.");
         }
         var driver = new GymnasiumDriver(spec, vectorizationMode == "ale" ? "AleVectorDriver" : "VectorDriver", training, vectorizationMode);
         try
@@ -119,6 +125,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _history.Clear();
         _dropOldActionsAt = OldActionsKept;
         _driver.Steps = 0;
+        _stepped = false;
     }
 
     /// <inheritdoc/>
@@ -135,10 +142,29 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             _actions[i] = actionsToTake[i];
         }
         CompletedEpisodeList.Clear();
-        using (Py.GIL())
+        if (FullReplayReason is null && _history.Steps >= _dropOldActionsAt)
         {
-            // The driver reads the actions from, and writes the results into, our pinned arrays.
-            _driver.Step();
+            // Before the step, so that the actions since each env's start before this step stay (SaveStateBeforeLastStep).
+            ReadEpisodeStarts(out long firstStart);
+            _history.DropBefore(firstStart);
+            _dropOldActionsAt = _history.Steps + OldActionsKept;
+        }
+        ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
+        _stepped = false;
+        try
+        {
+            using (Py.GIL())
+            {
+                // The driver reads the actions from, and writes the results into, our pinned arrays.
+                _driver.Step();
+            }
+        }
+        catch
+        {
+            // Envs stepped before the one that raised wrote their rows: the observations are those before the step
+            // again, as the state SaveState describes (the driver took back its step count and episode starts).
+            _observationsBeforeStep.CopyTo(ObservationBuffer, 0);
+            throw;
         }
         if (Array.IndexOf(TerminatedBuffer, true) >= 0 || Array.IndexOf(TruncatedBuffer, true) >= 0)
         {
@@ -152,12 +178,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         }
         _history.Append(actionsToTake);
         _driver.Steps++;
-        if (FullReplayReason is null && _history.Steps >= _dropOldActionsAt)
-        {
-            ReadEpisodeStarts(out long firstStart);
-            _history.DropBefore(firstStart);
-            _dropOldActionsAt = _history.Steps + OldActionsKept;
-        }
+        _stepped = true;
     }
 
     /// <inheritdoc/>
@@ -189,6 +210,26 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
             _history.DropBefore(firstStart);
         }
         return new VectorEnvState(_resetSeed, episodeStarts, _history, ObservationBuffer).ToBytes(NumEnvs);
+    }
+
+    /// <inheritdoc/>
+    public byte[]? SaveStateBeforeLastStep()
+    {
+        if (!_stepped)
+        {
+            return null;
+        }
+        string? episodeStarts = null;
+        if (FullReplayReason is null)
+        {
+            using var gil = Py.GIL();
+            using PyObject starts = _driver.Invoke("episode_starts_before_step");
+            episodeStarts = starts.As<string>();
+        }
+        _history.DropLastStep();
+        _driver.Steps--;
+        _stepped = false;
+        return new VectorEnvState(_resetSeed, episodeStarts, _history, _observationsBeforeStep).ToBytes(NumEnvs);
     }
 
     /// <summary>
@@ -248,6 +289,7 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _isReset = true;
         _resetSeed = saved.Seed;
         _driver.Steps = _history.Steps;
+        _stepped = false;
         ClearStepResults();
         if (!saved.Observations.AsSpan().SequenceEqual(ObservationBuffer))
         {

@@ -36,13 +36,19 @@ public sealed class Acrobot : ClassicControlEnv
     }
 
     /// <inheritdoc/>
-    public override double[] State => (double[])_state.Clone();
+    protected override int StateLength => 4;
+
+    /// <inheritdoc/>
+    protected override void WriteState(Span<double> state) => _state.CopyTo(state);
 
     /// <inheritdoc/>
     protected override void SetState(ReadOnlySpan<double> values) => values[..4].CopyTo(_state);
 
     /// <inheritdoc/>
-    protected override long[] ExtraSnapshot() => [_stateIsFloat32 ? 1 : 0];
+    protected override int ExtraLength => 1;
+
+    /// <inheritdoc/>
+    protected override void WriteExtra(Span<long> extra) => extra[0] = _stateIsFloat32 ? 1 : 0;
 
     /// <inheritdoc/>
     protected override void RestoreExtra(long[] extra) => _stateIsFloat32 = extra.Length > 0 && extra[0] != 0;

@@ -35,7 +35,10 @@ public sealed class CartPole : ClassicControlEnv
     }
 
     /// <inheritdoc/>
-    public override double[] State => [_x, _xDot, _theta, _thetaDot];
+    protected override int StateLength => 4;
+
+    /// <inheritdoc/>
+    protected override void WriteState(Span<double> state) => (state[0], state[1], state[2], state[3]) = (_x, _xDot, _theta, _thetaDot);
 
     /// <inheritdoc/>
     protected override void SetState(ReadOnlySpan<double> state) => (_x, _xDot, _theta, _thetaDot) = (state[0], state[1], state[2], state[3]);
@@ -83,7 +86,10 @@ public sealed class CartPole : ClassicControlEnv
     }
 
     /// <inheritdoc/>
-    protected override long[] ExtraSnapshot() => [_terminatedBefore ? 1 : 0];
+    protected override int ExtraLength => 1;
+
+    /// <inheritdoc/>
+    protected override void WriteExtra(Span<long> extra) => extra[0] = _terminatedBefore ? 1 : 0;
 
     /// <inheritdoc/>
     protected override void RestoreExtra(long[] extra) => _terminatedBefore = extra.Length > 0 && extra[0] != 0;

@@ -126,7 +126,21 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     protected abstract void WriteObservation(Span<float> observation);
 
     /// <summary>The internal float64 state (Gymnasium's <c>env.unwrapped.state</c>).</summary>
-    public abstract double[] State { get; }
+    public double[] State
+    {
+        get
+        {
+            var state = new double[StateLength];
+            WriteState(state);
+            return state;
+        }
+    }
+
+    /// <summary>How many values <see cref="State"/> has.</summary>
+    protected abstract int StateLength { get; }
+
+    /// <summary>Writes <see cref="State"/> into <paramref name="state"/> (<see cref="StateLength"/> values).</summary>
+    protected abstract void WriteState(Span<double> state);
 
     /// <inheritdoc/>
     protected abstract void SetState(ReadOnlySpan<double> state);
@@ -134,6 +148,34 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
     /// <inheritdoc/>
     public EnvSnapshot GetSnapshot() =>
         new(State, _random?.GetState() ?? [], _elapsedSteps, _needsReset, ExtraSnapshot());
+
+    // The state KeepState copied (arrays made once), for KeptSnapshot.
+    private double[]? _keptState;
+    private readonly ulong[] _keptRandom = new ulong[4];
+    private bool _keptHasRandom;
+    private int _keptElapsedSteps;
+    private bool _keptNeedsReset;
+    private long[] _keptExtra = [];
+
+    /// <inheritdoc/>
+    public void KeepState()
+    {
+        if (_keptState is null)
+        {
+            _keptState = new double[StateLength];
+            _keptExtra = new long[ExtraLength];
+        }
+        WriteState(_keptState);
+        _keptHasRandom = _random is not null;
+        _random?.CopyStateTo(_keptRandom);
+        (_keptElapsedSteps, _keptNeedsReset) = (_elapsedSteps, _needsReset);
+        WriteExtra(_keptExtra);
+    }
+
+    /// <inheritdoc/>
+    public EnvSnapshot? KeptSnapshot() => _keptState is null
+        ? null
+        : new([.. _keptState], _keptHasRandom ? [.. _keptRandom] : [], _keptElapsedSteps, _keptNeedsReset, [.. _keptExtra]);
 
     /// <inheritdoc/>
     public void RestoreSnapshot(EnvSnapshot snapshot)
@@ -145,8 +187,20 @@ public abstract class ClassicControlEnv : IEnv, ISnapshotEnv
         RestoreExtra(snapshot.Extra);
     }
 
-    /// <summary>Further counters an environment needs to continue exactly (none by default).</summary>
-    protected virtual long[] ExtraSnapshot() => [];
+    private long[] ExtraSnapshot()
+    {
+        var extra = new long[ExtraLength];
+        WriteExtra(extra);
+        return extra;
+    }
+
+    /// <summary>How many further counters an environment needs to continue exactly (none by default).</summary>
+    protected virtual int ExtraLength => 0;
+
+    /// <summary>Writes those counters into <paramref name="extra"/> (<see cref="ExtraLength"/> values).</summary>
+    protected virtual void WriteExtra(Span<long> extra)
+    {
+    }
 
     /// <summary>Restores state beyond <see cref="State"/> that a snapshot carried; none by default.</summary>
     protected virtual void RestoreExtra(long[] extra)
@@ -175,4 +229,10 @@ public interface ISnapshotEnv
 
     /// <summary>Puts back a state <see cref="GetSnapshot"/> took.</summary>
     void RestoreSnapshot(EnvSnapshot snapshot);
+
+    /// <summary>Copies the current state inside the environment, without allocating (before each vector step).</summary>
+    void KeepState();
+
+    /// <summary>The state at the last <see cref="KeepState"/>, as <see cref="GetSnapshot"/> returned it then; null before.</summary>
+    EnvSnapshot? KeptSnapshot();
 }

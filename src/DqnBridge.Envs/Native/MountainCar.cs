@@ -25,7 +25,10 @@ public sealed class MountainCar : ClassicControlEnv
     }
 
     /// <inheritdoc/>
-    public override double[] State => [_position, _velocity];
+    protected override int StateLength => 2;
+
+    /// <inheritdoc/>
+    protected override void WriteState(Span<double> state) => (state[0], state[1]) = (_position, _velocity);
 
     /// <inheritdoc/>
     protected override void SetState(ReadOnlySpan<double> state) => (_position, _velocity) = (state[0], state[1]);

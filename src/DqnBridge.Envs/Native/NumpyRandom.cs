@@ -145,8 +145,16 @@ public sealed class Pcg64
     }
 
     /// <summary>State and increment as four words (high, low, high, low), for checkpoints.</summary>
-    public ulong[] GetState() =>
-        [(ulong)(_state >> 64), (ulong)_state, (ulong)(_increment >> 64), (ulong)_increment];
+    public ulong[] GetState()
+    {
+        var words = new ulong[4];
+        CopyStateTo(words);
+        return words;
+    }
+
+    /// <summary>What <see cref="GetState"/> returns, into <paramref name="words"/> (four), without allocating.</summary>
+    public void CopyStateTo(Span<ulong> words) =>
+        (words[0], words[1], words[2], words[3]) = ((ulong)(_state >> 64), (ulong)_state, (ulong)(_increment >> 64), (ulong)_increment);
 
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()

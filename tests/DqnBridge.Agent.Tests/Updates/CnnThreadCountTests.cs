@@ -61,7 +61,7 @@ public sealed class CnnThreadCountTests
                 view.Rewards[i] = (float)generator.NextDouble();
                 view.Dones[i] = generator.NextDouble() < 0.1 ? 1f : 0f;
             }
-            update.Step(batch, withStatistics: false);
+            ((IDqnUpdate)update).Step(batch, withStatistics: false);
         }
         using var scope = NewDisposeScope();
         return cat(qNetwork.parameters().Select(p => p.detach().flatten()).ToArray()).data<float>().ToArray();

@@ -1,4 +1,5 @@
 using DqnBridge.Cli.Benchmarking;
+using DqnBridge.Envs;
 using DqnBridge.Envs.GymnasiumBackend;
 
 namespace DqnBridge.Cli.Tests;
@@ -100,7 +101,7 @@ public sealed class BadInputTests : TempRunsFolderTestBase
             Listings = [new("CartPole-v1", "native, gymnasium", "Discrete(2)", ""), new("Pendulum-v1", "gymnasium", "-", "")],
             UnusableEnvironments = new Dictionary<string, Exception>
             {
-                ["Pendulum-v1"] = new EnvCreationException("Pendulum-v1", "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32)."),
+                ["Pendulum-v1"] = new EnvCreationException("Pendulum-v1", EnvProblem.NotDiscreteActions, "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32)."),
             },
         };
 
@@ -118,17 +119,17 @@ public sealed class BadInputTests : TempRunsFolderTestBase
     [TestMethod]
     public void AnUnknownOrContinuousEnvironmentInTrainIsAUsageErrorWithTheFix()
     {
-        var unknown = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Nope-v0", "Gymnasium has no environment 'Nope-v0'.") },
+        var unknown = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Nope-v0", EnvProblem.UnknownId, "Gymnasium has no environment 'Nope-v0'.") },
             "--env", "Nope-v0", RunsDir);
         Assert.AreEqual(ExitCodes.UsageError, unknown.ExitCode, unknown.All);
         StringAssert.Contains(unknown.Error, "`dqnbridge envs` lists the ids");
 
-        var continuous = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Pendulum-v1", "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32).") },
+        var continuous = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("Pendulum-v1", EnvProblem.NotDiscreteActions, "DQN needs a discrete action space, but Pendulum-v1 has Box(-2.0, 2.0, (1,), float32).") },
             "--env", "Pendulum-v1", RunsDir);
         Assert.AreEqual(ExitCodes.UsageError, continuous.ExitCode, continuous.All);
         StringAssert.Contains(continuous.Error, "Discrete actions only");
 
-        var insideTheEnvironment = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("X-v0", "Gymnasium could not make X-v0 with {}: ImportError: no mujoco") },
+        var insideTheEnvironment = CliRun.Invoke(new FakeBackend { FailWith = new EnvCreationException("X-v0", EnvProblem.MakeFailed, "Gymnasium could not make X-v0 with {}: ImportError: no mujoco") },
             "--env", "X-v0", RunsDir);
         Assert.AreEqual(ExitCodes.RuntimeError, insideTheEnvironment.ExitCode, "a missing dependency is not a usage error");
         Assert.IsEmpty(Directory.GetFileSystemEntries(Runs));
@@ -242,5 +243,52 @@ public sealed class BadInputTests : TempRunsFolderTestBase
         Assert.IsFalse(Directory.Exists(folder));
         Assert.IsTrue(File.Exists(Path.Combine(aside, "notes.txt")));
         Assert.AreEqual("", notices.ToString());
+    }
+    [TestMethod]
+    [DataRow(true, DisplayName = "killed between moving the new run away and putting the old one back")]
+    [DataRow(false, DisplayName = "killed after putting the old run back, before deleting the new one")]
+    public void ARecoveryKilledBetweenItsRenamesIsFinishedByTheNextCommand(bool oldRunStillAside)
+    {
+        // On disk as a recovery (the next command after a killed `train --overwrite`) leaves it when killed itself:
+        // it moves the checkpoint-less new run to .mine.overwritten-PID.discarded, the old run back, then deletes the first.
+        var folder = Path.Combine(Runs, "mine");
+        var aside = OverwrittenRuns.AsideOf(folder, 4_000_002);
+        var discarded = aside + OverwrittenRuns.DiscardedSuffix;
+        Directory.CreateDirectory(Path.Combine(discarded, "tensorboard"));
+        File.WriteAllText(Path.Combine(discarded, TrainingRun.ConfigFile), "seed: 2\n");
+        string oldRun = oldRunStillAside ? aside : folder;
+        Directory.CreateDirectory(oldRun);
+        File.WriteAllText(Path.Combine(oldRun, "notes.txt"), "the old run");
+
+        var run = CliRun.Invoke(new FakeBackend(), "total_timesteps=100", RunsDir, "--run-name", "mine");
+
+        Assert.AreEqual(ExitCodes.UsageError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, "already holds a run");
+        StringAssert.Contains(run.Error, $"Removed {discarded}: the new run of an interrupted `train --overwrite` that never reached its first checkpoint");
+        Assert.AreEqual("the old run", File.ReadAllText(Path.Combine(folder, "notes.txt")), "the old run is in place");
+        Assert.IsFalse(Directory.Exists(aside));
+        Assert.IsFalse(Directory.Exists(discarded), "no hidden copy is left");
+    }
+
+    [TestMethod]
+    public void ADiscardedNewRunWhoseOldRunCannotBePutBackIsNamed()
+    {
+        // The old run is still aside because the run name now holds a third run with a checkpoint.
+        var folder = Path.Combine(Runs, "mine");
+        Directory.CreateDirectory(Path.Combine(folder, "checkpoints", "latest"));
+        File.WriteAllText(Path.Combine(folder, TrainingRun.ConfigFile), "seed: 3\n");
+        var aside = OverwrittenRuns.AsideOf(folder, 4_000_003);
+        Directory.CreateDirectory(aside);
+        File.WriteAllText(Path.Combine(aside, "notes.txt"), "the old run");
+        var discarded = Directory.CreateDirectory(aside + OverwrittenRuns.DiscardedSuffix).FullName;
+        var notices = new StringWriter();
+
+        OverwrittenRuns.Recover(folder, notices);
+
+        StringAssert.Contains(notices.ToString(), $"left the run it replaced in {aside}");
+        StringAssert.Contains(notices.ToString(), $"left {discarded}, the new run that never reached its first checkpoint");
+        StringAssert.Contains(notices.ToString(), $"rm -r {discarded}");
+        Assert.IsTrue(Directory.Exists(discarded), "named, not deleted, while its old run is not back");
+        Assert.IsTrue(File.Exists(Path.Combine(aside, "notes.txt")));
     }
 }

@@ -1,3 +1,5 @@
+using DqnBridge.Envs;
+
 namespace DqnBridge.Cli.Tests;
 
 /// <summary>`envs`: the backends, the ids that can be made here, and the others grouped by reason.</summary>
@@ -14,21 +16,25 @@ public sealed class EnvsCommandTests
         StringAssert.Contains(run.Output, "CartPole-v1");
     }
 
-    /// <summary>What a Gymnasium with ale-py but only the Tetris ROM, and without mujoco, lists (reasons worded as the environment layer words them).</summary>
-    private static FakeBackend WithUnavailableIds() => new()
+    /// <summary>What a Gymnasium with ale-py but only the Tetris ROM, without mujoco and without Box2D, lists.</summary>
+    private static FakeBackend WithUnavailableIds()
     {
-        Listings =
-        [
-            new("ALE/Breakout-v5", "gymnasium", "-", "") { Unavailable = "no ROM for 'breakout' in /venv/ale_py/roms" },
-            new("ALE/Pong-v5", "gymnasium", "-", "") { Unavailable = "no ROM for 'pong' in /venv/ale_py/roms" },
-            new("ALE/Tetris-v5", "gymnasium", "-", ""),
-            new("Ant-v5", "gymnasium", "-", "") { Unavailable = "needs mujoco (pip install \"gymnasium[mujoco]\")" },
-            new("CartPole-v1", "native, gymnasium", "Discrete(2)", ""),
-            new("Hopper-v5", "gymnasium", "-", "") { Unavailable = "needs mujoco (pip install \"gymnasium[mujoco]\")" },
-            new("PongNoFrameskip-v4", "gymnasium", "-", "") { Unavailable = "no ROM for 'pong' in /venv/ale_py/roms" },
-            new("odd/Thing-v0", "gymnasium", "-", "") { Unavailable = "a reason in a wording of its own" },
-        ],
-    };
+        var mujoco = EnvUnavailability.MissingDependency("MuJoCo", "needs mujoco", "pip install \"gymnasium[mujoco]\"");
+        return new()
+        {
+            Listings =
+            [
+                new("ALE/Breakout-v5", "gymnasium", "-", "") { Unavailable = EnvUnavailability.MissingRom("breakout", "/venv/ale_py/roms") },
+                new("ALE/Pong-v5", "gymnasium", "-", "") { Unavailable = EnvUnavailability.MissingRom("pong", "/venv/ale_py/roms") },
+                new("ALE/Tetris-v5", "gymnasium", "-", ""),
+                new("Ant-v5", "gymnasium", "-", "") { Unavailable = mujoco },
+                new("CartPole-v1", "native, gymnasium", "Discrete(2)", ""),
+                new("Hopper-v5", "gymnasium", "-", "") { Unavailable = mujoco },
+                new("LunarLander-v3", "gymnasium", "-", "") { Unavailable = EnvUnavailability.MissingDependency("Box2D", "needs Box2D", "pip install \"gymnasium[box2d]\"") },
+                new("PongNoFrameskip-v4", "gymnasium", "-", "") { Unavailable = EnvUnavailability.MissingRom("pong", "/venv/ale_py/roms") },
+            ],
+        };
+    }
 
     [TestMethod]
     public void TheIdsThatCanBeMadeComeFirstAndTheOthersOneLinePerReason()
@@ -47,7 +53,7 @@ public sealed class EnvsCommandTests
                 "6 more ids are registered but cannot be made here (`dqnbridge envs --all` lists each one):",
                 "  3 ALE ids: no ROM in /venv/ale_py/roms; fix: put each game's ROM there as GAME.bin (e.g. breakout.bin)",
                 "  2 MuJoCo ids: needs mujoco; fix: pip install \"gymnasium[mujoco]\"",
-                "  1 odd id: a reason in a wording of its own",
+                "  1 Box2D id: needs Box2D; fix: pip install \"gymnasium[box2d]\"",
             },
             lines[^8..]);
         StringAssert.StartsWith(run.Output, "Backend  Available  Detail\nnative   yes        fake\n");

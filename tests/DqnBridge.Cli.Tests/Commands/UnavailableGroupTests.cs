@@ -1,19 +1,27 @@
+using DqnBridge.Envs;
+
 namespace DqnBridge.Cli.Tests;
 
-/// <summary>Why ids cannot be made, grouped per reason: each wording the environment layer uses, and any other.</summary>
+/// <summary>Why ids cannot be made, grouped per reason: each reason the environment layer reports (a missing ROM or package).</summary>
 [TestClass]
 public sealed class UnavailableGroupTests
 {
+    private static readonly EnvUnavailability MuJoCo = EnvUnavailability.MissingDependency("MuJoCo", "needs mujoco", "pip install \"gymnasium[mujoco]\"");
+
+    private static IEnumerable<object[]> Reasons =>
+    [
+        ["ALE/Pong-v5", EnvUnavailability.MissingRom("pong", "/roms"), "1 ALE id: no ROM in /roms; fix: put each game's ROM there as GAME.bin (e.g. pong.bin)"],
+        ["ALE/Pong-v5", EnvUnavailability.MissingDependency("ALE", "needs ale-py", "pip install ale-py"), "1 ALE id: needs ale-py; fix: pip install ale-py"],
+        ["PongNoFrameskip-v4", EnvUnavailability.MissingDependency("ALE", "the atari wrappers need OpenCV", "pip install opencv-python-headless"),
+            "1 ALE id: the atari wrappers need OpenCV; fix: pip install opencv-python-headless"],
+        ["Ant-v5", MuJoCo, "1 MuJoCo id: needs mujoco; fix: pip install \"gymnasium[mujoco]\""],
+        ["LunarLander-v3", EnvUnavailability.MissingDependency("Box2D", "needs Box2D", "pip install \"gymnasium[box2d]\""),
+            "1 Box2D id: needs Box2D; fix: pip install \"gymnasium[box2d]\""],
+    ];
+
     [TestMethod]
-    [DataRow("ALE/Pong-v5", "no ROM for 'pong' in /roms", "1 ALE id: no ROM in /roms; fix: put each game's ROM there as GAME.bin (e.g. pong.bin)")]
-    [DataRow("ALE/Pong-v5", "needs ale-py (pip install ale-py)", "1 ALE id: needs ale-py; fix: pip install ale-py")]
-    [DataRow("PongNoFrameskip-v4", "the atari wrappers need OpenCV (pip install opencv-python-headless)",
-        "1 ALE id: the atari wrappers need OpenCV; fix: pip install opencv-python-headless")]
-    [DataRow("Ant-v5", "needs mujoco (pip install \"gymnasium[mujoco]\")", "1 MuJoCo id: needs mujoco; fix: pip install \"gymnasium[mujoco]\"")]
-    [DataRow("LunarLander-v3", "needs Box2D (pip install \"gymnasium[box2d]\")", "1 Box2D id: needs Box2D; fix: pip install \"gymnasium[box2d]\"")]
-    [DataRow("shimmy/Thing-v0", "cannot import shimmy", "1 shimmy id: cannot import shimmy")]
-    [DataRow("Thing-v0", "cannot import shimmy", "1 Gymnasium id: cannot import shimmy")]
-    public void EachReasonNamesItsFamilyAndFix(string id, string reason, string line)
+    [DynamicData(nameof(Reasons))]
+    public void EachReasonNamesItsFamilyAndFix(string id, EnvUnavailability reason, string line)
     {
         var group = UnavailableGroup.Of([new EnvironmentListing(id, "gymnasium", "-", "") { Unavailable = reason }]).Single();
 
@@ -23,16 +31,16 @@ public sealed class UnavailableGroupTests
     [TestMethod]
     public void IdsMissingTheSameThingShareAGroupLargestFirstAndTheOthersAreLeftOut()
     {
-        EnvironmentListing Listing(string id, string? reason) => new(id, "gymnasium", "-", "") { Unavailable = reason };
+        EnvironmentListing Listing(string id, EnvUnavailability? reason) => new(id, "gymnasium", "-", "") { Unavailable = reason };
 
         var groups = UnavailableGroup.Of(
         [
-            Listing("Ant-v5", "needs mujoco (pip install \"gymnasium[mujoco]\")"),
-            Listing("ALE/Pong-v5", "no ROM for 'pong' in /roms"),
+            Listing("Ant-v5", MuJoCo),
+            Listing("ALE/Pong-v5", EnvUnavailability.MissingRom("pong", "/roms")),
             Listing("CartPole-v1", null),
-            Listing("ALE/Alien-v5", "no ROM for 'alien' in /roms"),
-            Listing("AlienNoFrameskip-v4", "no ROM for 'alien' in /roms"),
-            Listing("ALE/Tetris-v5", "no ROM for 'tetris' in /other/roms"),
+            Listing("ALE/Alien-v5", EnvUnavailability.MissingRom("alien", "/roms")),
+            Listing("AlienNoFrameskip-v4", EnvUnavailability.MissingRom("alien", "/roms")),
+            Listing("ALE/Tetris-v5", EnvUnavailability.MissingRom("tetris", "/other/roms")),
         ]);
 
         CollectionAssert.AreEqual(new[] { "ALE/Pong-v5", "ALE/Alien-v5", "AlienNoFrameskip-v4" }, groups[0].Ids.ToArray());

@@ -3,7 +3,7 @@ namespace DqnBridge.Cli.Tests;
 /// <summary>
 /// Fault and bad-input cases of docs/exit-codes-and-faults.md that need the real binary: a `train --overwrite` killed
 /// (SIGKILL) at the moment it has moved the old run aside, a resume of a finished run, a `python` that does not
-/// exist, unknown and continuous environments.
+/// exist, unknown and continuous environments, an internal error after the environments stepped.
 /// </summary>
 [TestClass]
 public sealed class FaultProcessTests : TempRunsFolderTestBase
@@ -167,5 +167,52 @@ public sealed class FaultProcessTests : TempRunsFolderTestBase
         StringAssert.Contains(benchmark.Error, "Pendulum-v1 has Box");
         Assert.IsFalse(Directory.Exists(bench), "CartPole's cell did not train first");
         Assert.IsEmpty(Directory.GetFileSystemEntries(Runs));
+    }
+
+    private const string PrioritizedNStep = "n_step=3 prioritized_replay=true";
+
+    /// <summary>
+    /// A CartPole run whose 2 envs fill a small replay buffer (1000) long before the fault, so that a step that fails
+    /// after storing a transition has overwritten old ones; TensorBoard logs every 5th update. <paramref name="settings"/>
+    /// are more key=value overrides, space-separated.
+    /// </summary>
+    private string[] FaultRun(string runName, string settings) =>
+    [
+        "train", "--env", "CartPole-v1", "backend=native", "num_envs=2", "buffer_size=1000", "total_timesteps=5000",
+        "learning_starts=500", "train_frequency=2", "checkpoint_frequency=0", "tensorboard=true", "log_frequency=5", RunsDir,
+        .. settings.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--run-name", runName,
+    ];
+
+    [TestMethod]
+    [DataRow("store", 3001L, "", DisplayName = "storing the transitions (one of two stored)")]
+    [DataRow("update", 3002L, "", DisplayName = "the network update (gradients computed, not applied)")]
+    [DataRow("log", 3010L, "", DisplayName = "logging the update to TensorBoard")]
+    // n-step queues and sum-tree priorities (new transitions' and max priority) are part of what a failed step takes back.
+    [DataRow("store", 3001L, PrioritizedNStep, DisplayName = "storing the transitions, 3-step returns by priority")]
+    [DataRow("update", 3002L, PrioritizedNStep, DisplayName = "the network update, 3-step returns by priority")]
+    [DataRow("log", 3010L, PrioritizedNStep, DisplayName = "logging the update, 3-step returns by priority")]
+    public void AnInternalErrorAfterTheEnvironmentsSteppedKeepsTheStepBeforeAndResumeEqualsTheUninterruptedRun(string phase, long failingStep, string settings)
+    {
+        var whole = CliProcess.Run(CliProcess.WithoutPython, FaultRun("whole", settings));
+        Assert.AreEqual(ExitCodes.Ok, whole.ExitCode, whole.All);
+
+        // The test-only hook throws at the first such point of a step >= 3001 (update: odd steps do not train; log:
+        // every 5th update).
+        var environment = new Dictionary<string, string?>(CliProcess.WithoutPython) { ["DQNBRIDGE_TEST_FAIL_AT"] = $"{phase}:3001" };
+        string failed = Path.Combine(Runs, "failed");
+        var run = CliProcess.Run(environment, FaultRun("failed", settings));
+
+        Assert.AreEqual(ExitCodes.RuntimeError, run.ExitCode, run.All);
+        StringAssert.Contains(run.Error, $"Training failed at step {failingStep}: test fault injected at '{phase}'");
+        StringAssert.Contains(run.Error, $"The {failingStep} steps before it are saved in {Path.Combine(failed, "checkpoints", "latest")}");
+        StringAssert.Contains(run.Error, $"dqnbridge resume {failed}");
+        Assert.IsFalse(run.HasStackTrace, run.All);
+        Assert.AreEqual(failingStep, Checkpoint.Load(Path.Combine(failed, "checkpoints", "latest")).State.NextStep,
+            "the checkpoint is the state before the failed step");
+
+        var resumed = CliProcess.Run(CliProcess.WithoutPython, "resume", failed);
+        Assert.AreEqual(ExitCodes.Ok, resumed.ExitCode, resumed.All);
+        CollectionAssert.AreEqual(EpisodesWithoutWallTime(Path.Combine(Runs, "whole", "episodes.csv")),
+            EpisodesWithoutWallTime(Path.Combine(failed, "episodes.csv")), "the resumed run equals the uninterrupted one");
     }
 }

@@ -3,8 +3,9 @@ namespace DqnBridge.Cli.Tests;
 /// <summary>
 /// Custom environments and faults on the Gymnasium backend, with a small env package each test writes: a registered
 /// env loaded by `--env module:EnvId-v0` or `env_modules`, one whose step raises (the run keeps the state before
-/// that step and resumes exactly once the fault is gone), and Ctrl+C or SIGTERM to the whole process group with
-/// async workers. Inconclusive when the suite's Python lacks Gymnasium.
+/// that step and resumes exactly once the fault is gone), an internal error after the environments stepped, and
+/// Ctrl+C or SIGTERM to the whole process group with async workers and with ALE's vector environment. Inconclusive
+/// when the suite's Python lacks Gymnasium (or ale-py with the Tetris ROM, for ALE).
 /// </summary>
 [TestClass]
 public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
@@ -102,21 +103,29 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
     }
 
     [TestMethod]
-    public void StepErrorKeepsTheStateBeforeItAndResumeEqualsTheUninterruptedRun()
+    [DataRow("sync", 1, 1499)]
+    [DataRow("sync", 2, 749, DisplayName = "sync, 2 envs: the second raises after the first stepped")]
+    [DataRow("async", 2, 1499)]
+    public void StepErrorKeepsTheStateBeforeItAndResumeEqualsTheUninterruptedRun(string vectorization, int numEnvs, int failingStep)
     {
-        string[] settings(string name) => Settings("FaultyCartPole-v0", "sync", 1, 3000, name, "env_modules=[test_envs_pkg.envs]");
+        string[] settings(string name) => Settings("FaultyCartPole-v0", vectorization, numEnvs, 3000, name, "env_modules=[test_envs_pkg.envs]");
         var whole = CliProcess.Run(Environment(), settings("whole"));
         Assert.AreEqual(0, whole.ExitCode, whole.All);
 
-        // The env's 1500th step raises: global step 1499 fails, the 1499 steps before it are checkpointed.
+        // The 1500th step of a process's envs raises: with one env, global step 1499; with two in one process, the second
+        // env's step of global step 749; with async workers (each counts its own steps), both on step 1499. The steps
+        // before it are checkpointed.
         var failed = CliProcess.Run(Environment(failAt: "1500"), settings("failed"));
-        Assert.AreEqual(1, failed.ExitCode, failed.All);
-        StringAssert.Contains(failed.Error, "Training failed at step 1499");
+        Assert.AreEqual(ExitCodes.RuntimeError, failed.ExitCode, failed.All);
+        StringAssert.Contains(failed.Error, $"Training failed at step {failingStep}");
         StringAssert.Contains(failed.Error, "RuntimeError: test fault at step 1500");
         StringAssert.Contains(failed.Error, "Python traceback:");
-        StringAssert.Contains(failed.Error, "envs.py", "the traceback points into the env's own file");
+        StringAssert.Contains(failed.Error, Path.Combine("test_envs_pkg", "envs.py") + "\", line 11, in step",
+            "the traceback points into the env's own file, in the worker process too");
+        StringAssert.Contains(failed.Error, $"saved in {Path.Combine(RunFolder("failed"), "checkpoints", "latest")}");
         StringAssert.Contains(failed.Error, "dqnbridge resume");
         Assert.IsFalse(failed.HasStackTrace, failed.All);
+        Assert.DoesNotContain("UserWarning", failed.All, "Gymnasium does not print the worker's traceback a second time");
 
         // The fault removed, resume takes the failed step again and ends as the uninterrupted run did.
         var resumed = CliProcess.Run(Environment(), "resume", RunFolder("failed"));
@@ -146,6 +155,65 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
         Assert.DoesNotContain("Traceback", stopped.All, "the workers leave the signal to the parent");
         Assert.DoesNotContain("KeyboardInterrupt", stopped.All);
         Assert.IsTrue(Directory.Exists(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")), stopped.All);
+
+        var resumed = CliProcess.Run(Environment(), "resume", RunFolder("stopped"));
+        Assert.AreEqual(0, resumed.ExitCode, resumed.All);
+        CollectionAssert.AreEqual(
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("whole"), "episodes.csv")),
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("stopped"), "episodes.csv")));
+    }
+    [TestMethod]
+    [DataRow("sync", 1)]
+    [DataRow("async", 2)]
+    public void AnInternalErrorAfterTheEnvironmentsSteppedKeepsTheStepBeforeAndResumeEqualsTheUninterruptedRun(string vectorization, int numEnvs)
+    {
+        string[] settings(string name) => Settings("CartPole-v1", vectorization, numEnvs, 3000, name);
+        var whole = CliProcess.Run(Environment(), settings("whole"));
+        Assert.AreEqual(0, whole.ExitCode, whole.All);
+
+        // Fail while storing the transitions of a step that ended an episode: the envs restarted a game on it, so the
+        // checkpoint needs each env's game start as it was before that step.
+        long failingStep = TrainingRun.ReadEpisodes(Path.Combine(RunFolder("whole"), "episodes.csv")).Select(e => e.GlobalStep).First(step => step > 1000);
+        var environment = Environment();
+        environment["DQNBRIDGE_TEST_FAIL_AT"] = $"store:{failingStep}";
+        var failed = CliProcess.Run(environment, settings("failed"));
+        Assert.AreEqual(ExitCodes.RuntimeError, failed.ExitCode, failed.All);
+        StringAssert.Contains(failed.Error, $"Training failed at step {failingStep}: test fault injected at 'store'");
+        StringAssert.Contains(failed.Error, $"The {failingStep} steps before it are saved in");
+        Assert.AreEqual(failingStep, Checkpoint.Load(Path.Combine(RunFolder("failed"), "checkpoints", "latest")).State.NextStep);
+
+        var resumed = CliProcess.Run(Environment(), "resume", RunFolder("failed"));
+        Assert.AreEqual(0, resumed.ExitCode, resumed.All);
+        CollectionAssert.AreEqual(
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("whole"), "episodes.csv")),
+            EpisodesWithoutWallTime(Path.Combine(RunFolder("failed"), "episodes.csv")));
+    }
+
+    [TestMethod]
+    [DataRow("INT", ExitCodes.Cancelled)]
+    [DataRow("TERM", ExitCodes.Terminated)]
+    public void SignalToTheProcessGroupWithAleVectorizationCheckpointsAndResumesExactly(string signal, int exitCode)
+    {
+        bool tetris = TestPython.Imports(TestPython.Embedded, "ale_py")
+            && TestPython.Runs(TestPython.Embedded,
+                "import os, ale_py.roms as r; raise SystemExit(not os.path.isfile(os.path.join(os.environ.get('ALE_ROMS_DIR') or os.path.dirname(r.__file__), 'tetris.bin')))");
+        TestPython.RequireGymnasium(tetris, "ale-py with its Tetris ROM");
+        string[] settings(string name) => Settings("ALE/Tetris-v5", "ale", 2, 1500, name, "batch_size=8", "buffer_size=2000");
+        var whole = CliProcess.Run(Environment(), settings("whole"));
+        Assert.AreEqual(0, whole.ExitCode, whole.All);
+
+        CliOutput stopped;
+        using (var cli = CliProcess.StartInOwnProcessGroup(TestPython.Embedded, Environment(), settings("stopped")))
+        {
+            cli.WaitUntil(() => ("\n" + cli.Output).Contains("\nstep ", StringComparison.Ordinal), TimeSpan.FromMinutes(10), "a progress line");
+            cli.SignalGroup(signal);
+            stopped = cli.WaitForExit(TimeSpan.FromMinutes(10));
+        }
+        Assert.AreEqual(exitCode, stopped.ExitCode, stopped.All);
+        StringAssert.Contains(stopped.All, "checkpoint written to");
+        Assert.DoesNotContain("Traceback", stopped.All);
+        long stoppedAt = Checkpoint.Load(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")).State.NextStep;
+        Assert.IsLessThan(1500L, stoppedAt, "stopped before the end");
 
         var resumed = CliProcess.Run(Environment(), "resume", RunFolder("stopped"));
         Assert.AreEqual(0, resumed.ExitCode, resumed.All);

@@ -17,9 +17,11 @@ public sealed class EnvFactoryTests
     {
         var error = Assert.ThrowsExactly<EnvCreationException>(() => EnvFactory.Make(new EnvSpec("CartPol-v1", Backend: EnvBackend.Native)));
         Assert.Contains("Did you mean CartPole-v1", error.Message);
+        Assert.AreEqual(EnvProblem.UnknownId, error.Problem);
 
         var wrapped = Assert.ThrowsExactly<EnvCreationException>(() => EnvFactory.Make(new EnvSpec("CartPole-v1", Backend: EnvBackend.Native, Wrappers: EnvWrappers.Atari)));
         Assert.Contains("backend gymnasium", wrapped.Message);
+        Assert.AreEqual(EnvProblem.UnfitSetting, wrapped.Problem);
     }
 
     [TestMethod]

@@ -183,6 +183,7 @@ public sealed class GymnasiumBackendTests
         RequireGymnasium();
         var error = Assert.ThrowsExactly<EnvCreationException>(() => new GymnasiumEnv(new EnvSpec("CartPol-v1")));
         Assert.Contains("CartPole-v1", error.Message);
+        Assert.AreEqual(EnvProblem.UnknownId, error.Problem);
     }
 
     [TestMethod]
@@ -192,9 +193,11 @@ public sealed class GymnasiumBackendTests
         var badKwarg = Assert.ThrowsExactly<EnvCreationException>(() =>
             new GymnasiumEnv(new EnvSpec("CartPole-v1", Kwargs: new Dictionary<string, object> { ["no_such_option"] = 3 })));
         Assert.Contains("no_such_option", badKwarg.Message);
+        Assert.AreEqual(EnvProblem.MakeFailed, badKwarg.Problem);
 
         var continuous = Assert.ThrowsExactly<EnvCreationException>(() => new GymnasiumVectorEnv(new EnvSpec("Pendulum-v1", NumEnvs: 1)));
         Assert.Contains("discrete", continuous.Message);
         Assert.Contains("Box", continuous.Message);
+        Assert.AreEqual(EnvProblem.NotDiscreteActions, continuous.Problem);
     }
 }

@@ -44,7 +44,8 @@ public sealed class HostSetupTests
         Assert.IsNull(listing["CartPole-v1"].Unavailable);
         if (listing.TryGetValue("Ant-v5", out var ant) && !TestPython.Imports(TestPython.Embedded, "mujoco"))
         {
-            StringAssert.Contains(ant.Unavailable, "mujoco");
+            Assert.AreEqual(EnvUnavailability.MissingDependency("MuJoCo", "needs mujoco", "pip install \"gymnasium[mujoco]\""), ant.Unavailable);
+            Assert.AreEqual("needs mujoco (pip install \"gymnasium[mujoco]\")", ant.Unavailable!.Describe());
         }
         if (listing.TryGetValue("LunarLander-v3", out var lander))
         {
@@ -54,13 +55,17 @@ public sealed class HostSetupTests
             }
             else
             {
-                StringAssert.Contains(lander.Unavailable, "Box2D");
+                Assert.AreEqual(EnvUnavailability.MissingDependency("Box2D", "needs Box2D", "pip install \"gymnasium[box2d]\""), lander.Unavailable);
             }
         }
         const string romCheck = "import os, ale_py.roms as r; raise SystemExit(not os.path.isfile(os.path.join(os.environ.get('ALE_ROMS_DIR') or os.path.dirname(r.__file__), 'pong.bin')))";
         if (listing.TryGetValue("ALE/Pong-v5", out var pong) && !TestPython.Runs(TestPython.Embedded, romCheck))
         {
-            StringAssert.Contains(pong.Unavailable, "no ROM for 'pong'");
+            Assert.AreEqual(EnvProblem.MissingRom, pong.Unavailable?.Problem);
+            Assert.AreEqual("pong", pong.Unavailable!.Game);
+            Assert.AreEqual("ALE", pong.Unavailable.Family);
+            StringAssert.StartsWith(pong.Unavailable.Describe(), "no ROM for 'pong' in ");
+            StringAssert.Contains(pong.Unavailable.Fix, "pong.bin");
         }
     }
 }
