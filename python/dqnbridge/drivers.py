@@ -141,11 +141,15 @@ class VectorDriver(_VectorDriverBase):
         self.steps += 1
         self.episode_start_list_before_step = self.episode_start_list
         if self.env_list is None:
-            from gymnasium import logger
+            try:
+                from gymnasium import logger
+            except ImportError:  # a vector env that is not Gymnasium's has no logger to quiet
+                logger = None
             # A worker's error comes back as a WorkerStepError, raised again below with the worker's traceback:
             # Gymnasium need not print that traceback too (it logs it at error level, as warnings).
-            level = logger.min_level
-            logger.min_level = max(level, logger.ERROR + 1)
+            level = logger.min_level if logger is not None else 0
+            if logger is not None:
+                logger.min_level = max(level, logger.ERROR + 1)
             try:
                 return self._step_gymnasium_vector(actions)
             except WorkerStepError as error:
@@ -155,7 +159,8 @@ class VectorDriver(_VectorDriverBase):
                 self.steps -= 1
                 raise
             finally:
-                logger.min_level = level
+                if logger is not None:
+                    logger.min_level = level
         starts_before = self.episode_start_list
         try:
             return self._step_env_list(actions)
