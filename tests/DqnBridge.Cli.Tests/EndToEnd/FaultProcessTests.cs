@@ -170,6 +170,7 @@ public sealed class FaultProcessTests : TempRunsFolderTestBase
     }
 
     private const string PrioritizedNStep = "n_step=3 prioritized_replay=true";
+    private const string NoisyC51Dueling = "noisy=true distributional=c51 dueling=true";
 
     /// <summary>
     /// A CartPole run whose 2 envs fill a small replay buffer (1000) long before the fault, so that a step that fails
@@ -191,6 +192,9 @@ public sealed class FaultProcessTests : TempRunsFolderTestBase
     [DataRow("store", 3001L, PrioritizedNStep, DisplayName = "storing the transitions, 3-step returns by priority")]
     [DataRow("update", 3002L, PrioritizedNStep, DisplayName = "the network update, 3-step returns by priority")]
     [DataRow("log", 3010L, PrioritizedNStep, DisplayName = "logging the update, 3-step returns by priority")]
+    // Noisy nets draw noise before the action and again before the update: a failed step takes the draws back too.
+    [DataRow("store", 3001L, NoisyC51Dueling, DisplayName = "storing the transitions, noisy C51 with dueling heads")]
+    [DataRow("update", 3002L, NoisyC51Dueling, DisplayName = "the network update, noisy C51 with dueling heads")]
     public void AnInternalErrorAfterTheEnvironmentsSteppedKeepsTheStepBeforeAndResumeEqualsTheUninterruptedRun(string phase, long failingStep, string settings)
     {
         var whole = CliProcess.Run(CliProcess.WithoutPython, FaultRun("whole", settings));
