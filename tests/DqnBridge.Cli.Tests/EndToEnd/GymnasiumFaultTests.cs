@@ -140,7 +140,22 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
     [DataRow("TERM", ExitCodes.Terminated)]
     public void SignalToTheProcessGroupWithAsyncWorkersCheckpointsAndResumesExactly(string signal, int exitCode)
     {
-        string[] settings(string name) => Settings("CartPole-v1", "async", 2, 20000, name);
+        StopTheGroupThenResume(name => Settings("CartPole-v1", "async", 2, 20000, name), signal, exitCode, stopped =>
+        {
+            Assert.DoesNotContain("Traceback", stopped.All, "the workers leave the signal to the parent");
+            Assert.DoesNotContain("KeyboardInterrupt", stopped.All);
+            Assert.IsTrue(Directory.Exists(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")), stopped.All);
+        });
+    }
+
+    /// <summary>
+    /// Trains the run <paramref name="settings"/> names "whole" to the end; trains it again as "stopped" in its own process
+    /// group and sends <paramref name="signal"/> to the whole group at the first progress line (as a terminal's Ctrl+C
+    /// or a scheduler does); checks the exit code and <paramref name="checkStopped"/>; then resumes "stopped" and
+    /// compares its episodes with the uninterrupted run's.
+    /// </summary>
+    private void StopTheGroupThenResume(Func<string, string[]> settings, string signal, int exitCode, Action<CliOutput> checkStopped)
+    {
         var whole = CliProcess.Run(Environment(), settings("whole"));
         Assert.AreEqual(0, whole.ExitCode, whole.All);
 
@@ -152,9 +167,7 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
             stopped = cli.WaitForExit(TimeSpan.FromMinutes(10));
         }
         Assert.AreEqual(exitCode, stopped.ExitCode, stopped.All);
-        Assert.DoesNotContain("Traceback", stopped.All, "the workers leave the signal to the parent");
-        Assert.DoesNotContain("KeyboardInterrupt", stopped.All);
-        Assert.IsTrue(Directory.Exists(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")), stopped.All);
+        checkStopped(stopped);
 
         var resumed = CliProcess.Run(Environment(), "resume", RunFolder("stopped"));
         Assert.AreEqual(0, resumed.ExitCode, resumed.All);
@@ -162,6 +175,7 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
             EpisodesWithoutWallTime(Path.Combine(RunFolder("whole"), "episodes.csv")),
             EpisodesWithoutWallTime(Path.Combine(RunFolder("stopped"), "episodes.csv")));
     }
+
     [TestMethod]
     [DataRow("sync", 1)]
     [DataRow("async", 2)]
@@ -198,27 +212,12 @@ public sealed class GymnasiumFaultTests : TempRunsFolderTestBase
             && TestPython.Runs(TestPython.Embedded,
                 "import os, ale_py.roms as r; raise SystemExit(not os.path.isfile(os.path.join(os.environ.get('ALE_ROMS_DIR') or os.path.dirname(r.__file__), 'tetris.bin')))");
         TestPython.RequireGymnasium(tetris, "ale-py with its Tetris ROM");
-        string[] settings(string name) => Settings("ALE/Tetris-v5", "ale", 2, 1500, name, "batch_size=8", "buffer_size=2000");
-        var whole = CliProcess.Run(Environment(), settings("whole"));
-        Assert.AreEqual(0, whole.ExitCode, whole.All);
-
-        CliOutput stopped;
-        using (var cli = CliProcess.StartInOwnProcessGroup(TestPython.Embedded, Environment(), settings("stopped")))
+        StopTheGroupThenResume(name => Settings("ALE/Tetris-v5", "ale", 2, 1500, name, "batch_size=8", "buffer_size=2000"), signal, exitCode, stopped =>
         {
-            cli.WaitUntil(() => ("\n" + cli.Output).Contains("\nstep ", StringComparison.Ordinal), TimeSpan.FromMinutes(10), "a progress line");
-            cli.SignalGroup(signal);
-            stopped = cli.WaitForExit(TimeSpan.FromMinutes(10));
-        }
-        Assert.AreEqual(exitCode, stopped.ExitCode, stopped.All);
-        StringAssert.Contains(stopped.All, "checkpoint written to");
-        Assert.DoesNotContain("Traceback", stopped.All);
-        long stoppedAt = Checkpoint.Load(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")).State.NextStep;
-        Assert.IsLessThan(1500L, stoppedAt, "stopped before the end");
-
-        var resumed = CliProcess.Run(Environment(), "resume", RunFolder("stopped"));
-        Assert.AreEqual(0, resumed.ExitCode, resumed.All);
-        CollectionAssert.AreEqual(
-            EpisodesWithoutWallTime(Path.Combine(RunFolder("whole"), "episodes.csv")),
-            EpisodesWithoutWallTime(Path.Combine(RunFolder("stopped"), "episodes.csv")));
+            StringAssert.Contains(stopped.All, "checkpoint written to");
+            Assert.DoesNotContain("Traceback", stopped.All);
+            long stoppedAt = Checkpoint.Load(Path.Combine(RunFolder("stopped"), "checkpoints", "latest")).State.NextStep;
+            Assert.IsLessThan(1500L, stoppedAt, "stopped before the end");
+        });
     }
 }
