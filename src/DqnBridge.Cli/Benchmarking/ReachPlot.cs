@@ -24,7 +24,7 @@ public static class ReachPlot
         {
             var e = environments[r];
             var plot = new Plot();
-            plot.Title($"{e.EnvId}: {label} ({e.Ours.Count} seeds) vs {referenceLabel} ({e.Reference.Count} seeds)");
+            plot.Title($"{e.EnvId}: {label} ({Seeds(e.Ours.Count)}) vs {referenceLabel} ({Seeds(e.Reference.Count)})");
             plot.XLabel("environment steps");
             plot.YLabel($"running mean of last {RunningReturn.Window} episodes");
             AddAlgorithm(plot, reference[e.EnvId], referenceLabel, Colors.DarkOrange);
@@ -32,6 +32,9 @@ public static class ReachPlot
             var threshold = plot.Add.HorizontalLine(e.Threshold, 1.5f, Colors.Black, LinePattern.Dashed);
             threshold.LegendText = $"threshold {e.Threshold:F1} ({referenceLabel} final)";
             plot.ShowLegend(Alignment.LowerRight);
+            // The whole run on the x axis, the steps before the first 100 episodes included.
+            var lastStep = ours[e.EnvId].Concat(reference[e.EnvId]).Where(s => s.Count > 0).Select(s => s[^1].Step).DefaultIfEmpty(1).Max();
+            plot.Axes.SetLimitsX(0, lastStep);
             using var bitmap = SKBitmap.Decode(plot.GetImage(Width, RowHeight).GetImageBytes());
             surface.Canvas.DrawBitmap(bitmap, 0, r * RowHeight);
         }
@@ -46,6 +49,8 @@ public static class ReachPlot
 
         File.Move(temporary, path, overwrite: true);
     }
+
+    private static string Seeds(int count) => count == 1 ? "1 seed" : $"{count} seeds";
 
     private static void AddAlgorithm(Plot plot, List<List<(long Step, double Return)>> seeds, string label, Color color)
     {
