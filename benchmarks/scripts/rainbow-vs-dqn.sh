@@ -8,7 +8,7 @@
 # environments). DQN: configs/cleanrl-classic-control.yaml (CartPole-v1, Acrobot-v1) and configs/lunarlander.yaml;
 # Rainbow: configs/rainbow-classic-control.yaml on all three. Both algorithms train the same number of steps on an
 # environment: CLASSIC_STEPS on CartPole-v1 and Acrobot-v1 (default 100,000), LUNAR_STEPS on LunarLander-v3 (default
-# 100,000). OUT gets the folders dqn-classic, dqn-lunar, rainbow-classic and rainbow-lunar (each with its merge's
+# 50,000). OUT gets the folders dqn-classic, dqn-lunar, rainbow-classic and rainbow-lunar (each with its merge's
 # results.csv, .md, .png) and the comparison compare.csv, compare.md and compare.png.
 # Every run is deterministic, so how the cells are spread over the queues changes no figure but steps/s.
 # The queues go environment by environment, so that the finished environments can be compared early.
@@ -16,7 +16,7 @@
 set -euo pipefail
 out=${1:?usage: rainbow-vs-dqn.sh OUT [CLASSIC_STEPS] [LUNAR_STEPS]}
 classic_steps=${2:-100000}
-lunar_steps=${3:-100000}
+lunar_steps=${3:-50000}
 : "${DQNBRIDGE_PYTHON:?set DQNBRIDGE_PYTHON to a Python with Gymnasium and Box2D}"
 dqnbridge=${DQNBRIDGE:-src/DqnBridge.Cli/bin/Release/net10.0/dqnbridge}
 seeds="1 2 3 4 5"
@@ -33,8 +33,8 @@ lunar() { # ALGO CONFIG CELL (the seed)
         backend=gymnasium total_timesteps="$lunar_steps"
 }
 
-# Two queues of about equal work, one environment after the other: a Rainbow step costs about 4x a DQN step on
-# CartPole-v1 and Acrobot-v1; on LunarLander-v3 they cost about the same.
+# Two queues of about equal work, one environment after the other: a Rainbow step costs several DQN steps on
+# CartPole-v1 and Acrobot-v1, and about two on LunarLander-v3.
 (
     for c in 1 3 5; do classic rainbow $rainbow $c; done
     for c in 7 9; do classic rainbow $rainbow $c; done
