@@ -37,7 +37,6 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     // The written-out passes of an MLP's two networks (null for the CNN, which goes through its layers and autograd).
     private readonly WrittenOutMlp? _qMlp;
     private readonly WrittenOutMlp? _targetMlp;
-    private readonly List<Tensor> _layerInputs = [];
 
     // c51 (null without): the support's atoms, and scratch per step: pmfs of the next and the current observations,
     // the projected targets, each transition's expected value.
@@ -90,8 +89,8 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         if (qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass)
         {
-            _qMlp = new WrittenOutMlp(qNetwork);
-            _targetMlp = new WrittenOutMlp(targetNetwork);
+            _qMlp = new WrittenOutMlp(qNetwork, config.BatchSize);
+            _targetMlp = new WrittenOutMlp(targetNetwork, config.BatchSize);
         }
     }
 
@@ -110,15 +109,16 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
 
+        // Tensors made here belong to the scope; the written-out passes' results belong to them (held until their next Forward).
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            using var nextQ = Forward(_targetNetwork, _targetMlp, batch.NextObservations);
+            var nextQ = Forward(_targetNetwork, _targetMlp, batch.NextObservations);
             // Double DQN: the online network picks the next action, the target network values it.
-            using var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, batch.NextObservations) : null;
+            var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, batch.NextObservations) : null;
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
-        var qValues = _qMlp is null ? _qNetwork.forward(batch.Observations) : _qMlp.Forward(batch.Observations, _layerInputs);
+        var qValues = _qMlp is null ? _qNetwork.forward(batch.Observations) : _qMlp.Forward(batch.Observations);
         // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
             Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
@@ -131,8 +131,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         else
         {
-            _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
-            _layerInputs.Clear(); // they belong to this step's dispose scope
+            _qMlp.Backward(_lossGradient); // overwrites every gradient
         }
         if (_clipGradValue > 0)
         {
@@ -156,11 +155,11 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            using var nextLogits = _targetMlp!.Forward(batch.NextObservations);
+            var nextLogits = _targetMlp!.Forward(batch.NextObservations);
             CategoricalKernels.Softmax(Floats(nextLogits), atoms, _nextPmfs);
             if (_doubleDqn)
             {
-                using var onlineNextLogits = _qMlp!.Forward(batch.NextObservations);
+                var onlineNextLogits = _qMlp!.Forward(batch.NextObservations);
                 CategoricalKernels.Softmax(Floats(onlineNextLogits), atoms, _onlineNextPmfs);
             }
         }
@@ -172,7 +171,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             int next = CategoricalKernels.GreedyAction(chooser, support);
             CategoricalKernels.Project(rewards[s], discounts[s], _nextPmfs.AsSpan(s * rowLength + next * atoms, atoms), support, _targets.AsSpan(s * atoms, atoms));
         }
-        var logits = _qMlp!.Forward(batch.Observations, _layerInputs);
+        var logits = _qMlp!.Forward(batch.Observations);
         CategoricalKernels.SoftmaxAtActions(Floats(logits), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), atoms, _pmfs);
         float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _perSampleLoss, _oldValues);
         if (batch.Prioritized)
@@ -182,8 +181,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             loss = CategoricalKernels.Weight(Floats(batch.Weights), _perSampleLoss, Floats(_lossGradient), rowLength);
             _perSampleLoss.CopyTo(batch.TdErrors, 0);
         }
-        _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
-        _layerInputs.Clear();
+        _qMlp.Backward(_lossGradient); // overwrites every gradient
         if (_clipGradValue > 0)
         {
             _optimizer.ClipGradValue(_clipGradValue);
@@ -198,7 +196,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <inheritdoc/>
     public void ApplyGradients() => _optimizer.Step();
 
-    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP, through its layers otherwise.</summary>
+    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP (the pass owns the result), through its layers otherwise (the caller's dispose scope owns it).</summary>
     private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, Tensor observations) =>
         writtenOut is null ? network.forward(observations) : writtenOut.Forward(observations);
 
