@@ -45,16 +45,24 @@ public static class CnnStepBenchmark
     /// </summary>
     public static void TrainSteps(int blockSteps, int blocks, PyTorchReference? torchReference)
     {
-        using var setup = new Setup();
+        using var setup = new Setup(UpdatePath.Auto);
+        using var reference = new Setup(UpdatePath.Reference);
+        using var fusedPlain = new Setup(UpdatePath.Fused, spaceToDepth: false);
         setup.Steps(threads: 2, WarmupSteps);
         setup.Steps(threads: 1, WarmupSteps);
+        reference.Steps(threads: 1, WarmupSteps);
+        fusedPlain.Steps(threads: 1, WarmupSteps);
         Console.WriteLine($"Nature-CNN train step (batch {BatchSize}, 4x84x84 uint8, 5 actions, Adam, MSE), blocks of {blockSteps} steps taken in turn, median of {blocks} blocks, ms per step:");
         Console.WriteLine($"  {"",-48} {"process CPU",11} {"wall",9}");
-        var oneThread = ("DqnBridge, 1 libtorch thread", (Func<StepCost>)(() => setup.Steps(threads: 1, blockSteps)));
+        var oneThread = ($"DqnBridge ({setup.PathName}), 1 libtorch thread", (Func<StepCost>)(() => setup.Steps(threads: 1, blockSteps)));
+        var referenceOneThread = ($"DqnBridge ({reference.PathName}), 1 libtorch thread", (Func<StepCost>)(() => reference.Steps(threads: 1, blockSteps)));
+        var fusedPlainOneThread = ($"DqnBridge ({fusedPlain.PathName}), 1 libtorch thread", (Func<StepCost>)(() => fusedPlain.Steps(threads: 1, blockSteps)));
+        List<(string, Func<StepCost>)> contenders = [oneThread, referenceOneThread, fusedPlainOneThread];
         if (torchReference is not null)
         {
-            Print([oneThread, ($"PyTorch {torchReference.Version}, 1 thread", () => torchReference.Request($"step 1 {blockSteps}"))], blocks);
+            contenders.Add(($"PyTorch {torchReference.Version}, 1 thread", () => torchReference.Request($"step 1 {blockSteps}")));
         }
+        Print(contenders, blocks);
         var (autoThreads, autoDescription) = TorchRuntime.ResolveThreads(DqnConfig.AutoTorchThreads, NetworkKind.NatureCnn);
         Console.WriteLine($"  auto: {autoDescription}");
         Print([oneThread, ("DqnBridge, 2 libtorch threads", () => setup.Steps(threads: 2, blockSteps)),
@@ -87,7 +95,7 @@ public static class CnnStepBenchmark
     private static void Phases(int blockSteps, int blocks, PyTorchReference? torchReference)
     {
         set_num_threads(1);
-        using var setup = new Setup();
+        using var setup = new Setup(UpdatePath.Reference);
         var names = setup.Phases.Keys.ToArray();
         var contenders = new List<(string Name, Func<StepCost> Block)>();
         foreach (string name in names)
@@ -148,14 +156,21 @@ public static class CnnStepBenchmark
         private readonly Scalar _byteScale = 255.0.ToScalar();
         private readonly Tensor _scaled;
 
-        public Setup()
+        /// <summary>
+        /// The step of <paramref name="path"/> (auto: the one a CNN run on the CPU takes); <paramref name="spaceToDepth"/>
+        /// false runs the fused path's CNN through the network's own layers.
+        /// </summary>
+        public Setup(UpdatePath path, bool spaceToDepth = true)
         {
             var config = DqnConfig.CleanRlAtari();
-            config.UpdatePath = UpdatePath.Reference;
+            config.UpdatePath = path;
             random.manual_seed(1);
             _qNetwork = QNetwork.NatureCnn([4, 84, 84], ActionCount);
             _targetNetwork = _qNetwork.CreateSibling();
-            _update = new ReferenceUpdate(config, _qNetwork, _targetNetwork, CPU);
+            _update = spaceToDepth
+                ? DqnUpdates.Create(config, _qNetwork, _targetNetwork, CPU)
+                : new FusedCpuUpdate(config, _qNetwork, _targetNetwork, writtenOutMlpPass: true, spaceToDepthCnn: false);
+            PathName = (path == UpdatePath.Auto ? "auto: " : "") + _update.Path.ToString().ToLowerInvariant() + (spaceToDepth ? "" : ", own layers");
             _update.UpdateTarget(1.0);
             // A pool of random batches, taken in turn: trained on one batch over and over, a network soon fits it, its
             // gradients shrink into subnormal floats and every step slows down, which a real run never sees.
@@ -213,6 +228,9 @@ public static class CnnStepBenchmark
                 },
             };
         }
+
+        /// <summary>The update path this step runs, as the benchmark prints it.</summary>
+        public string PathName { get; }
 
         /// <summary>Named parts of a step, as benchmarks/reference/cnn_train_step.py names its own.</summary>
         public Dictionary<string, Action> Phases { get; }

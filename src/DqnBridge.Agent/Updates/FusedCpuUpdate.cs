@@ -39,6 +39,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly WrittenOutMlp? _targetMlp;
     private readonly List<Tensor> _layerInputs = [];
 
+    // The plain Nature CNN's two networks with their first convolution as space to depth (null otherwise).
+    private readonly SpaceToDepthCnn? _qCnn;
+    private readonly SpaceToDepthCnn? _targetCnn;
+
     // c51 (null without): the support's atoms, and scratch per step: pmfs of the next and the current observations,
     // the projected targets, each transition's expected value.
     private readonly float[]? _support;
@@ -51,7 +55,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
 
     /// <summary>The fused update for the two networks, with the config's optimizer and loss.</summary>
     public FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork)
-        : this(config, qNetwork, targetNetwork, writtenOutMlpPass: true)
+        : this(config, qNetwork, targetNetwork, writtenOutMlpPass: true, spaceToDepthCnn: true)
     {
     }
 
@@ -59,7 +63,8 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <param name="qNetwork">The network trained.</param>
     /// <param name="targetNetwork">The network that gives the targets.</param>
     /// <param name="writtenOutMlpPass">false runs an MLP through its own layers and autograd too (the test that holds the two equal).</param>
-    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass)
+    /// <param name="spaceToDepthCnn">false runs the Nature CNN through its own layers (the test that bounds the difference).</param>
+    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass, bool spaceToDepthCnn = true)
     {
         _qNetwork = qNetwork;
         _targetNetwork = targetNetwork;
@@ -93,6 +98,11 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             _qMlp = new WrittenOutMlp(qNetwork);
             _targetMlp = new WrittenOutMlp(targetNetwork);
         }
+        if (qNetwork.Kind == NetworkKind.NatureCnn && spaceToDepthCnn)
+        {
+            _qCnn = new SpaceToDepthCnn(qNetwork);
+            _targetCnn = new SpaceToDepthCnn(targetNetwork);
+        }
     }
 
     /// <summary>Whether an MLP runs written out (false for the CNN, and when the test turns it off).</summary>
@@ -113,12 +123,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            using var nextQ = Forward(_targetNetwork, _targetMlp, batch.NextObservations);
+            using var nextQ = Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
             // Double DQN: the online network picks the next action, the target network values it.
-            using var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, batch.NextObservations) : null;
+            using var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
-        var qValues = _qMlp is null ? _qNetwork.forward(batch.Observations) : _qMlp.Forward(batch.Observations, _layerInputs);
+        var qValues = _qMlp is null ? Forward(_qNetwork, null, _qCnn, batch.Observations) : _qMlp.Forward(batch.Observations, _layerInputs);
         // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
             Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
@@ -198,9 +208,9 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <inheritdoc/>
     public void ApplyGradients() => _optimizer.Step();
 
-    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP, through its layers otherwise.</summary>
-    private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, Tensor observations) =>
-        writtenOut is null ? network.forward(observations) : writtenOut.Forward(observations);
+    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP, space to depth for the plain Nature CNN, through its layers otherwise.</summary>
+    private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, SpaceToDepthCnn? cnn, Tensor observations) =>
+        writtenOut?.Forward(observations) ?? cnn?.Forward(observations) ?? network.forward(observations);
 
     /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = target + tau * (q - target), on the flat parameter tensors.</summary>
     public void UpdateTarget(double tau)
