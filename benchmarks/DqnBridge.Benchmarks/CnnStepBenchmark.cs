@@ -12,8 +12,9 @@ using static TorchSharp.torch.nn.functional;
 namespace DqnBridge.Benchmarks;
 
 /// <summary>
-/// The Nature-CNN train step as a CNN run takes it (ReferenceUpdate.Step: batch 32, 4x84x84 uint8 frames, 5 actions, Adam,
-/// MSE loss), milliseconds per step in process CPU time and wall time:
+/// The Nature-CNN train step (batch 32, 4x84x84 uint8 frames, 5 actions, Adam, MSE loss) as a CNN run on the CPU takes it
+/// (update_path auto: the fused path), beside the reference update and the fused path with its first convolution as space
+/// to depth (SpaceToDepthCnn), milliseconds per step in process CPU time and wall time:
 ///   cnn [--block-steps 10] [--blocks 9] [--torch-python PYTHON] [--torch-library-path DIR] [--phases]
 /// with one and two libtorch intra-op threads and torch_threads: auto's count, beside the same step in PyTorch (benchmarks/reference/cnn_train_step.py,
 /// run by PYTHON when it can import torch; optional). Blocks of steps are taken in turn by every contender so that they share
@@ -39,15 +40,15 @@ public static class CnnStepBenchmark
     }
 
     /// <summary>
-    /// Whole train steps in two passes: ours beside PyTorch's (one thread each), then ours with one thread, two threads and
-    /// torch_threads: auto's count. Program.cs has set OMP_WAIT_POLICY=PASSIVE first, as the CLI does, unless the
+    /// Whole train steps in two passes: ours (auto's path, the reference path, the fused path with space to depth) beside
+    /// PyTorch's, one thread each, then auto's path with one thread, two threads and torch_threads: auto's count. Program.cs has set OMP_WAIT_POLICY=PASSIVE first, as the CLI does, unless the
     /// environment sets OMP_WAIT_POLICY or GOMP_SPINCOUNT (GOMP_SPINCOUNT=300000, libgomp's own default, shows spinning).
     /// </summary>
     public static void TrainSteps(int blockSteps, int blocks, PyTorchReference? torchReference)
     {
         using var setup = new Setup(UpdatePath.Auto);
         using var reference = new Setup(UpdatePath.Reference);
-        using var fusedPlain = new Setup(UpdatePath.Fused, spaceToDepth: false);
+        using var fusedPlain = new Setup(UpdatePath.Fused, spaceToDepth: true);
         setup.Steps(threads: 2, WarmupSteps);
         setup.Steps(threads: 1, WarmupSteps);
         reference.Steps(threads: 1, WarmupSteps);
@@ -158,9 +159,9 @@ public static class CnnStepBenchmark
 
         /// <summary>
         /// The step of <paramref name="path"/> (auto: the one a CNN run on the CPU takes); <paramref name="spaceToDepth"/>
-        /// false runs the fused path's CNN through the network's own layers.
+        /// runs the fused path's first convolution as space to depth (SpaceToDepthCnn).
         /// </summary>
-        public Setup(UpdatePath path, bool spaceToDepth = true)
+        public Setup(UpdatePath path, bool spaceToDepth = false)
         {
             var config = DqnConfig.CleanRlAtari();
             config.UpdatePath = path;
@@ -168,9 +169,9 @@ public static class CnnStepBenchmark
             _qNetwork = QNetwork.NatureCnn([4, 84, 84], ActionCount);
             _targetNetwork = _qNetwork.CreateSibling();
             _update = spaceToDepth
-                ? DqnUpdates.Create(config, _qNetwork, _targetNetwork, CPU)
-                : new FusedCpuUpdate(config, _qNetwork, _targetNetwork, writtenOutMlpPass: true, spaceToDepthCnn: false);
-            PathName = (path == UpdatePath.Auto ? "auto: " : "") + _update.Path.ToString().ToLowerInvariant() + (spaceToDepth ? "" : ", own layers");
+                ? new FusedCpuUpdate(config, _qNetwork, _targetNetwork, writtenOutMlpPass: true, spaceToDepthCnn: true)
+                : DqnUpdates.Create(config, _qNetwork, _targetNetwork, CPU);
+            PathName = (path == UpdatePath.Auto ? "auto: " : "") + _update.Path.ToString().ToLowerInvariant() + (spaceToDepth ? ", space to depth" : "");
             _update.UpdateTarget(1.0);
             // A pool of random batches, taken in turn: trained on one batch over and over, a network soon fits it, its
             // gradients shrink into subnormal floats and every step slows down, which a real run never sees.
