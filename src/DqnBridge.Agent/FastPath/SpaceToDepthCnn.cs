@@ -7,17 +7,17 @@ using static TorchSharp.torch;
 namespace DqnBridge.Agent.FastPath;
 
 /// <summary>
-/// The Nature CNN's forward pass, optional in the fused CPU update (off in runs; the CNN benchmark times it), with its first convolution (8x8, stride 4, over 84x84
-/// frames) taken as the equal 2x2 convolution, stride 1, over the frames cut into 4x4 blocks ("space to depth": each
-/// pixel of a 4x4 block becomes a channel, 21x21 blocks, stack x 16 channels). Every output is the same sum of the
-/// same products of the same scaled pixels and weights; only the order of the sum differs, so Q-values and gradients
-/// equal the network's own within float rounding (UpdatePathTests.SpaceToDepthCnnMatchesTheNetworkWithinRounding),
-/// not bit for bit. Why: with 4 input channels oneDNN runs the first convolution's weight gradient on a slow AVX2
+/// The Nature CNN's forward pass, optional in the fused CPU update (off in runs; the CNN benchmark times it), with its
+/// first convolution (8x8, stride 4, over 84x84 frames) taken as the equal 2x2 convolution, stride 1, over the frames
+/// cut into 4x4 blocks ("space to depth": each pixel of a 4x4 block becomes a channel, 21x21 blocks, stack x 16
+/// channels). Every output is the same sum of the same products of the same scaled pixels and weights; only the order
+/// of the sum differs, so Q-values and gradients equal the network's own within float rounding
+/// (NatureCnnFusedPathTests.SpaceToDepthPassEqualsTheNetworkWithinRounding), not bit for bit. Why: with 4 input channels oneDNN runs the first convolution's weight gradient on a slow AVX2
 /// kernel after reordering its 32x4x84x84 input; with 64 channels and a 2x2 kernel the forward and both gradients run
 /// its AVX-512 kernels. The whole step was not measurably faster on a loaded machine (docs/results.md, "The Nature CNN
-/// on the fused path"), so runs do not use it yet. The weights stay the network's own
-/// parameters in their usual shape (checkpoints and the reference path see nothing different): the 2x2 kernel is a
-/// view of them taken each pass, and autograd carries its gradient back into theirs. ReLU runs in place.
+/// on the fused path"), so runs do not use it. The weights stay the network's own parameters in their usual shape
+/// (checkpoints and the reference path see nothing different): the 2x2 kernel is a view of them taken each pass, and
+/// autograd carries its gradient back into theirs. ReLU runs in place.
 /// </summary>
 internal sealed class SpaceToDepthCnn
 {

@@ -138,9 +138,15 @@ public sealed class ReferenceUpdate : IDqnUpdate
         // target = tau * q + (1 - tau) * target, with Scalars made and disposed here rather than converted implicitly.
         using var qWeight = tau.ToScalar();
         using var targetWeight = (1.0 - tau).ToScalar();
+        // Tensor + Tensor would pass libtorch an implicit Scalar (alpha = 1) that a finalizer could free mid-call; the
+        // same add with an alpha we own gives the same bits.
+        using var one = 1.0.ToScalar();
         foreach (var (targetParameter, qParameter) in _targetNetwork.parameters().Zip(_qNetwork.parameters()))
         {
-            targetParameter.copy_(qWeight * qParameter + targetWeight * targetParameter);
+            using var fromQ = qWeight * qParameter;
+            using var fromTarget = targetWeight * targetParameter;
+            using var blended = fromQ.add(fromTarget, one);
+            targetParameter.copy_(blended);
         }
     }
 
