@@ -94,7 +94,7 @@ public sealed partial class DqnTrainer : IDisposable
             _targetNetwork.to(device);
         }
         _noise = config.Noisy ? new FactorisedNoise(config.Seed) : null;
-        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device, _noise);
+        _update = DqnUpdates.Create(checkpoint is null ? config : WithPathOfSavedOptimizer(config, checkpoint.PathOf(Checkpoint.OptimizerFile)), _qNetwork, _targetNetwork, device, _noise);
         _update.UpdateTarget(tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
         _replay = ReplayBuffers.Create(config, space);
@@ -121,6 +121,27 @@ public sealed partial class DqnTrainer : IDisposable
         }
         _csv = new EpisodeCsv(Path.Combine(RunDirectory, "episodes.csv"), keepRows: checkpoint is null ? 0 : _episodes);
         _tensorboard = config.Tensorboard ? new TensorBoardWriter(Path.Combine(RunDirectory, "tensorboard")) : null;
+    }
+
+    /// <summary>
+    /// The config to build the update from when resuming: with update_path = auto, the path whose optimizer state the
+    /// checkpoint holds, so a run saved when auto chose the reference path for a CNN (before auto chose the fused path on
+    /// the CPU) resumes on the reference path and equals the uninterrupted run.
+    /// </summary>
+    internal static DqnConfig WithPathOfSavedOptimizer(DqnConfig config, string optimizerFile)
+    {
+        if (config.UpdatePath != UpdatePath.Auto || !File.Exists(optimizerFile))
+        {
+            return config;
+        }
+        using var reader = new BinaryReader(File.OpenRead(optimizerFile));
+        if (reader.BaseStream.Length < sizeof(int) || reader.ReadInt32() != ReferenceUpdate.OptimizerFileTag)
+        {
+            return config;
+        }
+        var reference = config.Clone();
+        reference.UpdatePath = UpdatePath.Reference;
+        return reference;
     }
 
     /// <summary>Continues a run from its checkpoint folder (runs/NAME/checkpoints/latest); the config comes from the checkpoint.</summary>

@@ -38,6 +38,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     private readonly WrittenOutMlp? _qMlp;
     private readonly WrittenOutMlp? _targetMlp;
 
+    // The plain Nature CNN's two networks with their first convolution as space to depth, when asked (null otherwise).
+    private readonly SpaceToDepthCnn? _qCnn;
+    private readonly SpaceToDepthCnn? _targetCnn;
+
     // c51 (null without): the support's atoms, and scratch per step: pmfs of the next and the current observations,
     // the projected targets, each transition's expected value.
     private readonly float[]? _support;
@@ -58,7 +62,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <param name="qNetwork">The network trained.</param>
     /// <param name="targetNetwork">The network that gives the targets.</param>
     /// <param name="writtenOutMlpPass">false runs an MLP through its own layers and autograd too (the test that holds the two equal).</param>
-    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass)
+    /// <param name="spaceToDepthCnn">
+    /// true runs the plain Nature CNN's first convolution as space to depth (<see cref="SpaceToDepthCnn"/>): faster in
+    /// oneDNN's own timing, not measurably faster as a whole step on a loaded machine (docs/results.md), and further from
+    /// the reference path, so off by default; the benchmark times it.
+    /// </param>
+    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass, bool spaceToDepthCnn = false)
     {
         _qNetwork = qNetwork;
         _targetNetwork = targetNetwork;
@@ -92,6 +101,11 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             _qMlp = new WrittenOutMlp(qNetwork, config.BatchSize);
             _targetMlp = new WrittenOutMlp(targetNetwork, config.BatchSize);
         }
+        if (qNetwork.Kind == NetworkKind.NatureCnn && spaceToDepthCnn)
+        {
+            _qCnn = new SpaceToDepthCnn(qNetwork);
+            _targetCnn = new SpaceToDepthCnn(targetNetwork);
+        }
     }
 
     /// <summary>Whether an MLP runs written out (false for the CNN, and when the test turns it off).</summary>
@@ -113,12 +127,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var nextQ = Forward(_targetNetwork, _targetMlp, batch.NextObservations);
+            var nextQ = Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
             // Double DQN: the online network picks the next action, the target network values it.
-            var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, batch.NextObservations) : null;
+            var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
-        var qValues = _qMlp is null ? _qNetwork.forward(batch.Observations) : _qMlp.Forward(batch.Observations);
+        var qValues = Forward(_qNetwork, _qMlp, _qCnn, batch.Observations);
         // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
             Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
@@ -196,9 +210,9 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <inheritdoc/>
     public void ApplyGradients() => _optimizer.Step();
 
-    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP (the pass owns the result), through its layers otherwise (the caller's dispose scope owns it).</summary>
-    private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, Tensor observations) =>
-        writtenOut is null ? network.forward(observations) : writtenOut.Forward(observations);
+    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP (the pass owns the result), space to depth for the plain Nature CNN when asked, through its layers otherwise (the caller's dispose scope owns those).</summary>
+    private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, SpaceToDepthCnn? cnn, Tensor observations) =>
+        writtenOut?.Forward(observations) ?? cnn?.Forward(observations) ?? network.forward(observations);
 
     /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = target + tau * (q - target), on the flat parameter tensors.</summary>
     public void UpdateTarget(double tau)
