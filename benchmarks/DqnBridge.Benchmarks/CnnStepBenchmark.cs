@@ -12,8 +12,9 @@ using static TorchSharp.torch.nn.functional;
 namespace DqnBridge.Benchmarks;
 
 /// <summary>
-/// The Nature-CNN train step as a CNN run takes it (ReferenceUpdate.Step: batch 32, 4x84x84 uint8 frames, 5 actions, Adam,
-/// MSE loss), milliseconds per step in process CPU time and wall time:
+/// The Nature-CNN train step (batch 32, 4x84x84 uint8 frames, 5 actions, Adam, MSE loss) as a CNN run on the CPU takes it
+/// (update_path auto: the fused path), beside the reference update and the fused path with its first convolution as space
+/// to depth (SpaceToDepthCnn), milliseconds per step in process CPU time and wall time:
 ///   cnn [--block-steps 10] [--blocks 9] [--torch-python PYTHON] [--torch-library-path DIR] [--phases]
 /// with one and two libtorch intra-op threads and torch_threads: auto's count, beside the same step in PyTorch (benchmarks/reference/cnn_train_step.py,
 /// run by PYTHON when it can import torch; optional). Blocks of steps are taken in turn by every contender so that they share
@@ -39,22 +40,30 @@ public static class CnnStepBenchmark
     }
 
     /// <summary>
-    /// Whole train steps in two passes: ours beside PyTorch's (one thread each), then ours with one thread, two threads and
-    /// torch_threads: auto's count. Program.cs has set OMP_WAIT_POLICY=PASSIVE first, as the CLI does, unless the
+    /// Whole train steps in two passes: ours (auto's path, the reference path, the fused path with space to depth) beside
+    /// PyTorch's, one thread each, then auto's path with one thread, two threads and torch_threads: auto's count. Program.cs has set OMP_WAIT_POLICY=PASSIVE first, as the CLI does, unless the
     /// environment sets OMP_WAIT_POLICY or GOMP_SPINCOUNT (GOMP_SPINCOUNT=300000, libgomp's own default, shows spinning).
     /// </summary>
     public static void TrainSteps(int blockSteps, int blocks, PyTorchReference? torchReference)
     {
-        using var setup = new Setup();
+        using var setup = new Setup(UpdatePath.Auto);
+        using var reference = new Setup(UpdatePath.Reference);
+        using var fusedPlain = new Setup(UpdatePath.Fused, spaceToDepth: true);
         setup.Steps(threads: 2, WarmupSteps);
         setup.Steps(threads: 1, WarmupSteps);
+        reference.Steps(threads: 1, WarmupSteps);
+        fusedPlain.Steps(threads: 1, WarmupSteps);
         Console.WriteLine($"Nature-CNN train step (batch {BatchSize}, 4x84x84 uint8, 5 actions, Adam, MSE), blocks of {blockSteps} steps taken in turn, median of {blocks} blocks, ms per step:");
         Console.WriteLine($"  {"",-48} {"process CPU",11} {"wall",9}");
-        var oneThread = ("DqnBridge, 1 libtorch thread", (Func<StepCost>)(() => setup.Steps(threads: 1, blockSteps)));
+        var oneThread = ($"DqnBridge ({setup.PathName}), 1 libtorch thread", (Func<StepCost>)(() => setup.Steps(threads: 1, blockSteps)));
+        var referenceOneThread = ($"DqnBridge ({reference.PathName}), 1 libtorch thread", (Func<StepCost>)(() => reference.Steps(threads: 1, blockSteps)));
+        var fusedPlainOneThread = ($"DqnBridge ({fusedPlain.PathName}), 1 libtorch thread", (Func<StepCost>)(() => fusedPlain.Steps(threads: 1, blockSteps)));
+        List<(string, Func<StepCost>)> contenders = [oneThread, referenceOneThread, fusedPlainOneThread];
         if (torchReference is not null)
         {
-            Print([oneThread, ($"PyTorch {torchReference.Version}, 1 thread", () => torchReference.Request($"step 1 {blockSteps}"))], blocks);
+            contenders.Add(($"PyTorch {torchReference.Version}, 1 thread", () => torchReference.Request($"step 1 {blockSteps}")));
         }
+        Print(contenders, blocks);
         var (autoThreads, autoDescription) = TorchRuntime.ResolveThreads(DqnConfig.AutoTorchThreads, NetworkKind.NatureCnn);
         Console.WriteLine($"  auto: {autoDescription}");
         Print([oneThread, ("DqnBridge, 2 libtorch threads", () => setup.Steps(threads: 2, blockSteps)),
@@ -87,7 +96,7 @@ public static class CnnStepBenchmark
     private static void Phases(int blockSteps, int blocks, PyTorchReference? torchReference)
     {
         set_num_threads(1);
-        using var setup = new Setup();
+        using var setup = new Setup(UpdatePath.Reference);
         var names = setup.Phases.Keys.ToArray();
         var contenders = new List<(string Name, Func<StepCost> Block)>();
         foreach (string name in names)
@@ -148,14 +157,21 @@ public static class CnnStepBenchmark
         private readonly Scalar _byteScale = 255.0.ToScalar();
         private readonly Tensor _scaled;
 
-        public Setup()
+        /// <summary>
+        /// The step of <paramref name="path"/> (auto: the one a CNN run on the CPU takes); <paramref name="spaceToDepth"/>
+        /// runs the fused path's first convolution as space to depth (SpaceToDepthCnn).
+        /// </summary>
+        public Setup(UpdatePath path, bool spaceToDepth = false)
         {
             var config = DqnConfig.CleanRlAtari();
-            config.UpdatePath = UpdatePath.Reference;
+            config.UpdatePath = path;
             random.manual_seed(1);
             _qNetwork = QNetwork.NatureCnn([4, 84, 84], ActionCount);
             _targetNetwork = _qNetwork.CreateSibling();
-            _update = new ReferenceUpdate(config, _qNetwork, _targetNetwork, CPU);
+            _update = spaceToDepth
+                ? new FusedCpuUpdate(config, _qNetwork, _targetNetwork, writtenOutMlpPass: true, spaceToDepthCnn: true)
+                : DqnUpdates.Create(config, _qNetwork, _targetNetwork, CPU);
+            PathName = (path == UpdatePath.Auto ? "auto: " : "") + _update.Path.ToString().ToLowerInvariant() + (spaceToDepth ? ", space to depth" : "");
             _update.UpdateTarget(1.0);
             // A pool of random batches, taken in turn: trained on one batch over and over, a network soon fits it, its
             // gradients shrink into subnormal floats and every step slows down, which a real run never sees.
@@ -213,6 +229,9 @@ public static class CnnStepBenchmark
                 },
             };
         }
+
+        /// <summary>The update path this step runs, as the benchmark prints it.</summary>
+        public string PathName { get; }
 
         /// <summary>Named parts of a step, as benchmarks/reference/cnn_train_step.py names its own.</summary>
         public Dictionary<string, Action> Phases { get; }

@@ -52,6 +52,17 @@ public interface IVectorEnv : IDisposable
 }
 
 /// <summary>
+/// A vector env that keeps the observations its last Step started from (what <see cref="IVectorEnv.Observations"/>
+/// held before it), as both built-in vector envs do to take a failed step back: a trainer stores them as the
+/// transitions' observations without a copy of its own.
+/// </summary>
+public interface IKeepsObservationsBeforeStep
+{
+    /// <summary>NumEnvs observations, those the last Step started from; valid after a Step until the next Step, Reset or restore.</summary>
+    ReadOnlySpan<byte> ObservationsBeforeStep { get; }
+}
+
+/// <summary>
 /// A vector env whose complete state can be captured and restored: the built-ins save their physics,
 /// RNGs and episode counters; the Gymnasium one saves what started each env's current game and the actions
 /// since (or, where it cannot, its reset seed and every action since), and replays them. When the trainer's

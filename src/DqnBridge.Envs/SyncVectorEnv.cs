@@ -4,9 +4,11 @@ namespace DqnBridge.Envs;
 
 /// <summary>
 /// N environments stepped one after another in this thread, with same-step autoreset (see
-/// <see cref="IVectorEnv"/>). All buffers are allocated once; a step allocates nothing.
+/// <see cref="IVectorEnv"/>). All buffers are allocated once; a step allocates nothing. The observations go into two
+/// buffers in turn, so those a step started from stay as they were (<see cref="ObservationsBeforeStep"/>) without
+/// being copied.
 /// </summary>
-public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
+public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv, IKeepsObservationsBeforeStep
 {
     readonly IEnv[] _envs;
     readonly double[] _episodeReturns;
@@ -17,7 +19,8 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
     // it, and whether a Step kept it since the last Reset or RestoreState.
     readonly bool _keepsStateBeforeStep;
     bool _keptStateBeforeStep;
-    readonly byte[] _observationsBeforeStep;
+    // The other observation buffer: after a Step, the observations it started from.
+    byte[] _observationsBeforeStep;
     readonly double[] _episodeReturnsBeforeStep;
     readonly int[] _episodeLengthsBeforeStep;
 
@@ -28,7 +31,7 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         _envs = envs.ToArray();
         _episodeReturns = new double[NumEnvs];
         _episodeLengths = new int[NumEnvs];
-        _observationsBeforeStep = new byte[ObservationBuffer.Length];
+        _observationsBeforeStep = GC.AllocateArray<byte>(ObservationBuffer.Length, pinned: true);
         _episodeReturnsBeforeStep = new double[NumEnvs];
         _episodeLengthsBeforeStep = new int[NumEnvs];
         _keepsStateBeforeStep = _envs.All(env => env is ISnapshotEnv);
@@ -80,10 +83,22 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         CheckActions(actions);
         KeepStateBeforeStep();
         CompletedEpisodeList.Clear();
+        // The observations this step starts from stay where they are; the step writes into the other buffer.
+        (ObservationBuffer, _observationsBeforeStep) = (_observationsBeforeStep, ObservationBuffer);
         for (int i = 0; i < _envs.Length; i++)
         {
             var slot = ObservationSlot(i);
-            var result = _envs[i].Step(actions[i], slot);
+            StepResult result;
+            try
+            {
+                result = _envs[i].Step(actions[i], slot);
+            }
+            catch
+            {
+                // As if stepped in place: the environments from this one on show the observations they had.
+                _observationsBeforeStep.AsSpan(i * ObservationBytes).CopyTo(ObservationBuffer.AsSpan(i * ObservationBytes));
+                throw;
+            }
             RewardBuffer[i] = (float)result.Reward;
             TerminatedBuffer[i] = result.Terminated;
             TruncatedBuffer[i] = result.Truncated;
@@ -99,6 +114,9 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
             }
         }
     }
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<byte> ObservationsBeforeStep => _observationsBeforeStep;
 
     /// <inheritdoc/>
     public override RgbFrame Render(int index = 0)
@@ -118,7 +136,6 @@ public sealed class SyncVectorEnv : VectorEnvBase, IRestorableVectorEnv
         {
             ((ISnapshotEnv)env).KeepState();
         }
-        ObservationBuffer.CopyTo(_observationsBeforeStep, 0);
         _episodeReturns.CopyTo(_episodeReturnsBeforeStep, 0);
         _episodeLengths.CopyTo(_episodeLengthsBeforeStep, 0);
         _keptStateBeforeStep = true;

@@ -50,8 +50,11 @@ public abstract class VectorEnvBase : IVectorEnv
     /// <summary>Bytes of one environment's observation.</summary>
     protected int ObservationBytes { get; }
 
-    /// <summary>Backing store of <see cref="Observations"/>.</summary>
-    protected byte[] ObservationBuffer { get; }
+    /// <summary>
+    /// Backing store of <see cref="Observations"/>. A subclass that no producer outside .NET writes into may swap it
+    /// for another array of the same length (the sync vector env steps into two in turn).
+    /// </summary>
+    protected byte[] ObservationBuffer { get; set; }
     /// <summary>Backing store of <see cref="FinalObservations"/>.</summary>
     protected byte[] FinalObservationBuffer { get; }
     /// <summary>Backing store of <see cref="Rewards"/>.</summary>

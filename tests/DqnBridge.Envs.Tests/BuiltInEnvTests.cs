@@ -108,6 +108,29 @@ public sealed class BuiltInEnvTests
         Assert.AreEqual(0, allocated, "bytes allocated by 20,000 vector steps, episode ends included");
     }
 
+    /// <summary>
+    /// The sync vector env steps into two buffers in turn: after each step, the observations it started from are still
+    /// there, unchanged, for the trainer to store as the transitions' observations (episode ends included).
+    /// </summary>
+    [TestMethod]
+    public void ObservationsBeforeStepAreThoseTheStepStartedFrom()
+    {
+        using var envs = new SyncVectorEnv([NativeEnvs.Create("CartPole-v1"), NativeEnvs.Create("CartPole-v1")]);
+        var sampler = new SeededRandom(3);
+        int[] actions = new int[2];
+        envs.Reset(seed: 7);
+        int episodeEnds = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            byte[] before = envs.Observations.ToArray();
+            Step(envs, sampler, actions);
+            episodeEnds += envs.CompletedEpisodes.Count;
+            CollectionAssert.AreEqual(before, envs.ObservationsBeforeStep.ToArray(), $"step {i}");
+            Assert.IsFalse(envs.Observations.SequenceEqual(before), $"step {i} changed the observations");
+        }
+        Assert.IsGreaterThan(0, episodeEnds, "episodes ended (and restarted) during the steps");
+    }
+
     [TestMethod]
     public void SavedStateContinuesExactlyMidEpisode()
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using DqnBridge.Agent.Networks;
 using DqnBridge.Envs;
@@ -123,28 +124,61 @@ internal sealed class ManagedGreedyMlp
         MemoryMarshal.Cast<byte, float>(onCpu.bytes).CopyTo(destination);
     }
 
-    /// <summary>output = W x + b (ReLU optional), summed in SIMD lanes and then across lanes: a fixed order, so deterministic.</summary>
+    /// <summary>
+    /// output = W x + b (ReLU optional), each row summed in SIMD lanes and then across lanes: a fixed order, so
+    /// deterministic. Four rows at a time, each with its own lanes in the same order as a row alone: the four sums
+    /// are independent, so the processor overlaps them instead of waiting on one chain of adds.
+    /// </summary>
     private static void Dense(float[] weight, float[] bias, float[] input, float[] output, bool relu)
     {
         int inputs = input.Length;
         int width = Vector<float>.Count;
         int vectorEnd = inputs - inputs % width;
-        var x = input.AsSpan();
-        for (int o = 0; o < output.Length; o++)
+        ref float w = ref MemoryMarshal.GetArrayDataReference(weight);
+        ref float x = ref MemoryMarshal.GetArrayDataReference(input);
+        int o = 0;
+        for (; o + 4 <= output.Length; o += 4)
         {
-            var row = weight.AsSpan(o * inputs, inputs);
+            nuint row0 = (nuint)(o * inputs);
+            nuint row1 = row0 + (nuint)inputs;
+            nuint row2 = row1 + (nuint)inputs;
+            nuint row3 = row2 + (nuint)inputs;
+            Vector<float> lanes0 = Vector<float>.Zero, lanes1 = Vector<float>.Zero, lanes2 = Vector<float>.Zero, lanes3 = Vector<float>.Zero;
+            for (int i = 0; i < vectorEnd; i += width)
+            {
+                var xi = Vector.LoadUnsafe(ref x, (nuint)i);
+                lanes0 += Vector.LoadUnsafe(ref w, row0 + (nuint)i) * xi;
+                lanes1 += Vector.LoadUnsafe(ref w, row1 + (nuint)i) * xi;
+                lanes2 += Vector.LoadUnsafe(ref w, row2 + (nuint)i) * xi;
+                lanes3 += Vector.LoadUnsafe(ref w, row3 + (nuint)i) * xi;
+            }
+            output[o] = Finish(lanes0, weight, (int)row0, input, vectorEnd, bias[o], relu);
+            output[o + 1] = Finish(lanes1, weight, (int)row1, input, vectorEnd, bias[o + 1], relu);
+            output[o + 2] = Finish(lanes2, weight, (int)row2, input, vectorEnd, bias[o + 2], relu);
+            output[o + 3] = Finish(lanes3, weight, (int)row3, input, vectorEnd, bias[o + 3], relu);
+        }
+        for (; o < output.Length; o++)
+        {
+            nuint row = (nuint)(o * inputs);
             var lanes = Vector<float>.Zero;
             for (int i = 0; i < vectorEnd; i += width)
             {
-                lanes += new Vector<float>(row[i..]) * new Vector<float>(x[i..]);
+                lanes += Vector.LoadUnsafe(ref w, row + (nuint)i) * Vector.LoadUnsafe(ref x, (nuint)i);
             }
-            float sum = Vector.Sum(lanes);
-            for (int i = vectorEnd; i < inputs; i++)
-            {
-                sum += row[i] * x[i];
-            }
-            sum += bias[o];
-            output[o] = relu && sum < 0 ? 0 : sum;
+            output[o] = Finish(lanes, weight, (int)row, input, vectorEnd, bias[o], relu);
         }
+    }
+
+    /// <summary>One row's sum: across its lanes, then the inputs past the last whole vector one by one, then the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Finish(Vector<float> lanes, float[] weight, int row, float[] input, int vectorEnd, float bias, bool relu)
+    {
+        float sum = Vector.Sum(lanes);
+        for (int i = vectorEnd; i < input.Length; i++)
+        {
+            sum += weight[row + i] * input[i];
+        }
+        sum += bias;
+        return relu && sum < 0 ? 0 : sum;
     }
 }

@@ -1,3 +1,4 @@
+using DqnBridge.Agent.Torch;
 using static TorchSharp.torch;
 
 namespace DqnBridge.Agent.Networks;
@@ -43,6 +44,6 @@ public sealed class DuelingHead : nn.Module<Tensor, Tensor>
     {
         using var mean = advantages.mean([1], keepdim: true);
         using var centred = advantages - mean;
-        return values + centred;
+        return values.Plus(centred);
     }
 }

@@ -1,3 +1,4 @@
+using DqnBridge.Agent.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -115,8 +116,10 @@ public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
         {
             return linear(input, _weightMu, _biasMu);
         }
-        using var weight = _weightMu + _weightSigma * _weightEpsilon;
-        using var bias = _biasMu + _biasSigma * _biasEpsilon!;
+        using var weightNoise = _weightSigma * _weightEpsilon;
+        using var weight = _weightMu.Plus(weightNoise);
+        using var biasNoise = _biasSigma * _biasEpsilon!;
+        using var bias = _biasMu.Plus(biasNoise);
         return linear(input, weight, bias);
     }
 

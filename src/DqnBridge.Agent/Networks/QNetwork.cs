@@ -118,7 +118,7 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     }
 
     // Held for the process: an explicit Scalar, so no implicitly converted one can be finalized mid-call (ImplicitScalarGuard).
-    private static readonly Scalar ByteScale = 255.0.ToScalar();
+    internal static readonly Scalar ByteScale = 255.0.ToScalar();
 
     /// <summary>
     /// Q(s, .) for a batch of observations: the module's own layers, as CleanRL's <c>self.network(x)</c>; with c51, the
@@ -266,4 +266,9 @@ public sealed class QNetwork : nn.Module<Tensor, Tensor>
     public IReadOnlyList<Linear> LinearLayers() => _linearLayers ??= _layers.children().OfType<Linear>().ToArray();
 
     private Linear[]? _linearLayers;
+
+    /// <summary>The convolutions in order (the CNN's body; empty for an MLP).</summary>
+    internal IReadOnlyList<Conv2d> ConvLayers() => _convLayers ??= _layers.children().OfType<Conv2d>().ToArray();
+
+    private Conv2d[]? _convLayers;
 }

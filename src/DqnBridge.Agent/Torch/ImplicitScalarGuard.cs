@@ -12,8 +12,9 @@ namespace DqnBridge.Agent.Torch;
 /// which dispose the Scalars that implicit conversions create instead of leaving them to the finalizer.
 /// <para>
 /// Our own code converts nothing implicitly: every Scalar it passes is made with <c>ToScalar()</c> and held by its owner
-/// (the reference update's gamma, one and soft-update weights, the CNN's 1/255), so only calls into TorchSharp's own
-/// code need this guard. A collection that another thread asks for explicitly (<c>GC.Collect</c>) still ends the
+/// (the reference update's gamma, one and soft-update weights, the CNN's 1/255), and the two operators that would
+/// convert one (<c>a + b</c> and <c>1 - a</c>) go through <see cref="TensorArithmetic"/>, so only calls into
+/// TorchSharp's own code need this guard. A collection that another thread asks for explicitly (<c>GC.Collect</c>) still ends the
 /// region: the runtime allows that, and nothing in DqnBridge does it.
 /// </para>
 /// <para>

@@ -222,8 +222,8 @@ public sealed class DqnConfig
     [Description("cpu, cuda (needs a CUDA build of TorchSharp) or auto (cuda when available, else cpu)")]
     public DeviceChoice Device { get; set; } = DeviceChoice.Cpu;
 
-    /// <summary>DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU).</summary>
-    [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (managed CPU fast path) or auto (fused for an MLP on the CPU)")]
+    /// <summary>DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (CPU fast path: managed TD target and flat optimizer) or auto (fused on the CPU for an MLP or the plain Nature CNN).</summary>
+    [Description("DQN update: reference (TorchSharp ops, autograd, torch.optim; any device), fused (CPU fast path: managed TD target and flat optimizer) or auto (fused on the CPU for an MLP or the plain Nature CNN)")]
     public UpdatePath UpdatePath { get; set; } = UpdatePath.Auto;
 
     // Rainbow's network and loss components (each off by default: plain DQN)

@@ -8,13 +8,15 @@ namespace DqnBridge.Agent.Training;
 public sealed partial class DqnTrainer
 {
     /// <summary>Writes checkpoints/latest for the state after the last completed step.</summary>
-    public string SaveCheckpoint(double secondsThisCall = 0) => SaveCheckpoint(secondsThisCall, envState: null);
+    public string SaveCheckpoint(double secondsThisCall = 0) => SaveCheckpoint(secondsThisCall, envState: null, envsStepped: false);
 
     /// <summary>
     /// Writes checkpoints/latest; <paramref name="envState"/> is the environments' state when they are a step ahead
-    /// of the trainer (a step that failed after they had stepped), null to save their state now.
+    /// of the trainer (a step that failed after they had stepped), null to save their state now. With
+    /// <paramref name="envsStepped"/> (a step that failed once the environments were stepping) the observations saved
+    /// as the current ones are those the step started from, which a resume acts on again.
     /// </summary>
-    private string SaveCheckpoint(double secondsThisCall, byte[]? envState)
+    private string SaveCheckpoint(double secondsThisCall, byte[]? envState, bool envsStepped)
     {
         _csv.Flush();
         _tensorboard?.Flush();
@@ -29,7 +31,7 @@ public sealed partial class DqnTrainer
             ExplorationState = _explorer.GetState(),
             NoiseRandomState = _noise?.GetState() ?? [],
             TorchRngState = torchState.bytes.ToArray(),
-            CurrentObservations = (byte[])_observations.Clone(),
+            CurrentObservations = (envsStepped ? ObservationsBeforeStep : _envs.Observations).ToArray(),
             HasEnvState = _envs is IRestorableVectorEnv,
             RecentReturns = _recentReturns.ToArray(),
             EnvId = _envs.Id,
@@ -113,9 +115,10 @@ public sealed partial class DqnTrainer
                 state.TorchRngState.CopyTo(torchState.bytes);
                 random.set_rng_state(torchState);
             }
-            if (state.CurrentObservations.Length != _observations.Length)
+            int observationsLength = _envs.NumEnvs * _observationBytes;
+            if (state.CurrentObservations.Length != observationsLength)
             {
-                throw new InvalidDataException($"saved observations have {state.CurrentObservations.Length} bytes, expected {_observations.Length}");
+                throw new InvalidDataException($"saved observations have {state.CurrentObservations.Length} bytes, expected {observationsLength}");
             }
         }
         catch (Exception e) when (e is not CheckpointException)
@@ -125,8 +128,8 @@ public sealed partial class DqnTrainer
 
         if (_envs is IRestorableVectorEnv restorable && state.HasEnvState)
         {
+            // The environments' observations come back with them: the trainer acts on them.
             restorable.RestoreState(File.ReadAllBytes(checkpoint.PathOf(Checkpoint.EnvStateFile)));
-            state.CurrentObservations.CopyTo(_observations, 0);
         }
         else
         {
@@ -134,7 +137,6 @@ public sealed partial class DqnTrainer
             // the last observation) and fresh ones start with a seed of their own.
             _replay.TruncateEpisodes(state.CurrentObservations);
             _envs.Reset(unchecked(_config.Seed + (int)state.NextStep));
-            _envs.Observations.CopyTo(_observations);
         }
         _nextStep = state.NextStep;
         _episodes = state.Episodes;

@@ -41,7 +41,10 @@ public sealed partial class DqnTrainer : IDisposable
     private readonly DqnBatch _batch;
 
     private readonly int _observationBytes;
-    private readonly byte[] _observations;
+    // The observations each step's actions were chosen on, for the replay buffer once the environments have stepped:
+    // kept by the vector env (both built-in ones keep them), else copied here before each step.
+    private readonly IKeepsObservationsBeforeStep? _keptObservations;
+    private readonly byte[]? _observationsCopy;
     private readonly int[] _actions;
     private readonly Queue<double> _recentReturns = new();
     private readonly EpisodeCsv _csv;
@@ -91,7 +94,7 @@ public sealed partial class DqnTrainer : IDisposable
             _targetNetwork.to(device);
         }
         _noise = config.Noisy ? new FactorisedNoise(config.Seed) : null;
-        _update = DqnUpdates.Create(config, _qNetwork, _targetNetwork, device, _noise);
+        _update = DqnUpdates.Create(checkpoint is null ? config : WithPathOfSavedOptimizer(config, checkpoint.PathOf(Checkpoint.OptimizerFile)), _qNetwork, _targetNetwork, device, _noise);
         _update.UpdateTarget(tau: 1.0);
         _namedParameters = _qNetwork.named_parameters().ToArray();
         _replay = ReplayBuffers.Create(config, space);
@@ -104,13 +107,13 @@ public sealed partial class DqnTrainer : IDisposable
         _batch = new DqnBatch(config.BatchSize, observationShape, inputType, prioritized: _replay is PrioritizedReplay);
 
         _observationBytes = space.ByteSize;
-        _observations = new byte[envs.NumEnvs * _observationBytes];
+        _keptObservations = envs as IKeepsObservationsBeforeStep;
+        _observationsCopy = _keptObservations is null ? new byte[envs.NumEnvs * _observationBytes] : null;
         _actions = new int[envs.NumEnvs];
 
         if (checkpoint is null)
         {
             envs.Reset(config.Seed);
-            envs.Observations.CopyTo(_observations);
         }
         else
         {
@@ -118,6 +121,27 @@ public sealed partial class DqnTrainer : IDisposable
         }
         _csv = new EpisodeCsv(Path.Combine(RunDirectory, "episodes.csv"), keepRows: checkpoint is null ? 0 : _episodes);
         _tensorboard = config.Tensorboard ? new TensorBoardWriter(Path.Combine(RunDirectory, "tensorboard")) : null;
+    }
+
+    /// <summary>
+    /// The config to build the update from when resuming: with update_path = auto, the path whose optimizer state the
+    /// checkpoint holds, so a run saved when auto chose the reference path for a CNN (before auto chose the fused path on
+    /// the CPU) resumes on the reference path and equals the uninterrupted run.
+    /// </summary>
+    internal static DqnConfig WithPathOfSavedOptimizer(DqnConfig config, string optimizerFile)
+    {
+        if (config.UpdatePath != UpdatePath.Auto || !File.Exists(optimizerFile))
+        {
+            return config;
+        }
+        using var reader = new BinaryReader(File.OpenRead(optimizerFile));
+        if (reader.BaseStream.Length < sizeof(int) || reader.ReadInt32() != ReferenceUpdate.OptimizerFileTag)
+        {
+            return config;
+        }
+        var reference = config.Clone();
+        reference.UpdatePath = UpdatePath.Reference;
+        return reference;
     }
 
     /// <summary>Continues a run from its checkpoint folder (runs/NAME/checkpoints/latest); the config comes from the checkpoint.</summary>
@@ -191,9 +215,11 @@ public sealed partial class DqnTrainer : IDisposable
             // Epsilon-greedy: one draw decides for all environments, as CleanRL does. Noisy nets explore through their
             // noise instead (epsilon 0, no draw), one fresh sample per step for all environments.
             double epsilon = _noise is null ? EpsilonSchedules.At(_config, globalStep) : 0;
+            var observations = _envs.Observations;
             _explorer.CopyStateTo(explorerBeforeStep);
             _noise?.CopyStateTo(noiseBeforeStep);
             bool explored = false;
+            bool envsStepping = false;
             try
             {
                 if (_noise is null && _explorer.NextDouble() < epsilon)
@@ -209,10 +235,15 @@ public sealed partial class DqnTrainer : IDisposable
                     _noise?.Resample(_qNetwork);
                     for (int i = 0; i < _actions.Length; i++)
                     {
-                        _actions[i] = _greedy.Act(_observations.AsSpan(i * _observationBytes, _observationBytes)) + actionStart;
+                        _actions[i] = _greedy.Act(observations.Slice(i * _observationBytes, _observationBytes)) + actionStart;
                     }
                 }
 
+                if (_observationsCopy is not null)
+                {
+                    observations.CopyTo(_observationsCopy);
+                }
+                envsStepping = true;
                 _envs.Step(_actions);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -221,7 +252,7 @@ public sealed partial class DqnTrainer : IDisposable
                 // state after the previous step and a resume takes this step again.
                 _explorer.SetState(explorerBeforeStep);
                 _noise?.SetState(noiseBeforeStep);
-                throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds);
+                throw StepFailed(globalStep, e, clock.Elapsed.TotalSeconds, envState: null, envsStepped: envsStepping);
             }
 
             // Up to the optimizer step, everything this step changes can be taken back (the catch below), so that a failure
@@ -236,7 +267,7 @@ public sealed partial class DqnTrainer : IDisposable
             {
                 if (_config.DebugFrequency > 0 && globalStep % _config.DebugFrequency == 0 && _observer is not null)
                 {
-                    ShowDebugView(globalStep, explored, epsilon); // _observations still holds what the action was chosen on
+                    ShowDebugView(globalStep, explored, epsilon);
                 }
                 var completed = _envs.CompletedEpisodes;
                 if (completed.Count > 0)
@@ -250,6 +281,7 @@ public sealed partial class DqnTrainer : IDisposable
                 }
 
                 // Store with the true final observation of environments that ended; terminated (not truncated, unless truncation_as_terminal) is the done flag.
+                var chosenOn = ObservationsBeforeStep;
                 var nextObservations = _envs.Observations;
                 var finalObservations = _envs.FinalObservations;
                 var rewards = _envs.Rewards;
@@ -259,7 +291,7 @@ public sealed partial class DqnTrainer : IDisposable
                 {
                     bool done = terminated[i] || truncated[i];
                     var realNext = (done ? finalObservations : nextObservations).Slice(i * _observationBytes, _observationBytes);
-                    _replay.Add(i, _observations.AsSpan(i * _observationBytes, _observationBytes), realNext,
+                    _replay.Add(i, chosenOn.Slice(i * _observationBytes, _observationBytes), realNext,
                         _actions[i] - actionStart, rewards[i], terminated[i] || (_config.TruncationAsTerminal && truncated[i]), truncated[i]);
                     _injectedFault?.At(InjectedFault.Store, globalStep);
                 }
@@ -301,7 +333,6 @@ public sealed partial class DqnTrainer : IDisposable
                 {
                     _update.UpdateTarget(_config.Tau);
                 }
-                _envs.Observations.CopyTo(_observations);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -359,13 +390,15 @@ public sealed partial class DqnTrainer : IDisposable
 
     /// <summary>
     /// Step <paramref name="globalStep"/> failed before any of it was applied: writes the checkpoint of the state after
-    /// the previous step and returns the error to throw, which says where the run stopped and how to continue it.
+    /// the previous step and returns the error to throw, which says where the run stopped and how to continue it. With
+    /// <paramref name="envsStepped"/> (the environments were stepped, or began to, in this step) the checkpoint's
+    /// observations are those the step started from.
     /// </summary>
-    private TrainingFailedException StepFailed(long globalStep, Exception error, double seconds, byte[]? envState = null)
+    private TrainingFailedException StepFailed(long globalStep, Exception error, double seconds, byte[]? envState = null, bool envsStepped = false)
     {
         try
         {
-            string checkpoint = SaveCheckpoint(seconds, envState);
+            string checkpoint = SaveCheckpoint(seconds, envState, envsStepped);
             return new TrainingFailedException(globalStep, checkpoint, error);
         }
         catch (Exception saveError)
@@ -395,7 +428,7 @@ public sealed partial class DqnTrainer : IDisposable
             return new TrainingFailedException(globalStep, checkpoint: null, error,
                 $"{_envs.Id}'s environments had stepped already and cannot be put back to before that step");
         }
-        return StepFailed(globalStep, error, seconds, envState);
+        return StepFailed(globalStep, error, seconds, envState, envsStepped: true);
     }
 
     private void RecordEpisode(long globalStep, CompletedEpisode episode, double epsilon, double seconds)
@@ -413,6 +446,9 @@ public sealed partial class DqnTrainer : IDisposable
         _tensorboard?.AddScalar("charts/epsilon", (float)epsilon, globalStep);
         _observer?.OnEpisode(record);
     }
+
+    /// <summary>Once the environments have stepped: the observations this step's actions were chosen on.</summary>
+    private ReadOnlySpan<byte> ObservationsBeforeStep => _keptObservations is not null ? _keptObservations.ObservationsBeforeStep : _observationsCopy;
 
     private double RecentMean() => _recentReturns.Count > 0 ? _recentReturns.Average() : double.NaN;
 
@@ -478,7 +514,7 @@ public sealed partial class DqnTrainer : IDisposable
     private void ShowDebugView(long globalStep, bool explored, double epsilon)
     {
         var space = _envs.SingleObservationSpace;
-        var observation = _observations.AsSpan(0, _observationBytes);
+        var observation = ObservationsBeforeStep[.._observationBytes]; // what the action was chosen on
         var qValues = DebugView.QValuesOf(_qNetwork, space.Dtype, observation);
         _observer!.OnDebugView(new DebugView(globalStep, observation.ToArray(), space.Shape, space.Dtype, _actions[0], explored, epsilon, qValues));
     }

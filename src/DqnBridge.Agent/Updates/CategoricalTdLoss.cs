@@ -1,4 +1,5 @@
 using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,21 +70,21 @@ public sealed class CategoricalTdLoss : ITdLoss
         long size = rewards.shape[0];
         long atomCount = support.Count;
         // rewards + discount * atoms * (1 - dones), in c51.py's order: (batch, 1) + (batch, 1) * (atoms) * (batch, 1).
-        var nextAtoms = rewards.unsqueeze(1) + discounts.unsqueeze(1) * atoms * (one - dones).unsqueeze(1);
+        var nextAtoms = rewards.unsqueeze(1).Plus(discounts.unsqueeze(1) * atoms * dones.OneMinus().unsqueeze(1));
         var tz = nextAtoms.clamp(vMin, vMax);
         var deltaZ = atoms[1] - atoms[0];
         var b = (tz - vMin) / deltaZ;
         var l = b.floor().clamp(zero, lastIndex);
         var u = b.ceil().clamp(zero, lastIndex);
-        var lowerMass = (u + (l == u).to_type(ScalarType.Float32) - b) * nextPmf;
+        var lowerMass = (u.Plus((l == u).to_type(ScalarType.Float32)) - b) * nextPmf;
         var upperMass = (b - l) * nextPmf;
         // One index_add_ over the flattened batch: row i's atoms are at i * atoms + index.
         using var rowCount = size.ToScalar();
         using var rowLength = atomCount.ToScalar();
         var rowOffsets = (arange(rowCount, ScalarType.Int64, rewards.device) * rowLength).unsqueeze(1);
         var target = zeros(size * atomCount, ScalarType.Float32, rewards.device);
-        target.index_add_(0, (l.to_type(ScalarType.Int64) + rowOffsets).view(-1), lowerMass.view(-1), one);
-        target.index_add_(0, (u.to_type(ScalarType.Int64) + rowOffsets).view(-1), upperMass.view(-1), one);
+        target.index_add_(0, l.to_type(ScalarType.Int64).Plus(rowOffsets).view(-1), lowerMass.view(-1), one);
+        target.index_add_(0, u.to_type(ScalarType.Int64).Plus(rowOffsets).view(-1), upperMass.view(-1), one);
         return target.view(size, atomCount).MoveToOuterDisposeScope();
     }
 

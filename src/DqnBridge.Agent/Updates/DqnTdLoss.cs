@@ -1,4 +1,5 @@
 using DqnBridge.Agent.Networks;
+using DqnBridge.Agent.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
@@ -12,9 +13,6 @@ namespace DqnBridge.Agent.Updates;
 /// </summary>
 public sealed class DqnTdLoss(LossKind loss, bool doubleDqn) : ITdLoss
 {
-    // Held for the loss's life: no number is converted to a Scalar implicitly here (see ImplicitScalarGuard).
-    private readonly Scalar _one = 1.0.ToScalar();
-
     /// <inheritdoc/>
     public TdLoss Compute(QNetwork qNetwork, QNetwork targetNetwork, TdBatch batch, bool perSample)
     {
@@ -24,7 +22,7 @@ public sealed class DqnTdLoss(LossKind loss, bool doubleDqn) : ITdLoss
             var targetMax = doubleDqn
                 ? targetNetwork.forward(batch.NextObservations).gather(1, qNetwork.forward(batch.NextObservations).argmax(1, keepdim: true)).squeeze(1)
                 : targetNetwork.forward(batch.NextObservations).max(1).values;
-            tdTarget = batch.Rewards + batch.Discounts * targetMax * (_one - batch.Dones);
+            tdTarget = batch.Rewards.Plus(batch.Discounts * targetMax * batch.Dones.OneMinus());
         }
         var oldVal = qNetwork.forward(batch.Observations).gather(1, batch.Actions).squeeze(1);
         if (perSample)
@@ -44,5 +42,8 @@ public sealed class DqnTdLoss(LossKind loss, bool doubleDqn) : ITdLoss
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _one.Dispose();
+    public void Dispose()
+    {
+        // Nothing held: the one Scalar it uses is TensorArithmetic's, held for the process.
+    }
 }

@@ -8,7 +8,7 @@ namespace DqnBridge.Agent.Updates;
 /// <summary>Which implementation of the DQN update runs (the <c>update_path</c> key); both compute the same update.</summary>
 public enum UpdatePath
 {
-    /// <summary>Fused on the CPU for an MLP, reference otherwise.</summary>
+    /// <summary>Fused on the CPU (MLP or plain Nature CNN), reference otherwise.</summary>
     Auto,
 
     /// <summary><see cref="ReferenceUpdate"/>: TorchSharp ops, autograd and torch.optim, on any device.</summary>
@@ -22,13 +22,13 @@ public enum UpdatePath
 public static class DqnUpdates
 {
     /// <summary>
-    /// The path <paramref name="requested"/> runs on <paramref name="device"/>: auto takes the fused one for CPU MLPs,
-    /// where it is fastest; reference and fused stay as they are (that fused runs on the CPU only is a config rule,
+    /// The path <paramref name="requested"/> runs on <paramref name="device"/>: auto takes the fused one on the CPU, where
+    /// it is fastest for MLPs and the Nature CNN; reference and fused stay as they are (that fused runs on the CPU only is a config rule,
     /// <see cref="DqnConfig.Problems"/>).
     /// </summary>
     public static UpdatePath Resolve(UpdatePath requested, DeviceType device, NetworkKind network) =>
         requested == UpdatePath.Auto
-            ? device == DeviceType.CPU && network == NetworkKind.Mlp ? UpdatePath.Fused : UpdatePath.Reference
+            ? device == DeviceType.CPU ? UpdatePath.Fused : UpdatePath.Reference
             : requested;
 
     /// <summary>As the other overload, and auto takes the reference path for a config with components the fused path does not cover.</summary>

@@ -37,7 +37,10 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     // The written-out passes of an MLP's two networks (null for the CNN, which goes through its layers and autograd).
     private readonly WrittenOutMlp? _qMlp;
     private readonly WrittenOutMlp? _targetMlp;
-    private readonly List<Tensor> _layerInputs = [];
+
+    // The plain Nature CNN's two networks with their first convolution as space to depth, when asked (null otherwise).
+    private readonly SpaceToDepthCnn? _qCnn;
+    private readonly SpaceToDepthCnn? _targetCnn;
 
     // c51 (null without): the support's atoms, and scratch per step: pmfs of the next and the current observations,
     // the projected targets, each transition's expected value.
@@ -59,7 +62,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <param name="qNetwork">The network trained.</param>
     /// <param name="targetNetwork">The network that gives the targets.</param>
     /// <param name="writtenOutMlpPass">false runs an MLP through its own layers and autograd too (the test that holds the two equal).</param>
-    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass)
+    /// <param name="spaceToDepthCnn">
+    /// true runs the plain Nature CNN's first convolution as space to depth (<see cref="SpaceToDepthCnn"/>): faster in
+    /// oneDNN's own timing, not measurably faster as a whole step on a loaded machine (docs/results.md), and further from
+    /// the reference path, so off by default; the benchmark times it.
+    /// </param>
+    internal FusedCpuUpdate(DqnConfig config, QNetwork qNetwork, QNetwork targetNetwork, bool writtenOutMlpPass, bool spaceToDepthCnn = false)
     {
         _qNetwork = qNetwork;
         _targetNetwork = targetNetwork;
@@ -90,8 +98,13 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         if (qNetwork.Kind == NetworkKind.Mlp && writtenOutMlpPass)
         {
-            _qMlp = new WrittenOutMlp(qNetwork);
-            _targetMlp = new WrittenOutMlp(targetNetwork);
+            _qMlp = new WrittenOutMlp(qNetwork, config.BatchSize);
+            _targetMlp = new WrittenOutMlp(targetNetwork, config.BatchSize);
+        }
+        if (qNetwork.Kind == NetworkKind.NatureCnn && spaceToDepthCnn)
+        {
+            _qCnn = new SpaceToDepthCnn(qNetwork);
+            _targetCnn = new SpaceToDepthCnn(targetNetwork);
         }
     }
 
@@ -110,15 +123,16 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
 
+        // Tensors made here belong to the scope; the written-out passes' results belong to them (held until their next Forward).
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            using var nextQ = Forward(_targetNetwork, _targetMlp, batch.NextObservations);
+            var nextQ = Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
             // Double DQN: the online network picks the next action, the target network values it.
-            using var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, batch.NextObservations) : null;
+            var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
-        var qValues = _qMlp is null ? _qNetwork.forward(batch.Observations) : _qMlp.Forward(batch.Observations, _layerInputs);
+        var qValues = Forward(_qNetwork, _qMlp, _qCnn, batch.Observations);
         // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
             Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
@@ -131,8 +145,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         }
         else
         {
-            _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
-            _layerInputs.Clear(); // they belong to this step's dispose scope
+            _qMlp.Backward(_lossGradient); // overwrites every gradient
         }
         if (_clipGradValue > 0)
         {
@@ -156,11 +169,11 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            using var nextLogits = _targetMlp!.Forward(batch.NextObservations);
+            var nextLogits = _targetMlp!.Forward(batch.NextObservations);
             CategoricalKernels.Softmax(Floats(nextLogits), atoms, _nextPmfs);
             if (_doubleDqn)
             {
-                using var onlineNextLogits = _qMlp!.Forward(batch.NextObservations);
+                var onlineNextLogits = _qMlp!.Forward(batch.NextObservations);
                 CategoricalKernels.Softmax(Floats(onlineNextLogits), atoms, _onlineNextPmfs);
             }
         }
@@ -172,7 +185,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             int next = CategoricalKernels.GreedyAction(chooser, support);
             CategoricalKernels.Project(rewards[s], discounts[s], _nextPmfs.AsSpan(s * rowLength + next * atoms, atoms), support, _targets.AsSpan(s * atoms, atoms));
         }
-        var logits = _qMlp!.Forward(batch.Observations, _layerInputs);
+        var logits = _qMlp!.Forward(batch.Observations);
         CategoricalKernels.SoftmaxAtActions(Floats(logits), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), atoms, _pmfs);
         float loss = CategoricalKernels.LossGradient(_pmfs, MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _targets, support, Floats(_lossGradient), _perSampleLoss, _oldValues);
         if (batch.Prioritized)
@@ -182,8 +195,7 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             loss = CategoricalKernels.Weight(Floats(batch.Weights), _perSampleLoss, Floats(_lossGradient), rowLength);
             _perSampleLoss.CopyTo(batch.TdErrors, 0);
         }
-        _qMlp.Backward(_layerInputs, _lossGradient); // overwrites every gradient
-        _layerInputs.Clear();
+        _qMlp.Backward(_lossGradient); // overwrites every gradient
         if (_clipGradValue > 0)
         {
             _optimizer.ClipGradValue(_clipGradValue);
@@ -198,9 +210,9 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     /// <inheritdoc/>
     public void ApplyGradients() => _optimizer.Step();
 
-    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP, through its layers otherwise.</summary>
-    private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, Tensor observations) =>
-        writtenOut is null ? network.forward(observations) : writtenOut.Forward(observations);
+    /// <summary>Q(s, .) of <paramref name="network"/>: written out for an MLP (the pass owns the result), space to depth for the plain Nature CNN when asked, through its layers otherwise (the caller's dispose scope owns those).</summary>
+    private static Tensor Forward(QNetwork network, WrittenOutMlp? writtenOut, SpaceToDepthCnn? cnn, Tensor observations) =>
+        writtenOut?.Forward(observations) ?? cnn?.Forward(observations) ?? network.forward(observations);
 
     /// <summary>Hard copy when tau = 1, otherwise Polyak averaging: target = target + tau * (q - target), on the flat parameter tensors.</summary>
     public void UpdateTarget(double tau)

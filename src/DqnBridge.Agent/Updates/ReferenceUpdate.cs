@@ -140,7 +140,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
         using var targetWeight = (1.0 - tau).ToScalar();
         foreach (var (targetParameter, qParameter) in _targetNetwork.parameters().Zip(_qNetwork.parameters()))
         {
-            targetParameter.copy_(qWeight * qParameter + targetWeight * targetParameter);
+            targetParameter.copy_((qWeight * qParameter).Plus(targetWeight * targetParameter));
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DqnBridge.Cli.Commands;
 using DqnBridge.Cli.Output;
+using static DqnBridge.Cli.Benchmarking.StatisticsText;
 
 namespace DqnBridge.Cli.Benchmarking;
 
@@ -19,6 +20,30 @@ public static class BenchmarkMerge
     public const string ResultsPlot = "results.png";
 
     public static MergeOutcome Merge(string folder, Baseline baseline)
+    {
+        var (grid, finished, missing) = ReadCells(folder);
+
+        AtomicFile.WriteCsv(Path.Combine(folder, ResultsCsv), CellResult.Header, finished.Select(f => f.Result.Fields()));
+
+        var summaries = grid.EnvIds
+            .Select(env => new EnvironmentSummary(env, [.. finished.Where(f => f.Cell.EnvId == env).Select(f => f.Result)],
+                baseline.For(env), baseline.Published.GetValueOrDefault(env)))
+            .ToList();
+        var markdown = Markdown(summaries, baseline, missing);
+        AtomicFile.WriteAllText(Path.Combine(folder, ResultsMarkdown), markdown);
+
+        var curves = summaries.ToDictionary(s => s.EnvId, s => finished.Where(f => f.Cell.EnvId == s.EnvId)
+            .Select(f => LearningCurves.Read(Path.Combine(folder, f.Cell.FolderName, ShardRunner.RunFolderName, TrainingRun.EpisodesFile)))
+            .Where(c => c.Count > 0).ToList());
+        BenchmarkPlot.Save(Path.Combine(folder, ResultsPlot), summaries, curves, baseline.Label);
+        return new MergeOutcome(missing, markdown);
+    }
+
+    /// <summary>
+    /// The grid of a benchmark folder, its finished cells (each result checked against its folder and its run) and
+    /// the cells without a result yet; throws, naming each, when some results cannot be trusted.
+    /// </summary>
+    public static (BenchmarkGrid Grid, List<(BenchmarkCell Cell, CellResult Result)> Finished, List<BenchmarkCell> Missing) ReadCells(string folder)
     {
         if (!Directory.Exists(folder))
         {
@@ -57,20 +82,7 @@ public static class BenchmarkMerge
                 "(cells with a result are skipped); then run `dqnbridge benchmark merge` again.");
         }
 
-        AtomicFile.WriteCsv(Path.Combine(folder, ResultsCsv), CellResult.Header, finished.Select(f => f.Result.Fields()));
-
-        var summaries = grid.EnvIds
-            .Select(env => new EnvironmentSummary(env, [.. finished.Where(f => f.Cell.EnvId == env).Select(f => f.Result)],
-                baseline.For(env), baseline.Published.GetValueOrDefault(env)))
-            .ToList();
-        var markdown = Markdown(summaries, baseline, missing);
-        AtomicFile.WriteAllText(Path.Combine(folder, ResultsMarkdown), markdown);
-
-        var curves = summaries.ToDictionary(s => s.EnvId, s => finished.Where(f => f.Cell.EnvId == s.EnvId)
-            .Select(f => LearningCurves.Read(Path.Combine(folder, f.Cell.FolderName, ShardRunner.RunFolderName, TrainingRun.EpisodesFile)))
-            .Where(c => c.Count > 0).ToList());
-        BenchmarkPlot.Save(Path.Combine(folder, ResultsPlot), summaries, curves, baseline.Label);
-        return new MergeOutcome(missing, markdown);
+        return (grid, finished, missing);
     }
 
     /// <summary>
@@ -152,23 +164,4 @@ public static class BenchmarkMerge
         }
         return text.ToString();
     }
-
-    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-    private static string Num(double x) => double.IsNaN(x) ? "n/a" : x.ToString("F2", CultureInfo.InvariantCulture);
-
-    private static string MeanStd(double mean, double std) => double.IsNaN(mean) ? "n/a" : $"{Num(mean)} ± {Num(std)}";
-
-    private static string WithInterval(Interval i, bool signed = false)
-    {
-        if (double.IsNaN(i.Estimate))
-        {
-            return "n/a";
-        }
-
-        string S(double x) => signed && x >= 0 ? "+" + Num(x) : Num(x);
-        return $"{S(i.Estimate)} [{S(i.Lower)}, {S(i.Upper)}]";
-    }
-
-    private static string P(double p) => double.IsNaN(p) ? "n/a" : p < 0.001 ? p.ToString("0.0e+0", CultureInfo.InvariantCulture) : p.ToString("F3", CultureInfo.InvariantCulture);
 }

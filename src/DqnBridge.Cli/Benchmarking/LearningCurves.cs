@@ -16,15 +16,17 @@ public static class LearningCurves
 
     /// <summary>
     /// Each seed's mean of its last 100 episodes as of every point of a common step grid (NaN before its first
-    /// episode), then the mean and population std across the seeds that have a value at that point.
+    /// episode; with <paramref name="fullWindowOnly"/>, before its 100th: <see cref="RunningReturn"/>), then the mean
+    /// and population std across the seeds that have a value at that point.
     /// </summary>
-    public static SeedCurves Combine(IReadOnlyList<List<(long Step, double Return)>> seeds, int points = Points)
+    public static SeedCurves Combine(IReadOnlyList<List<(long Step, double Return)>> seeds, int points = Points, bool fullWindowOnly = false)
     {
         var lastStep = seeds.Where(s => s.Count > 0).Select(s => s[^1].Step).DefaultIfEmpty(0).Max();
         var grid = Enumerable.Range(0, points).Select(i => lastStep * (i + 1.0) / points).ToArray();
         var perSeed = seeds.Select(episodes =>
         {
-            var smoothed = LearningCurve.MovingMean(episodes.Select(e => e.Return).ToList(), Benchmark.LastEpisodes);
+            var returns = episodes.Select(e => e.Return).ToList();
+            var smoothed = fullWindowOnly ? RunningReturn.Means(returns) : LearningCurve.MovingMean(returns, Benchmark.LastEpisodes);
             var values = new double[points];
             var next = 0;
             for (var p = 0; p < points; p++)

@@ -10,7 +10,7 @@ namespace DqnBridge.Cli.Commands;
 public static class ArgumentRewriter
 {
     /// <summary>Options that take several values (`--seeds 1 2 3`).</summary>
-    private static readonly HashSet<string> ListOptions = ["--seeds", "--envs"];
+    private static readonly HashSet<string> ListOptions = ["--seeds", "--envs", "--reference"];
 
     /// <summary>Options whose value is itself an option of another program (`--slurm-arg --partition=gpu`).</summary>
     private static readonly HashSet<string> ForeignOptionValues = ["--slurm-arg"];

@@ -44,6 +44,7 @@ public sealed class BenchmarkCommand(CommandContext context, TrainingInputs inpu
         command.Arguments.Add(inputs.Overrides);
         command.SetAction(Run);
         command.Subcommands.Add(new BenchmarkMergeCommand(context).Create());
+        command.Subcommands.Add(new BenchmarkCompareCommand(context).Create());
         return command;
     }
 

@@ -17,7 +17,7 @@ namespace DqnBridge.Envs.GymnasiumBackend;
 /// it is the seed of the last reset and every action since, all replayed. Either way, whatever wrappers are stacked.
 /// </para>
 /// </summary>
-public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
+public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv, IKeepsObservationsBeforeStep
 {
     /// <summary>2: a kind byte (full or episode replay) and the first kept step; 1 (still read): full replay only.</summary>
     private readonly GymnasiumDriver _driver;
@@ -30,10 +30,14 @@ public sealed class GymnasiumVectorEnv : VectorEnvBase, IRestorableVectorEnv
     private int _resetSeed;
     private long _dropOldActionsAt = OldActionsKept;
 
-    // The observations before the last Step, for SaveStateBeforeLastStep; whether a Step was taken since the last
-    // Reset or RestoreState.
+    // The observations before the last Step, for SaveStateBeforeLastStep, to take back a step that raised, and for the
+    // trainer (ObservationsBeforeStep): the one copy of each step's observations on the .NET side; whether a Step was
+    // taken since the last Reset or RestoreState.
     private readonly byte[] _observationsBeforeStep;
     private bool _stepped;
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<byte> ObservationsBeforeStep => _observationsBeforeStep;
 
     /// <summary>How many steps of actions accumulate before those no restore needs are dropped (besides at every save).</summary>
     private const long OldActionsKept = 100_000;

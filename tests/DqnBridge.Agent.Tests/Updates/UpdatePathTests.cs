@@ -158,10 +158,11 @@ public sealed class UpdatePathTests
     }
 
     [TestMethod]
-    public void AutoPicksTheFusedPathForCpuMlpsOnly()
+    public void AutoPicksTheFusedPathOnTheCpuOnly()
     {
         Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.Mlp));
-        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.NatureCnn));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.NatureCnn));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA, NetworkKind.NatureCnn));
         Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA, NetworkKind.Mlp));
         Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Reference, DeviceType.CPU, NetworkKind.Mlp));
         Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Fused, DeviceType.CPU, NetworkKind.NatureCnn));
