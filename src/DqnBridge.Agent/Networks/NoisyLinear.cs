@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DqnBridge.Agent.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -20,15 +21,23 @@ public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter _biasMu;
     private readonly Parameter _biasSigma;
 
-    // The current noise, on the parameters' device; null: mean weights.
+    // The noise, on the parameters' device, made on the first draw and rewritten in place by later draws on the CPU
+    // (a draw per environment step must not leave tensors and arrays behind for the collector); null before it.
     private Tensor? _weightEpsilon;
     private Tensor? _biasEpsilon;
+    private readonly float[] _shapedIn;
+    private readonly float[] _shapedOut;
+
+    // Whether the layer computes with its noise (false: mean weights).
+    private bool _noisy;
 
     /// <summary>A layer of <paramref name="inputs"/> to <paramref name="outputs"/>, initialised from torch's global generator.</summary>
     public NoisyLinear(int inputs, int outputs, double sigma0) : base(nameof(NoisyLinear))
     {
         Inputs = inputs;
         Outputs = outputs;
+        _shapedIn = new float[inputs];
+        _shapedOut = new float[outputs];
         double bound = 1.0 / Math.Sqrt(inputs);
         double sigma = sigma0 / Math.Sqrt(inputs);
         using (no_grad())
@@ -55,10 +64,10 @@ public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
     public Tensor WeightSigma => _weightSigma;
 
     /// <summary>The weight noise in use (outputs x inputs), or null with mean weights.</summary>
-    public Tensor? WeightEpsilon => _weightEpsilon;
+    public Tensor? WeightEpsilon => _noisy ? _weightEpsilon : null;
 
     /// <summary>The bias noise in use, or null with mean weights.</summary>
-    public Tensor? BiasEpsilon => _biasEpsilon;
+    public Tensor? BiasEpsilon => _noisy ? _biasEpsilon : null;
 
     /// <summary>f(x) = sgn(x) sqrt(|x|), which shapes the factorised noise.</summary>
     public static float Shape(double x) => (float)(Math.Sign(x) * Math.Sqrt(Math.Abs(x)));
@@ -70,22 +79,39 @@ public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
         {
             throw new ArgumentException($"a noisy layer of {Inputs} x {Outputs} needs {Inputs} and {Outputs} draws, got {inputNoise.Length} and {outputNoise.Length}");
         }
-        var shapedIn = new float[Inputs];
-        var shapedOut = new float[Outputs];
         for (int i = 0; i < Inputs; i++)
         {
-            shapedIn[i] = Shape(inputNoise[i]);
+            _shapedIn[i] = Shape(inputNoise[i]);
         }
         for (int j = 0; j < Outputs; j++)
         {
-            shapedOut[j] = Shape(outputNoise[j]);
+            _shapedOut[j] = Shape(outputNoise[j]);
         }
-        UseMeanWeights();
         var device = _weightMu.device;
-        using var epsilonIn = tensor(shapedIn);
-        var epsilonOut = tensor(shapedOut);
-        _weightEpsilon = OnDevice(outer(epsilonOut, epsilonIn), device).DetachFromDisposeScope();
-        _biasEpsilon = OnDevice(epsilonOut, device).DetachFromDisposeScope();
+        if (_weightEpsilon is not null && device.type == DeviceType.CPU)
+        {
+            // eps_w[j, i] = f(eps_out_j) * f(eps_in_i): one float product each, as torch.outer computes it.
+            var weight = MemoryMarshal.Cast<byte, float>(_weightEpsilon.bytes);
+            for (int j = 0; j < Outputs; j++)
+            {
+                var row = weight.Slice(j * Inputs, Inputs);
+                for (int i = 0; i < Inputs; i++)
+                {
+                    row[i] = _shapedOut[j] * _shapedIn[i];
+                }
+            }
+            _shapedOut.CopyTo(MemoryMarshal.Cast<byte, float>(_biasEpsilon!.bytes));
+        }
+        else
+        {
+            _weightEpsilon?.Dispose();
+            _biasEpsilon?.Dispose();
+            using var epsilonIn = tensor(_shapedIn);
+            using var epsilonOut = tensor(_shapedOut);
+            _weightEpsilon = OnDevice(outer(epsilonOut, epsilonIn), device).DetachFromDisposeScope();
+            _biasEpsilon = OnDevice(epsilonOut.clone(), device).DetachFromDisposeScope();
+        }
+        _noisy = true;
     }
 
     // The tensor on the device; a CPU original moved elsewhere is disposed (the copy is the one owned).
@@ -101,22 +127,16 @@ public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Turns the noise off: the layer computes with mu (evaluation).</summary>
-    public void UseMeanWeights()
-    {
-        _weightEpsilon?.Dispose();
-        _biasEpsilon?.Dispose();
-        _weightEpsilon = null;
-        _biasEpsilon = null;
-    }
+    public void UseMeanWeights() => _noisy = false;
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
-        if (_weightEpsilon is null)
+        if (!_noisy)
         {
             return linear(input, _weightMu, _biasMu);
         }
-        using var weightNoise = _weightSigma * _weightEpsilon;
+        using var weightNoise = _weightSigma * _weightEpsilon!;
         using var weight = _weightMu.Plus(weightNoise);
         using var biasNoise = _biasSigma * _biasEpsilon!;
         using var bias = _biasMu.Plus(biasNoise);
@@ -128,7 +148,8 @@ public sealed class NoisyLinear : nn.Module<Tensor, Tensor>
     {
         if (disposing)
         {
-            UseMeanWeights();
+            _weightEpsilon?.Dispose();
+            _biasEpsilon?.Dispose();
         }
         base.Dispose(disposing);
     }
