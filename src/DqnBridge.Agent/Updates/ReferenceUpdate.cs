@@ -52,7 +52,7 @@ public sealed class ReferenceUpdate : IDqnUpdate
         _parameters = qNetwork.parameters().ToArray();
         _optimizer = config.Optimizer switch
         {
-            OptimizerKind.Adam => optim.Adam(_parameters, config.LearningRate, eps: config.AdamEpsilon),
+            OptimizerKind.Adam => new HeldScalarAdam(_parameters, config.LearningRate, config.AdamEpsilon),
             OptimizerKind.AdamW => optim.AdamW(_parameters, config.LearningRate, eps: config.AdamEpsilon, weight_decay: OptimizerDefaults.AdamWWeightDecay),
             OptimizerKind.RMSprop => optim.RMSProp(_parameters, config.LearningRate, alpha: OptimizerDefaults.RmsAlpha, eps: OptimizerDefaults.RmsEpsilon),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
@@ -85,8 +85,8 @@ public sealed class ReferenceUpdate : IDqnUpdate
 
         _optimizer.zero_grad();
         loss.backward();
-        // torch.optim's step makes Scalars from doubles implicitly, inside TorchSharp: see ImplicitScalarGuard.
-        using (ImplicitScalarGuard.Enter())
+        // TorchSharp's gradient clipping makes Scalars from doubles implicitly: see ImplicitScalarGuard.
+        using (_clipGradValue > 0 || _maxGradNorm > 0 ? ImplicitScalarGuard.Enter() : default)
         {
             if (_clipGradValue > 0)
             {
@@ -115,7 +115,12 @@ public sealed class ReferenceUpdate : IDqnUpdate
     /// <inheritdoc/>
     public void ApplyGradients()
     {
-        // torch.optim's step makes Scalars from doubles implicitly, inside TorchSharp: see ImplicitScalarGuard.
+        if (_optimizer is HeldScalarAdam)
+        {
+            _optimizer.step();
+            return;
+        }
+        // torch.optim's AdamW and RMSprop make Scalars from doubles implicitly, inside TorchSharp: see ImplicitScalarGuard.
         using (ImplicitScalarGuard.Enter())
         {
             _optimizer.step();
