@@ -1,3 +1,4 @@
+using DqnBridge.Cli.Output;
 using ScottPlot;
 using SkiaSharp;
 
@@ -27,13 +28,11 @@ public static class BenchmarkPlot
         }
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        var temporary = path + ".tmp";
-        using (var file = File.Create(temporary))
+        AtomicFile.Write(path, temporary =>
         {
+            using var file = File.Create(temporary);
             png.SaveTo(file);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     private static void Draw(SKCanvas canvas, Plot plot, int left, int top, int width)

@@ -1,3 +1,4 @@
+using DqnBridge.Cli.Output;
 using ScottPlot;
 using SkiaSharp;
 
@@ -41,13 +42,11 @@ public static class ReachPlot
 
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        var temporary = path + ".tmp";
-        using (var file = File.Create(temporary))
+        AtomicFile.Write(path, temporary =>
         {
+            using var file = File.Create(temporary);
             png.SaveTo(file);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     private static string Seeds(int count) => count == 1 ? "1 seed" : $"{count} seeds";

@@ -37,13 +37,17 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteAllText(string path, string contents)
+    public static void WriteAllText(string path, string contents) =>
+        Write(path, temporary => File.WriteAllText(temporary, contents, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
+
+    /// <summary>Whatever <paramref name="writeTemporary"/> writes to the temporary path it is given, then renamed to <paramref name="path"/>.</summary>
+    public static void Write(string path, Action<string> writeTemporary)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
         try
         {
-            File.WriteAllText(temporary, contents, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            writeTemporary(temporary);
             File.Move(temporary, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
