@@ -26,7 +26,7 @@ public static class DqnUpdates
     /// it is fastest for MLPs and the Nature CNN; reference and fused stay as they are (that fused runs on the CPU only is a config rule,
     /// <see cref="DqnConfig.Problems"/>).
     /// </summary>
-    public static UpdatePath Resolve(UpdatePath requested, DeviceType device, NetworkKind network) =>
+    public static UpdatePath Resolve(UpdatePath requested, DeviceType device) =>
         requested == UpdatePath.Auto
             ? device == DeviceType.CPU ? UpdatePath.Fused : UpdatePath.Reference
             : requested;
@@ -35,7 +35,7 @@ public static class DqnUpdates
     public static UpdatePath Resolve(DqnConfig config, DeviceType device) =>
         config.UpdatePath == UpdatePath.Auto && NotCoveredByFusedPath(config) is not null
             ? UpdatePath.Reference
-            : Resolve(config.UpdatePath, device, config.Network);
+            : Resolve(config.UpdatePath, device);
 
     /// <summary>
     /// The settings of <paramref name="config"/> the fused path does not implement, as the keys read
@@ -60,11 +60,11 @@ public static class DqnUpdates
     }
 
     /// <summary>
-    /// What to tell the user when update_path = auto leaves the fused path for an MLP because of settings it does not
-    /// cover (null otherwise): auto picks the reference path for them.
+    /// What to tell the user when update_path = auto leaves the fused path (an MLP's or the Nature CNN's) because of
+    /// settings it does not cover (null otherwise): auto picks the reference path for them.
     /// </summary>
     public static string? AutoChoiceNotice(DqnConfig config) =>
-        config.UpdatePath == UpdatePath.Auto && config.Network == NetworkKind.Mlp && NotCoveredByFusedPath(config) is { } uncovered
+        config.UpdatePath == UpdatePath.Auto && NotCoveredByFusedPath(config) is { } uncovered
             ? $"update_path = auto: the reference update path runs ({uncovered} is not covered by the fused path)."
             : null;
 

@@ -151,6 +151,12 @@ public sealed class UpdatePathTests
         Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(new DqnConfig { Noisy = true }, DeviceType.CPU));
         Assert.IsNull(DqnUpdates.AutoChoiceNotice(new DqnConfig { Distributional = Distributional.C51 }));
         StringAssert.Contains(DqnUpdates.AutoChoiceNotice(new DqnConfig { Dueling = true, Noisy = true }), "dueling = true, noisy = true is not covered by the fused path");
+        // The Nature CNN takes the fused path on the CPU too, so leaving it is worth a notice there as well.
+        var cnnWithDuelingHead = new DqnConfig { Network = NetworkKind.NatureCnn, Dueling = true };
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(cnnWithDuelingHead, DeviceType.CPU));
+        StringAssert.Contains(DqnUpdates.AutoChoiceNotice(cnnWithDuelingHead), "the reference update path runs (dueling = true is not covered by the fused path)");
+        StringAssert.Contains(DqnUpdates.AutoChoiceNotice(new DqnConfig { Network = NetworkKind.NatureCnn, Distributional = Distributional.C51 }),
+            "distributional = c51 with network = nature_cnn is not covered by the fused path");
 
         var explicitFused = new DqnConfig { UpdatePath = UpdatePath.Fused, Noisy = true };
         var problem = explicitFused.Problems().Single();
@@ -160,12 +166,12 @@ public sealed class UpdatePathTests
     [TestMethod]
     public void AutoPicksTheFusedPathOnTheCpuOnly()
     {
-        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.Mlp));
-        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU, NetworkKind.NatureCnn));
-        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA, NetworkKind.NatureCnn));
-        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA, NetworkKind.Mlp));
-        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Reference, DeviceType.CPU, NetworkKind.Mlp));
-        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Fused, DeviceType.CPU, NetworkKind.NatureCnn));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CPU));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Auto, DeviceType.CUDA));
+        Assert.AreEqual(UpdatePath.Reference, DqnUpdates.Resolve(UpdatePath.Reference, DeviceType.CPU));
+        Assert.AreEqual(UpdatePath.Fused, DqnUpdates.Resolve(UpdatePath.Fused, DeviceType.CPU));
     }
 
 
