@@ -3,6 +3,8 @@ using DqnBridge.Benchmarks;
 
 // Before anything loads libtorch (as the CLI does): OpenMP reads its wait policy once, when it loads.
 Console.WriteLine($"OpenMP: {TorchRuntime.PrepareOpenMp()}");
+// As a training run's thread does (TorchRuntime.UseThreads); PyTorch's reference step runs in its own process, unflushed as in CleanRL.
+Console.WriteLine($"Subnormal floats: {(TorchRuntime.FlushSubnormals() ? "flushed to zero, as in runs" : "kept")}");
 
 string mode = args.Length > 0 ? args[0] : "";
 switch (mode)

@@ -47,6 +47,9 @@ internal sealed class FlatOptimizer : IDisposable
 
     public long Steps => _step;
 
+    /// <summary>Adam's first moment (RMSprop's is unused), one element per parameter; for tests.</summary>
+    internal float[] FirstMoment() => Floats(_firstMoment).ToArray();
+
     /// <summary>Zeroes the gradient in place (the layers' gradients are views of it and must stay so).</summary>
     public void ZeroGrad() => _gradients.bytes.Clear();
 

@@ -81,7 +81,7 @@ public sealed partial class DqnTrainer : IDisposable
         Directory.CreateDirectory(RunDirectory);
         File.WriteAllText(Path.Combine(RunDirectory, "config.json"), CheckpointJson.Serialize(config));
 
-        set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads, config.Network).Count);
+        TorchRuntime.UseThreads(config.TorchThreads, config.Network);
         random.manual_seed(config.Seed);
         var space = envs.SingleObservationSpace;
         int actionCount = envs.SingleActionSpace.N;
@@ -187,6 +187,7 @@ public sealed partial class DqnTrainer : IDisposable
     /// <summary>Trains until total_timesteps or cancellation; either way writes a checkpoint and returns a summary.</summary>
     public TrainingSummary Train(CancellationToken cancellationToken)
     {
+        TorchRuntime.FlushSubnormals(); // on the thread that trains, which need not be the one that built the trainer
         var clock = Stopwatch.StartNew();
         long startStep = _nextStep;
         long lastProgressStep = _nextStep;

@@ -162,7 +162,7 @@ public sealed class AgentBackend(
         };
         using var env = makeEnv(spec);
         checkpoint.EnsureMatches(env);
-        TorchSharp.torch.set_num_threads(TorchRuntime.ResolveThreads(config.TorchThreads, config.Network).Count); // libtorch's own default is a thread per core
+        TorchRuntime.UseThreads(config.TorchThreads, config.Network); // libtorch's own default is a thread per core
         using var network = checkpoint.LoadQNetwork();
         var episodes = EpisodePlayer.Play(network, env, request.Episodes, maxSteps: 0, request.Epsilon, request.Seed, onFrame, cancellation);
         return new EvaluationResult(config.EnvId, [.. episodes.Select(e => e.Return)], checkpoint.Directory)

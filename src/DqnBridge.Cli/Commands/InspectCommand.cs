@@ -83,7 +83,7 @@ public sealed class InspectCommand(TextWriter output, Func<EnvSpec, IVectorEnv> 
         }
 
         var checkpoint = Checkpoint.LoadNewestComplete(directory, notice: null);
-        TorchSharp.torch.set_num_threads(TorchRuntime.ResolveThreads(checkpoint.Config.TorchThreads, checkpoint.Config.Network).Count);
+        TorchRuntime.UseThreads(checkpoint.Config.TorchThreads, checkpoint.Config.Network);
         return (checkpoint.Config, checkpoint.LoadQNetwork());
     }
 
