@@ -12,7 +12,7 @@ namespace DqnBridge.Agent.Tests.Torch;
 /// <summary>
 /// Training threads flush subnormal floats to zero (TorchRuntime.FlushSubnormals, torch.set_flush_denormal(True)):
 /// what that does to arithmetic on the thread and on the threads it starts, and what it does to training. Each test
-/// changes the floating-point mode of a thread of its own only, so other tests never see it.
+/// sets the floating-point mode of threads of its own only, so other tests never see it.
 /// </summary>
 [TestClass]
 public sealed class SubnormalTests
@@ -33,6 +33,8 @@ public sealed class SubnormalTests
     {
         var seen = OnNewThread(() =>
         {
+            // A new thread inherits its creator's mode, and a trainer built by another test may have set it on that thread.
+            TorchRuntime.TrySetFlushSubnormals(false);
             var before = (Managed: Times(Subnormal, 1f), Torch: TorchTimesOne(Subnormal));
             bool flushing = TorchRuntime.TrySetFlushSubnormals(true);
             var during = (Input: Times(Subnormal, 1f), Result: Times(1e-20f, 1e-20f), Torch: TorchTimesOne(Subnormal));
@@ -97,10 +99,8 @@ public sealed class SubnormalTests
     /// </summary>
     private static (float[] Weights, float[] Moments) Train(bool flush)
     {
-        if (flush)
-        {
-            Assert.IsTrue(TorchRuntime.TrySetFlushSubnormals(true));
-        }
+        // Set either way: a new thread inherits its creator's mode (see the first test).
+        Assert.AreEqual(flush, TorchRuntime.TrySetFlushSubnormals(flush));
         random.manual_seed(7);
         using var network = QNetwork.Mlp(4, 2, [16]);
         var (values, gradients) = network.Flatten();
