@@ -1,6 +1,4 @@
-using DqnBridge.Cli.Output;
 using ScottPlot;
-using SkiaSharp;
 
 namespace DqnBridge.Cli.Benchmarking;
 
@@ -15,30 +13,13 @@ public static class BenchmarkPlot
 
     public static void Save(string path, IReadOnlyList<EnvironmentSummary> summaries, IReadOnlyDictionary<string, List<List<(long Step, double Return)>>> curves, string baselineLabel)
     {
-        var rows = Math.Max(1, summaries.Count);
-        var info = new SKImageInfo(LeftWidth + RightWidth, RowHeight * rows);
-        using var surface = SKSurface.Create(info);
-        surface.Canvas.Clear(SKColors.White);
+        using var grid = new PlotGrid(LeftWidth + RightWidth, RowHeight, summaries.Count);
         for (var r = 0; r < summaries.Count; r++)
         {
-            var top = r * RowHeight;
-            // Each plot clears the canvas it renders on, so each gets its own picture, drawn in place.
-            Draw(surface.Canvas, SeedsPlot(summaries[r], baselineLabel), 0, top, LeftWidth);
-            Draw(surface.Canvas, CurvesPlot(summaries[r].EnvId, curves.GetValueOrDefault(summaries[r].EnvId) ?? []), LeftWidth, top, RightWidth);
+            grid.Draw(SeedsPlot(summaries[r], baselineLabel), r, 0, LeftWidth);
+            grid.Draw(CurvesPlot(summaries[r].EnvId, curves.GetValueOrDefault(summaries[r].EnvId) ?? []), r, LeftWidth, RightWidth);
         }
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.Write(path, temporary =>
-        {
-            using var file = File.Create(temporary);
-            png.SaveTo(file);
-        });
-    }
-
-    private static void Draw(SKCanvas canvas, Plot plot, int left, int top, int width)
-    {
-        using var bitmap = SKBitmap.Decode(plot.GetImage(width, RowHeight).GetImageBytes());
-        canvas.DrawBitmap(bitmap, left, top);
+        grid.Save(path);
     }
 
     private static Plot SeedsPlot(EnvironmentSummary s, string baselineLabel)

@@ -1,6 +1,4 @@
-using DqnBridge.Cli.Output;
 using ScottPlot;
-using SkiaSharp;
 
 namespace DqnBridge.Cli.Benchmarking;
 
@@ -18,9 +16,7 @@ public static class ReachPlot
         IReadOnlyDictionary<string, List<List<(long Step, double Return)>>> reference,
         string label, string referenceLabel)
     {
-        var info = new SKImageInfo(Width, RowHeight * Math.Max(1, environments.Count));
-        using var surface = SKSurface.Create(info);
-        surface.Canvas.Clear(SKColors.White);
+        using var grid = new PlotGrid(Width, RowHeight, environments.Count);
         for (var r = 0; r < environments.Count; r++)
         {
             var e = environments[r];
@@ -36,17 +32,9 @@ public static class ReachPlot
             // The whole run on the x axis, the steps before the first 100 episodes included.
             var lastStep = ours[e.EnvId].Concat(reference[e.EnvId]).Where(s => s.Count > 0).Select(s => s[^1].Step).DefaultIfEmpty(1).Max();
             plot.Axes.SetLimitsX(0, lastStep);
-            using var bitmap = SKBitmap.Decode(plot.GetImage(Width, RowHeight).GetImageBytes());
-            surface.Canvas.DrawBitmap(bitmap, 0, r * RowHeight);
+            grid.Draw(plot, r, 0, Width);
         }
-
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.Write(path, temporary =>
-        {
-            using var file = File.Create(temporary);
-            png.SaveTo(file);
-        });
+        grid.Save(path);
     }
 
     private static string Seeds(int count) => count == 1 ? "1 seed" : $"{count} seeds";
