@@ -44,25 +44,13 @@ internal sealed class SpaceToDepthCnn
         _stack = network.ObservationShape[0];
     }
 
-    // Each byte's scaled value, computed once by libtorch's own division (the network's forward), so the pixels the
-    // first convolution sees are the same floats on both paths.
-    private static readonly float[] ScaledBytes = ScaleAllBytes();
-
-    private static float[] ScaleAllBytes()
-    {
-        using var stop = 256.ToScalar();
-        using var bytes = arange(stop, ScalarType.Byte);
-        using var scaled = bytes.to_type(ScalarType.Float32).div_(QNetwork.ByteScale);
-        return MemoryMarshal.Cast<byte, float>(scaled.bytes).ToArray();
-    }
-
     /// <summary>
     /// The frames (n, c, 84, 84) as (n, c x 16, 21, 21) scaled floats in one managed pass (libtorch's copy through a
     /// six-dimensional permutation runs an unvectorized loop that cost more than the convolution saved).
     /// </summary>
     private static void CutIntoBlocks(ReadOnlySpan<byte> frames, Span<float> blocks)
     {
-        var scaled = ScaledBytes;
+        var scaled = PixelScale.Table; // as the network's forward divides
         int output = 0;
         int planes = frames.Length / (Frame * Frame);
         for (int plane = 0; plane < planes; plane++)

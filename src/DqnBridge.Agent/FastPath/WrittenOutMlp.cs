@@ -15,6 +15,8 @@ namespace DqnBridge.Agent.FastPath;
 /// in managed code over the tensors' memory. Gradients are written into the network's flat gradient
 /// (<see cref="QNetwork.Flatten"/>), which the flat optimizer reads.
 /// Held equal to <see cref="QNetwork.forward"/> and autograd by UpdatePathTests.WrittenOutMlpBackwardEqualsAutogradBitForBit.
+/// The Nature CNN's fully connected head (3136 features in) runs the same way in <see cref="SplitNatureCnn"/>, which also
+/// takes the gradient with respect to the head's input.
 /// </summary>
 internal sealed class WrittenOutMlp : IDisposable
 {
@@ -43,9 +45,9 @@ internal sealed class WrittenOutMlp : IDisposable
     /// <summary>The passes of <paramref name="network"/> for batches of <paramref name="rows"/> observations.</summary>
     public WrittenOutMlp(QNetwork network, int rows)
     {
-        if (network.Kind != NetworkKind.Mlp)
+        if (network.Head.Dueling || network.Head.Noisy)
         {
-            throw new ArgumentException("The written-out pass is for MLPs.", nameof(network));
+            throw new ArgumentException("The written-out pass covers single-stream heads of plain linear layers.", nameof(network));
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         _rows = rows;
@@ -60,7 +62,7 @@ internal sealed class WrittenOutMlp : IDisposable
         _outputs = layers.Select(layer => new FloatMemory(zeros(rows, layer.bias!.NumberOfElements), owned: true)).ToArray();
         _outputGradients = layers.SkipLast(1).Select(layer => new FloatMemory(zeros(rows, layer.bias!.NumberOfElements), owned: true)).ToArray();
         _transposedOutputGradients = _outputGradients.Select(gradient => gradient.Tensor.t()).ToArray();
-        _floatObservations = zeros(rows, network.ObservationShape[0]);
+        _floatObservations = zeros(rows, _weights[0].shape[1]);
     }
 
     /// <summary>
@@ -100,9 +102,10 @@ internal sealed class WrittenOutMlp : IDisposable
     /// Writes dLoss/dW and dLoss/db of every layer into the gradient, from dLoss/dQ(s, .) (<paramref name="outputGradient"/>,
     /// rows x outputs) and the layer outputs the last <see cref="Forward"/> kept. As autograd does for y = x W^T + b:
     /// dW = g^T x, db = the column sums of g, and the gradient passed down is g W, zeroed where the ReLU output was zero.
-    /// The column sums belong to the caller's dispose scope.
+    /// With <paramref name="inputGradient"/> (rows x inputs), the gradient with respect to the first layer's input, g W,
+    /// is written there too. The column sums belong to the caller's dispose scope.
     /// </summary>
-    public void Backward(Tensor outputGradient)
+    public void Backward(Tensor outputGradient, Tensor? inputGradient = null)
     {
         if (_input is null)
         {
@@ -133,6 +136,10 @@ internal sealed class WrittenOutMlp : IDisposable
                 ZeroWhereInactive(below.Span, _outputs[i - 1].Span);
                 gradient = below.Tensor;
                 gradientTransposed = _transposedOutputGradients[i - 1];
+            }
+            else
+            {
+                inputGradient?.addmm_(gradient, _weights[0], beta: 0, alpha: 1);
             }
         }
     }

@@ -9,14 +9,16 @@ namespace DqnBridge.Agent.Networks;
 /// <summary>
 /// argmax_a Q(s, a) for one observation at a time, ties to the lowest index as torch.argmax. An MLP acts through
 /// the fast path's managed forward pass (<see cref="ManagedGreedyMlp"/>, deterministic, a few microseconds);
-/// <see cref="Refresh"/> after the weights change (c51's distribution too). The CNN, and MLPs with a dueling head or
-/// noisy layers, act through the network on a preallocated input tensor.
+/// <see cref="Refresh"/> after the weights change (c51's distribution too). The plain Nature CNN on the CPU acts
+/// through <see cref="NatureCnnInference"/> (the network's own kernels, fewer tensors per action); other CNNs, and MLPs
+/// with a dueling head or noisy layers, act through the network on a preallocated input tensor.
 /// </summary>
 public sealed class GreedyPolicy : IDisposable
 {
     private readonly QNetwork _network;
     private readonly ElementType _observationType;
     private readonly ManagedGreedyMlp? _mlp;
+    private readonly NatureCnnInference? _cnn;
     private readonly Tensor? _input;
     private readonly ElementType _inputType;
     private readonly int _inputElements;
@@ -30,6 +32,10 @@ public sealed class GreedyPolicy : IDisposable
         {
             _mlp = new ManagedGreedyMlp(network);
         }
+        else if (observationType == ElementType.UInt8 && NatureCnnInference.Covers(network))
+        {
+            _cnn = new NatureCnnInference(network, rows: 1);
+        }
         else
         {
             _inputType = network.Kind == NetworkKind.Mlp ? ElementType.Float32 : ElementType.UInt8;
@@ -42,8 +48,19 @@ public sealed class GreedyPolicy : IDisposable
     public void Refresh() => _mlp?.Refresh();
 
     /// <summary>The greedy action for one raw observation (elements of the observation space's type).</summary>
-    public int Act(ReadOnlySpan<byte> observation) =>
-        _mlp is not null ? _mlp.Act(_observationType, observation) : ActWithTorch(observation);
+    public int Act(ReadOnlySpan<byte> observation)
+    {
+        if (_mlp is not null)
+        {
+            return _mlp.Act(_observationType, observation);
+        }
+        if (_cnn is not null)
+        {
+            using var action = _cnn.Forward(observation).argmax(1);
+            return (int)action.item<long>();
+        }
+        return ActWithTorch(observation);
+    }
 
     private int ActWithTorch(ReadOnlySpan<byte> observation)
     {
@@ -63,5 +80,9 @@ public sealed class GreedyPolicy : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _input?.Dispose();
+    public void Dispose()
+    {
+        _input?.Dispose();
+        _cnn?.Dispose();
+    }
 }

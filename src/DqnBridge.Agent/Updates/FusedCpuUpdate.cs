@@ -11,7 +11,9 @@ namespace DqnBridge.Agent.Updates;
 /// The CPU fast path of the DQN update: the same update as <see cref="ReferenceUpdate"/>, made of the hand-written
 /// kernels in FastPath/: the TD target, the loss and its gradient with respect to Q(s, .) by hand
 /// (<see cref="TdKernels"/>); an MLP's forward and backward pass written out (<see cref="WrittenOutMlp"/>, bit-identical
-/// to the network's own layers and autograd), the CNN's through the network and autograd; Adam/AdamW/RMSprop and the
+/// to the network's own layers and autograd), the plain Nature CNN's taken apart where libtorch is slow for it
+/// (<see cref="SplitNatureCnn"/>: its head written out, its first convolution's weight gradient as a faster convolution,
+/// the rest through autograd; equal to the network's within float rounding); Adam/AdamW/RMSprop and the
 /// target update over one flat parameter tensor (<see cref="QNetwork.Flatten"/>, <see cref="FlatOptimizer"/>). This is
 /// why a CartPole-sized network trains several times faster than through autograd and torch.optim. CPU tensors only
 /// (it reads their memory), any network kind. With c51 (MLPs only), the projection and the cross-entropy's gradient
@@ -37,6 +39,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
     // The written-out passes of an MLP's two networks (null for the CNN, which goes through its layers and autograd).
     private readonly WrittenOutMlp? _qMlp;
     private readonly WrittenOutMlp? _targetMlp;
+
+    // The plain Nature CNN's passes (null for an MLP, and when space to depth is asked): the online network's with
+    // gradients, and both networks' without (the target's values, Double DQN's choice of the next action).
+    private readonly SplitNatureCnn? _qSplitCnn;
+    private readonly NatureCnnInference? _targetInference;
+    private readonly NatureCnnInference? _qInference;
 
     // The plain Nature CNN's two networks with their first convolution as space to depth, when asked (null otherwise).
     private readonly SpaceToDepthCnn? _qCnn;
@@ -106,6 +114,12 @@ public sealed class FusedCpuUpdate : IDqnUpdate
             _qCnn = new SpaceToDepthCnn(qNetwork);
             _targetCnn = new SpaceToDepthCnn(targetNetwork);
         }
+        else if (qNetwork.Kind == NetworkKind.NatureCnn)
+        {
+            _qSplitCnn = new SplitNatureCnn(qNetwork, config.BatchSize);
+            _targetInference = new NatureCnnInference(targetNetwork, config.BatchSize);
+            _qInference = config.DoubleDqn ? new NatureCnnInference(qNetwork, config.BatchSize) : null;
+        }
     }
 
     /// <summary>Whether an MLP runs written out (false for the CNN, and when the test turns it off).</summary>
@@ -127,25 +141,29 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var nextQ = Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
+            var nextQ = _targetInference?.Forward(batch.NextObservations.bytes) ?? Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
             // Double DQN: the online network picks the next action, the target network values it.
-            var onlineNextQ = _doubleDqn ? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
+            var onlineNextQ = _doubleDqn ? _qInference?.Forward(batch.NextObservations.bytes) ?? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
-        var qValues = Forward(_qNetwork, _qMlp, _qCnn, batch.Observations);
+        var qValues = _qSplitCnn?.Forward(batch.Observations) ?? Forward(_qNetwork, _qMlp, _qCnn, batch.Observations);
         // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
             Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
             batch.Prioritized ? Floats(batch.Weights) : default, batch.Prioritized ? batch.TdErrors : default);
 
-        if (_qMlp is null)
+        if (_qMlp is not null)
         {
-            _optimizer.ZeroGrad();
-            qValues.backward([_lossGradient]);
+            _qMlp.Backward(_lossGradient); // overwrites every gradient
+        }
+        else if (_qSplitCnn is not null)
+        {
+            _qSplitCnn.Backward(_lossGradient); // overwrites every gradient
         }
         else
         {
-            _qMlp.Backward(_lossGradient); // overwrites every gradient
+            _optimizer.ZeroGrad();
+            qValues.backward([_lossGradient]);
         }
         if (_clipGradValue > 0)
         {
@@ -243,6 +261,9 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         _optimizer.Dispose();
         _qMlp?.Dispose();
         _targetMlp?.Dispose();
+        _qSplitCnn?.Dispose();
+        _targetInference?.Dispose();
+        _qInference?.Dispose();
         _discounts.Dispose();
         _tdTarget.Dispose();
         _lossGradient.Dispose();
