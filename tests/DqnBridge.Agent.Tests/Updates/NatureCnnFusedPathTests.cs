@@ -10,9 +10,10 @@ using static TorchSharp.torch;
 namespace DqnBridge.Agent.Tests.Updates;
 
 /// <summary>
-/// The fused path's Nature CNN (the flat Adam, and optionally <see cref="SpaceToDepthCnn"/>) against the network's own
-/// layers and the reference update. Not bit for bit: the flat Adam rounds its first moment differently
-/// (UpdatePathTests) and space to depth sums the first convolution's products in another order, so these tests bound
+/// The fused path's Nature CNN (<see cref="SplitNatureCnn"/>, <see cref="NatureCnnInference"/> and the flat Adam, or
+/// optionally <see cref="SpaceToDepthCnn"/>) against the network's own layers and the reference update. The inference
+/// pass is equal bit for bit; the update is not: the flat Adam rounds its first moment differently (UpdatePathTests),
+/// and the split pass and space to depth sum the first convolution's products in another order, so these tests bound
 /// the difference.
 /// </summary>
 [TestClass]
@@ -153,19 +154,19 @@ public sealed class NatureCnnFusedPathTests
 
     /// <summary>
     /// CleanRL's dqn_atari.py update (batch 32, Adam at 1e-4, MSE) on random frames: the fused path (the flat Adam, with the
-    /// network's own layers as runs take it, or with the first convolution as space to depth) against the reference
-    /// update, 30 updates with a target update after 15. Measured on 2026-12-06: after the first update the weights differ
-    /// by at most 7.5e-9 (own layers) and 1.0e-6 (space to depth), against one Adam step of 1e-4. Then the trajectories
+    /// split pass as runs take it, or with the first convolution as space to depth) against the reference update, 30
+    /// updates with a target update after 15. Measured on 2026-12-07: after the first update the weights differ by at
+    /// most 2.6e-7 (split pass) and 1.0e-6 (space to depth), against one Adam step of 1e-4. Then the trajectories
     /// drift apart as float trajectories under Adam do: Adam divides each gradient by its running magnitude, so an element
     /// whose gradient is near zero (random frames give many) takes a full step of the learning rate in whichever
-    /// direction its rounding points. After 30 updates the mean |difference| per weight tensor was at most 3.3e-6 (own
-    /// layers) and 3.7e-5 (space to depth), while the weights moved 1.4e-4 to 2.3e-4 on average since the target update;
-    /// losses and mean Q agreed to 8.1e-6 (own layers, over updates 20 to 29) and 5.4e-4 (space to depth, every update). Bounds, for both: a
+    /// direction its rounding points. After 30 updates the mean |difference| per weight tensor was at most 3.3e-6 (split
+    /// pass) and 3.7e-5 (space to depth), while the weights moved 1.4e-4 to 2.3e-4 on average since the target update;
+    /// losses and mean Q agreed to 8.1e-6 (split pass) and 5.4e-4 (space to depth), relative, at every update. Bounds, for both: a
     /// tenth of an Adam step after the first update, 5e-3 for loss and Q, one Adam step (1e-4) for the mean weight
     /// difference.
     /// </summary>
     [TestMethod]
-    [DataRow(false, DisplayName = "fused, the network's own layers (update_path auto)")]
+    [DataRow(false, DisplayName = "fused, the split pass (update_path auto)")]
     [DataRow(true, DisplayName = "fused, first convolution as space to depth")]
     public void FusedCnnUpdateStaysWithinRoundingOfTheReferenceUpdate(bool spaceToDepth)
     {
@@ -249,3 +250,4 @@ public sealed class NatureCnnFusedPathTests
         Assert.IsLessThanOrEqualTo(tolerance * Math.Max(scale.item<float>(), 1e-30f), difference.item<float>(), $"largest {what} difference (largest |expected| {scale.item<float>()})");
     }
 }
+
