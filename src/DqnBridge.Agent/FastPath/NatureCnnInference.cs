@@ -42,6 +42,16 @@ internal sealed class NatureCnnInference : IDisposable
         network.Kind == NetworkKind.NatureCnn && !network.Head.Dueling && !network.Head.Noisy && !network.Head.IsDistributional
         && network.parameters().All(parameter => parameter.device_type == DeviceType.CPU);
 
+    /// <summary>Q(s, .) for a batch of <c>rows</c> contiguous uint8 <paramref name="observations"/>; the result as <see cref="Forward(ReadOnlySpan{byte})"/>'s.</summary>
+    public Tensor Forward(Tensor observations)
+    {
+        if (observations.dtype != ScalarType.Byte || !observations.is_contiguous() || observations.shape[0] != _rows)
+        {
+            throw new ArgumentException($"The inference pass takes {_rows} contiguous uint8 observations, got {observations.shape[0]} of {observations.dtype}.", nameof(observations));
+        }
+        return Forward(observations.bytes);
+    }
+
     /// <summary>
     /// Q(s, .) for <c>rows</c> uint8 observations laid out one after another (rows x stack x 84 x 84 bytes). The result
     /// belongs to this object and holds until the next Forward.

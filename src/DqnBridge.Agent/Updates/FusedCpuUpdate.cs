@@ -138,15 +138,19 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         TdKernels.Discounts(Floats(batch.Discounts), Floats(batch.Dones), Floats(_discounts));
 
         // Tensors made here belong to the scope; the written-out passes' results belong to them (held until their next Forward).
+        // The CNN's split and inference passes read uint8 frames; a CNN over other element types goes through the network.
+        bool frames = batch.Observations.dtype == ScalarType.Byte;
+        var (split, targetInference, qInference) = frames ? (_qSplitCnn, _targetInference, _qInference) : (null, null, null);
+
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var nextQ = _targetInference?.Forward(batch.NextObservations.bytes) ?? Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
+            var nextQ = targetInference?.Forward(batch.NextObservations) ?? Forward(_targetNetwork, _targetMlp, _targetCnn, batch.NextObservations);
             // Double DQN: the online network picks the next action, the target network values it.
-            var onlineNextQ = _doubleDqn ? _qInference?.Forward(batch.NextObservations.bytes) ?? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
+            var onlineNextQ = _doubleDqn ? qInference?.Forward(batch.NextObservations) ?? Forward(_qNetwork, _qMlp, _qCnn, batch.NextObservations) : null;
             TdKernels.TdTarget(Floats(nextQ), Floats(onlineNextQ ?? nextQ), Floats(batch.Rewards), Floats(_discounts), Floats(_tdTarget));
         }
-        var qValues = _qSplitCnn?.Forward(batch.Observations) ?? Forward(_qNetwork, _qMlp, _qCnn, batch.Observations);
+        var qValues = split?.Forward(batch.Observations) ?? Forward(_qNetwork, _qMlp, _qCnn, batch.Observations);
         // Prioritized replay: each row's loss weighted by its importance weight, and its |TD error| written back.
         float loss = TdKernels.LossGradient(
             Floats(qValues), Floats(_tdTarget), MemoryMarshal.Cast<byte, long>(batch.Actions.bytes), _loss, Floats(_lossGradient),
@@ -156,9 +160,9 @@ public sealed class FusedCpuUpdate : IDqnUpdate
         {
             _qMlp.Backward(_lossGradient); // overwrites every gradient
         }
-        else if (_qSplitCnn is not null)
+        else if (split is not null)
         {
-            _qSplitCnn.Backward(_lossGradient); // overwrites every gradient
+            split.Backward(_lossGradient); // overwrites every gradient
         }
         else
         {

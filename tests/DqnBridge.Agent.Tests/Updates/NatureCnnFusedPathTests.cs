@@ -166,12 +166,14 @@ public sealed class NatureCnnFusedPathTests
     /// difference.
     /// </summary>
     [TestMethod]
-    [DataRow(false, DisplayName = "fused, the split pass (update_path auto)")]
-    [DataRow(true, DisplayName = "fused, first convolution as space to depth")]
-    public void FusedCnnUpdateStaysWithinRoundingOfTheReferenceUpdate(bool spaceToDepth)
+    [DataRow(false, false, DisplayName = "fused, the split pass (update_path auto)")]
+    [DataRow(false, true, DisplayName = "fused, the split pass, Double DQN (the online network's inference pass picks the next action)")]
+    [DataRow(true, false, DisplayName = "fused, first convolution as space to depth")]
+    public void FusedCnnUpdateStaysWithinRoundingOfTheReferenceUpdate(bool spaceToDepth, bool doubleDqn)
     {
         set_num_threads(1);
         var config = DqnConfig.CleanRlAtari();
+        config.DoubleDqn = doubleDqn;
         random.manual_seed(7);
         using var referenceQ = QNetwork.NatureCnn([4, 84, 84], Actions);
         using var referenceTarget = referenceQ.CreateSibling();
